@@ -1,0 +1,252 @@
+//! Per-token scores of a prompt, extracted from a Generate answer.
+//!
+//! With `return_likelihoods: "ALL"` an answer lists the prompt's tokens, then the generated ones. The
+//! prompt's tokens are found from `meta.billed_units.input_tokens` when the answer gives it, otherwise by
+//! walking the token pieces until they cover the prompt's bytes. Generated tokens are never scored.
+
+use crate::wire::{GenerateResponse, TokenLikelihood};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// One prompt token with what the model said about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredToken {
+    /// The token's text piece.
+    pub text: String,
+    /// Natural-log likelihood; `None` for the first token, which has no context.
+    pub logprob: Option<f64>,
+    /// The model's most likely token here with its natural-log likelihood, when the backend gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top: Option<(String, f64)>,
+    /// 1 when the actual token was the model's top choice, when the backend gives ranks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u32>,
+}
+
+/// Tolerance when comparing the actual token's likelihood with the top token's.
+const TIE_TOLERANCE: f64 = 1e-9;
+
+impl ScoredToken {
+    /// Whether the model's top choice here was the actual token: `None` when unknown.
+    ///
+    /// A rank answers directly; otherwise the actual token was a top choice when its likelihood is at
+    /// least the top token's (this also holds when two token ids share a text piece).
+    pub fn is_top_choice(&self) -> Option<bool> {
+        if let Some(rank) = self.rank {
+            return Some(rank == 1);
+        }
+        let (_, top_logprob) = self.top.as_ref()?;
+        Some(self.logprob? >= top_logprob - TIE_TOLERANCE)
+    }
+
+    /// The token's length in UTF-8 bytes.
+    pub fn byte_len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// Why an answer's prompt tokens could not be read.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ScoresError {
+    /// The answer has no generation.
+    #[error("the answer has no generations")]
+    NoGeneration,
+    /// The answer has no `token_likelihoods` (the request did not ask for `ALL`).
+    #[error("the answer has no token likelihoods; ask for return_likelihoods \"ALL\"")]
+    NoTokenLikelihoods,
+    /// The tokens do not cover the prompt.
+    #[error("the answer's tokens cover {covered} of the prompt's {expected} bytes")]
+    PromptNotCovered {
+        /// Bytes covered.
+        covered: usize,
+        /// Bytes in the prompt.
+        expected: usize,
+    },
+    /// A likelihood is not a finite number at or below zero.
+    #[error("token {index} has an invalid likelihood {value}")]
+    InvalidLikelihood {
+        /// The token's position.
+        index: usize,
+        /// The value received.
+        value: f64,
+    },
+}
+
+/// The prompt's tokens from the first generation of `response`, generated tokens left out.
+pub fn prompt_scores(
+    prompt: &str,
+    response: &GenerateResponse,
+) -> Result<Vec<ScoredToken>, ScoresError> {
+    let generation = response
+        .generations
+        .first()
+        .ok_or(ScoresError::NoGeneration)?;
+    let tokens = generation
+        .token_likelihoods
+        .as_deref()
+        .ok_or(ScoresError::NoTokenLikelihoods)?;
+    let count = prompt_token_count(prompt, response, tokens)?;
+    tokens[..count]
+        .iter()
+        .enumerate()
+        .map(|(index, token)| to_scored(index, token))
+        .collect()
+}
+
+fn prompt_token_count(
+    prompt: &str,
+    response: &GenerateResponse,
+    tokens: &[TokenLikelihood],
+) -> Result<usize, ScoresError> {
+    let billed = response
+        .meta
+        .as_ref()
+        .and_then(|meta| meta.billed_units)
+        .and_then(|units| units.input_tokens)
+        .map(|n| n as usize);
+    if let Some(count) = billed.filter(|&n| n > 0 && n <= tokens.len()) {
+        return Ok(count);
+    }
+    let mut covered = 0;
+    for (index, token) in tokens.iter().enumerate() {
+        if covered >= prompt.len() && index > 0 {
+            return Ok(index);
+        }
+        covered += token.token.len();
+    }
+    if covered >= prompt.len() {
+        Ok(tokens.len())
+    } else {
+        Err(ScoresError::PromptNotCovered {
+            covered,
+            expected: prompt.len(),
+        })
+    }
+}
+
+fn to_scored(index: usize, token: &TokenLikelihood) -> Result<ScoredToken, ScoresError> {
+    let logprob = if index == 0 { None } else { token.likelihood };
+    if let Some(value) = logprob.filter(|v| !v.is_finite() || *v > 1e-9) {
+        return Err(ScoresError::InvalidLikelihood { index, value });
+    }
+    let top = token
+        .top_tokens
+        .as_ref()
+        .and_then(|top| top.first())
+        .map(|t| (t.token.clone(), t.likelihood));
+    Ok(ScoredToken {
+        text: token.token.clone(),
+        logprob,
+        top,
+        rank: token.rank,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{BilledUnits, Generation, ResponseMeta, TopToken};
+
+    fn token(text: &str, likelihood: Option<f64>) -> TokenLikelihood {
+        TokenLikelihood {
+            token: text.into(),
+            likelihood,
+            top_tokens: None,
+            rank: None,
+        }
+    }
+
+    fn answer(tokens: Vec<TokenLikelihood>, input_tokens: Option<u32>) -> GenerateResponse {
+        GenerateResponse {
+            id: "a".into(),
+            prompt: None,
+            generations: vec![Generation {
+                id: "g".into(),
+                text: String::new(),
+                likelihood: None,
+                token_likelihoods: Some(tokens),
+                finish_reason: None,
+            }],
+            meta: input_tokens.map(|n| ResponseMeta {
+                billed_units: Some(BilledUnits {
+                    input_tokens: Some(n),
+                    output_tokens: Some(1),
+                }),
+            }),
+        }
+    }
+
+    #[test]
+    fn generated_tokens_are_left_out_by_walking_the_prompt() {
+        let response = answer(
+            vec![
+                token("To", None),
+                token(" be", Some(-2.0)),
+                token(",", Some(-1.0)),
+                token(" or", Some(-0.5)),
+            ],
+            None,
+        );
+        let scores = prompt_scores("To be,", &response).unwrap();
+        assert_eq!(scores.len(), 3);
+        assert_eq!(scores[0].logprob, None);
+        assert_eq!(scores[2].logprob, Some(-1.0));
+    }
+
+    #[test]
+    fn billed_input_tokens_win_over_the_walk() {
+        let response = answer(
+            vec![token("To", None), token(" be", Some(-2.0)), token(",", Some(-1.0))],
+            Some(2),
+        );
+        assert_eq!(prompt_scores("To be,", &response).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_first_token_likelihood_is_ignored() {
+        let response = answer(vec![token("A", Some(-3.0)), token("B", Some(-1.0))], None);
+        let scores = prompt_scores("AB", &response).unwrap();
+        assert_eq!(scores[0].logprob, None);
+    }
+
+    #[test]
+    fn tokens_that_do_not_cover_the_prompt_are_an_error() {
+        let response = answer(vec![token("To", None)], None);
+        assert_eq!(
+            prompt_scores("To be", &response),
+            Err(ScoresError::PromptNotCovered {
+                covered: 2,
+                expected: 5
+            })
+        );
+    }
+
+    #[test]
+    fn positive_likelihood_is_rejected() {
+        let response = answer(vec![token("A", None), token("B", Some(0.5))], None);
+        assert!(matches!(
+            prompt_scores("AB", &response),
+            Err(ScoresError::InvalidLikelihood { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn top_choice_comes_from_rank_or_top_token() {
+        let mut with_top = token(" be", Some(-2.0));
+        with_top.top_tokens = Some(vec![TopToken {
+            token: " be".into(),
+            likelihood: -2.0,
+        }]);
+        let response = answer(vec![token("To", None), with_top], None);
+        let scores = prompt_scores("To be", &response).unwrap();
+        assert_eq!(scores[1].is_top_choice(), Some(true));
+        assert_eq!(scores[0].is_top_choice(), None);
+        let ranked = ScoredToken {
+            text: "x".into(),
+            logprob: Some(-5.0),
+            top: None,
+            rank: Some(3),
+        };
+        assert_eq!(ranked.is_top_choice(), Some(false));
+    }
+}
