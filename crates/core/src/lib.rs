@@ -3,6 +3,9 @@
 //! answer, and the metrics computed from them. No I/O here, so everything is unit-tested natively and
 //! compiled unchanged into the WebAssembly app.
 
+pub mod bootstrap;
+pub mod compare;
+pub mod evaluation;
 pub mod metrics;
 pub mod scores;
 pub mod wire;

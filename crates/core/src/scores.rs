@@ -196,7 +196,11 @@ mod tests {
     #[test]
     fn billed_input_tokens_win_over_the_walk() {
         let response = answer(
-            vec![token("To", None), token(" be", Some(-2.0)), token(",", Some(-1.0))],
+            vec![
+                token("To", None),
+                token(" be", Some(-2.0)),
+                token(",", Some(-1.0)),
+            ],
             Some(2),
         );
         assert_eq!(prompt_scores("To be,", &response).unwrap().len(), 2);

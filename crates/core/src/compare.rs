@@ -1,0 +1,421 @@
+//! A custom model against the baseline: one metric pill per metric (difference, paired bootstrap 95%
+//! interval, verdict, display text, hover method) and the share of snippets the custom model wins.
+//!
+//! Both models are compared on the same text only: the snippets both scored. The interval resamples
+//! - snippets, when at least two snippets were scored by both;
+//! - otherwise the tokens of the one snippet, when both models have the same tokens (same texts);
+//! - otherwise aligned text segments of that snippet: a segment ends where a token of each model ends,
+//!   so each segment holds whole tokens of both models and the same bytes. With the same tokens the
+//!   segments are the tokens, so this is the token bootstrap generalised to different tokenizers. When
+//!   the two token lists do not spell the same text there is no interval.
+//!
+//! The token-level bootstrap treats tokens as independent, which they are not (neighbours share
+//! context), so its interval is narrower than it should be: prefer several snippets.
+
+use crate::bootstrap::{deltas, intervals, Interval, Pair, Sums, LEVEL, RESAMPLES};
+use crate::evaluation::{tokens_align, ModelRun, Outcome};
+use crate::scores::ScoredToken;
+use serde::{Deserialize, Serialize};
+
+/// A figure compared between models. Keys are used in `data-testid="pill-<key>-<model>"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metric {
+    /// Next-token accuracy, a fraction.
+    Accuracy,
+    /// Loss, nats per token.
+    Loss,
+    /// Average log-likelihood, nats per token.
+    AvgLoglik,
+    /// Bits per byte.
+    Bpb,
+}
+
+impl Metric {
+    /// Every metric, in pill order.
+    pub const ALL: [Metric; 4] = [
+        Metric::Accuracy,
+        Metric::Loss,
+        Metric::AvgLoglik,
+        Metric::Bpb,
+    ];
+
+    /// `accuracy`, `loss`, `avg-loglik` or `bpb`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::Loss => "loss",
+            Metric::AvgLoglik => "avg-loglik",
+            Metric::Bpb => "bpb",
+        }
+    }
+
+    /// A label for a person.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "Accuracy",
+            Metric::Loss => "Loss",
+            Metric::AvgLoglik => "Avg log-likelihood",
+            Metric::Bpb => "Bits per byte",
+        }
+    }
+
+    /// The unit of the value and its difference.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "fraction of tokens",
+            Metric::Loss | Metric::AvgLoglik => "nats/token",
+            Metric::Bpb => "bits/byte",
+        }
+    }
+
+    /// Whether a higher value is better (accuracy, average log-likelihood) or a lower one (loss, bpb).
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Metric::Accuracy | Metric::AvgLoglik)
+    }
+
+    /// The difference as the pill shows it: accuracy in points (`+13%`), loss and average
+    /// log-likelihood with two decimals (`-0.56`), bits per byte with three.
+    pub fn format_delta(self, delta: f64) -> String {
+        match self {
+            Metric::Accuracy => {
+                let points = delta * 100.0;
+                let decimals = if points.abs() >= 9.95 { 0 } else { 1 };
+                format!("{}%", signed(points, decimals))
+            }
+            Metric::Loss | Metric::AvgLoglik => signed(delta, 2),
+            Metric::Bpb => signed(delta, 3),
+        }
+    }
+}
+
+/// `+1.23`, `-0.56`, and `0.00` (never `-0.00`).
+fn signed(value: f64, decimals: usize) -> String {
+    let text = format!("{:.*}", decimals, value.abs());
+    if text.bytes().all(|b| b == b'0' || b == b'.') {
+        text
+    } else if value < 0.0 {
+        format!("-{text}")
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// What a pill says about the custom model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Better, and the interval excludes zero (green).
+    Better,
+    /// Worse, and the interval excludes zero (red).
+    Worse,
+    /// The interval contains zero (grey).
+    WithinNoise,
+    /// No interval could be computed, or no difference (grey).
+    Undetermined,
+}
+
+/// What the interval resampled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Basis {
+    /// Snippets scored by both models.
+    Snippets(usize),
+    /// Tokens of the one snippet, both models having the same tokens.
+    Tokens(usize),
+    /// Aligned text segments of the one snippet, the tokenizations differing.
+    Segments(usize),
+}
+
+impl Basis {
+    /// The hover text: `paired bootstrap over 12 snippets, 2,000 resamples, 95% percentile interval`.
+    pub fn method(self) -> String {
+        let over = match self {
+            Basis::Snippets(n) => format!("{} snippets", thousands(n)),
+            Basis::Tokens(n) => format!("{} tokens of the one snippet", thousands(n)),
+            Basis::Segments(n) => format!(
+                "{} text segments of the one snippet (the models' tokens differ; a segment ends where \
+                 both models' tokens end)",
+                thousands(n)
+            ),
+        };
+        format!(
+            "paired bootstrap over {over}, {} resamples, {:.0}% percentile interval",
+            thousands(RESAMPLES),
+            LEVEL * 100.0
+        )
+    }
+}
+
+/// `12,345`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One metric pill of a custom model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pill {
+    /// The metric.
+    pub metric: Metric,
+    /// The baseline's value over the snippets both scored.
+    pub baseline: Option<f64>,
+    /// The custom model's value over the snippets both scored.
+    pub custom: Option<f64>,
+    /// Custom − baseline (accuracy as a fraction, loss and average log-likelihood in nats per token,
+    /// bpb in bits per byte): the pill's `data-value`.
+    pub delta: Option<f64>,
+    /// The 95% interval of the difference: `data-ci-low` / `data-ci-high`.
+    pub ci: Option<Interval>,
+    /// Green, red or grey.
+    pub verdict: Verdict,
+    /// The pill's text: `+13%`, `-0.56`, or `n/a`.
+    pub text: String,
+    /// How the interval was made, or why there is none, for the hover.
+    pub method: String,
+}
+
+/// How many snippets the custom model wins on average log-likelihood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnippetWins {
+    /// Snippets with a higher average log-likelihood for the custom model.
+    pub wins: usize,
+    /// Snippets with a lower one.
+    pub losses: usize,
+    /// Snippets with the same.
+    pub ties: usize,
+}
+
+impl SnippetWins {
+    /// Snippets compared.
+    pub fn total(&self) -> usize {
+        self.wins + self.losses + self.ties
+    }
+
+    /// The share of snippets won (ties are not wins).
+    pub fn share(&self) -> f64 {
+        self.wins as f64 / self.total().max(1) as f64
+    }
+}
+
+/// A custom model against the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The baseline's name.
+    pub baseline: String,
+    /// The custom model's name.
+    pub custom: String,
+    /// Snippets scored by both (the figures cover these only).
+    pub paired_snippets: usize,
+    /// What the intervals resampled, when there are intervals.
+    pub basis: Option<Basis>,
+    /// One pill per metric, in [`Metric::ALL`] order.
+    pub pills: Vec<Pill>,
+    /// With two or more snippets scored by both: how many the custom model wins.
+    pub wins: Option<SnippetWins>,
+}
+
+impl Comparison {
+    /// The pill of `metric`.
+    pub fn pill(&self, metric: Metric) -> Option<&Pill> {
+        self.pills.iter().find(|pill| pill.metric == metric)
+    }
+}
+
+/// Compares `custom` with `baseline` over the snippets both scored.
+pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
+    let paired: Vec<(&[ScoredToken], &[ScoredToken])> = baseline
+        .outcomes
+        .iter()
+        .zip(&custom.outcomes)
+        .filter_map(|pair| match pair {
+            (Outcome::Scored(b), Outcome::Scored(c)) => {
+                Some((b.tokens.as_slice(), c.tokens.as_slice()))
+            }
+            _ => None,
+        })
+        .collect();
+    let snippet_units: Vec<Pair> = paired
+        .iter()
+        .map(|(b, c)| Pair {
+            baseline: sums(b),
+            custom: sums(c),
+        })
+        .collect();
+    let (basis, units, why_none) = match paired.as_slice() {
+        [] => (None, Vec::new(), "no snippet was scored by both models"),
+        [(b, c)] => match segments(b, c) {
+            Some(units) if tokens_align(b, c) => (Some(Basis::Tokens(units.len())), units, ""),
+            Some(units) => (Some(Basis::Segments(units.len())), units, ""),
+            None => (
+                None,
+                Vec::new(),
+                "no interval: the models' tokens do not spell the same text",
+            ),
+        },
+        _ => (
+            Some(Basis::Snippets(snippet_units.len())),
+            snippet_units.clone(),
+            "",
+        ),
+    };
+    let total = snippet_units.iter().fold(Pair::default(), |mut acc, unit| {
+        acc.baseline.add(&unit.baseline);
+        acc.custom.add(&unit.custom);
+        acc
+    });
+    let cis = if units.len() >= 2 {
+        intervals(&units)
+    } else {
+        [None; 4]
+    };
+    let method = match basis {
+        Some(basis) if units.len() >= 2 => basis.method(),
+        Some(_) => "no interval: fewer than two units to resample".to_string(),
+        None => why_none.to_string(),
+    };
+    let (b, c, d) = (
+        total.baseline.values(),
+        total.custom.values(),
+        deltas(&total.baseline, &total.custom),
+    );
+    let pills = Metric::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &metric)| pill(metric, b[i], c[i], d[i], cis[i], &method))
+        .collect();
+    Comparison {
+        baseline: baseline.model.name.clone(),
+        custom: custom.model.name.clone(),
+        paired_snippets: paired.len(),
+        basis,
+        pills,
+        wins: (paired.len() >= 2).then(|| wins(&snippet_units)),
+    }
+}
+
+fn pill(
+    metric: Metric,
+    baseline: Option<f64>,
+    custom: Option<f64>,
+    delta: Option<f64>,
+    ci: Option<Interval>,
+    method: &str,
+) -> Pill {
+    let verdict = match (delta, ci) {
+        (Some(_), Some(ci)) if !ci.contains_zero() => {
+            if (ci.low > 0.0) == metric.higher_is_better() {
+                Verdict::Better
+            } else {
+                Verdict::Worse
+            }
+        }
+        (Some(_), Some(_)) => Verdict::WithinNoise,
+        _ => Verdict::Undetermined,
+    };
+    let method = match (metric, delta, baseline, custom) {
+        (Metric::Accuracy, None, None, _) | (Metric::Accuracy, None, _, None) => {
+            "n/a: the backend does not return the top-1 token".to_string()
+        }
+        (_, None, ..) => "n/a: no token scored by both models".to_string(),
+        (_, Some(_), ..) if ci.is_none() && method.starts_with("paired") => {
+            format!("no interval: undefined in every resample ({method})")
+        }
+        _ => method.to_string(),
+    };
+    Pill {
+        metric,
+        baseline,
+        custom,
+        delta,
+        ci,
+        verdict,
+        text: delta.map_or_else(|| "n/a".to_string(), |d| metric.format_delta(d)),
+        method,
+    }
+}
+
+fn add_token(into: &mut Sums, token: &ScoredToken) {
+    let Some(loglik) = token.logprob else {
+        return;
+    };
+    into.loglik += loglik;
+    into.tokens += 1.0;
+    into.bytes += token.byte_len() as f64;
+    if let Some(top) = token.is_top_choice() {
+        into.known += 1.0;
+        into.correct += f64::from(u8::from(top));
+    }
+}
+
+fn sums(tokens: &[ScoredToken]) -> Sums {
+    let mut s = Sums::default();
+    for token in tokens {
+        add_token(&mut s, token);
+    }
+    s
+}
+
+/// Aligned segments of one snippet scored by both: each ends where a token of each model ends. `None`
+/// when the two token lists do not spell the same text.
+fn segments(baseline: &[ScoredToken], custom: &[ScoredToken]) -> Option<Vec<Pair>> {
+    let spelled =
+        |tokens: &[ScoredToken]| tokens.iter().map(|t| t.text.as_str()).collect::<String>();
+    if spelled(baseline) != spelled(custom) {
+        return None;
+    }
+    let mut units = Vec::with_capacity(baseline.len().min(custom.len()));
+    let (mut b, mut c) = (baseline.iter(), custom.iter());
+    let (mut b_end, mut c_end) = (0usize, 0usize);
+    let mut unit = Pair::default();
+    loop {
+        if b_end <= c_end {
+            let Some(token) = b.next() else { break };
+            b_end += token.byte_len();
+            add_token(&mut unit.baseline, token);
+        } else {
+            let Some(token) = c.next() else { break };
+            c_end += token.byte_len();
+            add_token(&mut unit.custom, token);
+        }
+        if b_end == c_end {
+            units.push(std::mem::take(&mut unit));
+        }
+    }
+    for token in b {
+        add_token(&mut unit.baseline, token);
+    }
+    for token in c {
+        add_token(&mut unit.custom, token);
+    }
+    if unit != Pair::default() {
+        units.push(unit);
+    }
+    Some(units)
+}
+
+fn wins(units: &[Pair]) -> SnippetWins {
+    let mut wins = SnippetWins {
+        wins: 0,
+        losses: 0,
+        ties: 0,
+    };
+    for unit in units {
+        let (b, c) = (unit.baseline.values()[2], unit.custom.values()[2]);
+        match (b, c) {
+            (Some(b), Some(c)) if c > b => wins.wins += 1,
+            (Some(b), Some(c)) if c < b => wins.losses += 1,
+            (Some(_), Some(_)) => wins.ties += 1,
+            _ => {}
+        }
+    }
+    wins
+}
+
+#[cfg(test)]
+#[path = "compare_tests.rs"]
+mod tests;
