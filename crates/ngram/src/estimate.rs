@@ -1,0 +1,222 @@
+//! From adjusted counts to the interpolated modified Kneser-Ney model in backoff form:
+//!
+//! `P(w | h) = max(a(hw) - D(a(hw)), 0) / c(h) + γ(h) · P(w | h')`, with `c(h) = Σ_w a(hw)`,
+//! `γ(h) = (D1 N1(h·) + D2 N2(h·) + D3 N3+(h·)) / c(h)`, `h'` = `h` without its first token, and
+//! at the bottom `P(w) = max(a(w) - D(a(w)), 0) / Σ a + γ(ε) / V` (uniform over the vocabulary), so
+//! every token, seen or not, has a probability. `a` is the raw count at the highest order and for
+//! n-grams that start a document, the continuation count elsewhere (see [`crate::counting`]).
+
+use crate::counting::{last_word, LevelCounts};
+use crate::discounts::Discounts;
+use crate::error::NgramError;
+use crate::model::{Ctx, KnModel, Level, MAX_LEVEL_LEN};
+use crate::tokenizer::VOCAB_SIZE;
+
+/// Summary of an estimation, for logs and benchmarks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateReport {
+    /// Discounts of each order, unigrams first.
+    pub discounts: Vec<Discounts>,
+}
+
+/// Builds the model from the counts of every level (`levels[n - 1]` = length n).
+pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), NgramError> {
+    let order = levels.len();
+    if order < 2 {
+        return Err(NgramError::Training("order must be at least 2".into()));
+    }
+    if let Some(l) = levels.iter().find(|l| l.keys.len() > MAX_LEVEL_LEN) {
+        return Err(NgramError::Training(format!(
+            "too many n-grams in one level ({})",
+            l.keys.len()
+        )));
+    }
+    let mut discounts = Vec::with_capacity(order);
+
+    // Unigrams, dense by token id.
+    let d1 = Discounts::estimate(Discounts::count_of_counts(levels[0].counts.iter().copied()));
+    discounts.push(d1);
+    let mut uni_count = vec![0u32; VOCAB_SIZE];
+    for (&k, &c) in levels[0].keys.iter().zip(&levels[0].counts) {
+        let w = k as usize;
+        if w >= VOCAB_SIZE {
+            return Err(NgramError::Training(format!(
+                "token {w} out of the vocabulary"
+            )));
+        }
+        uni_count[w] = c;
+    }
+    let total: f64 = uni_count.iter().map(|&c| f64::from(c)).sum();
+    if total == 0.0 {
+        return Err(NgramError::Training("empty corpus".into()));
+    }
+    let gamma0: f64 = uni_count.iter().map(|&c| d1.for_count(c)).sum::<f64>() / total;
+    let uni_p: Vec<f64> = uni_count
+        .iter()
+        .map(|&c| (f64::from(c) - d1.for_count(c)).max(0.0) / total + gamma0 / VOCAB_SIZE as f64)
+        .collect();
+    let mut lv1 = Level {
+        logp: uni_p.iter().map(|&p| p.ln() as f32).collect(),
+        ..Level::default()
+    };
+    let root_top = uni_p
+        .iter()
+        .enumerate()
+        .fold((0usize, f64::NEG_INFINITY), |best, (w, &p)| {
+            if p > best.1 {
+                (w, p)
+            } else {
+                best
+            }
+        });
+
+    // Built level by level; `built[n - 1]` is level n. Suffix indices are kept while building.
+    let mut built: Vec<Level> = Vec::with_capacity(order);
+    let mut prev_keys: Vec<u128> = (0..VOCAB_SIZE as u128).collect();
+    // Probabilities of the previous level (f64, for accuracy while building).
+    let mut prev_p: Vec<f64> = uni_p;
+    // Suffix (n-gram without its first token) of each previous-level n-gram, in the level below.
+    let mut prev_suffix: Vec<u32> = Vec::new();
+    // Top-1 (token, probability) of each node of the previous level, filled when its children are.
+    let mut prev_top: Vec<(u16, f64)>;
+    let mut lower_top: Vec<(u16, f64)> = Vec::new(); // top of the level below `prev`.
+    built.push(std::mem::take(&mut lv1));
+
+    for n in 2..=order {
+        let cur = &levels[n - 1];
+        let dn = Discounts::estimate(Discounts::count_of_counts(cur.counts.iter().copied()));
+        discounts.push(dn);
+        let m = cur.keys.len();
+        let prev_len = prev_keys.len();
+
+        // Parent of each n-gram, and the children ranges of the previous level.
+        let mut parent = Vec::with_capacity(m);
+        let mut child_start = vec![0u32; prev_len + 1];
+        let mut p = 0usize;
+        for &k in &cur.keys {
+            let pk = k >> 16;
+            while p < prev_len && prev_keys[p] < pk {
+                p += 1;
+            }
+            if p == prev_len || prev_keys[p] != pk {
+                return Err(NgramError::Training(format!(
+                    "order {n}: an n-gram's context is missing from order {}",
+                    n - 1
+                )));
+            }
+            parent.push(p as u32);
+            child_start[p + 1] += 1;
+        }
+        for i in 0..prev_len {
+            child_start[i + 1] += child_start[i];
+        }
+        let words: Vec<u16> = cur.keys.iter().map(|&k| last_word(k)).collect();
+
+        // Suffix of each n-gram in the previous level: child `w` of the parent's suffix.
+        let mut suffix = Vec::with_capacity(m);
+        for (i, &w) in words.iter().enumerate() {
+            let s = if n == 2 {
+                u32::from(w)
+            } else {
+                let ps = prev_suffix[parent[i] as usize] as usize; // in level n - 2
+                let range = built[n - 3].child_start[ps] as usize
+                    ..built[n - 3].child_start[ps + 1] as usize;
+                let found = built[n - 2].words[range.clone()]
+                    .binary_search(&w)
+                    .map_err(|_| {
+                        NgramError::Training(format!("order {n}: an n-gram's suffix is missing"))
+                    })?;
+                (range.start + found) as u32
+            };
+            suffix.push(s);
+        }
+
+        // Probabilities and backoff weights, one context (run of equal parents) at a time.
+        let mut logp = vec![0f32; m];
+        let mut cur_p = vec![0f64; m];
+        let mut backoff = vec![0f32; prev_len];
+        prev_top = vec![(0u16, 0.0f64); prev_len];
+        let mut start = 0usize;
+        while start < m {
+            let par = parent[start] as usize;
+            let mut end = start;
+            let mut c = 0f64;
+            let mut nk = [0f64; 3];
+            while end < m && parent[end] as usize == par {
+                let a = cur.counts[end];
+                c += f64::from(a);
+                nk[(a.clamp(1, 3) - 1) as usize] += 1.0;
+                end += 1;
+            }
+            let gamma = (dn.d[0] * nk[0] + dn.d[1] * nk[1] + dn.d[2] * nk[2]) / c;
+            backoff[par] = gamma.ln() as f32;
+            // Top-1 of this context: best child, or the best of the lower order, scaled by γ.
+            let lower = if n == 2 {
+                (root_top.0 as u16, root_top.1)
+            } else {
+                lower_top[prev_suffix[par] as usize]
+            };
+            let mut best = (lower.0, gamma * lower.1);
+            for j in start..end {
+                let a = cur.counts[j];
+                let pw = (f64::from(a) - dn.for_count(a)).max(0.0) / c
+                    + gamma * prev_p[suffix[j] as usize];
+                cur_p[j] = pw;
+                logp[j] = pw.ln() as f32;
+                if pw > best.1 || (pw == best.1 && words[j] < best.0) {
+                    best = (words[j], pw);
+                }
+            }
+            prev_top[par] = best;
+            start = end;
+        }
+        // Contexts without children keep the top-1 of their lower order (never used as contexts).
+        for i in 0..prev_len {
+            if child_start[i + 1] == child_start[i] {
+                prev_top[i] = if n == 2 {
+                    (root_top.0 as u16, root_top.1)
+                } else {
+                    lower_top[prev_suffix[i] as usize]
+                };
+            }
+        }
+
+        // Finish the previous level's context fields.
+        {
+            let pl = &mut built[n - 2];
+            pl.backoff = backoff;
+            pl.child_start = child_start;
+            pl.top_word = prev_top.iter().map(|t| t.0).collect();
+            pl.top_logp = prev_top.iter().map(|t| t.1.ln() as f32).collect();
+        }
+        // Links of this level: the suffix if it is a context, else the suffix's own link.
+        let link: Vec<u32> = suffix
+            .iter()
+            .map(|&s| {
+                let pl = &built[n - 2];
+                let s = s as usize;
+                if pl.child_start[s + 1] > pl.child_start[s] {
+                    Ctx::new(n - 1, s as u32).0
+                } else if n == 2 {
+                    Ctx::ROOT.0
+                } else {
+                    pl.link[s]
+                }
+            })
+            .collect();
+        built.push(Level {
+            words,
+            logp,
+            link,
+            ..Level::default()
+        });
+        lower_top = prev_top;
+        prev_keys = cur.keys.clone();
+        prev_p = cur_p;
+        prev_suffix = suffix;
+    }
+    Ok((
+        KnModel::from_levels(order, built),
+        EstimateReport { discounts },
+    ))
+}

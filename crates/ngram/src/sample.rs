@@ -1,0 +1,110 @@
+//! Sampling continuations: temperature, top-k and nucleus (top-p) shaping, seeded for
+//! reproducibility. Reported likelihoods are always under the untruncated model distribution.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::lm::LanguageModel;
+use crate::tokenizer::Tokenizer;
+
+/// How to sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampleParams {
+    /// Most tokens to generate.
+    pub max_tokens: usize,
+    /// Softmax temperature; 0 (or less) means greedy decoding.
+    pub temperature: f64,
+    /// Keep only the `k` most likely tokens (0 = off).
+    pub k: usize,
+    /// Keep the smallest set of most likely tokens whose probability reaches `p` (1.0 = off).
+    pub p: f64,
+    /// Seed for reproducible samples; `None` draws one from the operating system.
+    pub seed: Option<u64>,
+}
+
+impl Default for SampleParams {
+    fn default() -> Self {
+        SampleParams {
+            max_tokens: 20,
+            temperature: 1.0,
+            k: 0,
+            p: 1.0,
+            seed: None,
+        }
+    }
+}
+
+/// Generates up to `max_tokens` tokens after the start-of-text context and `context`, stopping
+/// after the end-of-text token. Returns each token with its natural-log probability under the
+/// model's untruncated distribution.
+pub fn generate(
+    model: &dyn LanguageModel,
+    context: &[u32],
+    params: &SampleParams,
+) -> Vec<(u32, f64)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed.unwrap_or_else(rand::random));
+    let mut history = context.to_vec();
+    let mut out = Vec::with_capacity(params.max_tokens);
+    for _ in 0..params.max_tokens {
+        let dist = model.next_distribution(&history);
+        let Some(token) = pick(&dist, params, &mut rng) else {
+            break;
+        };
+        let lp = dist[token as usize].ln();
+        out.push((token, lp));
+        history.push(token);
+        if token == Tokenizer::EOT {
+            break;
+        }
+    }
+    out
+}
+
+/// Draws one token from `dist` shaped by `params`.
+fn pick(dist: &[f64], params: &SampleParams, rng: &mut impl Rng) -> Option<u32> {
+    // Candidates sorted by decreasing probability (ties: smaller id), then cut by k and p.
+    let mut order: Vec<u32> = (0..dist.len() as u32)
+        .filter(|&t| dist[t as usize] > 0.0)
+        .collect();
+    order.sort_by(|&a, &b| {
+        dist[b as usize]
+            .total_cmp(&dist[a as usize])
+            .then(a.cmp(&b))
+    });
+    let first = *order.first()?;
+    if params.temperature <= 0.0 {
+        return Some(first);
+    }
+    if params.k > 0 {
+        order.truncate(params.k);
+    }
+    let inv_t = 1.0 / params.temperature;
+    let lmax = dist[first as usize].ln();
+    let mut weights: Vec<f64> = order
+        .iter()
+        .map(|&t| ((dist[t as usize].ln() - lmax) * inv_t).exp())
+        .collect();
+    if params.p < 1.0 {
+        let total: f64 = weights.iter().sum();
+        let mut acc = 0.0;
+        let mut keep = weights.len();
+        for (i, w) in weights.iter().enumerate() {
+            acc += w / total;
+            if acc >= params.p {
+                keep = i + 1;
+                break;
+            }
+        }
+        weights.truncate(keep.max(1));
+        order.truncate(keep.max(1));
+    }
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.random::<f64>() * total;
+    for (i, w) in weights.iter().enumerate() {
+        if x < *w {
+            return Some(order[i]);
+        }
+        x -= w;
+    }
+    order.last().copied()
+}
