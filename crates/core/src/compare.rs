@@ -9,10 +9,10 @@
 //!   segments are the tokens, so this is the token bootstrap generalised to different tokenizers. When
 //!   the two token lists do not spell the same text there is no interval.
 //!
-//! The token-level bootstrap treats tokens as independent, which they are not (neighbours share
-//! context), so its interval is narrower than it should be: prefer several snippets.
+//! Within one snippet, tokens (or segments) are resampled in circular blocks of round(n^(1/3))
+//! neighbours, since neighbouring tokens are not independent (see `bootstrap`).
 
-use crate::bootstrap::{deltas, intervals, Interval, Pair, Sums, LEVEL, RESAMPLES};
+use crate::bootstrap::{block_len, deltas, intervals, Interval, Pair, Sums, LEVEL, RESAMPLES};
 use crate::evaluation::{tokens_align, ModelRun, Outcome};
 use crate::scores::ScoredToken;
 use serde::{Deserialize, Serialize};
@@ -129,11 +129,16 @@ impl Basis {
     pub fn method(self) -> String {
         let over = match self {
             Basis::Snippets(n) => format!("{} snippets", thousands(n)),
-            Basis::Tokens(n) => format!("{} tokens of the one snippet", thousands(n)),
+            Basis::Tokens(n) => format!(
+                "{} tokens of the one snippet in circular blocks of {}",
+                thousands(n),
+                thousands(self.block())
+            ),
             Basis::Segments(n) => format!(
-                "{} text segments of the one snippet (the models' tokens differ; a segment ends where \
-                 both models' tokens end)",
-                thousands(n)
+                "{} text segments of the one snippet in circular blocks of {} (the models' tokens \
+                 differ; a segment ends where both models' tokens end)",
+                thousands(n),
+                thousands(self.block())
             ),
         };
         format!(
@@ -141,6 +146,15 @@ impl Basis {
             thousands(RESAMPLES),
             LEVEL * 100.0
         )
+    }
+
+    /// How many consecutive units are resampled together: 1 for snippets, round(n^(1/3)) within a
+    /// snippet.
+    pub fn block(self) -> usize {
+        match self {
+            Basis::Snippets(_) => 1,
+            Basis::Tokens(n) | Basis::Segments(n) => block_len(n),
+        }
     }
 }
 
@@ -268,10 +282,9 @@ pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
         acc.custom.add(&unit.custom);
         acc
     });
-    let cis = if units.len() >= 2 {
-        intervals(&units)
-    } else {
-        [None; 4]
+    let cis = match basis {
+        Some(basis) if units.len() >= 2 => intervals(&units, basis.block()),
+        _ => [None; 4],
     };
     let method = match basis {
         Some(basis) if units.len() >= 2 => basis.method(),

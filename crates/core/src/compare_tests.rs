@@ -130,7 +130,9 @@ fn one_snippet_with_the_same_tokens_resamples_tokens() {
     let avg = c.pill(Metric::AvgLoglik).unwrap();
     assert!((avg.delta.unwrap() - 1.0).abs() < 1e-12);
     assert_eq!(avg.verdict, Verdict::Better);
-    assert!(avg.method.contains("40 tokens of the one snippet"));
+    assert!(avg
+        .method
+        .contains("40 tokens of the one snippet in circular blocks of 3"));
 }
 
 #[test]
@@ -195,4 +197,42 @@ fn nothing_in_common_gives_n_a() {
     assert_eq!(c.paired_snippets, 0);
     assert!(c.pills.iter().all(|p| p.text == "n/a" && p.delta.is_none()));
     assert_eq!(e.comparisons().len(), 1);
+}
+
+/// `cargo test -p likely-core --release -- --ignored --nocapture bootstrap_speed`
+#[test]
+#[ignore = "timing, run by hand in release mode"]
+fn bootstrap_speed_on_one_snippet_of_100k_tokens() {
+    let n = 100_000;
+    let words: Vec<String> = (0..n).map(|i| format!(" w{}", i % 97)).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let base: Vec<f64> = (0..n - 1)
+        .map(|i| -(((i * 7919) % 13) as f64) * 0.7)
+        .collect();
+    let custom: Vec<f64> = base.iter().map(|l| l * 0.95).collect();
+    let mut e = two_models(1);
+    let mut b = result(&words, &base);
+    for t in &mut b.tokens[1..] {
+        t.rank = Some(2);
+    }
+    e.set_outcome(BASE, 0, Outcome::Scored(b)).unwrap();
+    e.set_outcome(CUSTOM, 0, scored(&words, &custom)).unwrap();
+    let start = std::time::Instant::now();
+    let c = e.comparison(CUSTOM).unwrap();
+    let elapsed = start.elapsed();
+    println!(
+        "one comparison over {n} tokens: {elapsed:?} ({:?})",
+        c.basis
+    );
+    let (b, m) = (&e.baseline.outcomes[0], &e.custom[0].outcomes[0]);
+    let (Outcome::Scored(b), Outcome::Scored(m)) = (b, m) else {
+        panic!()
+    };
+    let start = std::time::Instant::now();
+    let units = segments(&b.tokens, &m.tokens).unwrap();
+    let seg = start.elapsed();
+    let start = std::time::Instant::now();
+    let _ = crate::bootstrap::intervals(&units, Basis::Tokens(n).block());
+    println!("segments {seg:?}, intervals {:?}", start.elapsed());
+    assert_eq!(c.basis, Some(Basis::Tokens(n)));
 }

@@ -5,6 +5,7 @@
 
 pub mod bootstrap;
 pub mod compare;
+pub mod dataset;
 pub mod evaluation;
 pub mod metrics;
 pub mod scores;
