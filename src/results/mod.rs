@@ -7,7 +7,7 @@ use leptos::prelude::*;
 fn figure(testid: String, value: Option<f64>, digits: usize) -> impl IntoView {
     let shown = value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.digits$}"));
     let exact = value.map_or_else(String::new, |v| v.to_string());
-    view! { <td class="num" data-testid=testid data-value=exact title=exact.clone()>{shown}</td> }
+    view! { <td class="num" data-testid=testid data-value=exact.clone() title=exact>{shown}</td> }
 }
 
 /// The table of figures, baseline first.

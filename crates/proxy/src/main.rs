@@ -1,15 +1,17 @@
-//! `likely`: the command line. `likely serve` loads (training on first use) the embedded models, then
-//! serves the dashboard and the Generate API.
+//! `likely`: the command line. `likely serve` reads the model table (`--config`, else the embedded
+//! models alone), loads the embedded models if any are listed (training them on first use), reads the
+//! keys the table names, then serves the dashboard and the Generate API.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use likely_core::ModelInfo;
 use likely_ngram::{load_or_train, EmbeddedPaths};
-use likely_proxy::backends::{Backend, EmbeddedBackend};
-use likely_proxy::models::{ModelEntry, ModelTable};
+use likely_proxy::auth::{AccessToken, ACCESS_TOKEN_ENV};
+use likely_proxy::backends::EmbeddedCatalog;
+use likely_proxy::config::Config;
+use likely_proxy::setup::{build_table, process_env};
 use likely_proxy::{app, AppState};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
@@ -27,13 +29,20 @@ enum Command {
         /// Address to bind.
         #[arg(long, default_value = "127.0.0.1", env = "LIKELY_HOST")]
         host: String,
-        /// Port to bind.
+        /// Port to bind (0 picks a free one; the address is printed on stdout).
         #[arg(long, default_value_t = 8080, env = "LIKELY_PORT")]
         port: u16,
         /// Trunk's build output with the dashboard.
         #[arg(long, default_value = "dist", env = "LIKELY_DIST")]
         dist: PathBuf,
+        /// The model table and limits (TOML; see likely.example.toml). Without it: the embedded
+        /// models alone.
+        #[arg(long, env = "LIKELY_CONFIG")]
+        config: Option<PathBuf>,
     },
+    /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
+    /// starts in seconds.
+    Prepare,
 }
 
 #[tokio::main]
@@ -44,18 +53,47 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve { host, port, dist } => serve(&host, port, dist).await,
+        Command::Serve {
+            host,
+            port,
+            dist,
+            config,
+        } => serve(&host, port, dist, config.as_deref()).await,
+        Command::Prepare => {
+            let catalog = embedded_catalog().await?;
+            tracing::info!(models = catalog.names().len(), "embedded models ready");
+            Ok(())
+        }
     }
 }
 
-async fn serve(host: &str, port: u16, dist: PathBuf) -> anyhow::Result<()> {
-    let models = embedded_table().await?;
-    if !dist.join("index.html").is_file() {
+async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> anyhow::Result<()> {
+    let config = match config {
+        Some(path) => Config::load(path)?,
+        None => Config::embedded_only(),
+    };
+    let access = AccessToken::from_env_value(std::env::var(ACCESS_TOKEN_ENV).ok())?;
+    let catalog = if config.needs_embedded() {
+        Some(embedded_catalog().await?)
+    } else {
+        None
+    };
+    let models = build_table(&config, &process_env, catalog.as_ref())?;
+    for model in models.list().models {
+        tracing::info!(model = %model.name, backend = %model.backend, "model ready");
+    }
+    if access.is_some() {
+        tracing::info!("access control is on: the API requires {ACCESS_TOKEN_ENV}");
+    }
+    let has_dashboard = dist.join("index.html").is_file();
+    if !has_dashboard {
         tracing::warn!(dist = %dist.display(), "no built dashboard there; serving the API only");
     }
     let state = AppState {
         models: Arc::new(models),
-        dist_dir: dist.join("index.html").is_file().then_some(dist),
+        dist_dir: has_dashboard.then_some(dist),
+        access,
+        max_body_bytes: config.limits.max_body_bytes,
     };
     let address: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -63,7 +101,8 @@ async fn serve(host: &str, port: u16, dist: PathBuf) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
-    tracing::info!("Likely is ready at http://{}", listener.local_addr()?);
+    // A plain line on stdout, for people and for tests that start the server on port 0.
+    println!("Likely is listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
@@ -72,38 +111,11 @@ async fn serve(host: &str, port: u16, dist: PathBuf) -> anyhow::Result<()> {
         .context("the server stopped")
 }
 
-async fn embedded_table() -> anyhow::Result<ModelTable> {
+async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {
     tracing::info!("loading the embedded models (the first run trains them, about a minute)");
-    let embedded = tokio::task::spawn_blocking(|| load_or_train(&EmbeddedPaths::default()))
+    let models = tokio::task::spawn_blocking(|| load_or_train(&EmbeddedPaths::default()))
         .await
         .context("loading the embedded models stopped")?
         .context("cannot load the embedded models")?;
-    let entry = |name: &str, description: &str, model| {
-        let backend = EmbeddedBackend::new(model, embedded.tokenizer.clone());
-        ModelEntry {
-            info: ModelInfo {
-                name: name.into(),
-                backend: "embedded".into(),
-                context_length: None,
-                vocab_size: Some(backend.vocab_size() as u32),
-                returns_top_token: true,
-                tokenizer: Some("gpt2".into()),
-                description: Some(description.into()),
-            },
-            backend: Backend::Embedded(backend),
-        }
-    };
-    let entries = vec![
-        entry(
-            "base-light",
-            "Embedded Kneser-Ney model of general English",
-            embedded.base.clone(),
-        ),
-        entry(
-            "custom-base-light",
-            "base-light adapted to Shakespeare's plays (Hamlet held out)",
-            embedded.custom.clone(),
-        ),
-    ];
-    ModelTable::new(entries).map_err(anyhow::Error::msg)
+    Ok(EmbeddedCatalog::from_models(models))
 }

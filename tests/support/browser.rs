@@ -1,0 +1,108 @@
+//! Debian's headless Chromium, driven through its ChromeDriver with fantoccini.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long to wait for an element to appear.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// A ChromeDriver process and a WebDriver session in headless Chromium.
+pub struct Browser {
+    driver: Child,
+    /// The WebDriver session.
+    pub client: Client,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}
+
+impl Browser {
+    /// Starts ChromeDriver and opens a headless Chromium session.
+    pub async fn start() -> Browser {
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let port = free_port();
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver_bin}: {e}; scripts/install-tools.sh installs it"));
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,900"
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a JSON object literal"),
+        };
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() < Duration::from_secs(30) => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(error) => panic!("cannot open a Chromium session: {error}"),
+            }
+        };
+        Browser { driver, client }
+    }
+
+    /// The element with this `data-testid`, waiting for it to appear.
+    pub async fn by_testid(&self, testid: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("no element with data-testid={testid}: {e}"))
+    }
+
+    /// The exact number in an element's `data-value`.
+    pub async fn value_of(&self, testid: &str) -> f64 {
+        let element = self.by_testid(testid).await;
+        let raw = element
+            .attr("data-value")
+            .await
+            .expect("read data-value")
+            .unwrap_or_else(|| panic!("{testid} has no data-value"));
+        raw.parse()
+            .unwrap_or_else(|_| panic!("{testid} has a data-value that is not a number: {raw:?}"))
+    }
+
+    /// Waits until the page has listed the server's models in the baseline picker.
+    pub async fn wait_for_models(&self) {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-testid=\"baseline-select\"] option"))
+            .await
+            .expect("the baseline picker lists the models");
+    }
+
+    /// Ends the session and the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

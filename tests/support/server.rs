@@ -1,0 +1,55 @@
+//! Starts the real `likely` server (the release binary and Trunk's `dist/`, as `scripts/test.sh`
+//! builds them) on a free loopback port, and stops it when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long the server may take to load its (already trained) models.
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A running server.
+pub struct Server {
+    child: Child,
+    /// Its base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+}
+
+impl Server {
+    /// Starts `likely serve --port 0` and waits for the line that names its address.
+    pub fn start() -> Server {
+        let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
+        let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
+        assert!(
+            std::path::Path::new(&dist).join("index.html").is_file(),
+            "no built dashboard in {dist}: run scripts/test.sh, which builds it"
+        );
+        let mut child = Command::new(&bin)
+            .args(["serve", "--host", "127.0.0.1", "--port", "0", "--dist", &dist])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin}: {e}; run scripts/test.sh"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.split("listening on ").nth(1) {
+                    let _ = sender.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = receiver
+            .recv_timeout(START_TIMEOUT)
+            .expect("the server did not report its address in time");
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
