@@ -1,5 +1,8 @@
 //! API errors: every failure leaves the server as JSON `{"message"}` with a status the page can act on,
 //! and never carries internal details such as keys, upstream URLs or backtraces.
+//!
+//! Each error is logged once, here, when it becomes a response: server-side failures (5xx) at `warn`
+//! or `error`, rejected requests at `debug`.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,18 +16,57 @@ pub enum AppError {
     /// The request is malformed or asks for something impossible (400).
     #[error("{0}")]
     BadRequest(String),
-    /// The request is well-formed but cannot be processed (422).
+    /// Access control is on and the request carries no valid token (401).
+    #[error(
+        "this server requires an access token: send `Authorization: Bearer <token>` or log in at /login"
+    )]
+    AccessRequired,
+    /// The upstream rejected the configured key as invalid (401).
     #[error("{0}")]
-    Unprocessable(String),
+    Unauthorized(String),
+    /// The upstream refused the configured key this request (403).
+    #[error("{0}")]
+    Forbidden(String),
     /// No such endpoint (404).
     #[error("{0}")]
     NotFound(String),
     /// No model of that name is configured (404).
     #[error("unknown model `{0}`; GET /v1/models lists the models this server offers")]
     UnknownModel(String),
-    /// The model failed in a way that is the server's fault (500).
+    /// The request body or the prompt is over a configured limit (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The body is not JSON (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request is well-formed but cannot be processed (422).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The upstream's rate limit was hit (429); `retry_after` is passed on as `Retry-After`.
+    #[error("{message}")]
+    RateLimited {
+        /// For a person.
+        message: String,
+        /// The upstream's `Retry-After` (seconds or an HTTP date), when it gave one.
+        retry_after: Option<String>,
+    },
+    /// The model failed in a way that is this server's fault (500).
     #[error("{0}")]
     Internal(String),
+    /// The upstream failed or answered something unreadable (502).
+    #[error("{0}")]
+    BadGateway(String),
+    /// The model is busy: too many requests queued for it, or the upstream is overloaded (503).
+    #[error("{message}")]
+    Overloaded {
+        /// For a person.
+        message: String,
+        /// When to retry (seconds or an HTTP date), when known.
+        retry_after: Option<String>,
+    },
+    /// The model did not answer within the timeout (504).
+    #[error("{0}")]
+    GatewayTimeout(String),
 }
 
 impl AppError {
@@ -32,9 +74,26 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::AccessRequired | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) | AppError::UnknownModel(_) => StatusCode::NOT_FOUND,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            AppError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        }
+    }
+
+    /// The `Retry-After` value this error carries, if any.
+    pub fn retry_after(&self) -> Option<&str> {
+        match self {
+            AppError::RateLimited { retry_after, .. }
+            | AppError::Overloaded { retry_after, .. } => retry_after.as_deref(),
+            _ => None,
         }
     }
 }
@@ -42,11 +101,19 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(%status, error = %self, "request failed");
-        } else {
-            tracing::debug!(%status, error = %self, "request rejected");
+        match status {
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(%status, error = %self, "request failed")
+            }
+            _ if status.is_server_error() => {
+                tracing::warn!(%status, error = %self, "request failed")
+            }
+            _ => tracing::debug!(%status, error = %self, "request rejected"),
         }
+        let retry_after = self
+            .retry_after()
+            .and_then(|value| HeaderValue::from_str(value).ok());
+        let www_authenticate = matches!(self, AppError::AccessRequired);
         let mut response = (
             status,
             Json(ApiError {
@@ -54,10 +121,40 @@ impl IntoResponse for AppError {
             }),
         )
             .into_response();
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(value) = retry_after {
+            headers.insert(header::RETRY_AFTER, value);
+        }
+        if www_authenticate {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"likely\""),
+            );
+        }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reaches_the_response_header() {
+        let response = AppError::RateLimited {
+            message: "slow down".into(),
+            retry_after: Some("7".into()),
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "7");
+    }
+
+    #[test]
+    fn access_errors_invite_a_bearer_token() {
+        let response = AppError::AccessRequired.into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
     }
 }

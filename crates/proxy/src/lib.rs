@@ -1,11 +1,16 @@
 //! The `likely` server: serves the built dashboard and one Generate API (Cohere's v1 `/generate`
 //! shape) in front of the configured models. [`app`] builds the whole router from an [`AppState`], so
-//! tests drive it in-process or over loopback HTTP.
+//! tests drive it in-process or over loopback HTTP; [`setup::build_table`] turns a [`config::Config`]
+//! into the model table.
 
+pub mod auth;
 pub mod backends;
+pub mod config;
 pub mod error;
+pub mod limits;
 pub mod models;
 pub mod routes;
+pub mod setup;
 pub mod state;
 pub mod validate;
 

@@ -16,7 +16,11 @@ use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "likely", version, about = "Does your fine-tuned model beat its base? Token by token.")]
+#[command(
+    name = "likely",
+    version,
+    about = "Does your fine-tuned model beat its base? Token by token."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

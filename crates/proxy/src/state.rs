@@ -1,5 +1,8 @@
-//! What every request handler shares: the model table and where the built app lives.
+//! What every request handler shares: the model table, the access token, the body limit and where
+//! the built app lives.
 
+use crate::auth::AccessToken;
+use crate::config::Limits;
 use crate::models::ModelTable;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,4 +14,20 @@ pub struct AppState {
     pub models: Arc<ModelTable>,
     /// Trunk's `dist/` folder with the built dashboard; `None` serves the API alone.
     pub dist_dir: Option<PathBuf>,
+    /// When set, `/v1` requires this token.
+    pub access: Option<AccessToken>,
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    /// State serving `models` with default limits, no access control and no dashboard.
+    pub fn new(models: ModelTable) -> AppState {
+        AppState {
+            models: Arc::new(models),
+            dist_dir: None,
+            access: None,
+            max_body_bytes: Limits::default().max_body_bytes,
+        }
+    }
 }

@@ -73,6 +73,9 @@ mod tests {
         assert!(validate(&request).is_err());
         request.num_generations = None;
         request.prompt.clear();
-        assert!(validate(&request).unwrap_err().to_string().contains("empty"));
+        assert!(validate(&request)
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
     }
 }

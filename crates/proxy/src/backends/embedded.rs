@@ -1,37 +1,85 @@
 //! The embedded backend: an in-process language model from `likely-ngram`, so Likely works with no
-//! network and no key. Scoring and sampling are CPU work and run on the blocking pool.
+//! network and no key. Scoring and sampling are CPU work and run on the blocking pool. The model
+//! scores every prompt token (the first given the start of text); the normalised answer leaves the
+//! first one unscored like every other backend's, so all models compare on the same tokens.
 
+use super::normalise::{self, RawGeneration, RawToken};
+use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
-use likely_core::{
-    BilledUnits, GenerateRequest, GenerateResponse, Generation, ResponseMeta, ReturnLikelihoods,
-    TokenLikelihood, TopToken,
+use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
+use likely_ngram::{
+    generate, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Tokenizer,
 };
-use likely_ngram::{generate, LanguageModel, SampleParams, ScoreOptions, Tokenizer};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Cohere's default number of generated tokens.
-const DEFAULT_MAX_TOKENS: u32 = 20;
+/// Cohere's default temperature and nucleus mass.
+const DEFAULT_TEMPERATURE: f64 = 0.75;
+const DEFAULT_P: f64 = 0.75;
+
+/// The embedded models available to the model table, by embedded name.
+#[derive(Clone)]
+pub struct EmbeddedCatalog {
+    tokenizer: Tokenizer,
+    models: Vec<(String, Arc<dyn LanguageModel>)>,
+}
+
+impl EmbeddedCatalog {
+    /// An empty catalog with this tokenizer.
+    pub fn new(tokenizer: Tokenizer) -> EmbeddedCatalog {
+        EmbeddedCatalog {
+            tokenizer,
+            models: Vec::new(),
+        }
+    }
+
+    /// The catalog with one more model.
+    pub fn with_model(mut self, name: &str, model: Arc<dyn LanguageModel>) -> EmbeddedCatalog {
+        self.models.push((name.to_string(), model));
+        self
+    }
+
+    /// `base-light` and `custom-base-light`.
+    pub fn from_models(models: EmbeddedModels) -> EmbeddedCatalog {
+        EmbeddedCatalog::new(models.tokenizer)
+            .with_model(likely_ngram::pipeline::BASE_NAME, models.base)
+            .with_model(likely_ngram::pipeline::CUSTOM_NAME, models.custom)
+    }
+
+    /// The embedded models' names.
+    pub fn names(&self) -> Vec<&str> {
+        self.models.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    /// A backend answering as `public_name` with the embedded model `embedded_name`.
+    pub fn backend(&self, embedded_name: &str, public_name: &str) -> Option<EmbeddedBackend> {
+        self.models
+            .iter()
+            .find(|(name, _)| name == embedded_name)
+            .map(|(_, model)| EmbeddedBackend {
+                name: public_name.to_string(),
+                model: Arc::clone(model),
+                tokenizer: self.tokenizer.clone(),
+            })
+    }
+}
 
 /// An embedded model with its tokenizer.
 #[derive(Clone)]
 pub struct EmbeddedBackend {
+    name: String,
     model: Arc<dyn LanguageModel>,
     tokenizer: Tokenizer,
 }
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-
-fn next_id(prefix: &str) -> String {
-    format!("{prefix}-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
+impl std::fmt::Debug for EmbeddedBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedBackend")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmbeddedBackend {
-    /// A backend answering with `model`.
-    pub fn new(model: Arc<dyn LanguageModel>, tokenizer: Tokenizer) -> EmbeddedBackend {
-        EmbeddedBackend { model, tokenizer }
-    }
-
     /// The model's vocabulary size.
     pub fn vocab_size(&self) -> usize {
         self.model.vocab_size()
@@ -42,25 +90,40 @@ impl EmbeddedBackend {
         let backend = self.clone();
         tokio::task::spawn_blocking(move || backend.generate_blocking(&request))
             .await
-            .map_err(|_| AppError::Internal("the embedded model stopped unexpectedly".into()))
+            .map_err(|_| AppError::Internal("the embedded model stopped unexpectedly".into()))?
     }
 
-    fn generate_blocking(&self, request: &GenerateRequest) -> GenerateResponse {
+    fn generate_blocking(&self, request: &GenerateRequest) -> Result<GenerateResponse, AppError> {
         let prompt_ids = self.tokenizer.encode(&request.prompt);
         let mode = request.return_likelihoods.unwrap_or_default();
-        let options = ScoreOptions {
-            top_k: 1,
-            ranks: request.return_ranks.unwrap_or(false),
-        };
-        let prompt_scores = match mode {
-            ReturnLikelihoods::All => self.model.score(&prompt_ids, &options),
-            _ => Vec::new(),
+        let prompt_tokens = if mode == ReturnLikelihoods::All {
+            let options = ScoreOptions {
+                top_k: 1,
+                ranks: request.return_ranks.unwrap_or(false),
+            };
+            let scores = self.model.score(&prompt_ids, &options);
+            let pieces = self.tokenizer.decode_pieces(&prompt_ids);
+            pieces
+                .into_iter()
+                .zip(scores)
+                .map(|(piece, score)| RawToken {
+                    text: piece,
+                    logprob: Some(score.logprob),
+                    top: score
+                        .top
+                        .first()
+                        .map(|(id, logprob)| (self.tokenizer.decode(&[*id]), *logprob)),
+                    rank: score.rank,
+                })
+                .collect()
+        } else {
+            Vec::new()
         };
         let params = SampleParams {
             max_tokens: request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS) as usize,
-            temperature: request.temperature.unwrap_or(0.75),
+            temperature: request.temperature.unwrap_or(DEFAULT_TEMPERATURE),
             k: request.k.unwrap_or(0) as usize,
-            p: request.p.unwrap_or(0.75),
+            p: request.p.filter(|&p| p > 0.0).unwrap_or(DEFAULT_P),
             seed: request.seed,
         };
         let generations = (0..request.num_generations.unwrap_or(1))
@@ -69,89 +132,43 @@ impl EmbeddedBackend {
                     seed: params.seed.map(|seed| seed.wrapping_add(u64::from(index))),
                     ..params
                 };
-                self.one_generation(&prompt_ids, &prompt_scores, mode, &params)
+                self.one_generation(&prompt_ids, prompt_tokens.clone(), &params)
             })
-            .collect::<Vec<_>>();
-        let output_tokens = generations
-            .first()
-            .map_or(0, |(_, generated)| *generated as u32);
-        GenerateResponse {
-            id: next_id("likely"),
-            prompt: Some(request.prompt.clone()),
-            generations: generations.into_iter().map(|(g, _)| g).collect(),
-            meta: Some(ResponseMeta {
-                billed_units: Some(BilledUnits {
-                    input_tokens: Some(prompt_ids.len() as u32),
-                    output_tokens: Some(output_tokens),
-                }),
-            }),
-        }
+            .collect();
+        normalise::build_response(&self.name, &request.prompt, mode, generations)
     }
 
     fn one_generation(
         &self,
         prompt_ids: &[u32],
-        prompt_scores: &[likely_ngram::TokenScore],
-        mode: ReturnLikelihoods,
+        prompt_tokens: Vec<RawToken>,
         params: &SampleParams,
-    ) -> (Generation, usize) {
+    ) -> RawGeneration {
         let generated = generate(self.model.as_ref(), prompt_ids, params);
-        let finished = generated.last().is_some_and(|(id, _)| *id == Tokenizer::EOT);
+        let finished = generated
+            .last()
+            .is_some_and(|(id, _)| *id == Tokenizer::EOT);
         let visible: Vec<(u32, f64)> = generated
-            .iter()
-            .copied()
+            .into_iter()
             .filter(|(id, _)| *id != Tokenizer::EOT)
             .collect();
+        // Decoded after the prompt, so a character split across the boundary lands in one piece.
         let all_ids: Vec<u32> = prompt_ids
             .iter()
             .copied()
             .chain(visible.iter().map(|(id, _)| *id))
             .collect();
         let pieces = self.tokenizer.decode_pieces(&all_ids);
-        let (prompt_pieces, generated_pieces) = pieces.split_at(prompt_ids.len());
-        let text = generated_pieces.concat();
-
-        let mut tokens = Vec::new();
-        if mode == ReturnLikelihoods::All {
-            for (index, (piece, score)) in prompt_pieces.iter().zip(prompt_scores).enumerate() {
-                tokens.push(TokenLikelihood {
-                    token: piece.clone(),
-                    likelihood: (index > 0).then_some(score.logprob),
-                    top_tokens: (index > 0).then(|| self.top_tokens(score)),
-                    rank: if index > 0 { score.rank } else { None },
-                });
-            }
-        }
-        if mode != ReturnLikelihoods::None {
-            for (piece, (_, logprob)) in generated_pieces.iter().zip(&visible) {
-                tokens.push(TokenLikelihood {
-                    token: piece.clone(),
-                    likelihood: Some(*logprob),
-                    top_tokens: None,
-                    rank: None,
-                });
-            }
-        }
-        let scored: Vec<f64> = tokens.iter().filter_map(|t| t.likelihood).collect();
-        let likelihood = (!scored.is_empty()).then(|| scored.iter().sum::<f64>() / scored.len() as f64);
-        let generation = Generation {
-            id: next_id("gen"),
-            text,
-            likelihood,
-            token_likelihoods: (mode != ReturnLikelihoods::None).then_some(tokens),
+        let generated_pieces = pieces.get(prompt_ids.len()..).unwrap_or_default();
+        RawGeneration {
+            prompt_tokens,
+            generated: generated_pieces
+                .iter()
+                .zip(&visible)
+                .map(|(piece, (_, logprob))| RawToken::new(piece.clone(), Some(*logprob)))
+                .collect(),
+            text: generated_pieces.concat(),
             finish_reason: Some(if finished { "COMPLETE" } else { "MAX_TOKENS" }.to_string()),
-        };
-        (generation, visible.len())
-    }
-
-    fn top_tokens(&self, score: &likely_ngram::TokenScore) -> Vec<TopToken> {
-        score
-            .top
-            .iter()
-            .map(|(id, logprob)| TopToken {
-                token: self.tokenizer.decode_pieces(&[*id]).concat(),
-                likelihood: *logprob,
-            })
-            .collect()
+        }
     }
 }

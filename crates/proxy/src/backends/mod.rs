@@ -1,18 +1,38 @@
 //! Backends: what answers a Generate request for one model. Every backend returns the normalised
-//! Cohere-shaped answer: prompt tokens first (the first without a likelihood), then generated tokens,
-//! natural-log likelihoods.
+//! Cohere-shaped answer ([`normalise`]): prompt tokens first (the first without a likelihood), then
+//! generated tokens, natural-log likelihoods. The remote ones talk to a fixed [`upstream::Upstream`];
+//! their failures become the statuses of [`upstream_error`].
 
+pub mod cohere;
 pub mod embedded;
+pub mod normalise;
+pub mod openai;
+pub mod tgi;
+pub mod upstream;
+pub mod upstream_error;
 
 use crate::error::AppError;
 use likely_core::{GenerateRequest, GenerateResponse};
 
-pub use embedded::EmbeddedBackend;
+pub use cohere::CohereBackend;
+pub use embedded::{EmbeddedBackend, EmbeddedCatalog};
+pub use openai::OpenAiBackend;
+pub use tgi::TgiBackend;
+
+/// Cohere's default number of generated tokens, used when a request gives none.
+pub const DEFAULT_MAX_TOKENS: u32 = 20;
 
 /// One model's backend.
+#[derive(Debug)]
 pub enum Backend {
     /// A model embedded in this process.
     Embedded(EmbeddedBackend),
+    /// Cohere's v1 Generate.
+    Cohere(CohereBackend),
+    /// An OpenAI-compatible completions server.
+    OpenAi(OpenAiBackend),
+    /// A Text Generation Inference server.
+    Tgi(TgiBackend),
 }
 
 impl Backend {
@@ -20,6 +40,9 @@ impl Backend {
     pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
         match self {
             Backend::Embedded(backend) => backend.generate(request).await,
+            Backend::Cohere(backend) => backend.generate(request).await,
+            Backend::OpenAi(backend) => backend.generate(request).await,
+            Backend::Tgi(backend) => backend.generate(request).await,
         }
     }
 }

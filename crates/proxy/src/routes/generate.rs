@@ -1,10 +1,12 @@
-//! `POST /v1/generate`: Cohere's v1 Generate, answered by the named model's backend.
+//! `POST /v1/generate`: Cohere's v1 Generate, answered by the named model's backend within the model's
+//! limits (prompt length, concurrency, time).
 
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::validate::validate;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use likely_core::{GenerateRequest, GenerateResponse};
 
@@ -13,14 +15,38 @@ pub async fn generate(
     State(state): State<AppState>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, AppError> {
-    let Json(request) = body.map_err(|rejection| match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::BadRequest("send the request as JSON (Content-Type: application/json)".into())
-        }
-        other => AppError::BadRequest(format!("invalid request body: {}", other.body_text())),
-    })?;
+    let Json(request) = body.map_err(|rejection| rejected(&state, &rejection))?;
     validate(&request)?;
     let entry = state.models.get(&request.model)?;
-    let answer = entry.backend.generate(request).await?;
-    Ok(Json(answer))
+    entry
+        .limits
+        .check_prompt(&entry.info.name, &request.prompt)?;
+    let _permit = entry.gate.enter(&entry.info.name).await?;
+    let timeout = entry.limits.timeout;
+    match tokio::time::timeout(timeout, entry.backend.generate(request)).await {
+        Ok(answer) => answer.map(Json),
+        Err(_elapsed) => Err(AppError::GatewayTimeout(format!(
+            "model `{}` did not answer within {} s",
+            entry.info.name,
+            timeout.as_secs()
+        ))),
+    }
+}
+
+/// The error for a body that is not a Generate request, with the status axum chose for it.
+fn rejected(state: &AppState, rejection: &JsonRejection) -> AppError {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(format!(
+            "the request body is larger than this server's limit of {} bytes",
+            state.max_body_bytes
+        )),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(
+            "send the request as JSON (Content-Type: application/json)".into(),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => AppError::Unprocessable(format!(
+            "the body is not a Generate request: {}",
+            rejection.body_text()
+        )),
+        _ => AppError::BadRequest(format!("invalid request body: {}", rejection.body_text())),
+    }
 }

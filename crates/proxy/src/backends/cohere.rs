@@ -1,0 +1,193 @@
+//! The `cohere` backend: Cohere's v1 `/generate`, which is the page's own dialect. The request goes
+//! on with the upstream's model id and `raw_prompting: true` (so the scored text is exactly the text
+//! sent); the answer is checked and normalised like every other backend's.
+
+use super::normalise::{self, RawGeneration, RawToken};
+use super::upstream::Upstream;
+use crate::error::AppError;
+use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
+use serde::Serialize;
+
+/// A model behind Cohere's v1 Generate API.
+#[derive(Debug, Clone)]
+pub struct CohereBackend {
+    upstream: Upstream,
+    upstream_model: String,
+}
+
+/// The body sent to `POST {base}/v1/generate`.
+#[derive(Debug, Serialize)]
+struct CohereRequest<'a> {
+    model: &'a str,
+    prompt: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    k: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<f64>,
+    return_likelihoods: ReturnLikelihoods,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    num_generations: Option<u32>,
+    raw_prompting: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+}
+
+impl CohereBackend {
+    /// A backend asking `upstream` for model `upstream_model`.
+    pub fn new(upstream: Upstream, upstream_model: String) -> CohereBackend {
+        CohereBackend {
+            upstream,
+            upstream_model,
+        }
+    }
+
+    /// Forwards a validated request and normalises the answer.
+    pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
+        let mode = request.return_likelihoods.unwrap_or_default();
+        let body = CohereRequest {
+            model: &self.upstream_model,
+            prompt: &request.prompt,
+            max_tokens: request.max_tokens,
+            temperature: request.temperature,
+            k: request.k,
+            p: request.p,
+            return_likelihoods: mode,
+            num_generations: request.num_generations,
+            raw_prompting: true,
+            seed: request.seed,
+        };
+        let answer: GenerateResponse = self.upstream.post(&body, "Cohere generate").await?;
+        normalise_answer(self.upstream.model(), &request.prompt, mode, answer)
+    }
+}
+
+/// Cohere's answer in the normalised form: its token list split into prompt and generated tokens.
+fn normalise_answer(
+    model: &str,
+    prompt: &str,
+    mode: ReturnLikelihoods,
+    answer: GenerateResponse,
+) -> Result<GenerateResponse, AppError> {
+    let billed = answer
+        .meta
+        .as_ref()
+        .and_then(|meta| meta.billed_units)
+        .and_then(|units| units.input_tokens)
+        .map(|n| n as usize);
+    let generations = answer
+        .generations
+        .into_iter()
+        .map(|generation| {
+            let tokens: Vec<RawToken> = generation
+                .token_likelihoods
+                .unwrap_or_default()
+                .into_iter()
+                .map(|token| RawToken::new(token.token, token.likelihood))
+                .collect();
+            let missing = match mode {
+                ReturnLikelihoods::All => tokens.is_empty(),
+                ReturnLikelihoods::Generation => tokens.is_empty() && !generation.text.is_empty(),
+                ReturnLikelihoods::None => false,
+            };
+            if missing {
+                return Err(AppError::BadGateway(format!(
+                    "model `{model}`: the upstream's answer has no token_likelihoods"
+                )));
+            }
+            let split = match mode {
+                ReturnLikelihoods::All => billed
+                    .filter(|&n| n > 0 && n <= tokens.len())
+                    .unwrap_or_else(|| {
+                        normalise::prompt_token_count(
+                            prompt,
+                            tokens.iter().map(|t| t.text.as_str()),
+                            normalise::bytes,
+                        )
+                    }),
+                _ => 0,
+            };
+            let mut prompt_tokens = tokens;
+            let generated = prompt_tokens.split_off(split.min(prompt_tokens.len()));
+            Ok(RawGeneration {
+                prompt_tokens,
+                generated,
+                text: generation.text,
+                finish_reason: generation.finish_reason,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    normalise::build_response(model, prompt, mode, generations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real-shaped Cohere v1 answer for `return_likelihoods: "ALL"`, `max_tokens: 1`.
+    const ANSWER: &str = r#"{
+        "id": "5f1b2c1e-8f0b-4d5e-9a0c-2a4f3c1d9e77",
+        "generations": [{
+            "id": "0b6c1f7e-3d0a-4f6a-8d3e-6a7e0b1c2d3f",
+            "text": ",",
+            "likelihood": -2.3,
+            "token_likelihoods": [
+                {"token": "To"},
+                {"token": " be", "likelihood": -3.1},
+                {"token": ",", "likelihood": -1.5}
+            ],
+            "finish_reason": "MAX_TOKENS"
+        }],
+        "prompt": "To be",
+        "meta": {"api_version": {"version": "1"}, "billed_units": {"input_tokens": 2, "output_tokens": 1}}
+    }"#;
+
+    #[test]
+    fn cohere_answers_keep_their_tokens_and_gain_our_meta() {
+        let answer: GenerateResponse = serde_json::from_str(ANSWER).unwrap();
+        let normal = normalise_answer("c", "To be", ReturnLikelihoods::All, answer).unwrap();
+        let generation = &normal.generations[0];
+        let tokens = generation.token_likelihoods.as_ref().unwrap();
+        assert_eq!(tokens.len(), 3);
+        assert_eq!(tokens[0].likelihood, None);
+        assert_eq!(tokens[1].likelihood, Some(-3.1));
+        assert_eq!(generation.text, ",");
+        let billed = normal.meta.unwrap().billed_units.unwrap();
+        assert_eq!(billed.input_tokens, Some(2));
+    }
+
+    #[test]
+    fn without_billed_units_the_prompt_is_found_by_its_bytes() {
+        let mut answer: GenerateResponse = serde_json::from_str(ANSWER).unwrap();
+        answer.meta = None;
+        let normal = normalise_answer("c", "To be", ReturnLikelihoods::All, answer).unwrap();
+        assert_eq!(
+            normal.meta.unwrap().billed_units.unwrap().input_tokens,
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn the_request_scores_exactly_the_text_sent() {
+        let body = CohereRequest {
+            model: "3e1c-ft",
+            prompt: "To be",
+            max_tokens: Some(0),
+            temperature: None,
+            k: None,
+            p: None,
+            return_likelihoods: ReturnLikelihoods::All,
+            num_generations: None,
+            raw_prompting: true,
+            seed: None,
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(json["raw_prompting"], true);
+        assert_eq!(json["return_likelihoods"], "ALL");
+        assert_eq!(json["model"], "3e1c-ft");
+        assert!(json.get("seed").is_none());
+    }
+}
