@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod evaluation;
 pub mod metrics;
 pub mod scores;
+pub mod windows;
 pub mod wire;
 
 pub use metrics::ModelMetrics;
