@@ -4,9 +4,11 @@
 //! compiled unchanged into the WebAssembly app.
 
 pub mod bootstrap;
+pub mod colour;
 pub mod compare;
 pub mod dataset;
 pub mod evaluation;
+pub mod histogram;
 pub mod metrics;
 pub mod scores;
 pub mod windows;
