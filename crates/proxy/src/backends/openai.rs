@@ -80,6 +80,9 @@ struct Choice {
     prompt_logprobs: Option<Vec<Value>>,
 }
 
+/// One position's most likely tokens: text → log-probability.
+type TopLogprobs = HashMap<String, Option<f64>>;
+
 #[derive(Debug, Deserialize)]
 struct Logprobs {
     #[serde(default)]
@@ -87,7 +90,7 @@ struct Logprobs {
     #[serde(default)]
     token_logprobs: Vec<Option<f64>>,
     #[serde(default)]
-    top_logprobs: Option<Vec<Option<HashMap<String, Option<f64>>>>>,
+    top_logprobs: Option<Vec<Option<TopLogprobs>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -61,7 +61,7 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
 }
 
 /// Makes ring the process's TLS crypto provider (reqwest is built without one). Idempotent.
-fn install_crypto_provider() {
+pub fn install_crypto_provider() {
     // `Err` means a provider is already installed, which is the goal.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
