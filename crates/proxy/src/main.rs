@@ -51,7 +51,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs go to stderr: stdout carries only the "listening" line, which tests parse.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_env("LIKELY_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
