@@ -81,8 +81,9 @@ impl AccessToken {
             .get_all(header::AUTHORIZATION)
             .iter()
             .filter_map(|value| value.to_str().ok())
-            .filter_map(|value| value.strip_prefix("Bearer "))
-            .any(|token| self.matches(token.trim()));
+            .filter_map(|value| value.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .any(|(_, token)| self.matches(token.trim()));
         bearer
             || cookies(headers)
                 .filter(|(name, _)| *name == COOKIE_NAME)
