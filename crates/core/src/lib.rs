@@ -2,20 +2,39 @@
 //! (Cohere v1 `/generate` plus Likely's documented extensions), the per-token scores extracted from an
 //! answer, and the metrics computed from them. No I/O here, so everything is unit-tested natively and
 //! compiled unchanged into the WebAssembly app.
+//!
+//! The dashboard's logic: [`Evaluation`] is the one value of an evaluation (inputs, parameters, models,
+//! per-token results); `compare` turns it into metric pills with paired bootstrap intervals; `dataset`
+//! reads held-out sets; `windows` splits long snippets and stitches their scores; `colour` and
+//! `histogram` feed the views; `export` writes JSON and CSV; `share` is the share-link codec.
 
 pub mod bootstrap;
 pub mod colour;
 pub mod compare;
 pub mod dataset;
 pub mod evaluation;
+pub mod export;
 pub mod histogram;
 pub mod metrics;
 pub mod scores;
+pub mod share;
 pub mod windows;
 pub mod wire;
 
+pub use bootstrap::Interval;
+pub use colour::{LegendStop, RankBucket, Swatch, Theme};
+pub use compare::{Basis, Comparison, Metric, Pill, SnippetWins, Verdict};
+pub use dataset::DatasetError;
+pub use evaluation::{
+    Evaluation, EvaluationError, Failure, GenerateParams, ModelRun, ModelSpec, Outcome, Progress,
+    Snippet, SnippetResult, SnippetSource, SCHEMA_VERSION,
+};
+pub use export::ExportError;
+pub use histogram::{Histogram, ScatterPoint, Series, SnippetDelta};
 pub use metrics::ModelMetrics;
 pub use scores::{prompt_scores, ScoredToken, ScoresError};
+pub use share::ShareError;
+pub use windows::{StitchError, Window, WindowConfig};
 pub use wire::{
     ApiError, BilledUnits, GenerateRequest, GenerateResponse, Generation, ModelInfo, ModelList,
     ResponseMeta, ReturnLikelihoods, TokenLikelihood, TopToken,

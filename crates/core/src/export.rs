@@ -1,0 +1,267 @@
+//! Exports of an evaluation: the value itself as pretty JSON (what a share link carries, readable), and
+//! CSV per token and per snippet. Numbers are written in Rust's shortest exact form; empty cells mean
+//! "not available".
+//!
+//! Per token, models with the same tokens share rows: each snippet has one block of rows per distinct
+//! tokenization, and a model's columns are empty in the blocks of other tokenizations, so nothing is
+//! lost when tokenizers differ. Cells are not altered against spreadsheet formula injection (a token
+//! may start with `=`): the export stays exact, and spreadsheet users should import it as text.
+
+use crate::evaluation::{tokens_align, Evaluation, Outcome};
+use crate::scores::ScoredToken;
+use thiserror::Error;
+
+/// Why an export failed (not expected in practice: the value always serializes).
+#[derive(Debug, Error)]
+pub enum ExportError {
+    /// JSON serialization failed.
+    #[error("could not write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// CSV writing failed.
+    #[error("could not write CSV: {0}")]
+    Csv(String),
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        ExportError::Csv(e.to_string())
+    }
+}
+
+/// The evaluation as pretty-printed JSON.
+pub fn to_json(evaluation: &Evaluation) -> Result<String, ExportError> {
+    Ok(serde_json::to_string_pretty(evaluation)?)
+}
+
+/// Tokens and, per model (index into the runs), the same tokens when that model has them.
+type Group<'a> = (&'a [ScoredToken], Vec<Option<&'a [ScoredToken]>>);
+
+fn number(value: Option<f64>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, ExportError> {
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ExportError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ExportError::Csv(e.to_string()))
+}
+
+/// One row per token: `snippet, source, token_index, token`, then per model `<m> logprob`,
+/// `<m> top_token`, `<m> top_logprob`, `<m> rank`, then per custom model `<c> - <baseline> logprob`.
+pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
+    let runs: Vec<_> = evaluation.runs().collect();
+    let base = &evaluation.baseline.model.name;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "snippet".to_string(),
+        "source".into(),
+        "token_index".into(),
+        "token".into(),
+    ];
+    for run in &runs {
+        for column in ["logprob", "top_token", "top_logprob", "rank"] {
+            header.push(format!("{} {column}", run.model.name));
+        }
+    }
+    for run in &evaluation.custom {
+        header.push(format!("{} - {base} logprob", run.model.name));
+    }
+    writer.write_record(&header)?;
+    for (snippet, source) in evaluation.snippets.iter().enumerate() {
+        // Each distinct tokenization of this snippet, with the models (indices into `runs`) having it.
+        let mut groups: Vec<Group> = Vec::new();
+        for (m, run) in runs.iter().enumerate() {
+            let Some(Outcome::Scored(result)) = run.outcomes.get(snippet) else {
+                continue;
+            };
+            let tokens = result.tokens.as_slice();
+            match groups.iter_mut().find(|(t, _)| tokens_align(t, tokens)) {
+                Some((_, members)) => members[m] = Some(tokens),
+                None => {
+                    let mut members = vec![None; runs.len()];
+                    members[m] = Some(tokens);
+                    groups.push((tokens, members));
+                }
+            }
+        }
+        for (tokens, members) in &groups {
+            for (index, token) in tokens.iter().enumerate() {
+                let at = |m: usize| members[m].and_then(|t| t.get(index));
+                let mut row = vec![
+                    snippet.to_string(),
+                    source.source.to_string(),
+                    index.to_string(),
+                    token.text.clone(),
+                ];
+                for m in 0..runs.len() {
+                    let t = at(m);
+                    row.push(number(t.and_then(|t| t.logprob)));
+                    row.push(
+                        t.and_then(|t| t.top.as_ref())
+                            .map(|(text, _)| text.clone())
+                            .unwrap_or_default(),
+                    );
+                    row.push(number(t.and_then(|t| t.top.as_ref()).map(|(_, l)| *l)));
+                    row.push(
+                        t.and_then(|t| t.rank)
+                            .map(|r| r.to_string())
+                            .unwrap_or_default(),
+                    );
+                }
+                let base_logprob = at(0).and_then(|t| t.logprob);
+                for m in 1..runs.len() {
+                    let custom_logprob = at(m).and_then(|t| t.logprob);
+                    row.push(number(custom_logprob.zip(base_logprob).map(|(c, b)| c - b)));
+                }
+                writer.write_record(&row)?;
+            }
+        }
+    }
+    finish(writer)
+}
+
+/// One row per snippet: `snippet, source, text`, then per model `<m> status`, `<m> tokens` (scored),
+/// `<m> avg_loglik`, then per custom model `<c> - <baseline> avg_loglik`.
+pub fn snippets_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
+    let runs: Vec<_> = evaluation.runs().collect();
+    let base = &evaluation.baseline.model.name;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["snippet".to_string(), "source".into(), "text".into()];
+    for run in &runs {
+        for column in ["status", "tokens", "avg_loglik"] {
+            header.push(format!("{} {column}", run.model.name));
+        }
+    }
+    for run in &evaluation.custom {
+        header.push(format!("{} - {base} avg_loglik", run.model.name));
+    }
+    writer.write_record(&header)?;
+    let averages: Vec<Vec<Option<f64>>> = runs
+        .iter()
+        .map(|run| evaluation.snippet_avg_logliks(&run.model.name))
+        .collect();
+    for (index, snippet) in evaluation.snippets.iter().enumerate() {
+        let mut row = vec![
+            index.to_string(),
+            snippet.source.to_string(),
+            snippet.text.clone(),
+        ];
+        for (m, run) in runs.iter().enumerate() {
+            let (status, tokens) = match run.outcomes.get(index) {
+                Some(Outcome::Scored(r)) => (
+                    "scored".to_string(),
+                    r.tokens
+                        .iter()
+                        .filter(|t| t.logprob.is_some())
+                        .count()
+                        .to_string(),
+                ),
+                Some(Outcome::Failed { reason }) => (format!("failed: {reason}"), String::new()),
+                _ => ("pending".to_string(), String::new()),
+            };
+            row.extend([status, tokens, number(averages[m][index])]);
+        }
+        for m in 1..runs.len() {
+            row.push(number(
+                averages[m][index]
+                    .zip(averages[0][index])
+                    .map(|(c, b)| c - b),
+            ));
+        }
+        writer.write_record(&row)?;
+    }
+    finish(writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::tests::{result, two_models};
+
+    fn rows(csv_text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv_text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect()
+    }
+
+    fn evaluation() -> Evaluation {
+        let mut e = two_models(2);
+        let mut base = result(&["To", " \"be\",\n", "x"], &[-2.5, -1.0]);
+        base.tokens[1].top = Some((" the".into(), -0.5));
+        base.tokens[1].rank = Some(4);
+        e.set_outcome("base-light", 0, Outcome::Scored(base))
+            .unwrap();
+        e.set_outcome(
+            "custom-base-light",
+            0,
+            Outcome::Scored(result(&["To", " \"be\",\n", "x"], &[-1.0, -1.5])),
+        )
+        .unwrap();
+        e.set_outcome(
+            "base-light",
+            1,
+            Outcome::Scored(result(&["ab", "c"], &[-3.0])),
+        )
+        .unwrap();
+        e.set_outcome(
+            "custom-base-light",
+            1,
+            Outcome::Scored(result(&["a", "bc"], &[-2.0])),
+        )
+        .unwrap();
+        e
+    }
+
+    #[test]
+    fn json_export_is_the_value() {
+        let e = evaluation();
+        let json = to_json(&e).unwrap();
+        assert!(json.contains("\n  \"schema_version\": 1"));
+        assert_eq!(serde_json::from_str::<Evaluation>(&json).unwrap(), e);
+    }
+
+    #[test]
+    fn token_rows_quote_and_group_by_tokenization() {
+        let r = rows(&tokens_csv(&evaluation()).unwrap());
+        assert_eq!(r[0].len(), 4 + 8 + 1);
+        assert_eq!(r[0][4], "base-light logprob");
+        assert_eq!(r[0][12], "custom-base-light - base-light logprob");
+        assert_eq!(r[2][3], " \"be\",\n", "quotes and newlines survive");
+        assert_eq!(&r[2][4..8], ["-2.5", " the", "-0.5", "4"]);
+        assert_eq!(r[2][8], "-1");
+        assert_eq!(r[2][12], "1.5");
+        assert_eq!(r[1][4], "", "the first token has no likelihood");
+        // Snippet 1: two tokenizations, two blocks of rows.
+        assert_eq!(r.len(), 1 + 3 + 2 + 2);
+        assert_eq!(
+            (r[4][3].as_str(), r[4][4].as_str(), r[4][8].as_str()),
+            ("ab", "", "")
+        );
+        assert_eq!(
+            (r[7][3].as_str(), r[7][4].as_str(), r[7][8].as_str()),
+            ("bc", "", "-2")
+        );
+        assert_eq!(r[7][12], "");
+    }
+
+    #[test]
+    fn snippet_rows() {
+        let mut e = evaluation();
+        e.snippets.push(crate::evaluation::Snippet::pasted("more"));
+        e.baseline.outcomes.push(Outcome::Failed {
+            reason: "HTTP 503".into(),
+        });
+        e.custom[0].outcomes.push(Outcome::Pending);
+        let r = rows(&snippets_csv(&e).unwrap());
+        assert_eq!(r[0].len(), 3 + 6 + 1);
+        assert_eq!(r[1][3..6], ["scored", "2", "-1.75"]);
+        assert_eq!(r[1][9], "0.5");
+        assert_eq!(r[3][3], "failed: HTTP 503");
+        assert_eq!(r[3][6], "pending");
+        assert_eq!(r[3][9], "");
+    }
+}
