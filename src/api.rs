@@ -43,9 +43,13 @@ pub async fn list_models() -> Result<ModelList, ApiFailure> {
     read_json(response).await
 }
 
-/// One Generate call.
-pub async fn generate(request: &GenerateRequest) -> Result<GenerateResponse, ApiFailure> {
+/// One Generate call; `abort` cancels it in flight.
+pub async fn generate(
+    request: &GenerateRequest,
+    abort: Option<&web_sys::AbortSignal>,
+) -> Result<GenerateResponse, ApiFailure> {
     let response = Request::post("/v1/generate")
+        .abort_signal(abort)
         .json(request)
         .map_err(ApiFailure::network)?
         .send()

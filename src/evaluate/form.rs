@@ -1,55 +1,57 @@
-//! The input form: the held-out text, the baseline model and the custom models to compare with it.
+//! The input form: the held-out text or set, the baseline and the custom models, the parameters, and
+//! the Evaluate / Cancel / example buttons.
 
+use super::params::ParamsPanel;
+use super::upload::UploadControl;
+use crate::actions;
+use crate::state::use_dashboard;
 use leptos::prelude::*;
-use likely_core::ModelInfo;
 
-/// The form. `on_evaluate` receives (text, baseline, custom models).
+/// The form.
 #[component]
-pub fn EvaluateForm(
-    models: Signal<Vec<ModelInfo>>,
-    text: RwSignal<String>,
-    baseline: RwSignal<String>,
-    customs: RwSignal<Vec<String>>,
-    running: Signal<bool>,
-    on_evaluate: Callback<()>,
-) -> impl IntoView {
+pub fn EvaluateForm() -> impl IntoView {
+    let dashboard = use_dashboard();
     let names = move || {
-        models
+        dashboard
+            .models
             .get()
             .into_iter()
             .map(|model| model.name)
             .collect::<Vec<_>>()
     };
     let toggle = move |name: String, on: bool| {
-        customs.update(|list| {
+        dashboard.customs.update(|list| {
             list.retain(|n| n != &name);
             if on {
                 list.push(name);
             }
         })
     };
+    let running = dashboard.running;
     view! {
-        <form class="evaluate-form" on:submit=move |ev| { ev.prevent_default(); on_evaluate.run(()); }>
+        <form class="evaluate-form" on:submit=move |ev| { ev.prevent_default(); actions::evaluate(dashboard); }>
             <label class="field">
                 <span class="label">"Held-out text"</span>
                 <textarea
                     data-testid="prompt-input"
-                    rows="8"
+                    rows="7"
                     placeholder="Paste text the models did not see in training…"
-                    prop:value=move || text.get()
-                    on:input:target=move |ev| text.set(ev.target().value())
+                    prop:value=move || dashboard.text.get()
+                    on:input:target=move |ev| dashboard.text.set(ev.target().value())
+                    prop:disabled=move || dashboard.upload.with(Option::is_some)
                 ></textarea>
             </label>
+            <UploadControl />
             <div class="model-pickers">
                 <label class="field">
                     <span class="label">"Baseline"</span>
                     <select
                         data-testid="baseline-select"
-                        prop:value=move || baseline.get()
-                        on:change:target=move |ev| baseline.set(ev.target().value())
+                        prop:value=move || dashboard.baseline.get()
+                        on:change:target=move |ev| dashboard.baseline.set(ev.target().value())
                     >
                         {move || names().into_iter().map(|name| {
-                            let selected = baseline.get_untracked() == name;
+                            let selected = dashboard.baseline.get_untracked() == name;
                             view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
                         }).collect_view()}
                     </select>
@@ -57,17 +59,16 @@ pub fn EvaluateForm(
                 <fieldset class="field customs">
                     <legend class="label">"Compare with"</legend>
                     {move || {
-                        let base = baseline.get();
+                        let base = dashboard.baseline.get();
                         names().into_iter().filter(|name| *name != base).map(|name| {
-                            let id = format!("custom-toggle-{name}");
                             let checked_name = name.clone();
                             let toggled_name = name.clone();
                             view! {
                                 <label class="toggle">
                                     <input
                                         type="checkbox"
-                                        data-testid=id
-                                        prop:checked=move || customs.get().contains(&checked_name)
+                                        data-testid=format!("custom-toggle-{name}")
+                                        prop:checked=move || dashboard.customs.get().contains(&checked_name)
                                         on:change:target=move |ev| toggle(toggled_name.clone(), ev.target().checked())
                                     />
                                     <span>{name}</span>
@@ -77,9 +78,26 @@ pub fn EvaluateForm(
                     }}
                 </fieldset>
             </div>
-            <button type="submit" class="primary" data-testid="evaluate-button" disabled=move || running.get()>
-                {move || if running.get() { "Evaluating…" } else { "Evaluate" }}
-            </button>
+            <ParamsPanel />
+            <div class="actions">
+                <button type="submit" class="primary" data-testid="evaluate-button" disabled=move || running.get()>
+                    {move || if running.get() { "Evaluating…" } else { "Evaluate" }}
+                </button>
+                <Show when=move || running.get()>
+                    <button type="button" data-testid="cancel-button" on:click=move |_| actions::cancel(dashboard)>
+                        "Cancel"
+                    </button>
+                </Show>
+                <button
+                    type="button"
+                    class="secondary"
+                    data-testid="example-button"
+                    disabled=move || running.get()
+                    on:click=move |_| actions::load_example(dashboard)
+                >
+                    "Load the worked example (Hamlet)"
+                </button>
+            </div>
         </form>
     }
 }

@@ -1,30 +1,106 @@
-//! Scores a text under one model through the Generate API and computes its figures in the browser.
+//! Runs the jobs of an evaluation (one per model and snippet) with bounded concurrency, writing each
+//! outcome into the evaluation as it arrives, so progress and figures update live and finished results
+//! survive a cancel or a failure.
 
-use crate::api;
-use likely_core::{prompt_scores, GenerateRequest, ModelMetrics, ScoredToken};
+use super::control::Runs;
+use super::score::{score_job, JobInput};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use likely_core::evaluation::Evaluation;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
-/// One model's result over the evaluated text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ModelResult {
+/// Requests in flight at once, over all models.
+pub const CONCURRENCY: usize = 4;
+
+/// One snippet to score with one model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
     /// The model's name.
     pub model: String,
-    /// The prompt's tokens with their scores.
-    pub tokens: Vec<ScoredToken>,
-    /// The figures; `None` when the text has a single token, which cannot be scored.
-    pub metrics: Option<ModelMetrics>,
+    /// The snippet's index.
+    pub snippet: usize,
 }
 
-/// Scores `text` under `model` with the worked example's Generate parameters.
-pub async fn score_snippet(model: &str, text: &str) -> Result<ModelResult, String> {
-    let request = GenerateRequest::scoring(model, text);
-    let answer = api::generate(&request)
-        .await
-        .map_err(|failure| format!("{model}: {failure}"))?;
-    let tokens = prompt_scores(text, &answer).map_err(|error| format!("{model}: {error}"))?;
-    let metrics = ModelMetrics::from_snippets([tokens.as_slice()]);
-    Ok(ModelResult {
-        model: model.to_string(),
-        tokens,
-        metrics,
+/// Every (model, snippet) job of `evaluation` that is still pending, snippet by snippet.
+pub fn pending_jobs(evaluation: &Evaluation) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for snippet in 0..evaluation.snippets.len() {
+        for run in evaluation.runs() {
+            if matches!(
+                run.outcomes.get(snippet),
+                Some(likely_core::evaluation::Outcome::Pending)
+            ) {
+                jobs.push(Job {
+                    model: run.model.name.clone(),
+                    snippet,
+                });
+            }
+        }
+    }
+    jobs
+}
+
+/// Scores `jobs` into `evaluation`, `CONCURRENCY` at a time; `running` is true until the last worker
+/// stops (all done, or cancelled through `runs`).
+pub fn run_jobs(
+    evaluation: RwSignal<Option<Evaluation>>,
+    jobs: Vec<Job>,
+    runs: &Runs,
+    running: RwSignal<bool>,
+) {
+    let control = runs.start();
+    if jobs.is_empty() {
+        running.set(false);
+        return;
+    }
+    running.set(true);
+    let queue = Rc::new(RefCell::new(VecDeque::from(jobs)));
+    let workers = CONCURRENCY.min(queue.borrow().len());
+    let active = Rc::new(std::cell::Cell::new(workers));
+    for _ in 0..workers {
+        let queue = queue.clone();
+        let active = active.clone();
+        let control = control.clone();
+        spawn_local(async move {
+            loop {
+                if control.cancelled() {
+                    break;
+                }
+                let Some(job) = queue.borrow_mut().pop_front() else {
+                    break;
+                };
+                let Some(input) = job_input(evaluation, &job) else {
+                    continue;
+                };
+                let Some(outcome) = score_job(&input, &control).await else {
+                    break;
+                };
+                if control.cancelled() {
+                    break;
+                }
+                evaluation.update(|current| {
+                    if let Some(current) = current {
+                        let _ = current.set_outcome(&job.model, job.snippet, outcome);
+                    }
+                });
+            }
+            active.set(active.get() - 1);
+            if active.get() == 0 && !control.cancelled() {
+                running.set(false);
+            }
+        });
+    }
+}
+
+fn job_input(evaluation: RwSignal<Option<Evaluation>>, job: &Job) -> Option<JobInput> {
+    evaluation.with_untracked(|current| {
+        let current = current.as_ref()?;
+        Some(JobInput {
+            model: current.run(&job.model)?.model.clone(),
+            text: current.snippets.get(job.snippet)?.text.clone(),
+            params: current.params.clone(),
+        })
     })
 }

@@ -1,50 +1,27 @@
-//! The results: one row of figures per model, each figure carrying its exact value in `data-value`.
+//! The results: progress and failures of the run, the figures per model, and the metric pills of
+//! each custom model against the baseline. Every shown figure carries its exact value in `data-value`.
 
-use crate::evaluate::ModelResult;
-use leptos::prelude::*;
+mod figures;
+mod pills;
+mod progress;
 
-/// A figure for display, with its exact value for tests and tooltips.
-fn figure(testid: String, value: Option<f64>, digits: usize) -> impl IntoView {
-    let shown = value.map_or_else(|| "n/a".to_string(), |v| format!("{v:.digits$}"));
-    let exact = value.map_or_else(String::new, |v| v.to_string());
-    view! { <td class="num" data-testid=testid data-value=exact.clone() title=exact>{shown}</td> }
+pub use figures::FiguresTable;
+pub use pills::PillsPanel;
+pub use progress::{FailuresList, ProgressPanel};
+
+/// A number as a `data-value`: Rust's shortest round-trip form, plain ASCII `-`.
+pub fn exact(value: f64) -> String {
+    value.to_string()
 }
 
-/// The table of figures, baseline first.
-#[component]
-pub fn ResultsTable(results: Signal<Vec<ModelResult>>) -> impl IntoView {
-    view! {
-        <Show when=move || !results.get().is_empty()>
-            <table class="results">
-                <thead>
-                    <tr>
-                        <th scope="col">"Model"</th>
-                        <th scope="col" title="Average natural-log likelihood per scored token; higher is better">"Avg log-likelihood"</th>
-                        <th scope="col" title="Minus the average log-likelihood, nats per token; lower is better">"Loss"</th>
-                        <th scope="col" title="exp(loss)">"Perplexity"</th>
-                        <th scope="col" title="Bits per UTF-8 byte; tokenizer-independent">"Bits per byte"</th>
-                        <th scope="col" title="Share of tokens that were the model's top choice">"Accuracy"</th>
-                        <th scope="col">"Scored tokens"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || results.get().into_iter().map(|result| {
-                        let name = result.model.clone();
-                        let m = result.metrics.clone();
-                        view! {
-                            <tr>
-                                <th scope="row">{name.clone()}</th>
-                                {figure(format!("avg-loglik-{name}"), m.as_ref().map(|m| m.avg_loglik), 3)}
-                                {figure(format!("loss-{name}"), m.as_ref().map(|m| m.loss), 3)}
-                                {figure(format!("perplexity-{name}"), m.as_ref().map(|m| m.perplexity), 2)}
-                                {figure(format!("bpb-{name}"), m.as_ref().and_then(|m| m.bits_per_byte), 3)}
-                                {figure(format!("accuracy-{name}"), m.as_ref().and_then(|m| m.accuracy), 3)}
-                                {figure(format!("tokens-{name}"), m.as_ref().map(|m| m.scored_tokens as f64), 0)}
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </Show>
+#[cfg(test)]
+mod tests {
+    use super::exact;
+
+    #[test]
+    fn exact_values_round_trip_and_use_ascii_minus() {
+        let value = -2.991_234_567_890_123_4_f64;
+        assert_eq!(exact(value).parse::<f64>().unwrap(), value);
+        assert!(exact(-1.5).starts_with('-'));
     }
 }

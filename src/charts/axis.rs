@@ -1,0 +1,129 @@
+//! Pure helpers shared by the charts: axis ranges, tick and caption number formats (with a true minus
+//! sign), and the even thinning of very many points.
+
+/// A number with `decimals` decimals, negative values with U+2212 MINUS SIGN; `-0` shows as `0`.
+pub fn number(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    let is_zero = text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
+    match text.strip_prefix('-') {
+        Some(rest) if !is_zero => format!("\u{2212}{rest}"),
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// A count with thousands separated by commas: `12,345`.
+pub fn count(value: usize) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A share as a whole percentage: `63%`.
+pub fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "n/a".into();
+    }
+    format!("{:.0}%", 100.0 * part as f64 / whole as f64)
+}
+
+/// Decimals that tick labels need on an axis spanning `span`.
+pub fn decimals_for(span: f64) -> usize {
+    if span >= 10.0 {
+        0
+    } else if span >= 1.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// The square range of the scatter, shared by both axes: from below the lowest value, on a whole nat,
+/// to a little above 0 so that points at 0 do not sit on the frame.
+pub fn scatter_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let lowest = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::min);
+    ((lowest - 0.5).floor().min(-1.0), 0.5)
+}
+
+/// A symmetric extent around zero for differences: a tenth above the largest magnitude, at least 0.1.
+pub fn symmetric_extent(values: impl IntoIterator<Item = f64>) -> f64 {
+    let largest = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, |m, v| m.max(v.abs()));
+    (largest * 1.1).max(0.1)
+}
+
+/// At most `max` of `items`, evenly spread and in order (all of them when there are few enough).
+pub fn thin<T: Copy>(items: &[T], max: usize) -> Vec<T> {
+    if items.len() <= max {
+        return items.to_vec();
+    }
+    (0..max).map(|i| items[i * items.len() / max]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_a_true_minus_and_no_negative_zero() {
+        assert_eq!(number(-2.5, 1), "\u{2212}2.5");
+        assert_eq!(number(-0.001, 1), "0.0");
+        assert_eq!(number(-0.0, 0), "0");
+        assert_eq!(number(3.14159, 2), "3.14");
+        assert_eq!(number(-15.0, 0), "\u{2212}15");
+    }
+
+    #[test]
+    fn counts_and_percentages() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(percent(63, 100), "63%");
+        assert_eq!(percent(2, 3), "67%");
+        assert_eq!(percent(1, 0), "n/a");
+    }
+
+    #[test]
+    fn decimals_follow_the_span() {
+        assert_eq!(decimals_for(20.0), 0);
+        assert_eq!(decimals_for(3.0), 1);
+        assert_eq!(decimals_for(0.3), 2);
+    }
+
+    #[test]
+    fn scatter_range_covers_the_lowest_value_and_zero() {
+        assert_eq!(scatter_range([-3.2, -0.1, 0.0]), (-4.0, 0.5));
+        assert_eq!(scatter_range([-12.0]), (-13.0, 0.5));
+        assert_eq!(scatter_range([-0.2]), (-1.0, 0.5));
+        assert_eq!(scatter_range([f64::NEG_INFINITY, -2.0]), (-3.0, 0.5));
+        assert_eq!(scatter_range([]), (-1.0, 0.5));
+    }
+
+    #[test]
+    fn symmetric_extent_has_headroom_and_a_floor() {
+        assert!((symmetric_extent([-2.0, 1.0]) - 2.2).abs() < 1e-12);
+        assert_eq!(symmetric_extent([0.0]), 0.1);
+        assert_eq!(symmetric_extent([f64::NAN]), 0.1);
+    }
+
+    #[test]
+    fn thinning_keeps_order_and_spread() {
+        let items: Vec<usize> = (0..10).collect();
+        assert_eq!(thin(&items, 20), items);
+        assert_eq!(thin(&items, 5), [0, 2, 4, 6, 8]);
+        assert_eq!(thin(&items, 3), [0, 3, 6]);
+        assert!(thin(&items, 0).is_empty());
+    }
+}

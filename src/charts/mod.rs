@@ -1,0 +1,170 @@
+//! The evaluation's charts, drawn with plotters on `<canvas>` elements: the histogram of token
+//! log-likelihoods per model (`histogram`), baseline versus custom per token (`scatter`), and the
+//! per-snippet difference of average log-likelihoods (`snippets`).
+//!
+//! Each chart turns the evaluation into a plan (pure, unit-tested natively) or into a short message
+//! saying why there is nothing to draw yet; an effect draws the plan once the canvas is mounted and
+//! again whenever the evaluation or the theme changes. A drawing error is logged to the console and
+//! shown as a message instead of the chart.
+
+mod axis;
+mod canvas;
+mod histogram;
+mod palette;
+mod scatter;
+mod snippets;
+#[cfg(test)]
+mod test_data;
+
+use canvas::{CSS_HEIGHT, CSS_WIDTH};
+use leptos::html;
+use leptos::prelude::*;
+use likely_core::{Evaluation, Theme};
+
+/// The three charts of `evaluation`, in the colours of `theme`.
+#[component]
+pub fn Charts(evaluation: Signal<Option<Evaluation>>, theme: Signal<Theme>) -> impl IntoView {
+    view! {
+        <section class="charts" aria-label="Charts">
+            <ChartFigure kind=Kind::Histogram evaluation=evaluation theme=theme />
+            <ChartFigure kind=Kind::Scatter evaluation=evaluation theme=theme />
+            <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme />
+        </section>
+    }
+}
+
+/// Which chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Histogram,
+    Scatter,
+    Snippets,
+}
+
+impl Kind {
+    fn test_id(self) -> &'static str {
+        match self {
+            Kind::Histogram => "chart-histogram",
+            Kind::Scatter => "chart-scatter",
+            Kind::Snippets => "chart-snippets",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Histogram => "Token log-likelihoods",
+            Kind::Scatter => "Baseline vs custom, per token",
+            Kind::Snippets => "Per-snippet difference",
+        }
+    }
+
+    /// The canvas's accessible description while it shows nothing.
+    fn empty_label(self) -> String {
+        format!("{} chart: nothing to show yet", self.title())
+    }
+
+    fn plan(self, evaluation: &Evaluation) -> Result<Plan, String> {
+        Ok(match self {
+            Kind::Histogram => Plan::Histogram(histogram::plan(evaluation)?),
+            Kind::Scatter => Plan::Scatter(scatter::plan(evaluation)?),
+            Kind::Snippets => Plan::Snippets(snippets::plan(evaluation)?),
+        })
+    }
+}
+
+/// A chart ready to draw.
+enum Plan {
+    Histogram(histogram::Plan),
+    Scatter(scatter::Plan),
+    Snippets(snippets::Plan),
+}
+
+impl Plan {
+    fn aria_label(&self) -> String {
+        match self {
+            Plan::Histogram(plan) => plan.aria_label(),
+            Plan::Scatter(plan) => plan.aria_label(),
+            Plan::Snippets(plan) => plan.aria_label(),
+        }
+    }
+
+    fn caption(&self) -> String {
+        match self {
+            Plan::Histogram(plan) => plan.caption(),
+            Plan::Scatter(plan) => plan.caption(),
+            Plan::Snippets(plan) => plan.caption(),
+        }
+    }
+
+    fn draw(&self, area: &canvas::Area, look: &canvas::Look) -> canvas::DrawResult {
+        match self {
+            Plan::Histogram(plan) => plan.draw(area, look),
+            Plan::Scatter(plan) => plan.draw(area, look),
+            Plan::Snippets(plan) => plan.draw(area, look),
+        }
+    }
+}
+
+/// What a chart shows before there is an evaluation.
+const NO_EVALUATION: &str = "Run an evaluation to see this chart.";
+
+/// One chart: the canvas, or a message in its place, and a caption.
+#[component]
+fn ChartFigure(kind: Kind, evaluation: Signal<Option<Evaluation>>, theme: Signal<Theme>) -> impl IntoView {
+    let canvas_ref = NodeRef::<html::Canvas>::new();
+    let message = RwSignal::new(Some(NO_EVALUATION.to_string()));
+    let caption = RwSignal::new(String::new());
+    let label = RwSignal::new(kind.empty_label());
+
+    Effect::new(move |_| {
+        let theme = theme.get();
+        let plan = evaluation.with(|evaluation| match evaluation {
+            Some(evaluation) => kind.plan(evaluation),
+            None => Err(NO_EVALUATION.to_string()),
+        });
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        match plan {
+            Err(why) => {
+                message.set(Some(why));
+                caption.set(String::new());
+                label.set(kind.empty_label());
+            }
+            Ok(plan) => {
+                caption.set(plan.caption());
+                label.set(plan.aria_label());
+                match canvas::draw_on(&canvas, theme, |area, look| plan.draw(area, look)) {
+                    Ok(()) => message.set(None),
+                    Err(failure) => {
+                        leptos::logging::error!("{} chart: {failure}", kind.title());
+                        message.set(Some(format!("The chart could not be drawn: {failure}")));
+                        label.set(kind.empty_label());
+                    }
+                }
+            }
+        }
+    });
+
+    let drawn = move || message.with(Option::is_none);
+    view! {
+        <figure class="chart">
+            <canvas
+                node_ref=canvas_ref
+                data-testid=kind.test_id()
+                role="img"
+                aria-label=move || label.get()
+                width=CSS_WIDTH
+                height=CSS_HEIGHT
+                hidden=move || !drawn()
+            ></canvas>
+            <div class="chart-message" role="status" hidden=drawn>
+                <strong>{kind.title()}</strong>
+                <span>{move || message.get().unwrap_or_default()}</span>
+            </div>
+            <figcaption class="chart-caption" hidden=move || !drawn()>
+                {move || caption.get()}
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,257 @@
+//! The per-snippet chart: for each snippet scored by the baseline and a custom model, the difference
+//! of their average log-likelihoods (custom − baseline, nats per token), one colour per custom model.
+//! Above zero the custom model did better on that snippet. Grouped bars while they stay wide enough
+//! to see, dots beyond [`MAX_BARS`].
+
+use super::axis;
+use super::canvas::{Area, DrawResult, Entry, Layout, Look, Swatch};
+use super::palette::model_index;
+use likely_core::histogram::snippet_deltas;
+use likely_core::Evaluation;
+use plotters::prelude::*;
+
+/// Bars drawn at most (snippets × custom models); beyond, dots.
+pub const MAX_BARS: usize = 80;
+
+/// How the differences are marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A bar from zero per snippet and model, models side by side.
+    Bars,
+    /// A dot per snippet and model.
+    Dots,
+}
+
+/// One custom model's differences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deltas {
+    /// The custom model's name.
+    pub model: String,
+    /// Its place in the evaluation, for its colour.
+    pub index: usize,
+    /// (snippet index, custom − baseline average log-likelihood) for each snippet both scored.
+    pub values: Vec<(usize, f64)>,
+    /// Snippets where the custom model's average is higher.
+    pub wins: usize,
+}
+
+/// What the per-snippet chart shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Snippets in the evaluation (the x axis runs over all of them).
+    pub snippets: usize,
+    /// The y axis runs from minus this to this (nats per token).
+    pub extent: f64,
+    /// Bars or dots.
+    pub mark: Mark,
+    /// One entry per custom model with a difference.
+    pub series: Vec<Deltas>,
+}
+
+/// The per-snippet chart of `evaluation`, or why there is none.
+pub fn plan(evaluation: &Evaluation) -> Result<Plan, String> {
+    if evaluation.custom.is_empty() {
+        return Err("Add a custom model to see how it compares with the baseline snippet by snippet.".into());
+    }
+    let series: Vec<Deltas> = evaluation
+        .custom
+        .iter()
+        .filter_map(|run| {
+            let model = &run.model.name;
+            let values: Vec<(usize, f64)> = snippet_deltas(evaluation, model)
+                .iter()
+                .filter(|d| d.delta.is_finite())
+                .map(|d| (d.snippet, d.delta))
+                .collect();
+            (!values.is_empty()).then(|| Deltas {
+                model: model.clone(),
+                index: model_index(evaluation.model_names(), model),
+                wins: values.iter().filter(|(_, d)| *d > 0.0).count(),
+                values,
+            })
+        })
+        .collect();
+    if series.is_empty() {
+        return Err("No snippet scored by both the baseline and a custom model yet.".into());
+    }
+    let snippets = evaluation.snippets.len();
+    Ok(Plan {
+        snippets,
+        extent: axis::symmetric_extent(series.iter().flat_map(|s| s.values.iter().map(|v| v.1))),
+        mark: mark_for(snippets, series.len()),
+        series,
+    })
+}
+
+/// Bars while `snippets` × `models` stays within [`MAX_BARS`], else dots.
+pub fn mark_for(snippets: usize, models: usize) -> Mark {
+    if snippets.saturating_mul(models) <= MAX_BARS {
+        Mark::Bars
+    } else {
+        Mark::Dots
+    }
+}
+
+/// The x extent of model `slot` of `slots` in the bar group of snippet `snippet` (0-based); snippet
+/// `i` is centred on `i + 1` and its group fills 80 % of the unit.
+pub fn bar_span(snippet: usize, slot: usize, slots: usize) -> (f64, f64) {
+    let width = 0.8 / slots.max(1) as f64;
+    let left = snippet as f64 + 1.0 - 0.4 + slot as f64 * width;
+    (left, left + width)
+}
+
+impl Plan {
+    /// The canvas's accessible description.
+    pub fn aria_label(&self) -> String {
+        let summaries: Vec<String> = self
+            .series
+            .iter()
+            .map(|s| format!("{} better on {} of {} snippets", s.model, s.wins, s.values.len()))
+            .collect();
+        format!(
+            "Chart of the difference in average log-likelihood per snippet, custom minus baseline, in \
+             nats per token: {}",
+            summaries.join("; ")
+        )
+    }
+
+    /// The caption under the chart.
+    pub fn caption(&self) -> String {
+        let summaries: Vec<String> = self
+            .series
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: better on {} of {} snippets",
+                    s.model,
+                    axis::count(s.wins),
+                    axis::count(s.values.len())
+                )
+            })
+            .collect();
+        format!(
+            "Average log-likelihood per token of each snippet, custom minus baseline; above zero, the \
+             custom model found the snippet more likely. {}.",
+            summaries.join("; ")
+        )
+    }
+
+    /// Draws the chart: title, a legend row, then the plot.
+    pub fn draw(&self, area: &Area, look: &Look) -> DrawResult {
+        let below = look.titled(area, "Per-snippet difference")?;
+        let (legend, plot) = below.split_vertically(look.px(20.0));
+        let entries: Vec<Entry> = self
+            .series
+            .iter()
+            .map(|s| Entry {
+                swatch: match self.mark {
+                    Mark::Bars => Swatch::Box(look.series(s.index)),
+                    Mark::Dots => Swatch::Dot(look.series(s.index)),
+                },
+                label: format!("{} \u{2212} baseline", s.model),
+            })
+            .collect();
+        look.legend_entries(
+            &legend,
+            &entries,
+            (look.offset(70.0), look.offset(8.0)),
+            Layout::Row,
+        )?;
+        let x_max = self.snippets as f64 + 0.5;
+        let mut chart = look
+            .builder(&plot)
+            .build_cartesian_2d(0.5..x_max, -self.extent..self.extent)?;
+        let y_decimals = axis::decimals_for(self.extent);
+        look.mesh(
+            &mut chart,
+            ("snippet", "\u{394} avg log-likelihood (nats/token)"),
+            &|v| snippet_tick(*v),
+            &|v| axis::number(*v, y_decimals),
+            self.snippets.min(12),
+        )?;
+        chart.draw_series(LineSeries::new(
+            [(0.5, 0.0), (x_max, 0.0)],
+            look.colours.muted.stroke_width(look.px(1.0)),
+        ))?;
+        let slots = self.series.len();
+        for (slot, series) in self.series.iter().enumerate() {
+            let colour = look.series(series.index);
+            match self.mark {
+                Mark::Bars => {
+                    chart.draw_series(series.values.iter().map(|&(snippet, delta)| {
+                        let (left, right) = bar_span(snippet, slot, slots);
+                        Rectangle::new([(left, 0.0), (right, delta)], colour.filled())
+                    }))?;
+                }
+                Mark::Dots => {
+                    let radius = look.px(3.0);
+                    let style = colour.mix(0.8).filled();
+                    chart.draw_series(series.values.iter().map(|&(snippet, delta)| {
+                        Circle::new((snippet as f64 + 1.0, delta), radius, style)
+                    }))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A snippet axis tick: `#3` at whole numbers, nothing between.
+fn snippet_tick(value: f64) -> String {
+    if value.fract().abs() < 1e-9 && value >= 1.0 {
+        format!("#{}", value.round() as usize)
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::test_data::{evaluation, with_models};
+
+    #[test]
+    fn differences_per_snippet_with_wins() {
+        let e = evaluation(&[&[-2.0], &[-1.0], &[-3.0]], &[&[-1.0], &[-1.5]]);
+        let plan = plan(&e).expect("a chart");
+        assert_eq!(plan.snippets, 3);
+        let series = &plan.series[0];
+        assert_eq!(series.values, [(0, 1.0), (1, -0.5)]);
+        assert_eq!((series.wins, series.index), (1, 1));
+        assert!((plan.extent - 1.1).abs() < 1e-12);
+        assert_eq!(plan.mark, Mark::Bars);
+        assert!(plan.caption().contains("tuned: better on 1 of 2 snippets"));
+    }
+
+    #[test]
+    fn messages_without_custom_model_or_shared_snippet() {
+        let alone = with_models(&[("base", &[&[-1.0]])]);
+        assert!(plan(&alone).unwrap_err().contains("custom model"));
+        let pending = evaluation(&[&[-1.0]], &[]);
+        assert!(plan(&pending).unwrap_err().contains("yet"));
+    }
+
+    #[test]
+    fn bars_until_they_get_too_thin() {
+        assert_eq!(mark_for(80, 1), Mark::Bars);
+        assert_eq!(mark_for(40, 2), Mark::Bars);
+        assert_eq!(mark_for(41, 2), Mark::Dots);
+    }
+
+    #[test]
+    fn bar_groups_share_the_snippet_unit() {
+        let (a, b) = bar_span(0, 0, 2);
+        let (c, d) = bar_span(0, 1, 2);
+        assert!((a - 0.6).abs() < 1e-12 && (b - 1.0).abs() < 1e-12);
+        assert!((c - 1.0).abs() < 1e-12 && (d - 1.4).abs() < 1e-12);
+        let (e, f) = bar_span(2, 0, 1);
+        assert!((e - 2.6).abs() < 1e-12 && (f - 3.4).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ticks_only_at_whole_snippets() {
+        assert_eq!(snippet_tick(3.0), "#3");
+        assert_eq!(snippet_tick(2.5), "");
+        assert_eq!(snippet_tick(0.0), "");
+    }
+}

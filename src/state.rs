@@ -1,0 +1,70 @@
+//! The dashboard's state: one small `Copy` struct of signals, provided as context so every view reads
+//! what it needs. The evaluation itself is one `likely_core` value; every figure is derived from it.
+
+use crate::evaluate::Runs;
+use leptos::prelude::*;
+use likely_core::colour::Theme;
+use likely_core::evaluation::{Evaluation, GenerateParams, Snippet};
+use likely_core::ModelInfo;
+
+/// A held-out set read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    /// The file's name.
+    pub file: String,
+    /// Its snippets.
+    pub snippets: Vec<Snippet>,
+}
+
+/// Every signal of the page.
+#[derive(Clone, Copy)]
+pub struct Dashboard {
+    /// The models the server offers.
+    pub models: RwSignal<Vec<ModelInfo>>,
+    /// The pasted text.
+    pub text: RwSignal<String>,
+    /// An uploaded held-out set, which takes the place of the pasted text while present.
+    pub upload: RwSignal<Option<Upload>>,
+    /// The baseline model's name.
+    pub baseline: RwSignal<String>,
+    /// The custom models' names.
+    pub customs: RwSignal<Vec<String>>,
+    /// The Generate parameters.
+    pub params: RwSignal<GenerateParams>,
+    /// The current evaluation, as it fills in.
+    pub evaluation: RwSignal<Option<Evaluation>>,
+    /// Whether requests are under way.
+    pub running: RwSignal<bool>,
+    /// A message for the person, when something needs their attention.
+    pub error: RwSignal<Option<String>>,
+    /// Run epochs, for Cancel.
+    pub runs: StoredValue<Runs, LocalStorage>,
+    /// Light or dark, following the system.
+    pub theme: RwSignal<Theme>,
+}
+
+impl Dashboard {
+    /// Fresh state, provided as context.
+    pub fn provide() -> Dashboard {
+        let dashboard = Dashboard {
+            models: RwSignal::new(Vec::new()),
+            text: RwSignal::new(String::new()),
+            upload: RwSignal::new(None),
+            baseline: RwSignal::new(String::new()),
+            customs: RwSignal::new(Vec::new()),
+            params: RwSignal::new(GenerateParams::default()),
+            evaluation: RwSignal::new(None),
+            running: RwSignal::new(false),
+            error: RwSignal::new(None),
+            runs: StoredValue::new_local(Runs::default()),
+            theme: RwSignal::new(Theme::Light),
+        };
+        provide_context(dashboard);
+        dashboard
+    }
+}
+
+/// The dashboard's state, from context.
+pub fn use_dashboard() -> Dashboard {
+    expect_context::<Dashboard>()
+}
