@@ -7,7 +7,7 @@
 pub mod actions;
 pub mod api;
 mod app;
-// pub mod charts;
+pub mod charts;
 pub mod evaluate;
 pub mod export;
 pub mod results;

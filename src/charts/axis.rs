@@ -4,7 +4,10 @@
 /// A number with `decimals` decimals, negative values with U+2212 MINUS SIGN; `-0` shows as `0`.
 pub fn number(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
-    let is_zero = text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
+    let is_zero = text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
     match text.strip_prefix('-') {
         Some(rest) if !is_zero => format!("\u{2212}{rest}"),
         Some(rest) => rest.to_string(),
@@ -17,7 +20,7 @@ pub fn count(value: usize) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

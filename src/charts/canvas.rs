@@ -12,7 +12,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::{CanvasBackend, CanvasError};
+use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 /// The canvas's layout width (CSS pixels).
@@ -22,6 +22,9 @@ pub const CSS_HEIGHT: u32 = 320;
 
 /// The fonts of the page (`--sans` in `style/main.css`), drawn by the browser.
 const FONT: &str = "system-ui, -apple-system, \"Segoe UI\", \"DejaVu Sans\", Roboto, sans-serif";
+
+/// The canvas backend's error (its type is not exported by name).
+type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
 
 /// The drawing area of a whole canvas.
 pub type Area = DrawingArea<CanvasBackend, Shift>;
@@ -77,7 +80,11 @@ impl Look {
     }
 
     /// Draws `title` centred at the top of `area` and returns the area below it.
-    pub fn titled(&self, area: &Area, title: &str) -> Result<Area, DrawingAreaErrorKind<CanvasError>> {
+    pub fn titled(
+        &self,
+        area: &Area,
+        title: &str,
+    ) -> Result<Area, DrawingAreaErrorKind<CanvasError>> {
         let style = (FONT, 15.0 * self.scale)
             .into_font()
             .style(FontStyle::Bold)
@@ -171,7 +178,10 @@ impl Look {
                     colour.filled(),
                 ))?,
                 Swatch::Box(colour) => area.draw(&Rectangle::new(
-                    [(x + self.offset(4.0), y - self.offset(5.0)), (x + self.offset(14.0), y + self.offset(5.0))],
+                    [
+                        (x + self.offset(4.0), y - self.offset(5.0)),
+                        (x + self.offset(14.0), y + self.offset(5.0)),
+                    ],
                     colour.filled(),
                 ))?,
             }

@@ -40,7 +40,9 @@ pub struct Plan {
 pub fn plan(evaluation: &Evaluation) -> Result<Plan, String> {
     let histogram = loglik_histogram(evaluation);
     if histogram.series.is_empty() {
-        return Err("No scored tokens yet: the histogram appears once a model has scored a snippet.".into());
+        return Err(
+            "No scored tokens yet: the histogram appears once a model has scored a snippet.".into(),
+        );
     }
     let (Some(&low), Some(&high)) = (histogram.edges.first(), histogram.edges.last()) else {
         return Err("No bins to show.".into());
@@ -147,7 +149,11 @@ impl Plan {
             let stroke = colour.stroke_width(look.px(2.0));
             chart
                 .draw_series(LineSeries::new(line.steps.iter().copied(), stroke))?
-                .label(format!("{} ({} tokens)", line.model, axis::count(line.total)))
+                .label(format!(
+                    "{} ({} tokens)",
+                    line.model,
+                    axis::count(line.total)
+                ))
                 .legend(look.line_swatch(stroke));
         }
         look.legend(&mut chart, SeriesLabelPosition::UpperLeft)

@@ -110,7 +110,11 @@ const NO_EVALUATION: &str = "Run an evaluation to see this chart.";
 
 /// One chart: the canvas, or a message in its place, and a caption.
 #[component]
-fn ChartFigure(kind: Kind, evaluation: Signal<Option<Evaluation>>, theme: Signal<Theme>) -> impl IntoView {
+fn ChartFigure(
+    kind: Kind,
+    evaluation: Signal<Option<Evaluation>>,
+    theme: Signal<Theme>,
+) -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let message = RwSignal::new(Some(NO_EVALUATION.to_string()));
     let caption = RwSignal::new(String::new());

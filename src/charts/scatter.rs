@@ -127,7 +127,10 @@ impl Plan {
                     axis::count(c.total)
                 );
                 if c.points.len() < c.total {
-                    summary.push_str(&format!(" ({} shown, evenly spread)", axis::count(c.points.len())));
+                    summary.push_str(&format!(
+                        " ({} shown, evenly spread)",
+                        axis::count(c.points.len())
+                    ));
                 }
                 summary
             })
@@ -147,12 +150,17 @@ impl Plan {
         let side = height.saturating_sub(look.px(52.0));
         let (left, right) = below.split_horizontally(side + look.px(78.0));
         let (low, high) = self.range;
-        let mut chart = look.builder(&left).build_cartesian_2d(low..high, low..high)?;
+        let mut chart = look
+            .builder(&left)
+            .build_cartesian_2d(low..high, low..high)?;
         let decimals = axis::decimals_for(high - low);
         let label = |v: &f64| axis::number(*v, decimals);
         look.mesh(
             &mut chart,
-            ("baseline log-likelihood (nats)", "custom log-likelihood (nats)"),
+            (
+                "baseline log-likelihood (nats)",
+                "custom log-likelihood (nats)",
+            ),
             &label,
             &label,
             6,
@@ -256,11 +264,7 @@ mod tests {
 
     #[test]
     fn one_cloud_per_custom_model_with_its_colour_index() {
-        let e = with_models(&[
-            ("base", &[&[-1.0]]),
-            ("a", &[&[-2.0]]),
-            ("b", &[&[-0.5]]),
-        ]);
+        let e = with_models(&[("base", &[&[-1.0]]), ("a", &[&[-2.0]]), ("b", &[&[-0.5]])]);
         let plan = plan(&e).expect("a scatter");
         let indices: Vec<usize> = plan.clouds.iter().map(|c| c.index).collect();
         assert_eq!(indices, [1, 2]);

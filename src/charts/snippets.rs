@@ -51,7 +51,10 @@ pub struct Plan {
 /// The per-snippet chart of `evaluation`, or why there is none.
 pub fn plan(evaluation: &Evaluation) -> Result<Plan, String> {
     if evaluation.custom.is_empty() {
-        return Err("Add a custom model to see how it compares with the baseline snippet by snippet.".into());
+        return Err(
+            "Add a custom model to see how it compares with the baseline snippet by snippet."
+                .into(),
+        );
     }
     let series: Vec<Deltas> = evaluation
         .custom
@@ -106,7 +109,14 @@ impl Plan {
         let summaries: Vec<String> = self
             .series
             .iter()
-            .map(|s| format!("{} better on {} of {} snippets", s.model, s.wins, s.values.len()))
+            .map(|s| {
+                format!(
+                    "{} better on {} of {} snippets",
+                    s.model,
+                    s.wins,
+                    s.values.len()
+                )
+            })
             .collect();
         format!(
             "Chart of the difference in average log-likelihood per snippet, custom minus baseline, in \

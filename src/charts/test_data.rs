@@ -1,6 +1,8 @@
 //! Small evaluations for the charts' unit tests.
 
-use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult};
+use likely_core::{
+    Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult,
+};
 
 /// Tokens `t0`, `t1`, … with `t0` unscored (it has no context) and the others scored `logprobs`.
 pub fn tokens(logprobs: &[f64]) -> Vec<ScoredToken> {
@@ -28,7 +30,9 @@ pub fn with_models(runs: &[(&str, &[&[f64]])]) -> Evaluation {
     let mut specs = runs.iter().map(|(name, _)| ModelSpec::named(*name));
     let baseline = specs.next().unwrap_or_else(|| ModelSpec::named("base"));
     let mut evaluation = Evaluation::new(
-        (0..snippets).map(|i| Snippet::pasted(format!("snippet {i}"))).collect(),
+        (0..snippets)
+            .map(|i| Snippet::pasted(format!("snippet {i}")))
+            .collect(),
         GenerateParams::default(),
         baseline,
         specs.collect(),
