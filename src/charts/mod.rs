@@ -25,10 +25,13 @@ use likely_core::{Evaluation, Theme};
 #[component]
 pub fn Charts(evaluation: Signal<Option<Evaluation>>, theme: Signal<Theme>) -> impl IntoView {
     view! {
-        <section class="charts" aria-label="Charts">
-            <ChartFigure kind=Kind::Histogram evaluation=evaluation theme=theme />
-            <ChartFigure kind=Kind::Scatter evaluation=evaluation theme=theme />
-            <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme />
+        <section class="panel charts" aria-labelledby="charts-heading">
+            <h2 id="charts-heading">"Charts"</h2>
+            <div class="charts-grid">
+                <ChartFigure kind=Kind::Histogram evaluation=evaluation theme=theme />
+                <ChartFigure kind=Kind::Scatter evaluation=evaluation theme=theme />
+                <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme />
+            </div>
         </section>
     }
 }
