@@ -3,9 +3,40 @@
 
 pub mod browser;
 pub mod server;
+pub mod upstream;
 
 pub use browser::Browser;
 pub use server::Server;
+pub use upstream::{Behaviour, Upstream};
+
+/// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.
+pub fn config_with_upstream(upstream_url: &str) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("a temporary config file");
+    write!(
+        file,
+        r#"
+[[models]]
+name = "base-light"
+backend = "embedded"
+
+[[models]]
+name = "custom-base-light"
+backend = "embedded"
+
+[[models]]
+name = "remote-custom"
+backend = "cohere"
+base_url = "{upstream_url}"
+upstream_model = "remote-ft"
+"#
+    )
+    .expect("write the config");
+    file
+}
 
 /// The worked example's held-out snippet: Hamlet's soliloquy, one line, typographic apostrophes.
 pub const HAMLET_SNIPPET: &str = "To be, or not to be: that is the question: Whether ’tis nobler in the mind to suffer The slings and arrows of outrageous fortune, Or to take arms against a sea of troubles, And by opposing end them. To die: to sleep; No more; and by a sleep to say we end The heart-ache and the thousand natural shocks That flesh is heir to, ’tis a consummation Devoutly to be wish’d.";

@@ -17,16 +17,25 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `likely serve --port 0` and waits for the line that names its address.
+    /// Starts `likely serve --port 0` with the embedded models and waits until it listens.
     pub fn start() -> Server {
+        Server::start_with(None)
+    }
+
+    /// Starts `likely serve --port 0`, with a config file when given, and waits until it listens.
+    pub fn start_with(config: Option<&std::path::Path>) -> Server {
         let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
         let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
         assert!(
             std::path::Path::new(&dist).join("index.html").is_file(),
             "no built dashboard in {dist}: run scripts/test.sh, which builds it"
         );
-        let mut child = Command::new(&bin)
-            .args(["serve", "--host", "127.0.0.1", "--port", "0", "--dist", &dist])
+        let mut command = Command::new(&bin);
+        command.args(["serve", "--host", "127.0.0.1", "--port", "0", "--dist", &dist]);
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

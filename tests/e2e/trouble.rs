@@ -1,0 +1,89 @@
+//! Trouble: an upstream that fails is shown with the reason and retried with the Retry button; a slow
+//! run is cancelled and keeps what finished.
+
+use crate::support::{config_with_upstream, Behaviour, Browser, Server, Upstream};
+use std::time::Duration;
+
+async fn choose_remote_only(browser: &Browser) {
+    let custom = browser.by_testid("custom-toggle-custom-base-light").await;
+    if custom.prop("checked").await.unwrap().as_deref() == Some("true") {
+        custom.click().await.expect("untick custom-base-light");
+    }
+    browser
+        .by_testid("custom-toggle-remote-custom")
+        .await
+        .click()
+        .await
+        .expect("tick remote-custom");
+}
+
+#[tokio::test]
+async fn an_upstream_failure_is_listed_and_retried() {
+    let upstream = Upstream::start(Behaviour::Fail).await;
+    let config = config_with_upstream(&upstream.url);
+    let server = Server::start_with(Some(config.path()));
+    let browser = Browser::start().await;
+    browser.client.goto(&server.url).await.expect("open the page");
+    browser.wait_for_models().await;
+    choose_remote_only(&browser).await;
+    browser
+        .by_testid("prompt-input")
+        .await
+        .send_keys("Though this be madness, yet there is method in it.")
+        .await
+        .expect("type");
+    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
+
+    let failures = browser.by_testid("failures").await;
+    let text = failures.text().await.unwrap();
+    assert!(text.contains("remote-custom"), "the failed model is named: {text}");
+    assert!(text.contains("502") || text.contains("upstream"), "the reason is given: {text}");
+    browser.value_of("avg-loglik-base-light").await;
+
+    upstream.set(Behaviour::Answer);
+    browser.by_testid("retry-button").await.click().await.expect("click Retry");
+    let avg = browser.value_of("pill-avg-loglik-remote-custom").await;
+    assert!(avg.is_finite());
+    assert!(browser
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=\"failures\"]"))
+        .await
+        .unwrap()
+        .is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn cancel_stops_the_run_and_keeps_what_finished() {
+    let upstream = Upstream::start(Behaviour::Slow(Duration::from_secs(4))).await;
+    let config = config_with_upstream(&upstream.url);
+    let server = Server::start_with(Some(config.path()));
+    let browser = Browser::start().await;
+    browser.client.goto(&server.url).await.expect("open the page");
+    browser.wait_for_models().await;
+    choose_remote_only(&browser).await;
+
+    let snippets: Vec<String> = (1..=12).map(|i| format!("Snippet number {i} of the held-out set.")).collect();
+    let mut file = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
+    std::io::Write::write_all(&mut file, snippets.join("\n\n").as_bytes()).unwrap();
+    browser
+        .by_testid("file-input")
+        .await
+        .send_keys(file.path().to_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(browser.value_of("upload-summary").await, 12.0);
+    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
+    browser.by_testid("cancel-button").await.click().await.expect("click Cancel");
+
+    let progress = browser.by_testid("progress").await;
+    assert_eq!(progress.attr("data-state").await.unwrap().as_deref(), Some("stopped"));
+    let done: usize = progress.attr("data-done").await.unwrap().unwrap().parse().unwrap();
+    let total: usize = progress.attr("data-total").await.unwrap().unwrap().parse().unwrap();
+    assert_eq!(total, 24);
+    assert!(done < total, "cancelled before the end: {done} of {total}");
+    let evaluate = browser.by_testid("evaluate-button").await;
+    assert_eq!(evaluate.prop("disabled").await.unwrap().as_deref(), Some("false"));
+    browser.by_testid("retry-button").await;
+    browser.close().await;
+}
