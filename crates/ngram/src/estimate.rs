@@ -9,7 +9,7 @@
 use crate::counting::{last_word, LevelCounts};
 use crate::discounts::Discounts;
 use crate::error::NgramError;
-use crate::model::{Ctx, KnModel, Level, MAX_LEVEL_LEN};
+use crate::model::{Ctx, KnModel, Leaf, Level, Node, HAS_CHILDREN, MAX_LEVEL_LEN};
 use crate::tokenizer::VOCAB_SIZE;
 
 /// Summary of an estimation, for logs and benchmarks.
@@ -17,6 +17,93 @@ use crate::tokenizer::VOCAB_SIZE;
 pub struct EstimateReport {
     /// Discounts of each order, unigrams first.
     pub discounts: Vec<Discounts>,
+}
+
+/// One level while building, field by field.
+#[derive(Debug, Default)]
+struct RawLevel {
+    words: Vec<u16>,
+    logp: Vec<f32>,
+    backoff: Vec<f32>,
+    child_start: Vec<u32>,
+    top_word: Vec<u16>,
+    top_logp: Vec<f32>,
+    link: Vec<u32>,
+}
+
+/// Lays the built levels out for scoring: nodes with flags, leaves, children sorted by probability.
+fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
+    let mut levels = Vec::with_capacity(order);
+    for (i, r) in raw.into_iter().enumerate() {
+        let n = r.logp.len();
+        let mut by_prob = Vec::new();
+        if i > 0 {
+            by_prob = vec![0u16; n];
+            levels_sort_children(&levels, i, &r, &mut by_prob);
+        }
+        let level = if i + 1 == order {
+            Level {
+                leaves: r
+                    .logp
+                    .iter()
+                    .zip(&r.link)
+                    .map(|(&logp, &link)| Leaf { logp, link })
+                    .collect(),
+                words: r.words,
+                by_prob,
+                ..Level::default()
+            }
+        } else {
+            let mut nodes: Vec<Node> = (0..n)
+                .map(|j| {
+                    let has = r.child_start[j + 1] > r.child_start[j];
+                    let link = if i == 0 { Ctx::ROOT.0 } else { r.link[j] };
+                    Node {
+                        logp: r.logp[j],
+                        backoff: r.backoff[j],
+                        child_start: r.child_start[j],
+                        link: link | if has { HAS_CHILDREN } else { 0 },
+                    }
+                })
+                .collect();
+            nodes.push(Node {
+                child_start: r.child_start[n],
+                ..Node::default()
+            });
+            Level {
+                words: r.words,
+                nodes,
+                by_prob,
+                top_word: r.top_word,
+                top_logp: r.top_logp,
+                ..Level::default()
+            }
+        };
+        levels.push(level);
+    }
+    KnModel::from_levels(order, levels)
+}
+
+/// Fills `by_prob` for level `i + 1`: the children of each context of level `i`, by decreasing
+/// probability. The parents' children ranges are in `levels[i - 1]`.
+fn levels_sort_children(levels: &[Level], i: usize, r: &RawLevel, by_prob: &mut [u16]) {
+    let parents = &levels[i - 1].nodes;
+    for p in 0..parents.len().saturating_sub(1) {
+        let (s, e) = (
+            parents[p].child_start as usize,
+            parents[p + 1].child_start as usize,
+        );
+        let slot = &mut by_prob[s..e];
+        for (k, x) in slot.iter_mut().enumerate() {
+            *x = k as u16;
+        }
+        slot.sort_by(|&a, &b| {
+            let (ja, jb) = (s + a as usize, s + b as usize);
+            r.logp[jb]
+                .total_cmp(&r.logp[ja])
+                .then(r.words[ja].cmp(&r.words[jb]))
+        });
+    }
 }
 
 /// Builds the model from the counts of every level (`levels[n - 1]` = length n).
@@ -55,9 +142,9 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
         .iter()
         .map(|&c| (f64::from(c) - d1.for_count(c)).max(0.0) / total + gamma0 / VOCAB_SIZE as f64)
         .collect();
-    let mut lv1 = Level {
+    let mut lv1 = RawLevel {
         logp: uni_p.iter().map(|&p| p.ln() as f32).collect(),
-        ..Level::default()
+        ..RawLevel::default()
     };
     let root_top = uni_p
         .iter()
@@ -71,7 +158,7 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
         });
 
     // Built level by level; `built[n - 1]` is level n. Suffix indices are kept while building.
-    let mut built: Vec<Level> = Vec::with_capacity(order);
+    let mut built: Vec<RawLevel> = Vec::with_capacity(order);
     let mut prev_keys: Vec<u128> = (0..VOCAB_SIZE as u128).collect();
     // Probabilities of the previous level (f64, for accuracy while building).
     let mut prev_p: Vec<f64> = uni_p;
@@ -204,19 +291,16 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
                 }
             })
             .collect();
-        built.push(Level {
+        built.push(RawLevel {
             words,
             logp,
             link,
-            ..Level::default()
+            ..RawLevel::default()
         });
         lower_top = prev_top;
         prev_keys = cur.keys.clone();
         prev_p = cur_p;
         prev_suffix = suffix;
     }
-    Ok((
-        KnModel::from_levels(order, built),
-        EstimateReport { discounts },
-    ))
+    Ok((finalize(order, built), EstimateReport { discounts }))
 }

@@ -12,6 +12,7 @@
 pub mod adapt;
 pub mod corpus;
 pub mod counting;
+mod dense;
 pub mod discounts;
 pub mod error;
 pub mod estimate;

@@ -1,21 +1,21 @@
 //! The trained n-gram model in memory and its scoring primitives.
 //!
 //! Layout (a forward trie in flat arrays, one [`Level`] per n-gram length, as in KenLM's trie but
-//! with a suffix link per node, so scoring needs one walk and no repeated lookups from the root):
+//! with a suffix link per node, so that scoring is one walk with no look-ups from the root):
 //! - level 1 holds every vocabulary token, indexed by id;
-//! - level n > 1 holds the seen n-grams sorted by (index of their context in level n-1, last word);
-//!   the children of a context are therefore a contiguous range, found by `child_start`.
+//! - level n > 1 holds the seen n-grams sorted by (index of their context in level n-1, last
+//!   token); the children of a context are a contiguous range.
 //!
-//! Each n-gram stores its **interpolated** modified Kneser-Ney log-probability `ln P(w | h)` (the
-//! lower orders already folded in), so that for an unseen `h w` the probability is
-//! `γ(h) · P(w | h')` with `h'` the context without its first token: the model is stored in backoff
-//! form, exactly equal to the interpolated one. A node that is a context also stores `ln γ`, its
-//! most likely next token (for the fast top-1) and a link to its longest proper suffix that is
-//! itself a context.
+//! Each n-gram stores its **interpolated** modified Kneser-Ney log-probability `ln P(w | h)` (lower
+//! orders folded in), so that for an unseen `h w` the probability is `γ(h) · P(w | h')`, `h'` being
+//! `h` without its first token: the model is stored in backoff form, exactly equal to the
+//! interpolated one. The fields scoring reads together sit together ([`Node`], [`Leaf`]) so that a
+//! step costs few cache misses; the tokens stay in their own array for a dense binary search.
 //!
-//! A [`Ctx`] names the longest suffix of the history that is a context of the model: the next-token
-//! distribution depends on the history only through it.
+//! A [`Ctx`] names the longest suffix of the history that is a context of the model (has
+//! continuations): the next-token distribution depends on the history only through it.
 
+use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
 use crate::tokenizer::Tokenizer;
 
 /// A context node: `level` (0 = the empty context, 1 = one token, ...) and index in that level,
@@ -24,8 +24,10 @@ use crate::tokenizer::Tokenizer;
 pub struct Ctx(pub(crate) u32);
 
 const LEVEL_SHIFT: u32 = 29;
-const INDEX_MASK: u32 = (1 << LEVEL_SHIFT) - 1;
-/// Largest number of n-grams one level may hold (the index must fit in 29 bits).
+/// In a node's `link`: set when the node itself has continuations.
+pub(crate) const HAS_CHILDREN: u32 = 1 << 28;
+const INDEX_MASK: u32 = HAS_CHILDREN - 1;
+/// Largest number of n-grams one level may hold (the index must fit in 28 bits).
 pub const MAX_LEVEL_LEN: usize = INDEX_MASK as usize;
 /// Highest supported order (the level must fit in 3 bits, level 0 being the empty context).
 pub const MAX_ORDER: usize = 7;
@@ -39,15 +41,48 @@ impl Ctx {
         Ctx(((level as u32) << LEVEL_SHIFT) | (index & INDEX_MASK))
     }
 
+    /// From a node's `link` field (drops the flag).
+    #[inline]
+    pub(crate) fn from_link(link: u32) -> Ctx {
+        Ctx(link & !HAS_CHILDREN)
+    }
+
     /// Number of tokens in the context.
+    #[inline]
     pub fn level(self) -> usize {
         (self.0 >> LEVEL_SHIFT) as usize
     }
 
     /// Index of the context's n-gram in its level.
+    #[inline]
     pub fn index(self) -> usize {
         (self.0 & INDEX_MASK) as usize
     }
+}
+
+/// An n-gram that may be a context (levels below the top).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C)]
+pub struct Node {
+    /// `ln P(w | h)`, interpolated.
+    pub logp: f32,
+    /// `ln γ` of this n-gram as a context; 0 when it has no continuations.
+    pub backoff: f32,
+    /// First child in the next level; the children end where the next node's start.
+    pub child_start: u32,
+    /// Longest proper suffix that is a context (a packed [`Ctx`]), plus [`HAS_CHILDREN`] when this
+    /// n-gram is a context itself.
+    pub link: u32,
+}
+
+/// An n-gram of the top level (never a context).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C)]
+pub struct Leaf {
+    /// `ln P(w | h)`, interpolated.
+    pub logp: f32,
+    /// Longest proper suffix that is a context (a packed [`Ctx`]).
+    pub link: u32,
 }
 
 /// The n-grams of one length.
@@ -55,31 +90,33 @@ impl Ctx {
 pub struct Level {
     /// Last token of each n-gram (empty for level 1, where the index is the token).
     pub words: Vec<u16>,
-    /// `ln P(w | h)`, interpolated.
-    pub logp: Vec<f32>,
-    /// `ln γ(this n-gram as a context)`; 0 for n-grams without continuations. Empty at the top level.
-    pub backoff: Vec<f32>,
-    /// Children of n-gram `i` are `child_start[i]..child_start[i + 1]` in the next level.
-    /// Empty at the top level.
-    pub child_start: Vec<u32>,
-    /// Most likely next token after this n-gram, and its log-probability. Empty at the top level.
+    /// Levels below the top: one node per n-gram plus a final sentinel holding the end of the
+    /// last children range.
+    pub nodes: Vec<Node>,
+    /// Top level: one leaf per n-gram.
+    pub leaves: Vec<Leaf>,
+    /// Levels above 1: within each context's children range, the children's offsets sorted by
+    /// decreasing probability (ties: smaller token), for the top-k search.
+    pub by_prob: Vec<u16>,
+    /// Levels below the top: most likely next token after this n-gram, and its log-probability.
     pub top_word: Vec<u16>,
     /// See `top_word`.
     pub top_logp: Vec<f32>,
-    /// Longest proper suffix of this n-gram that is a context (has children), as a packed [`Ctx`].
-    /// Empty for level 1 (whose suffix is the empty context).
-    pub link: Vec<u32>,
 }
 
 impl Level {
     /// Number of n-grams in the level.
     pub fn len(&self) -> usize {
-        self.logp.len()
+        if self.leaves.is_empty() {
+            self.nodes.len().saturating_sub(1)
+        } else {
+            self.leaves.len()
+        }
     }
 
     /// Whether the level is empty.
     pub fn is_empty(&self) -> bool {
-        self.logp.is_empty()
+        self.len() == 0
     }
 }
 
@@ -89,29 +126,49 @@ pub struct KnModel {
     pub(crate) order: usize,
     /// `levels[n - 1]` holds the n-grams of length n.
     pub(crate) levels: Vec<Level>,
-    /// Most likely token of the unigram distribution.
-    pub(crate) root_top: (u16, f32),
     /// Token ids sorted by decreasing unigram probability (ties: smaller id first).
     pub(crate) by_unigram: Vec<u16>,
+    /// Unigram probabilities (not logs), for full distributions.
+    pub(crate) unigram_p: Vec<f64>,
+    /// Direct child look-up for the contexts with many children.
+    pub(crate) dense: DenseIndex,
 }
 
 impl KnModel {
     /// Builds the derived lookup tables after the levels are filled in.
     pub(crate) fn from_levels(order: usize, levels: Vec<Level>) -> KnModel {
-        let uni = &levels[0].logp;
+        let uni: Vec<f32> = levels[0]
+            .nodes
+            .iter()
+            .take(levels[0].len())
+            .map(|n| n.logp)
+            .collect();
         let mut by_unigram: Vec<u16> = (0..uni.len() as u32).map(|w| w as u16).collect();
         by_unigram.sort_by(|&a, &b| uni[b as usize].total_cmp(&uni[a as usize]).then(a.cmp(&b)));
-        let top = by_unigram.first().copied().unwrap_or(0);
-        let root_top = (
-            top,
-            uni.get(top as usize).copied().unwrap_or(f32::NEG_INFINITY),
-        );
+        let unigram_p = uni.iter().map(|&l| f64::from(l).exp()).collect();
+        let mut dense = DenseIndex::new(uni.len());
+        for (i, l) in levels.iter().enumerate().take(order - 1) {
+            let child = &levels[i + 1];
+            for (k, w) in l.nodes.windows(2).enumerate() {
+                let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
+                if e - s >= DENSE_MIN_CHILDREN {
+                    let words = child.words[s..e].iter().map(|&x| u32::from(x));
+                    dense.add(Ctx::new(i + 1, k as u32).0, words);
+                }
+            }
+        }
         KnModel {
             order,
             levels,
-            root_top,
             by_unigram,
+            unigram_p,
+            dense,
         }
+    }
+
+    /// Number of contexts with a dense child index, and its size in bytes.
+    pub fn dense_index_size(&self) -> (usize, usize) {
+        (self.dense.len(), self.dense.bytes())
     }
 
     /// The model's order (longest n-gram length).
@@ -124,31 +181,24 @@ impl KnModel {
         self.levels.iter().map(Level::len).collect()
     }
 
+    /// Vocabulary size.
+    pub fn vocab(&self) -> usize {
+        self.levels[0].len()
+    }
+
     /// The context after the start-of-text token alone.
     pub fn start(&self) -> Ctx {
-        self.context_of_node(1, Tokenizer::EOT as usize)
-    }
-
-    /// `node` itself if it is a context, else its longest suffix that is one.
-    fn context_of_node(&self, level: usize, index: usize) -> Ctx {
-        if level < self.order && self.has_children(level, index) {
-            Ctx::new(level, index as u32)
+        let w = Tokenizer::EOT as usize;
+        if self.levels[0].nodes[w].link & HAS_CHILDREN != 0 {
+            Ctx::new(1, w as u32)
         } else {
-            self.link_of(level, index)
-        }
-    }
-
-    fn has_children(&self, level: usize, index: usize) -> bool {
-        let cs = &self.levels[level - 1].child_start;
-        index + 1 < cs.len() && cs[index + 1] > cs[index]
-    }
-
-    fn link_of(&self, level: usize, index: usize) -> Ctx {
-        if level <= 1 {
             Ctx::ROOT
-        } else {
-            Ctx(self.levels[level - 1].link[index])
         }
+    }
+
+    #[inline]
+    fn node(&self, ctx: Ctx) -> &Node {
+        &self.levels[ctx.level() - 1].nodes[ctx.index()]
     }
 
     /// The children range of a context (in level `ctx.level() + 1`).
@@ -156,14 +206,14 @@ impl KnModel {
     pub(crate) fn children(&self, ctx: Ctx) -> std::ops::Range<usize> {
         let level = ctx.level();
         if level == 0 {
-            return 0..self.levels[0].len();
+            return 0..self.vocab();
         }
-        let cs = &self.levels[level - 1].child_start;
+        let nodes = &self.levels[level - 1].nodes;
         let i = ctx.index();
-        cs[i] as usize..cs[i + 1] as usize
+        nodes[i].child_start as usize..nodes[i + 1].child_start as usize
     }
 
-    /// The token of child `j` of a level-`level - 1` context.
+    /// The token of entry `j` of `level`.
     #[inline]
     pub(crate) fn child_word(&self, level: usize, j: usize) -> u32 {
         if level == 1 {
@@ -173,10 +223,31 @@ impl KnModel {
         }
     }
 
-    /// `ln P(w | ctx)` stored for child `j` at `level`.
+    /// `ln P(w | h)` stored for entry `j` of `level`.
     #[inline]
     pub(crate) fn child_logp(&self, level: usize, j: usize) -> f32 {
-        self.levels[level - 1].logp[j]
+        let l = &self.levels[level - 1];
+        if level == self.order {
+            l.leaves[j].logp
+        } else {
+            l.nodes[j].logp
+        }
+    }
+
+    /// The `rank`-th most likely child of `ctx` (0 = best) with its stored log-probability.
+    #[inline]
+    pub(crate) fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
+        if ctx.level() == 0 {
+            let w = *self.by_unigram.get(rank)?;
+            return Some((u32::from(w), self.levels[0].nodes[w as usize].logp));
+        }
+        let r = self.children(ctx);
+        if rank >= r.len() {
+            return None;
+        }
+        let level = ctx.level() + 1;
+        let j = r.start + usize::from(self.levels[level - 1].by_prob[r.start + rank]);
+        Some((self.child_word(level, j), self.child_logp(level, j)))
     }
 
     /// `ln γ(ctx)`: the weight of the lower order (0 for the empty context, which never backs off).
@@ -184,21 +255,30 @@ impl KnModel {
     pub(crate) fn backoff(&self, ctx: Ctx) -> f32 {
         match ctx.level() {
             0 => 0.0,
-            l => self.levels[l - 1].backoff[ctx.index()],
+            _ => self.node(ctx).backoff,
         }
     }
 
     /// The longest proper suffix of `ctx` that is a context (the empty context for level ≤ 1).
     #[inline]
     pub(crate) fn suffix(&self, ctx: Ctx) -> Ctx {
-        self.link_of(ctx.level(), ctx.index())
+        match ctx.level() {
+            0 => Ctx::ROOT,
+            _ => Ctx::from_link(self.node(ctx).link),
+        }
     }
 
     /// Most likely next token after `ctx` and its natural-log probability.
     #[inline]
     pub fn top1(&self, ctx: Ctx) -> (u32, f64) {
         match ctx.level() {
-            0 => (u32::from(self.root_top.0), f64::from(self.root_top.1)),
+            0 => {
+                let w = self.by_unigram.first().copied().unwrap_or(0);
+                (
+                    u32::from(w),
+                    f64::from(self.levels[0].nodes[w as usize].logp),
+                )
+            }
             l => {
                 let lv = &self.levels[l - 1];
                 let i = ctx.index();
@@ -207,42 +287,75 @@ impl KnModel {
         }
     }
 
-    /// Index of `w` among the children of `ctx`, if `ctx w` was seen.
-    #[inline]
-    fn find_child(&self, ctx: Ctx, w: u32) -> Option<usize> {
-        let level = ctx.level();
-        if level == 0 {
-            return ((w as usize) < self.levels[0].len()).then_some(w as usize);
-        }
-        let range = self.children(ctx);
-        let words = &self.levels[level].words[range.clone()];
-        let w = u16::try_from(w).ok()?;
-        words.binary_search(&w).ok().map(|k| range.start + k)
-    }
-
     /// Scores `w` after `ctx`: its natural-log probability and the context that follows it.
-    /// Ids outside the vocabulary get the probability of a never-seen token and reset the context.
+    /// Ids outside the vocabulary get the probability of the least likely token and reset the
+    /// context.
     #[inline]
     pub fn step(&self, ctx: Ctx, w: u32) -> (f64, Ctx) {
         let mut acc = 0.0f64;
         let mut c = ctx;
         loop {
-            if let Some(j) = self.find_child(c, w) {
-                let level = c.level() + 1;
-                let lp = acc + f64::from(self.child_logp(level, j));
-                return (lp, self.context_of_node(level, j));
+            let level = c.level();
+            if level == 0 {
+                let Some(node) = self.levels[0].nodes[..self.vocab()].get(w as usize) else {
+                    let floor = self.by_unigram.last().map_or(f64::NEG_INFINITY, |&t| {
+                        f64::from(self.levels[0].nodes[t as usize].logp)
+                    });
+                    return (acc + floor, Ctx::ROOT);
+                };
+                let next = if node.link & HAS_CHILDREN != 0 {
+                    Ctx::new(1, w)
+                } else {
+                    Ctx::ROOT
+                };
+                return (acc + f64::from(node.logp), next);
             }
-            if c.level() == 0 {
-                // Out of the vocabulary: as unlikely as the least likely token.
-                let floor = self
-                    .by_unigram
-                    .last()
-                    .map(|&t| f64::from(self.levels[0].logp[t as usize]))
-                    .unwrap_or(f64::NEG_INFINITY);
-                return (acc + floor, Ctx::ROOT);
+            let lv = &self.levels[level - 1];
+            let i = c.index();
+            let node = &lv.nodes[i];
+            let (s, e) = (
+                node.child_start as usize,
+                lv.nodes[i + 1].child_start as usize,
+            );
+            let child = &self.levels[level];
+            let found = if e - s >= DENSE_MIN_CHILDREN {
+                self.dense.find(c.0, w).flatten()
+            } else {
+                u16::try_from(w)
+                    .ok()
+                    .and_then(|w16| child.words[s..e].binary_search(&w16).ok())
+            };
+            {
+                if let Some(k) = found {
+                    let j = s + k;
+                    if level + 1 == self.order {
+                        let leaf = &child.leaves[j];
+                        return (acc + f64::from(leaf.logp), Ctx(leaf.link));
+                    }
+                    let n = &child.nodes[j];
+                    let next = if n.link & HAS_CHILDREN != 0 {
+                        Ctx::new(level + 1, j as u32)
+                    } else {
+                        Ctx::from_link(n.link)
+                    };
+                    return (acc + f64::from(n.logp), next);
+                }
             }
-            acc += f64::from(self.backoff(c));
-            c = self.suffix(c);
+            acc += f64::from(node.backoff);
+            c = Ctx::from_link(node.link);
+        }
+    }
+
+    /// Hints the processor to fetch what stepping from `ctx` reads first (its node), so that
+    /// the miss overlaps with other work. No effect on results.
+    #[inline]
+    pub(crate) fn prefetch(&self, ctx: Ctx) {
+        let level = ctx.level();
+        if level == 0 {
+            return;
+        }
+        if let Some(node) = self.levels[level - 1].nodes.get(ctx.index()) {
+            prefetch_read(node as *const Node as *const i8);
         }
     }
 
@@ -260,25 +373,25 @@ impl KnModel {
     /// Writes the full next-token distribution after `ctx` (probabilities) into `out`
     /// (length = vocabulary size).
     pub fn distribution_into(&self, ctx: Ctx, out: &mut [f64]) {
-        let uni = &self.levels[0].logp;
-        for (o, &lp) in out.iter_mut().zip(uni) {
-            *o = f64::from(lp).exp();
-        }
+        out.copy_from_slice(&self.unigram_p[..out.len()]);
         // The chain of contexts from the longest to the empty one.
-        let mut chain = Vec::with_capacity(self.order);
+        let mut chain = [Ctx::ROOT; MAX_ORDER];
+        let mut len = 0;
         let mut c = ctx;
-        while c.level() > 0 {
-            chain.push(c);
+        while c.level() > 0 && len < MAX_ORDER {
+            chain[len] = c;
+            len += 1;
             c = self.suffix(c);
         }
-        // Walk up from the shortest context. `out` holds P(w | current) / scale.
+        // Walk up from the shortest context; `out` holds P(w | current) / scale.
         let mut scale = 1.0f64;
-        for &c in chain.iter().rev() {
+        for &c in chain[..len].iter().rev() {
             scale *= f64::from(self.backoff(c)).exp();
             let level = c.level() + 1;
+            let inv = 1.0 / scale;
             for j in self.children(c) {
                 let w = self.child_word(level, j) as usize;
-                out[w] = f64::from(self.child_logp(level, j)).exp() / scale;
+                out[w] = f64::from(self.child_logp(level, j)).exp() * inv;
             }
         }
         if scale != 1.0 {
@@ -287,9 +400,17 @@ impl KnModel {
             }
         }
     }
+}
 
-    /// Vocabulary size.
-    pub fn vocab(&self) -> usize {
-        self.levels[0].len()
+/// A read prefetch hint (a no-op on other architectures).
+#[inline(always)]
+fn prefetch_read(p: *const i8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address, and does
+    // not change memory. `p` points into a live slice anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p);
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }

@@ -1,15 +1,37 @@
 //! Scoring a token sequence under a mixture of Kneser-Ney models (a single model being a mixture
 //! of one): log-probabilities, optional top-k and ranks.
+//!
+//! Performance: a step's cost is mostly cache misses along one dependency chain (context node →
+//! its children → the next context). The context at a position depends only on the `order - 1`
+//! tokens before it (see [`crate::model`]), so a long sequence is cut into [`STREAMS`] segments,
+//! each started from the context its preceding tokens give, and the segments are stepped in turn:
+//! their cache misses overlap. The result is identical to a left-to-right pass.
+
+use std::cell::RefCell;
 
 use crate::lm::{ScoreOptions, TokenScore};
 use crate::model::{Ctx, KnModel};
 use crate::tokenizer::VOCAB_SIZE;
 use crate::topk::{top_k, Part, Scratch};
 
+/// Most segments stepped together.
+const STREAMS: usize = 4;
+/// Fewest tokens per segment (each segment costs `order - 1` extra steps to find its context).
+const MIN_SEGMENT: usize = 24;
+
+thread_local! {
+    /// Per-thread search marks for the top-k search (200 KB, allocated once per thread).
+    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+}
+
 /// Natural log of `Σ weight_i · exp(logp_i)`, computed stably.
 pub(crate) fn log_mix(weights: &[f64], logps: &[f64]) -> f64 {
     if weights.len() == 1 {
-        return logps[0] + weights[0].ln();
+        return if weights[0] == 1.0 {
+            logps[0]
+        } else {
+            logps[0] + weights[0].ln()
+        };
     }
     let m = logps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if m == f64::NEG_INFINITY {
@@ -21,6 +43,57 @@ pub(crate) fn log_mix(weights: &[f64], logps: &[f64]) -> f64 {
         .map(|(w, lp)| w * (lp - m).exp())
         .sum();
     m + s.ln()
+}
+
+/// The context before `tokens[start]`: from the start-of-text context near the beginning, else
+/// from the `order - 1` tokens before it.
+fn context_at(model: &KnModel, tokens: &[u32], start: usize) -> Ctx {
+    let span = model.order() - 1;
+    if start <= span {
+        model.context_after(&tokens[..start])
+    } else {
+        tokens[start - span..start]
+            .iter()
+            .fold(Ctx::ROOT, |c, &w| model.step(c, w).1)
+    }
+}
+
+/// Log-probability of every token under one model, and optionally the context before each.
+fn run_model(model: &KnModel, tokens: &[u32], lps: &mut [f64], mut ctxs: Option<&mut [Ctx]>) {
+    let n = tokens.len();
+    let streams = (n / MIN_SEGMENT).min(STREAMS);
+    if streams < 2 {
+        let mut c = model.start();
+        for (i, &w) in tokens.iter().enumerate() {
+            if let Some(cs) = ctxs.as_deref_mut() {
+                cs[i] = c;
+            }
+            let (lp, next) = model.step(c, w);
+            lps[i] = lp;
+            c = next;
+        }
+        return;
+    }
+    let seg = n.div_ceil(streams);
+    let mut state = [Ctx::ROOT; STREAMS];
+    for (k, s) in state.iter_mut().enumerate().take(streams) {
+        *s = context_at(model, tokens, (k * seg).min(n));
+    }
+    for i in 0..seg {
+        for (k, s) in state.iter_mut().enumerate().take(streams) {
+            let pos = k * seg + i;
+            if pos >= n {
+                continue;
+            }
+            if let Some(cs) = ctxs.as_deref_mut() {
+                cs[pos] = *s;
+            }
+            let (lp, next) = model.step(*s, tokens[pos]);
+            model.prefetch(next);
+            lps[pos] = lp;
+            *s = next;
+        }
+    }
 }
 
 /// The full next-token distribution (probabilities) of the mixture.
@@ -48,46 +121,71 @@ pub(crate) fn score(
     tokens: &[u32],
     options: &ScoreOptions,
 ) -> Vec<TokenScore> {
+    let n = tokens.len();
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
-    let mut ctxs: Vec<Ctx> = models.iter().map(|m| m.1.start()).collect();
-    let mut logps = vec![0f64; models.len()];
-    let mut scratch = (options.top_k > 0 && !(options.top_k == 1 && models.len() == 1))
-        .then(|| Scratch::new(VOCAB_SIZE));
-    let (mut dist, mut tmp) = (Vec::new(), Vec::new());
-    let mut out = Vec::with_capacity(tokens.len());
-    for &w in tokens {
-        let top = if options.top_k == 0 {
-            Vec::new()
+    let need_ctx = options.top_k > 0 || options.ranks;
+    let mut lps: Vec<Vec<f64>> = Vec::with_capacity(models.len());
+    let mut ctxs: Vec<Vec<Ctx>> = Vec::with_capacity(models.len());
+    for &(_, model) in models {
+        let mut lp = vec![0f64; n];
+        let mut cs = if need_ctx {
+            vec![Ctx::ROOT; n]
         } else {
-            let parts: Vec<Part<'_>> = models
-                .iter()
-                .zip(&ctxs)
-                .map(|(&(weight, model), &ctx)| Part { weight, model, ctx })
-                .collect();
-            match scratch.as_mut() {
-                Some(s) => top_k(&parts, options.top_k, s),
-                None => {
-                    let (t, lp) = models[0].1.top1(ctxs[0]);
-                    vec![(t, lp + weights[0].ln())]
-                }
-            }
+            Vec::new()
         };
-        let rank = options.ranks.then(|| {
-            distribution(models, &ctxs, &mut dist, &mut tmp);
-            let p = dist.get(w as usize).copied().unwrap_or(0.0);
-            1 + dist.iter().filter(|&&q| q > p).count() as u32
-        });
-        for (i, &(_, model)) in models.iter().enumerate() {
-            let (lp, next) = model.step(ctxs[i], w);
-            logps[i] = lp;
-            ctxs[i] = next;
+        run_model(model, tokens, &mut lp, need_ctx.then_some(&mut cs[..]));
+        lps.push(lp);
+        ctxs.push(cs);
+    }
+    let mut out: Vec<TokenScore> = Vec::with_capacity(n);
+    let mut mix = vec![0f64; models.len()];
+    for (i, &token) in tokens.iter().enumerate() {
+        for (m, lp) in mix.iter_mut().zip(&lps) {
+            *m = lp[i];
         }
         out.push(TokenScore {
-            token: w,
-            logprob: log_mix(&weights, &logps),
-            top,
-            rank,
+            token,
+            logprob: log_mix(&weights, &mix),
+            top: Vec::new(),
+            rank: None,
         });
+    }
+    if !need_ctx {
+        return out;
+    }
+    if options.top_k == 1 && models.len() == 1 {
+        let (w, model) = (weights[0], models[0].1);
+        for (s, &c) in out.iter_mut().zip(&ctxs[0]) {
+            let (t, lp) = model.top1(c);
+            s.top = vec![(t, if w == 1.0 { lp } else { lp + w.ln() })];
+        }
+    } else if options.top_k > 0 {
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let scratch = guard.get_or_insert_with(|| Scratch::new(VOCAB_SIZE));
+            let mut parts: Vec<Part<'_>> = Vec::with_capacity(models.len());
+            for (i, s) in out.iter_mut().enumerate() {
+                parts.clear();
+                parts.extend(models.iter().zip(&ctxs).map(|(&(weight, model), cs)| Part {
+                    weight,
+                    model,
+                    ctx: cs[i],
+                }));
+                s.top = top_k(&parts, options.top_k, scratch);
+            }
+        });
+    }
+    if options.ranks {
+        let (mut dist, mut tmp) = (Vec::new(), Vec::new());
+        let mut here = vec![Ctx::ROOT; models.len()];
+        for (i, s) in out.iter_mut().enumerate() {
+            for (h, cs) in here.iter_mut().zip(&ctxs) {
+                *h = cs[i];
+            }
+            distribution(models, &here, &mut dist, &mut tmp);
+            let p = dist.get(s.token as usize).copied().unwrap_or(0.0);
+            s.rank = Some(1 + dist.iter().filter(|&&q| q > p).count() as u32);
+        }
     }
     out
 }

@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | fingerprint u64 | weight f64
-//! | per level: length u64 | per level: words u16*, logp f32*, [backoff f32*, child_start u32*,
-//!   top_word u16*, top_logp f32*,] [link u32*]
+//! | per level: length u64
+//! | per level: words u16* (not level 1), by_prob u16* (not level 1),
+//!   below the top: nodes (logp f32, backoff f32, child_start u32, link u32)* + sentinel,
+//!   top_word u16*, top_logp f32*; at the top: leaves (logp f32, link u32)*
 //! ```
 //! The fingerprint identifies what the model was trained from (corpus files, clean-up version,
 //! order, ...); a cache whose fingerprint or format version differs is rebuilt. `weight` carries
@@ -15,12 +17,12 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::NgramError;
-use crate::model::{KnModel, Level, MAX_ORDER};
+use crate::model::{Ctx, KnModel, Leaf, Level, Node, HAS_CHILDREN, MAX_ORDER};
 use crate::tokenizer::VOCAB_SIZE;
 
 const MAGIC: &[u8; 8] = b"LKNGRAM\0";
 /// Bumped whenever the layout or the meaning of a field changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What a model file carries besides the model.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,7 +40,7 @@ fn put<T: Copy, const N: usize>(buf: &mut Vec<u8>, xs: &[T], f: impl Fn(T) -> [u
     }
 }
 
-/// Writes `model` to `path` (atomically: a temporary file renamed into place).
+/// Writes `model` to `path` (atomically: a temporary file renamed into place). Returns its size.
 pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, NgramError> {
     let mut buf: Vec<u8> = Vec::new();
     buf.extend_from_slice(MAGIC);
@@ -46,25 +48,35 @@ pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, Ngram
     buf.extend_from_slice(&(model.order as u32).to_le_bytes());
     buf.extend_from_slice(&(model.vocab() as u32).to_le_bytes());
     buf.extend_from_slice(&meta.fingerprint.to_le_bytes());
-    buf.extend_from_slice(&meta.weight.to_le_bytes());
+    buf.extend_from_slice(&meta.weight.to_bits().to_le_bytes());
     for l in &model.levels {
         buf.extend_from_slice(&(l.len() as u64).to_le_bytes());
     }
     for (i, l) in model.levels.iter().enumerate() {
         put(&mut buf, &l.words, u16::to_le_bytes);
-        put(&mut buf, &l.logp, f32::to_le_bytes);
+        put(&mut buf, &l.by_prob, u16::to_le_bytes);
         if i + 1 < model.order {
-            put(&mut buf, &l.backoff, f32::to_le_bytes);
-            put(&mut buf, &l.child_start, u32::to_le_bytes);
+            buf.reserve(l.nodes.len() * 16);
+            for n in &l.nodes {
+                buf.extend_from_slice(&n.logp.to_le_bytes());
+                buf.extend_from_slice(&n.backoff.to_le_bytes());
+                buf.extend_from_slice(&n.child_start.to_le_bytes());
+                buf.extend_from_slice(&n.link.to_le_bytes());
+            }
             put(&mut buf, &l.top_word, u16::to_le_bytes);
             put(&mut buf, &l.top_logp, f32::to_le_bytes);
+        } else {
+            buf.reserve(l.leaves.len() * 8);
+            for leaf in &l.leaves {
+                buf.extend_from_slice(&leaf.logp.to_le_bytes());
+                buf.extend_from_slice(&leaf.link.to_le_bytes());
+            }
         }
-        put(&mut buf, &l.link, u32::to_le_bytes);
     }
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| NgramError::io("creating", dir, e))?;
     }
-    let tmp = path.with_extension("tmp");
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let mut f = fs::File::create(&tmp).map_err(|e| NgramError::io("creating", &tmp, e))?;
     f.write_all(&buf)
         .and_then(|()| f.sync_all())
@@ -186,28 +198,30 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
     }
     let mut levels = Vec::with_capacity(order);
     for (i, &n) in lens.iter().enumerate() {
+        let sparse = if i == 0 { 0 } else { n };
         let mut l = Level {
-            words: r.array(if i == 0 { 0 } else { n }, u16::from_le_bytes)?,
-            logp: r.array(n, f32::from_le_bytes)?,
+            words: r.array(sparse, u16::from_le_bytes)?,
+            by_prob: r.array(sparse, u16::from_le_bytes)?,
             ..Level::default()
         };
         if i + 1 < order {
-            l.backoff = r.array(n, f32::from_le_bytes)?;
-            l.child_start = r.array(n + 1, u32::from_le_bytes)?;
+            l.nodes = r.array(n + 1, |b: [u8; 16]| {
+                let f = |k: usize| [b[k], b[k + 1], b[k + 2], b[k + 3]];
+                Node {
+                    logp: f32::from_le_bytes(f(0)),
+                    backoff: f32::from_le_bytes(f(4)),
+                    child_start: u32::from_le_bytes(f(8)),
+                    link: u32::from_le_bytes(f(12)),
+                }
+            })?;
             l.top_word = r.array(n, u16::from_le_bytes)?;
             l.top_logp = r.array(n, f32::from_le_bytes)?;
-            let next = lens.get(i + 1).copied().unwrap_or(0);
-            if l.child_start.last().map(|&x| x as usize) != Some(next)
-                || l.child_start.windows(2).any(|w| w[0] > w[1])
-            {
-                return Err(r.bad(format!(
-                    "level {} children do not match level {}",
-                    i + 1,
-                    i + 2
-                )));
-            }
+        } else {
+            l.leaves = r.array(n, |b: [u8; 8]| Leaf {
+                logp: f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                link: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+            })?;
         }
-        l.link = r.array(if i == 0 { 0 } else { n }, u32::from_le_bytes)?;
         levels.push(l);
     }
     validate(&levels).map_err(|reason| r.bad(reason))?;
@@ -225,10 +239,9 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
 
 /// Checks the indices that scoring follows, so that a corrupt file cannot make it panic.
 fn validate(levels: &[Level]) -> Result<(), String> {
-    if levels[0].top_word.iter().any(|&w| w as usize >= VOCAB_SIZE) {
-        return Err("level 1: token out of the vocabulary".into());
-    }
-    for (i, l) in levels.iter().enumerate().skip(1) {
+    let order = levels.len();
+    for (i, l) in levels.iter().enumerate() {
+        let n = l.len();
         if l.words
             .iter()
             .chain(&l.top_word)
@@ -236,10 +249,41 @@ fn validate(levels: &[Level]) -> Result<(), String> {
         {
             return Err(format!("level {}: token out of the vocabulary", i + 1));
         }
-        for &link in &l.link {
-            let c = crate::model::Ctx(link);
-            let ok =
-                c.level() < i + 1 && (c.level() == 0 || c.index() < levels[c.level() - 1].len());
+        if i + 1 < order {
+            let next = levels[i + 1].len();
+            let nodes = &l.nodes;
+            if nodes.last().map(|x| x.child_start as usize) != Some(next)
+                || nodes
+                    .windows(2)
+                    .any(|w| w[0].child_start > w[1].child_start)
+            {
+                return Err(format!(
+                    "level {}: children ranges do not match level {}",
+                    i + 1,
+                    i + 2
+                ));
+            }
+            // Children offsets must stay inside their range.
+            let child = &levels[i + 1];
+            for w in nodes.windows(2) {
+                let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
+                if child.by_prob[s..e].iter().any(|&o| o as usize >= e - s) {
+                    return Err(format!("level {}: bad child order", i + 2));
+                }
+            }
+        }
+        let links = l
+            .nodes
+            .iter()
+            .take(n)
+            .map(|x| x.link)
+            .chain(l.leaves.iter().map(|x| x.link));
+        for link in links {
+            let c = Ctx::from_link(link);
+            let has = link & HAS_CHILDREN != 0;
+            let ok = c.level() <= i
+                && (c.level() == 0 || c.index() < levels[c.level() - 1].len())
+                && (!has || i + 1 < order);
             if !ok {
                 return Err(format!("level {}: bad suffix link", i + 1));
             }

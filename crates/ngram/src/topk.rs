@@ -1,14 +1,16 @@
-//! Exact top-k of a mixture of Kneser-Ney models (one model is a mixture of one), without scanning
-//! the vocabulary.
+//! Exact top-k of a mixture of Kneser-Ney models (one model being a mixture of one), without
+//! scanning the vocabulary: a threshold algorithm over sorted lists.
 //!
-//! For one model and a context `h`, every token outside the children of `h` has probability
-//! `γ(h) · P(w | h')`, so the best of those is bounded by `γ(h) · max P(· | h')`, and the builder
-//! stores `max P(· | h)` (the top-1) of every context. The search expands the children of the
-//! chain of contexts, longest first, always in the model whose bound is largest, until the k-th
-//! best exact candidate is at least the bound on everything not yet seen. For a single model and
-//! k = 1 this is a table look-up.
+//! In one model, with the chain of contexts `c0` (longest) … `cL` (empty), a token whose longest
+//! context among them is `ct` has probability `Γt · P(w | ct)`, `Γt` being the product of the
+//! backoff weights of `c0 … c(t-1)`. So every model offers one list per chain level (the children
+//! of `ct`, stored sorted by probability, scaled by `Γt`), and `Γt · max P(· | ct)` (the stored
+//! top-1) bounds every token not in the levels above `t`. The search takes the best head among all
+//! lists of all models, evaluates that token exactly in the mixture, and stops as soon as the k-th
+//! best exact value is at least the mixture of the models' bounds on everything not evaluated.
+//! For a single model and k = 1 it is a table look-up.
 
-use crate::model::{Ctx, KnModel};
+use crate::model::{Ctx, KnModel, MAX_ORDER};
 
 /// One model of a mixture, with its weight and current context.
 #[derive(Clone, Copy)]
@@ -53,7 +55,7 @@ impl Scratch {
 }
 
 /// Mixture probability of `w` (not log).
-pub(crate) fn mixture_prob(parts: &[Part<'_>], w: u32) -> f64 {
+fn mixture_prob(parts: &[Part<'_>], w: u32) -> f64 {
     parts
         .iter()
         .map(|p| p.weight * p.model.logprob(p.ctx, w).exp())
@@ -90,30 +92,71 @@ impl Best {
     }
 }
 
-/// Where the search stands in one model's chain of contexts.
-struct Chain {
-    /// The contexts still to expand, longest first; the empty context is handled last.
-    ctx: Ctx,
-    /// Product of the backoff weights of the contexts already expanded.
-    scale: f64,
-    /// At the empty context: position in the model's tokens sorted by unigram probability.
-    unigram_pos: usize,
-    done: bool,
+/// The search state in one model: its chain of contexts and a cursor in each started level.
+struct Lists {
+    chain: [Ctx; MAX_ORDER + 1],
+    /// `Γt` of each chain level.
+    scale: [f64; MAX_ORDER + 1],
+    /// Next rank to take in each started level.
+    cursor: [usize; MAX_ORDER + 1],
+    /// Head value (scaled probability of the next child) of each started level; 0 when exhausted.
+    head: [f64; MAX_ORDER + 1],
+    /// Number of chain levels.
+    len: usize,
+    /// Number of levels started (taken in chain order).
+    started: usize,
 }
 
-impl Chain {
-    /// Upper bound on the probability, in this model, of any token not expanded yet.
-    fn bound(&self, model: &KnModel) -> f64 {
-        if self.done {
-            return 0.0;
+impl Lists {
+    fn new(model: &KnModel, ctx: Ctx) -> Lists {
+        let mut l = Lists {
+            chain: [Ctx::ROOT; MAX_ORDER + 1],
+            scale: [1.0; MAX_ORDER + 1],
+            cursor: [0; MAX_ORDER + 1],
+            head: [0.0; MAX_ORDER + 1],
+            len: 0,
+            started: 0,
+        };
+        let mut c = ctx;
+        let mut g = 1.0;
+        loop {
+            l.chain[l.len] = c;
+            l.scale[l.len] = g;
+            l.len += 1;
+            if c.level() == 0 || l.len > MAX_ORDER {
+                break;
+            }
+            g *= f64::from(model.backoff(c)).exp();
+            c = model.suffix(c);
         }
-        if self.ctx.level() == 0 {
-            return match model.by_unigram.get(self.unigram_pos) {
-                Some(&w) => self.scale * f64::from(model.levels[0].logp[w as usize]).exp(),
-                None => 0.0,
-            };
+        l
+    }
+
+    /// Bound on the tokens of the levels not started yet.
+    fn unstarted_bound(&self, model: &KnModel) -> f64 {
+        if self.started >= self.len {
+            0.0
+        } else {
+            self.scale[self.started] * model.top1(self.chain[self.started]).1.exp()
         }
-        self.scale * model.top1(self.ctx).1.exp()
+    }
+
+    fn refresh_head(&mut self, model: &KnModel, t: usize) {
+        self.head[t] = match model.sorted_child(self.chain[t], self.cursor[t]) {
+            Some((_, lp)) => self.scale[t] * f64::from(lp).exp(),
+            None => 0.0,
+        };
+    }
+
+    /// The largest head: (level or `len` for "start the next level", value).
+    fn best(&self, model: &KnModel) -> (usize, f64) {
+        let mut best = (self.len, self.unstarted_bound(model));
+        for t in 0..self.started {
+            if self.head[t] > best.1 {
+                best = (t, self.head[t]);
+            }
+        }
+        best
     }
 }
 
@@ -132,61 +175,43 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
         k,
         items: Vec::with_capacity(k + 1),
     };
-    let eval = |w: u32, best: &mut Best, scratch: &mut Scratch| {
+    let mut lists: Vec<Lists> = parts.iter().map(|p| Lists::new(p.model, p.ctx)).collect();
+    // The top-1 of each model is a strong first candidate.
+    for p in parts {
+        let w = p.model.top1(p.ctx).0;
         if scratch.mark(w) {
             best.offer(w, mixture_prob(parts, w));
         }
-    };
-    for p in parts {
-        eval(p.model.top1(p.ctx).0, &mut best, scratch);
     }
-    let mut chains: Vec<Chain> = parts
-        .iter()
-        .map(|p| Chain {
-            ctx: p.ctx,
-            scale: 1.0,
-            unigram_pos: 0,
-            done: false,
-        })
-        .collect();
     loop {
-        // The part whose unexpanded tokens could weigh the most.
         let mut rest = 0.0;
-        let mut pick = None;
-        let mut pick_bound = -1.0;
-        for (i, (c, p)) in chains.iter().zip(parts).enumerate() {
-            let b = p.weight * c.bound(p.model);
-            rest += b;
-            if !c.done && b > pick_bound {
-                pick_bound = b;
-                pick = Some(i);
+        let mut pick: Option<(usize, usize, f64)> = None;
+        for (i, (l, p)) in lists.iter().zip(parts).enumerate() {
+            let (t, v) = l.best(p.model);
+            rest += p.weight * v;
+            if v > 0.0 && pick.is_none_or(|(_, _, b)| p.weight * v > b) {
+                pick = Some((i, t, p.weight * v));
             }
         }
-        let Some(i) = pick else { break };
+        let Some((i, t, _)) = pick else { break };
         if best.kth() >= rest {
             break;
         }
         let model = parts[i].model;
-        let c = &mut chains[i];
-        if c.ctx.level() == 0 {
-            // Tokens in decreasing unigram order; each is evaluated exactly.
-            match model.by_unigram.get(c.unigram_pos) {
-                Some(&w) => {
-                    c.unigram_pos += 1;
-                    eval(u32::from(w), &mut best, scratch);
-                }
-                None => c.done = true,
-            }
+        let l = &mut lists[i];
+        if t == l.len {
+            let s = l.started;
+            l.started += 1;
+            l.refresh_head(model, s);
             continue;
         }
-        let level = c.ctx.level() + 1;
-        for j in model.children(c.ctx) {
-            eval(model.child_word(level, j), &mut best, scratch);
+        if let Some((w, _)) = model.sorted_child(l.chain[t], l.cursor[t]) {
+            if scratch.mark(w) {
+                best.offer(w, mixture_prob(parts, w));
+            }
         }
-        c.scale *= f64::from(model.backoff(c.ctx)).exp();
-        c.ctx = model.suffix(c.ctx);
-        let next_top = model.top1(c.ctx).0;
-        eval(next_top, &mut best, scratch);
+        l.cursor[t] += 1;
+        l.refresh_head(model, t);
     }
     best.items.into_iter().map(|(w, p)| (w, p.ln())).collect()
 }

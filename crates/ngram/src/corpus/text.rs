@@ -63,7 +63,8 @@ pub fn reflow<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// Whether a block of lines reads as verse or deliberate line breaks rather than wrapped prose:
-/// most lines are short or start with a capital letter, as verse lines do.
+/// at least three quarters of the lines after the first start with a capital letter (or a
+/// non-letter), as verse lines do and wrapped prose does not, or all lines are very short.
 pub fn looks_like_verse(lines: &[&str]) -> bool {
     let lines: Vec<&str> = lines
         .iter()
@@ -74,7 +75,7 @@ pub fn looks_like_verse(lines: &[&str]) -> bool {
         return false;
     }
     let body = &lines[..lines.len() - 1];
-    let short = body.iter().filter(|l| l.chars().count() < 50).count();
+    let short = body.iter().filter(|l| l.chars().count() < 36).count();
     let capital = lines[1..]
         .iter()
         .filter(|l| {
@@ -83,7 +84,7 @@ pub fn looks_like_verse(lines: &[&str]) -> bool {
                 .is_some_and(|c| c.is_uppercase() || !c.is_alphanumeric())
         })
         .count();
-    short * 2 > body.len() || capital * 4 >= (lines.len() - 1) * 3
+    short == body.len() || capital * 4 >= (lines.len() - 1) * 3
 }
 
 /// Renders a verse block: its lines (trimmed, spaces squeezed) with their breaks, or joined.
