@@ -9,10 +9,12 @@
 //!   segments are the tokens, so this is the token bootstrap generalised to different tokenizers. When
 //!   the two token lists do not spell the same text there is no interval.
 //!
-//! Within one snippet, tokens (or segments) are resampled in circular blocks of round(n^(1/3))
-//! neighbours, since neighbouring tokens are not independent (see `bootstrap`).
+//! Within one snippet, tokens (or segments) are resampled in blocks of round(n^(1/3)) neighbours, since
+//! neighbouring tokens are not independent (see `bootstrap`).
 
-use crate::bootstrap::{block_len, deltas, intervals, Interval, Pair, Sums, LEVEL, RESAMPLES};
+use crate::bootstrap::{
+    block_len, blocks, deltas, intervals, Interval, Pair, Sums, LEVEL, RESAMPLES,
+};
 use crate::evaluation::{tokens_align, ModelRun, Outcome};
 use crate::scores::ScoredToken;
 use serde::{Deserialize, Serialize};
@@ -130,14 +132,16 @@ impl Basis {
         let over = match self {
             Basis::Snippets(n) => format!("{} snippets", thousands(n)),
             Basis::Tokens(n) => format!(
-                "{} tokens of the one snippet in circular blocks of {}",
+                "{} tokens of the one snippet in {} blocks of {} consecutive tokens",
                 thousands(n),
+                thousands(self.blocks()),
                 thousands(self.block())
             ),
             Basis::Segments(n) => format!(
-                "{} text segments of the one snippet in circular blocks of {} (the models' tokens \
-                 differ; a segment ends where both models' tokens end)",
+                "{} text segments of the one snippet in {} blocks of {} consecutive segments (the \
+                 models' tokens differ; a segment ends where both models' tokens end)",
                 thousands(n),
+                thousands(self.blocks()),
                 thousands(self.block())
             ),
         };
@@ -155,6 +159,14 @@ impl Basis {
             Basis::Snippets(_) => 1,
             Basis::Tokens(n) | Basis::Segments(n) => block_len(n),
         }
+    }
+
+    /// How many blocks are resampled.
+    pub fn blocks(self) -> usize {
+        let n = match self {
+            Basis::Snippets(n) | Basis::Tokens(n) | Basis::Segments(n) => n,
+        };
+        n.div_ceil(self.block())
     }
 }
 
@@ -283,7 +295,7 @@ pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
         acc
     });
     let cis = match basis {
-        Some(basis) if units.len() >= 2 => intervals(&units, basis.block()),
+        Some(basis) if units.len() >= 2 => intervals(&blocks(&units, basis.block())),
         _ => [None; 4],
     };
     let method = match basis {

@@ -132,7 +132,7 @@ fn one_snippet_with_the_same_tokens_resamples_tokens() {
     assert_eq!(avg.verdict, Verdict::Better);
     assert!(avg
         .method
-        .contains("40 tokens of the one snippet in circular blocks of 3"));
+        .contains("40 tokens of the one snippet in 14 blocks of 3 consecutive tokens"));
 }
 
 #[test]
@@ -232,7 +232,8 @@ fn bootstrap_speed_on_one_snippet_of_100k_tokens() {
     let units = segments(&b.tokens, &m.tokens).unwrap();
     let seg = start.elapsed();
     let start = std::time::Instant::now();
-    let _ = crate::bootstrap::intervals(&units, Basis::Tokens(n).block());
+    let _ =
+        crate::bootstrap::intervals(&crate::bootstrap::blocks(&units, Basis::Tokens(n).block()));
     println!("segments {seg:?}, intervals {:?}", start.elapsed());
     assert_eq!(c.basis, Some(Basis::Tokens(n)));
 }

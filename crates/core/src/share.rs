@@ -17,8 +17,14 @@ use thiserror::Error;
 pub const MAX_ENCODED_LEN: usize = 16 * 1024 * 1024;
 /// The most JSON a link may inflate to (bytes).
 pub const MAX_JSON_BYTES: usize = 64 * 1024 * 1024;
-/// Deflate level: miniz's best (the link's length matters more than the milliseconds).
-const LEVEL: u8 = 9;
+/// Deflate level for JSON up to [`SMALL_JSON_BYTES`]: miniz's best, the link's length mattering more
+/// than milliseconds (3 models × 2,000 tokens: 25 ms).
+const LEVEL_SMALL: u8 = 9;
+/// Deflate level above: twice as fast for 2% more characters (4 models × 100,000 tokens: 1.6 s
+/// instead of 3.2 s natively).
+const LEVEL_LARGE: u8 = 6;
+/// Where the level changes.
+const SMALL_JSON_BYTES: usize = 1 << 20;
 
 const BASE64URL: GeneralPurpose = GeneralPurpose::new(
     &URL_SAFE,
@@ -72,7 +78,12 @@ pub enum ShareError {
 /// The share-link text of `evaluation`.
 pub fn encode(evaluation: &Evaluation) -> Result<String, ShareError> {
     let json = serde_json::to_vec(evaluation).map_err(|e| ShareError::Encode(e.to_string()))?;
-    let compressed = miniz_oxide::deflate::compress_to_vec(&json, LEVEL);
+    let level = if json.len() <= SMALL_JSON_BYTES {
+        LEVEL_SMALL
+    } else {
+        LEVEL_LARGE
+    };
+    let compressed = miniz_oxide::deflate::compress_to_vec(&json, level);
     Ok(BASE64URL.encode(compressed))
 }
 
