@@ -153,27 +153,55 @@ impl Look {
         move |(x, y)| PathElement::new(vec![(x, y), (x + length, y)], style)
     }
 
-    /// Draws `entries` as a legend on `area` (pixel coordinates): in a row from `origin` (each entry's
-    /// vertical centre), or in a column down from it.
-    pub fn legend_entries(
+    /// Where the entries of a legend go (each entry's left end and vertical centre, in `area`'s pixels):
+    /// in a row from `origin`, wrapping before `right`, or in a column down from `origin`.
+    pub fn legend_places(
         &self,
         area: &Area,
         entries: &[Entry],
         origin: (i32, i32),
         layout: Layout,
+    ) -> Result<Vec<(i32, i32)>, DrawingAreaErrorKind<CanvasError>> {
+        let line = self.offset(LEGEND_LINE_CSS);
+        match layout {
+            Layout::Column => Ok((0..entries.len())
+                .map(|i| (origin.0, origin.1 + i as i32 * line))
+                .collect()),
+            Layout::Row { right } => {
+                let style = self.legend_style();
+                let mut widths = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let (text, _) = area.estimate_text_size(&entry.label, &style)?;
+                    widths.push(self.offset(SWATCH_CSS + SWATCH_GAP_CSS) + text as i32);
+                }
+                Ok(wrap_rows(
+                    &widths,
+                    origin,
+                    right,
+                    self.offset(ENTRY_GAP_CSS),
+                    line,
+                ))
+            }
+        }
+    }
+
+    /// Draws the legend `entries` at `places` (from [`Look::legend_places`]).
+    pub fn legend_entries(
+        &self,
+        area: &Area,
+        entries: &[Entry],
+        places: &[(i32, i32)],
     ) -> DrawResult {
-        let text = self.colours.text;
-        let style = self.anchored(12.0, &text, Pos::new(HPos::Left, VPos::Center));
-        let (mut x, mut y) = origin;
-        for entry in entries {
-            let swatch_end = x + self.offset(18.0);
+        let style = self.legend_style();
+        for (entry, &(x, y)) in entries.iter().zip(places) {
+            let swatch_end = x + self.offset(SWATCH_CSS);
             match entry.swatch {
                 Swatch::Line(colour, width_css) => area.draw(&PathElement::new(
                     vec![(x, y), (swatch_end, y)],
                     colour.stroke_width(self.px(width_css)),
                 ))?,
                 Swatch::Dot(colour) => area.draw(&Circle::new(
-                    (x + self.offset(9.0), y),
+                    (x + self.offset(SWATCH_CSS / 2.0), y),
                     self.px(4.0),
                     colour.filled(),
                 ))?,
@@ -185,21 +213,51 @@ impl Look {
                     colour.filled(),
                 ))?,
             }
-            let label_x = swatch_end + self.offset(6.0);
+            let label_x = swatch_end + self.offset(SWATCH_GAP_CSS);
             area.draw(&Text::new(entry.label.clone(), (label_x, y), style.clone()))?;
-            match layout {
-                Layout::Row => {
-                    let (width, _) = area.estimate_text_size(&entry.label, &style)?;
-                    x = label_x + width as i32 + self.offset(18.0);
-                }
-                Layout::Column => y += self.offset(22.0),
-            }
         }
         Ok(())
     }
+
+    fn legend_style(&self) -> TextStyle<'_> {
+        self.anchored(12.0, &self.colours.text, Pos::new(HPos::Left, VPos::Center))
+    }
 }
 
-/// A legend entry drawn by [`Look::legend_entries`].
+/// A legend swatch's width (CSS pixels).
+const SWATCH_CSS: f64 = 18.0;
+/// Between a swatch and its label.
+const SWATCH_GAP_CSS: f64 = 6.0;
+/// Between entries in a row.
+const ENTRY_GAP_CSS: f64 = 18.0;
+/// From one legend line to the next.
+pub const LEGEND_LINE_CSS: f64 = 20.0;
+
+/// Places items `widths` wide in rows from `origin`, `gap` apart, starting a new row `line` lower
+/// when an item would pass `right` (an item wider than a whole row gets a row of its own).
+pub fn wrap_rows(
+    widths: &[i32],
+    origin: (i32, i32),
+    right: i32,
+    gap: i32,
+    line: i32,
+) -> Vec<(i32, i32)> {
+    let (mut x, mut y) = origin;
+    widths
+        .iter()
+        .map(|&width| {
+            if x > origin.0 && x + width > right {
+                x = origin.0;
+                y += line;
+            }
+            let place = (x, y);
+            x += width + gap;
+            place
+        })
+        .collect()
+}
+
+/// A legend entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// What marks the series.
@@ -219,11 +277,14 @@ pub enum Swatch {
     Box(RGBColor),
 }
 
-/// How [`Look::legend_entries`] lays entries out.
+/// How [`Look::legend_places`] lays entries out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
-    /// Side by side.
-    Row,
+    /// Side by side, wrapping before `right` (pixels).
+    Row {
+        /// The right end of a row.
+        right: i32,
+    },
     /// One under another.
     Column,
 }
@@ -254,4 +315,25 @@ pub fn draw_on(
         .and_then(|()| draw(&area, &look))
         .and_then(|()| area.present())
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_wrap_before_the_right_end() {
+        let places = wrap_rows(&[100, 100, 100, 300, 50], (10, 8), 330, 20, 20);
+        assert_eq!(places, [(10, 8), (130, 8), (10, 28), (10, 48), (10, 68)]);
+        assert_eq!(wrap_rows(&[500], (10, 8), 330, 20, 20), [(10, 8)]);
+        assert!(wrap_rows(&[], (0, 0), 100, 10, 10).is_empty());
+    }
+
+    #[test]
+    fn sizes_scale_with_the_device_pixel_ratio() {
+        let look = Look::new(Theme::Light, 2.0);
+        assert_eq!(look.px(1.5), 3);
+        assert_eq!(look.px(0.1), 1);
+        assert_eq!(look.offset(-4.0), -8);
+    }
 }

@@ -140,12 +140,16 @@ impl Plan {
             &|v| axis::number(*v, y_decimals),
             10,
         )?;
+        // A faint fill under each line while there are few; more fills only muddy each other.
+        let fill = self.lines.len() <= 2;
         for line in &self.lines {
             let colour = look.series(line.index);
-            chart.draw_series(std::iter::once(Polygon::new(
-                line.steps.clone(),
-                colour.mix(0.12).filled(),
-            )))?;
+            if fill {
+                chart.draw_series(std::iter::once(Polygon::new(
+                    line.steps.clone(),
+                    colour.mix(0.12).filled(),
+                )))?;
+            }
             let stroke = colour.stroke_width(look.px(2.0));
             chart
                 .draw_series(LineSeries::new(line.steps.iter().copied(), stroke))?

@@ -9,7 +9,7 @@ use super::axis;
 use super::canvas::{Area, DrawResult, Entry, Layout, Look, Swatch};
 use super::palette::model_index;
 use likely_core::histogram::scatter_points;
-use likely_core::Evaluation;
+use likely_core::{Evaluation, Theme};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -171,10 +171,12 @@ impl Plan {
             muted.stroke_width(look.px(1.5)),
         ))?;
         // Dots fade when there are many, so that dense regions still show their density.
-        let alpha = if self.clouds.iter().map(|c| c.points.len()).sum::<usize>() > 500 {
-            0.35
-        } else {
-            0.75
+        // The dark panel swallows faint dots sooner than the white one.
+        let many = self.clouds.iter().map(|c| c.points.len()).sum::<usize>() > 500;
+        let alpha = match (many, look.theme) {
+            (false, _) => 0.75,
+            (true, Theme::Light) => 0.35,
+            (true, Theme::Dark) => 0.5,
         };
         let radius = look.px(2.5);
         for cloud in &self.clouds {
@@ -203,19 +205,24 @@ impl Plan {
             .iter()
             .map(|c| Entry {
                 swatch: Swatch::Dot(look.series(c.index)),
-                label: c.model.clone(),
+                label: format!(
+                    "{} \u{b7} {} above",
+                    c.model,
+                    axis::percent(c.above, c.total)
+                ),
             })
             .collect();
         entries.push(Entry {
             swatch: Swatch::Line(muted, 1.5),
             label: "y = x: no difference".into(),
         });
-        look.legend_entries(
+        let places = look.legend_places(
             &right,
             &entries,
             (look.offset(8.0), look.offset(18.0)),
             Layout::Column,
-        )
+        )?;
+        look.legend_entries(&right, &entries, &places)
     }
 }
 

@@ -4,7 +4,7 @@
 //! to see, dots beyond [`MAX_BARS`].
 
 use super::axis;
-use super::canvas::{Area, DrawResult, Entry, Layout, Look, Swatch};
+use super::canvas::{Area, DrawResult, Entry, Layout, Look, Swatch, LEGEND_LINE_CSS};
 use super::palette::model_index;
 use likely_core::histogram::snippet_deltas;
 use likely_core::Evaluation;
@@ -149,7 +149,6 @@ impl Plan {
     /// Draws the chart: title, a legend row, then the plot.
     pub fn draw(&self, area: &Area, look: &Look) -> DrawResult {
         let below = look.titled(area, "Per-snippet difference")?;
-        let (legend, plot) = below.split_vertically(look.px(20.0));
         let entries: Vec<Entry> = self
             .series
             .iter()
@@ -161,12 +160,20 @@ impl Plan {
                 label: format!("{} \u{2212} baseline", s.model),
             })
             .collect();
-        look.legend_entries(
-            &legend,
+        // The legend's rows (as many as the names need) above the plot, from the y axis's labels.
+        let (width, _) = below.dim_in_pixel();
+        let line = look.offset(LEGEND_LINE_CSS);
+        let places = look.legend_places(
+            &below,
             &entries,
-            (look.offset(70.0), look.offset(8.0)),
-            Layout::Row,
+            (look.offset(28.0), line / 2),
+            Layout::Row {
+                right: width as i32 - look.offset(12.0),
+            },
         )?;
+        let rows = places.last().map_or(1, |&(_, y)| y / line + 1);
+        let (legend, plot) = below.split_vertically(rows * line);
+        look.legend_entries(&legend, &entries, &places)?;
         let x_max = self.snippets as f64 + 0.5;
         let mut chart = look
             .builder(&plot)
