@@ -78,12 +78,15 @@ pub fn TokenView() -> impl IntoView {
     // Keep the chosen model and snippet valid: by default the first custom model, else the baseline.
     Effect::new(move |_| {
         let names = models.get();
+        if names.is_empty() {
+            return;
+        }
         if !names.contains(&model.get_untracked()) {
             let default = names.get(1).or_else(|| names.first()).cloned().unwrap_or_default();
-            if names.len() < 2 && mode.get_untracked() == ColourMode::Difference {
-                mode.set(ColourMode::Loglik);
-            }
             model.set(default);
+        }
+        if names.len() < 2 && mode.get_untracked() == ColourMode::Difference {
+            mode.set(ColourMode::Loglik);
         }
         if snippet.get_untracked() >= snippets.with(Vec::len).max(1) {
             snippet.set(0);
