@@ -19,9 +19,11 @@ pub fn follow_system(theme: RwSignal<Theme>) {
         return;
     };
     theme.set(theme_of(query.matches()));
-    let listener = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(move |event: web_sys::MediaQueryListEvent| {
-        theme.set(theme_of(event.matches()));
-    });
+    let listener = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(
+        move |event: web_sys::MediaQueryListEvent| {
+            theme.set(theme_of(event.matches()));
+        },
+    );
     let _ = query.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
     // The page lives as long as the listener: keep the closure alive.
     listener.forget();

@@ -42,7 +42,10 @@ mod tests {
 
     #[test]
     fn too_many_requests_waits_as_told() {
-        assert_eq!(retry_delay_ms(&failure(Some(429), Some(3.0)), 1, 0.5), Some(3000));
+        assert_eq!(
+            retry_delay_ms(&failure(Some(429), Some(3.0)), 1, 0.5),
+            Some(3000)
+        );
     }
 
     #[test]
@@ -57,6 +60,9 @@ mod tests {
     fn bad_requests_are_final_and_waits_are_capped() {
         assert_eq!(retry_delay_ms(&failure(Some(400), None), 1, 0.0), None);
         assert_eq!(retry_delay_ms(&failure(Some(401), Some(1.0)), 1, 0.0), None);
-        assert_eq!(retry_delay_ms(&failure(Some(429), Some(600.0)), 1, 0.0), Some(60_000));
+        assert_eq!(
+            retry_delay_ms(&failure(Some(429), Some(600.0)), 1, 0.0),
+            Some(60_000)
+        );
     }
 }

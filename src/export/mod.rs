@@ -32,7 +32,9 @@ pub fn ExportPanel() -> impl IntoView {
     let dashboard = use_dashboard();
     let export = move |kind: &'static str| {
         let result = dashboard.evaluation.with_untracked(|e| {
-            let e = e.as_ref().ok_or_else(|| "nothing to export yet".to_string())?;
+            let e = e
+                .as_ref()
+                .ok_or_else(|| "nothing to export yet".to_string())?;
             let (name, mime, text) = match kind {
                 "json" => ("likely-evaluation.json", "application/json", to_json(e)),
                 "tokens" => ("likely-tokens.csv", "text/csv", tokens_csv(e)),
@@ -42,7 +44,9 @@ pub fn ExportPanel() -> impl IntoView {
             download(name, mime, &text)
         });
         if let Err(message) = result {
-            dashboard.error.set(Some(format!("Export failed: {message}")));
+            dashboard
+                .error
+                .set(Some(format!("Export failed: {message}")));
         }
     };
     view! {

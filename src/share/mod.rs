@@ -53,9 +53,9 @@ pub fn SharePanel() -> impl IntoView {
                     location.pathname().unwrap_or_default()
                 );
                 let url = format!("{base}{KEY}{encoded}");
-                let _ = window()
-                    .history()
-                    .and_then(|h| h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)));
+                let _ = window().history().and_then(|h| {
+                    h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+                });
                 let clipboard = window().navigator().clipboard();
                 let _ = clipboard.write_text(&url);
                 link.set(Some(url));

@@ -80,7 +80,9 @@ pub fn paint(
         ColourMode::Difference => {
             let baseline = &evaluation.baseline.model.name;
             if model == baseline {
-                return Err("Pick a custom model to colour by its difference from the baseline.".into());
+                return Err(
+                    "Pick a custom model to colour by its difference from the baseline.".into(),
+                );
             }
             let differences = evaluation.token_differences(model, snippet).ok_or_else(|| {
                 format!("{model} and {baseline} split this text into different tokens: colour by log-likelihood instead")
@@ -99,7 +101,9 @@ pub fn paint(
         }
         ColourMode::Rank => {
             if !tokens.iter().any(|t| t.is_top_choice().is_some()) {
-                return Err(format!("{model}'s backend does not return the top token: ranks are unknown"));
+                return Err(format!(
+                    "{model}'s backend does not return the top token: ranks are unknown"
+                ));
             }
             (
                 tokens

@@ -33,7 +33,12 @@ pub struct Tooltip {
 }
 
 /// The tooltip of token `index` of `snippet` as `shown_model` split it.
-pub fn tooltip(evaluation: &Evaluation, snippet: usize, shown_model: &str, index: usize) -> Option<Tooltip> {
+pub fn tooltip(
+    evaluation: &Evaluation,
+    snippet: usize,
+    shown_model: &str,
+    index: usize,
+) -> Option<Tooltip> {
     let shown = evaluation.result(shown_model, snippet)?;
     let token = shown.tokens.get(index)?;
     let baseline_name = &evaluation.baseline.model.name;

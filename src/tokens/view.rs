@@ -82,7 +82,11 @@ pub fn TokenView() -> impl IntoView {
             return;
         }
         if !names.contains(&model.get_untracked()) {
-            let default = names.get(1).or_else(|| names.first()).cloned().unwrap_or_default();
+            let default = names
+                .get(1)
+                .or_else(|| names.first())
+                .cloned()
+                .unwrap_or_default();
             model.set(default);
         }
         if names.len() < 2 && mode.get_untracked() == ColourMode::Difference {
@@ -95,8 +99,15 @@ pub fn TokenView() -> impl IntoView {
 
     let painted = Memo::new(move |_| {
         dashboard.evaluation.with(|e| {
-            e.as_ref()
-                .map(|e| paint(e, mode.get(), &model.get(), snippet.get(), dashboard.theme.get()))
+            e.as_ref().map(|e| {
+                paint(
+                    e,
+                    mode.get(),
+                    &model.get(),
+                    snippet.get(),
+                    dashboard.theme.get(),
+                )
+            })
         })
     });
 
@@ -135,7 +146,9 @@ pub fn TokenView() -> impl IntoView {
     let on_scroll = move |_| {
         hovered.set(None);
         if let Some(element) = container.get_untracked() {
-            if element.scroll_top() + element.client_height() + PRELOAD_PX >= element.scroll_height() {
+            if element.scroll_top() + element.client_height() + PRELOAD_PX
+                >= element.scroll_height()
+            {
                 append_chunk();
             }
         }

@@ -8,17 +8,29 @@ use fantoccini::Locator;
 async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
 
     let baseline = browser.by_testid("baseline-select").await;
     assert_eq!(
-        baseline.prop("value").await.expect("read the baseline").as_deref(),
+        baseline
+            .prop("value")
+            .await
+            .expect("read the baseline")
+            .as_deref(),
         Some("base-light")
     );
     let custom = browser.by_testid("custom-toggle-custom-base-light").await;
     assert_eq!(
-        custom.prop("checked").await.expect("read the toggle").as_deref(),
+        custom
+            .prop("checked")
+            .await
+            .expect("read the toggle")
+            .as_deref(),
         Some("true")
     );
     browser
@@ -27,26 +39,64 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
         .send_keys(HAMLET_SNIPPET)
         .await
         .expect("type the snippet");
-    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
 
     let base = browser.value_of("avg-loglik-base-light").await;
     let tuned = browser.value_of("avg-loglik-custom-base-light").await;
     assert!((-15.0..0.0).contains(&base), "base-light average {base}");
-    assert!((-15.0..0.0).contains(&tuned), "custom-base-light average {tuned}");
-    assert!(tuned > base + 0.3, "the Shakespeare model should be clearly ahead on Hamlet: {tuned} vs {base}");
+    assert!(
+        (-15.0..0.0).contains(&tuned),
+        "custom-base-light average {tuned}"
+    );
+    assert!(
+        tuned > base + 0.3,
+        "the Shakespeare model should be clearly ahead on Hamlet: {tuned} vs {base}"
+    );
 
     // Pills: differences from the baseline, with their interval.
     let loss = browser.value_of("pill-loss-custom-base-light").await;
     let avg = browser.value_of("pill-avg-loglik-custom-base-light").await;
-    assert!((avg - (tuned - base)).abs() < 1e-9, "avg-loglik pill {avg} is custom minus baseline");
-    assert!((loss + avg).abs() < 1e-9, "loss pill {loss} is minus the avg-loglik pill");
+    assert!(
+        (avg - (tuned - base)).abs() < 1e-9,
+        "avg-loglik pill {avg} is custom minus baseline"
+    );
+    assert!(
+        (loss + avg).abs() < 1e-9,
+        "loss pill {loss} is minus the avg-loglik pill"
+    );
     let pill = browser.by_testid("pill-loss-custom-base-light").await;
-    let low: f64 = pill.attr("data-ci-low").await.unwrap().unwrap().parse().unwrap();
-    let high: f64 = pill.attr("data-ci-high").await.unwrap().unwrap().parse().unwrap();
-    assert!(low <= loss && loss <= high, "the interval [{low}, {high}] holds {loss}");
-    assert_eq!(pill.attr("data-verdict").await.unwrap().as_deref(), Some("Better"));
+    let low: f64 = pill
+        .attr("data-ci-low")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let high: f64 = pill
+        .attr("data-ci-high")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        low <= loss && loss <= high,
+        "the interval [{low}, {high}] holds {loss}"
+    );
+    assert_eq!(
+        pill.attr("data-verdict").await.unwrap().as_deref(),
+        Some("Better")
+    );
     let accuracy = browser.value_of("pill-accuracy-custom-base-light").await;
-    assert!((-1.0..=1.0).contains(&accuracy), "accuracy pill is a fraction: {accuracy}");
+    assert!(
+        (-1.0..=1.0).contains(&accuracy),
+        "accuracy pill is a fraction: {accuracy}"
+    );
     browser.value_of("pill-bpb-custom-base-light").await;
 
     // Token spans: every token of the text, the first one unscored, coloured, with a tooltip.
@@ -56,7 +106,11 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
         .find_all(Locator::Css("[data-testid=\"token\"]"))
         .await
         .expect("the token spans");
-    assert_eq!(spans.len(), scored + 1, "one span per token, the unscored first included");
+    assert_eq!(
+        spans.len(),
+        scored + 1,
+        "one span per token, the unscored first included"
+    );
     let spelled = browser
         .client
         .execute(
@@ -65,9 +119,16 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
         )
         .await
         .expect("read the spans' text");
-    assert_eq!(spelled.as_str(), Some(HAMLET_SNIPPET), "the spans spell the text");
+    assert_eq!(
+        spelled.as_str(),
+        Some(HAMLET_SNIPPET),
+        "the spans spell the text"
+    );
     let first_class = spans[0].attr("class").await.unwrap().unwrap_or_default();
-    assert!(first_class.contains("unscored"), "the first token is neutral");
+    assert!(
+        first_class.contains("unscored"),
+        "the first token is neutral"
+    );
     let style = spans[3].attr("style").await.unwrap().unwrap_or_default();
     assert!(style.contains("background"), "tokens are coloured: {style}");
 
@@ -77,11 +138,21 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
         x: 0.0,
         y: 0.0,
     });
-    browser.client.perform_actions(hover).await.expect("hover a token");
+    browser
+        .client
+        .perform_actions(hover)
+        .await
+        .expect("hover a token");
     let tooltip = browser.by_testid("token-tooltip").await;
-    assert_eq!(tooltip.attr("data-index").await.unwrap().as_deref(), Some("5"));
+    assert_eq!(
+        tooltip.attr("data-index").await.unwrap().as_deref(),
+        Some("5")
+    );
     let tip_text = tooltip.text().await.unwrap();
-    assert!(tip_text.contains("base-light") && tip_text.contains("custom-base-light"), "{tip_text}");
+    assert!(
+        tip_text.contains("base-light") && tip_text.contains("custom-base-light"),
+        "{tip_text}"
+    );
     browser.close().await;
 }
 
@@ -89,13 +160,27 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
 async fn the_example_button_runs_the_worked_example() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
-    browser.by_testid("example-button").await.click().await.expect("click the example");
+    browser
+        .by_testid("example-button")
+        .await
+        .click()
+        .await
+        .expect("click the example");
     let base = browser.value_of("avg-loglik-base-light").await;
     let tuned = browser.value_of("avg-loglik-custom-base-light").await;
     assert!(tuned > base, "{tuned} vs {base}");
-    let text = browser.by_testid("prompt-input").await.prop("value").await.unwrap();
+    let text = browser
+        .by_testid("prompt-input")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(text.as_deref(), Some(HAMLET_SNIPPET));
     browser.close().await;
 }
@@ -104,11 +189,25 @@ async fn the_example_button_runs_the_worked_example() {
 async fn evaluating_empty_text_says_what_to_do_and_keeps_the_page() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
 
-    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
-    let message = browser.by_testid("error-message").await.text().await.expect("read the message");
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .expect("read the message");
     assert!(message.contains("Paste"), "unexpected message: {message}");
     let results = browser
         .client

@@ -23,7 +23,11 @@ async fn an_upstream_failure_is_listed_and_retried() {
     let config = config_with_upstream(&upstream.url);
     let server = Server::start_with(Some(config.path()));
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
     choose_remote_only(&browser).await;
     browser
@@ -32,16 +36,32 @@ async fn an_upstream_failure_is_listed_and_retried() {
         .send_keys("Though this be madness, yet there is method in it.")
         .await
         .expect("type");
-    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
 
     let failures = browser.by_testid("failures").await;
     let text = failures.text().await.unwrap();
-    assert!(text.contains("remote-custom"), "the failed model is named: {text}");
-    assert!(text.contains("502") || text.contains("upstream"), "the reason is given: {text}");
+    assert!(
+        text.contains("remote-custom"),
+        "the failed model is named: {text}"
+    );
+    assert!(
+        text.contains("502") || text.contains("upstream"),
+        "the reason is given: {text}"
+    );
     browser.value_of("avg-loglik-base-light").await;
 
     upstream.set(Behaviour::Answer);
-    browser.by_testid("retry-button").await.click().await.expect("click Retry");
+    browser
+        .by_testid("retry-button")
+        .await
+        .click()
+        .await
+        .expect("click Retry");
     let avg = browser.value_of("pill-avg-loglik-remote-custom").await;
     assert!(avg.is_finite());
     assert!(browser
@@ -59,11 +79,17 @@ async fn cancel_stops_the_run_and_keeps_what_finished() {
     let config = config_with_upstream(&upstream.url);
     let server = Server::start_with(Some(config.path()));
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
     choose_remote_only(&browser).await;
 
-    let snippets: Vec<String> = (1..=12).map(|i| format!("Snippet number {i} of the held-out set.")).collect();
+    let snippets: Vec<String> = (1..=12)
+        .map(|i| format!("Snippet number {i} of the held-out set."))
+        .collect();
     let mut file = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
     std::io::Write::write_all(&mut file, snippets.join("\n\n").as_bytes()).unwrap();
     browser
@@ -73,17 +99,45 @@ async fn cancel_stops_the_run_and_keeps_what_finished() {
         .await
         .unwrap();
     assert_eq!(browser.value_of("upload-summary").await, 12.0);
-    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
-    browser.by_testid("cancel-button").await.click().await.expect("click Cancel");
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
+    browser
+        .by_testid("cancel-button")
+        .await
+        .click()
+        .await
+        .expect("click Cancel");
 
     let progress = browser.by_testid("progress").await;
-    assert_eq!(progress.attr("data-state").await.unwrap().as_deref(), Some("stopped"));
-    let done: usize = progress.attr("data-done").await.unwrap().unwrap().parse().unwrap();
-    let total: usize = progress.attr("data-total").await.unwrap().unwrap().parse().unwrap();
+    assert_eq!(
+        progress.attr("data-state").await.unwrap().as_deref(),
+        Some("stopped")
+    );
+    let done: usize = progress
+        .attr("data-done")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let total: usize = progress
+        .attr("data-total")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert_eq!(total, 24);
     assert!(done < total, "cancelled before the end: {done} of {total}");
     let evaluate = browser.by_testid("evaluate-button").await;
-    assert_eq!(evaluate.prop("disabled").await.unwrap().as_deref(), Some("false"));
+    assert_eq!(
+        evaluate.prop("disabled").await.unwrap().as_deref(),
+        Some("false")
+    );
     browser.by_testid("retry-button").await;
     browser.close().await;
 }

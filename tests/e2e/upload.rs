@@ -28,7 +28,11 @@ async fn upload(browser: &Browser, file: &tempfile::NamedTempFile) {
 async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
 
     let jsonl = file_with(
@@ -49,18 +53,32 @@ async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
     upload(&browser, &txt).await;
     assert_eq!(browser.value_of("upload-summary").await, 3.0);
 
-    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
     let progress = browser.by_testid("progress").await;
     let mut done = 0.0;
     for _ in 0..120 {
-        done = progress.attr("data-done").await.unwrap().unwrap().parse().unwrap();
+        done = progress
+            .attr("data-done")
+            .await
+            .unwrap()
+            .unwrap()
+            .parse()
+            .unwrap();
         if done == 6.0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     assert_eq!(done, 6.0, "3 snippets × 2 models done");
-    assert_eq!(progress.attr("data-total").await.unwrap().as_deref(), Some("6"));
+    assert_eq!(
+        progress.attr("data-total").await.unwrap().as_deref(),
+        Some("6")
+    );
     browser.by_testid("snippet-select").await;
     let wins = browser.value_of("wins-custom-base-light").await;
     assert!((0.0..=1.0).contains(&wins));
@@ -71,22 +89,52 @@ async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
 async fn a_broken_file_names_the_line_and_keeps_the_typed_text() {
     let server = Server::start();
     let browser = Browser::start().await;
-    browser.client.goto(&server.url).await.expect("open the page");
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
     browser.wait_for_models().await;
     let typed = "Words I typed before uploading.";
-    browser.by_testid("prompt-input").await.send_keys(typed).await.expect("type");
+    browser
+        .by_testid("prompt-input")
+        .await
+        .send_keys(typed)
+        .await
+        .expect("type");
 
     let broken = file_with(".jsonl", "{\"text\": \"fine\"}\n{\"text\": oops}\n");
     upload(&browser, &broken).await;
-    let message = browser.by_testid("error-message").await.text().await.unwrap();
-    assert!(message.contains("line 2"), "the message names the line: {message}");
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        message.contains("line 2"),
+        "the message names the line: {message}"
+    );
 
     let wrong = file_with(".pdf", "%PDF-1.4");
     upload(&browser, &wrong).await;
-    let message = browser.by_testid("error-message").await.text().await.unwrap();
-    assert!(message.contains(".txt"), "the message says what to upload: {message}");
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        message.contains(".txt"),
+        "the message says what to upload: {message}"
+    );
 
-    let value = browser.by_testid("prompt-input").await.prop("value").await.unwrap();
+    let value = browser
+        .by_testid("prompt-input")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(value.as_deref(), Some(typed), "nothing typed is lost");
     browser.close().await;
 }

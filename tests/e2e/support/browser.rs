@@ -33,7 +33,9 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {driver_bin}: {e}; scripts/install-tools.sh installs it"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start {driver_bin}: {e}; scripts/install-tools.sh installs it")
+            });
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {

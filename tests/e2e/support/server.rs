@@ -31,7 +31,15 @@ impl Server {
             "no built dashboard in {dist}: run scripts/test.sh, which builds it"
         );
         let mut command = Command::new(&bin);
-        command.args(["serve", "--host", "127.0.0.1", "--port", "0", "--dist", &dist]);
+        command.args([
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--dist",
+            &dist,
+        ]);
         if let Some(config) = config {
             command.arg("--config").arg(config);
         }
