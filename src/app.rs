@@ -3,7 +3,7 @@
 
 use crate::actions::{EXAMPLE_BASELINE, EXAMPLE_CUSTOM};
 use crate::api;
-// use crate::charts::Charts;
+use crate::charts::Charts;
 use crate::evaluate::EvaluateForm;
 use crate::export::ExportPanel;
 use crate::results::{FailuresList, FiguresTable, PillsPanel, ProgressPanel};
@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
             <FiguresTable />
             <TokenView />
             <Show when=move || dashboard.evaluation.with(Option::is_some)>
-                {let _ = (charts_evaluation, theme);}
+                <Charts evaluation=charts_evaluation theme=Signal::from(theme) />
                 <section class="panel">
                     <h2>"Keep and share"</h2>
                     <ExportPanel />
