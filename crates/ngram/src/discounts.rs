@@ -17,7 +17,7 @@ impl Discounts {
     /// Falls back to [`Discounts::FALLBACK`] when a count-of-counts is zero or a discount would
     /// leave its range `[0, k]`.
     pub fn estimate(n: [u64; 4]) -> Discounts {
-        if n.iter().any(|&c| c == 0) {
+        if n.contains(&0) {
             return Self::FALLBACK;
         }
         let [n1, n2, n3, n4] = n.map(|c| c as f64);

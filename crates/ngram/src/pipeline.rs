@@ -301,12 +301,15 @@ pub fn train_custom(
     let tok = Tokenizer::gpt2()?;
     let plays = play_corpus(paths)?;
     let docs = tokenize_all(&tok, &plays.train);
-    let (tuning, rest): (Vec<(usize, &Vec<u32>)>, Vec<(usize, &Vec<u32>)>) = docs
-        .iter()
-        .enumerate()
-        .partition(|(i, _)| plays.tuning.contains(i));
-    let rest: Vec<Vec<u32>> = rest.into_iter().map(|(_, d)| d.clone()).collect();
-    let tuning: Vec<Vec<u32>> = tuning.into_iter().map(|(_, d)| d.clone()).collect();
+    let mut tuning: Vec<Vec<u32>> = Vec::new();
+    let mut rest: Vec<Vec<u32>> = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        if plays.tuning.contains(&i) {
+            tuning.push(d.clone());
+        } else {
+            rest.push(d.clone());
+        }
+    }
     let (probe, _) = train_model(&rest, order)?;
     let (lambda, avg) = tune_lambda(base, &probe, &tuning);
     drop(probe);
