@@ -34,6 +34,11 @@ pub fn build_table(
     ModelTable::new(entries).map_err(ConfigError::Invalid)
 }
 
+/// The context length the embedded models report. An n-gram model reads only its last few tokens, so
+/// any length would do; this one makes the page cut long texts into windows of a few tens of
+/// kilobytes, well under the default prompt limit, so each request stays quick and small.
+pub const EMBEDDED_CONTEXT_TOKENS: u32 = 16_384;
+
 fn build_entry(
     config: &Config,
     model: &ModelConfig,
@@ -72,6 +77,7 @@ fn build_entry(
             })?;
             info.vocab_size = info.vocab_size.or(u32::try_from(backend.vocab_size()).ok());
             info.tokenizer.get_or_insert_with(|| "gpt2".to_string());
+            info.context_length = info.context_length.or(Some(EMBEDDED_CONTEXT_TOKENS));
             Backend::Embedded(backend)
         }
         BackendKind::Cohere => Backend::Cohere(CohereBackend::new(
