@@ -36,6 +36,15 @@ pub fn percent(part: usize, whole: usize) -> String {
     format!("{:.0}%", 100.0 * part as f64 / whole as f64)
 }
 
+/// Names in prose: `a`, `a and b`, `a, b and c`.
+pub fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => (*only).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// Decimals that tick labels need on an axis spanning `span`.
 pub fn decimals_for(span: f64) -> usize {
     if span >= 10.0 {
@@ -96,6 +105,14 @@ mod tests {
         assert_eq!(percent(63, 100), "63%");
         assert_eq!(percent(2, 3), "67%");
         assert_eq!(percent(1, 0), "n/a");
+    }
+
+    #[test]
+    fn lists_read_as_prose() {
+        assert_eq!(list(&[]), "");
+        assert_eq!(list(&["a"]), "a");
+        assert_eq!(list(&["a", "b"]), "a and b");
+        assert_eq!(list(&["a", "b", "c"]), "a, b and c");
     }
 
     #[test]

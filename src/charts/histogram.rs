@@ -98,7 +98,7 @@ impl Plan {
         let models: Vec<&str> = self.lines.iter().map(|l| l.model.as_str()).collect();
         format!(
             "Histogram of token log-likelihoods in nats, share of tokens per {BIN_WIDTH}-nat bin, for {}",
-            models.join(" and ")
+            axis::list(&models)
         )
     }
 

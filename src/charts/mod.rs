@@ -4,14 +4,15 @@
 //!
 //! Each chart turns the evaluation into a plan (pure, unit-tested natively) or into a short message
 //! saying why there is nothing to draw yet; an effect draws the plan once the canvas is mounted and
-//! again whenever the evaluation or the theme changes. A drawing error is logged to the console and
-//! shown as a message instead of the chart.
+//! again whenever the evaluation or the theme changes, at most once per burst of changes (`schedule`).
+//! A drawing error is logged to the console and shown as a message instead of the chart.
 
 mod axis;
 mod canvas;
 mod histogram;
 mod palette;
 mod scatter;
+mod schedule;
 mod snippets;
 #[cfg(test)]
 mod test_data;
@@ -123,13 +124,18 @@ fn ChartFigure(
     let caption = RwSignal::new(String::new());
     let label = RwSignal::new(kind.empty_label());
 
-    Effect::new(move |_| {
-        let theme = theme.get();
-        let plan = evaluation.with(|evaluation| match evaluation {
-            Some(evaluation) => kind.plan(evaluation),
-            None => Err(NO_EVALUATION.to_string()),
-        });
-        let Some(canvas) = canvas_ref.get() else {
+    // Draws the current plan now; does nothing once the chart is gone (the timer may outlive it).
+    let draw = move || {
+        let Some(Some(canvas)) = canvas_ref.try_get_untracked() else {
+            return;
+        };
+        let (Some(theme), Some(plan)) = (
+            theme.try_get_untracked(),
+            evaluation.try_with_untracked(|evaluation| match evaluation {
+                Some(evaluation) => kind.plan(evaluation),
+                None => Err(NO_EVALUATION.to_string()),
+            }),
+        ) else {
             return;
         };
         match plan {
@@ -151,6 +157,31 @@ fn ChartFigure(
                 }
             }
         }
+    };
+
+    // Redraws, once per burst of changes, after the canvas is mounted and whenever the evaluation or
+    // the theme changes (see `schedule`).
+    let pending = StoredValue::new(false);
+    let last_draw_ms = StoredValue::new(0.0_f64);
+    Effect::new(move |_| {
+        evaluation.track();
+        theme.track();
+        if canvas_ref.get().is_none() || pending.get_value() {
+            return;
+        }
+        pending.set_value(true);
+        let delay = schedule::redraw_delay(last_draw_ms.get_value());
+        set_timeout(
+            move || {
+                if pending.try_set_value(false).is_some() {
+                    return;
+                }
+                let started = js_sys::Date::now();
+                draw();
+                let _ = last_draw_ms.try_set_value(js_sys::Date::now() - started);
+            },
+            delay,
+        );
     });
 
     let drawn = move || message.with(Option::is_none);
