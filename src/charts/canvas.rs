@@ -102,7 +102,7 @@ impl Look {
             .margin_right(self.px(16.0))
             .margin_bottom(self.px(6.0))
             .x_label_area_size(self.px(40.0))
-            .y_label_area_size(self.px(54.0));
+            .y_label_area_size(self.px(62.0));
         builder
     }
 

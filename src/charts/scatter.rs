@@ -146,9 +146,10 @@ impl Plan {
     pub fn draw(&self, area: &Area, look: &Look) -> DrawResult {
         let below = look.titled(area, "Baseline vs custom, per token")?;
         let (_, height) = below.dim_in_pixel();
-        // Square plot: its side is the height less the x labels and margins; plus the y labels.
+        // Square plot: its side is the height less the x labels and margins (52 px); the left part
+        // adds the y labels and margins (86 px, see `Look::builder`).
         let side = height.saturating_sub(look.px(52.0));
-        let (left, right) = below.split_horizontally(side + look.px(78.0));
+        let (left, right) = below.split_horizontally(side + look.px(86.0));
         let (low, high) = self.range;
         let mut chart = look
             .builder(&left)

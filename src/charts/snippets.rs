@@ -95,11 +95,24 @@ pub fn mark_for(snippets: usize, models: usize) -> Mark {
     }
 }
 
-/// The x extent of model `slot` of `slots` in the bar group of snippet `snippet` (0-based); snippet
-/// `i` is centred on `i + 1` and its group fills 80 % of the unit.
-pub fn bar_span(snippet: usize, slot: usize, slots: usize) -> (f64, f64) {
-    let width = 0.8 / slots.max(1) as f64;
-    let left = snippet as f64 + 1.0 - 0.4 + slot as f64 * width;
+/// A bar group's widest (CSS pixels): with few snippets, wider bars only look heavy.
+const MAX_GROUP_CSS: f64 = 72.0;
+
+/// The width of a snippet's bar group in x units (a snippet takes one unit): 80 % of the unit, but
+/// at most [`MAX_GROUP_CSS`] when a unit is `unit_css` CSS pixels wide.
+pub fn group_width(unit_css: f64) -> f64 {
+    if unit_css.is_finite() && unit_css > 0.0 {
+        (MAX_GROUP_CSS / unit_css).min(0.8)
+    } else {
+        0.8
+    }
+}
+
+/// The x extent of model `slot` of `slots` in the bar group of snippet `snippet` (0-based), `group`
+/// units wide; snippet `i` is centred on `i + 1`.
+pub fn bar_span(snippet: usize, slot: usize, slots: usize, group: f64) -> (f64, f64) {
+    let width = group / slots.max(1) as f64;
+    let left = snippet as f64 + 1.0 - group / 2.0 + slot as f64 * width;
     (left, left + width)
 }
 
@@ -191,12 +204,14 @@ impl Plan {
             look.colours.muted.stroke_width(look.px(1.0)),
         ))?;
         let slots = self.series.len();
+        let (plot_width, _) = chart.plotting_area().dim_in_pixel();
+        let group = group_width(f64::from(plot_width) / look.scale / self.snippets.max(1) as f64);
         for (slot, series) in self.series.iter().enumerate() {
             let colour = look.series(series.index);
             match self.mark {
                 Mark::Bars => {
                     chart.draw_series(series.values.iter().map(|&(snippet, delta)| {
-                        let (left, right) = bar_span(snippet, slot, slots);
+                        let (left, right) = bar_span(snippet, slot, slots, group);
                         Rectangle::new([(left, 0.0), (right, delta)], colour.filled())
                     }))?;
                 }
@@ -257,12 +272,21 @@ mod tests {
 
     #[test]
     fn bar_groups_share_the_snippet_unit() {
-        let (a, b) = bar_span(0, 0, 2);
-        let (c, d) = bar_span(0, 1, 2);
+        let (a, b) = bar_span(0, 0, 2, 0.8);
+        let (c, d) = bar_span(0, 1, 2, 0.8);
         assert!((a - 0.6).abs() < 1e-12 && (b - 1.0).abs() < 1e-12);
         assert!((c - 1.0).abs() < 1e-12 && (d - 1.4).abs() < 1e-12);
-        let (e, f) = bar_span(2, 0, 1);
+        let (e, f) = bar_span(2, 0, 1, 0.8);
         assert!((e - 2.6).abs() < 1e-12 && (f - 3.4).abs() < 1e-12);
+        let (g, h) = bar_span(0, 0, 1, 0.2);
+        assert!((g - 0.9).abs() < 1e-12 && (h - 1.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn groups_stay_narrow_with_few_snippets() {
+        assert_eq!(group_width(50.0), 0.8);
+        assert!((group_width(460.0) - 72.0 / 460.0).abs() < 1e-12);
+        assert_eq!(group_width(0.0), 0.8);
     }
 
     #[test]
