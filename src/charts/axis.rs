@@ -92,7 +92,7 @@ mod tests {
         assert_eq!(number(-2.5, 1), "\u{2212}2.5");
         assert_eq!(number(-0.001, 1), "0.0");
         assert_eq!(number(-0.0, 0), "0");
-        assert_eq!(number(3.14159, 2), "3.14");
+        assert_eq!(number(1.23456, 2), "1.23");
         assert_eq!(number(-15.0, 0), "\u{2212}15");
     }
 
