@@ -7,7 +7,7 @@
 //! `cargo bench -p likely-app --features e2e --bench token_view`).
 
 #[path = "../tests/e2e/support/mod.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 use std::io::Write;
@@ -109,14 +109,22 @@ async fn bench(browser: &Browser, url: &str, tokens: usize) {
         .await
         .expect("paste the text");
     let started = Instant::now();
-    browser.by_testid("evaluate-button").await.click().await.expect("click Evaluate");
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
     let progress = browser.by_testid("progress").await;
     loop {
         let state = progress.attr("data-state").await.expect("read the state");
         if state.as_deref() == Some("done") {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(600), "the evaluation did not finish");
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "the evaluation did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let evaluated = started.elapsed();
@@ -145,8 +153,13 @@ async fn bench(browser: &Browser, url: &str, tokens: usize) {
 
 #[tokio::main]
 async fn main() {
-    let mut config = tempfile::Builder::new().suffix(".toml").tempfile().expect("a config file");
-    config.write_all(CONFIG.as_bytes()).expect("write the config");
+    let mut config = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("a config file");
+    config
+        .write_all(CONFIG.as_bytes())
+        .expect("write the config");
     let server = Server::start_with(Some(config.path()));
     let browser = Browser::start().await;
     println!("token view benchmark (headless Chromium, release bundle)");

@@ -55,7 +55,6 @@ pub fn App() -> impl IntoView {
     });
 
     let theme = dashboard.theme;
-    let charts_evaluation = Signal::derive(move || dashboard.evaluation.get());
     view! {
         <header class="masthead">
             <h1>"Likely"</h1>
@@ -72,7 +71,7 @@ pub fn App() -> impl IntoView {
             <FiguresTable />
             <TokenView />
             <Show when=move || dashboard.evaluation.with(Option::is_some)>
-                <Charts evaluation=charts_evaluation theme=Signal::from(theme) />
+                <Charts evaluation=Signal::from(dashboard.evaluation) theme=Signal::from(theme) />
                 <section class="panel">
                     <h2>"Keep and share"</h2>
                     <ExportPanel />

@@ -8,7 +8,7 @@ mod render;
 mod tooltip;
 mod view;
 
-pub use paint::{paint, ColourMode, Painted};
+pub use paint::{check, swatches, ColourMode, View};
 pub use render::{spans_html, visible_whitespace, TokenCell};
 pub use tooltip::{tooltip, Tooltip};
 pub use view::TokenView;

@@ -1,8 +1,9 @@
 //! What colour each token gets: by one model's log-likelihood, by the difference custom − baseline,
-//! or by rank bucket. Pure: the view hands the result to the renderer.
+//! or by rank bucket. Pure. `check` decides once whether a view can be shown (and its legend);
+//! `swatches` colours only the tokens about to be written, so a switch costs the same on any length.
 
 use likely_core::colour::{self, LegendStop, RankBucket, Swatch, Theme};
-use likely_core::evaluation::Evaluation;
+use likely_core::evaluation::{tokens_align, Evaluation, SnippetResult};
 use likely_core::ScoredToken;
 
 /// How tokens are coloured.
@@ -36,93 +37,149 @@ impl ColourMode {
     }
 }
 
-/// The tokens of one snippet with their colours, and the legend.
+/// What the view shows: which model's tokens, coloured how.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Painted {
-    /// The tokens shown (the chosen model's; in difference mode the baseline's, which equal the custom's).
-    pub tokens: Vec<ScoredToken>,
-    /// One swatch per token.
-    pub swatches: Vec<Swatch>,
-    /// Token indices where a context window begins.
-    pub window_starts: Vec<usize>,
+pub struct View {
+    /// The colouring.
+    pub mode: ColourMode,
+    /// The model whose tokens are shown (a custom model in difference mode).
+    pub model: String,
+    /// The snippet shown.
+    pub snippet: usize,
+    /// Light or dark.
+    pub theme: Theme,
+}
+
+/// A view that can be shown: its size and legend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// Tokens in the snippet.
+    pub tokens: usize,
     /// The legend's stops.
     pub legend: Vec<LegendStop>,
     /// Words under the legend.
     pub legend_title: String,
+    /// Changes when the shown likelihoods change, so the view redraws only then (not on every result
+    /// of a run that arrives for other snippets).
+    pub fingerprint: u64,
 }
 
-/// Paints snippet `snippet` of `evaluation`; `model` is the model to show (a custom model in
-/// difference mode). `Err` says why nothing can be shown.
-pub fn paint(
-    evaluation: &Evaluation,
-    mode: ColourMode,
-    model: &str,
-    snippet: usize,
-    theme: Theme,
-) -> Result<Painted, String> {
-    let result = evaluation
-        .result(model, snippet)
-        .ok_or_else(|| format!("{model} has not scored this snippet"))?;
-    let tokens = result.tokens.clone();
-    let neutral = colour::neutral(theme);
-    let (swatches, legend, legend_title) = match mode {
+fn fingerprint(tokens: &[ScoredToken]) -> u64 {
+    tokens.iter().fold(tokens.len() as u64, |acc, t| {
+        acc.rotate_left(5) ^ t.logprob.map_or(0, f64::to_bits)
+    })
+}
+
+fn shown<'a>(evaluation: &'a Evaluation, view: &View) -> Result<&'a SnippetResult, String> {
+    evaluation
+        .result(&view.model, view.snippet)
+        .ok_or_else(|| format!("{} has not scored this snippet (yet)", view.model))
+}
+
+fn baseline_tokens<'a>(
+    evaluation: &'a Evaluation,
+    view: &View,
+) -> Result<&'a [ScoredToken], String> {
+    let baseline = &evaluation.baseline.model.name;
+    if &view.model == baseline {
+        return Err("Pick a custom model to colour by its difference from the baseline.".into());
+    }
+    let base = evaluation
+        .result(baseline, view.snippet)
+        .ok_or_else(|| format!("{baseline} has not scored this snippet (yet)"))?;
+    Ok(&base.tokens)
+}
+
+/// Whether `view` can be shown, with its legend; `Err` says why not.
+pub fn check(evaluation: &Evaluation, view: &View) -> Result<Checked, String> {
+    let result = shown(evaluation, view)?;
+    let model = &view.model;
+    let mut print = fingerprint(&result.tokens);
+    let (legend, legend_title) = match view.mode {
         ColourMode::Loglik => (
-            tokens
-                .iter()
-                .map(|t| match t.logprob {
-                    Some(_) => colour::loglik(t.logprob, theme),
-                    None => neutral.clone(),
-                })
-                .collect(),
             colour::loglik_legend(),
             format!("{model}: log-likelihood per token (nats; brighter = more likely)"),
         ),
         ColourMode::Difference => {
+            let base = baseline_tokens(evaluation, view)?;
+            print ^= fingerprint(base).rotate_left(17);
             let baseline = &evaluation.baseline.model.name;
-            if model == baseline {
-                return Err(
-                    "Pick a custom model to colour by its difference from the baseline.".into(),
-                );
+            if !tokens_align(base, &result.tokens) {
+                return Err(format!(
+                    "{model} and {baseline} split this text into different tokens: colour by log-likelihood instead"
+                ));
             }
-            let differences = evaluation.token_differences(model, snippet).ok_or_else(|| {
-                format!("{model} and {baseline} split this text into different tokens: colour by log-likelihood instead")
-            })?;
             (
-                differences
-                    .iter()
-                    .map(|d| match d {
-                        Some(_) => colour::difference(*d, theme),
-                        None => neutral.clone(),
-                    })
-                    .collect(),
-                colour::difference_legend(theme),
-                format!("{model} − {baseline}: log-likelihood difference per token (nats)"),
+                colour::difference_legend(view.theme),
+                format!("{model} − {baseline}: log-likelihood difference per token (nats; blue = {model} more likely)"),
             )
         }
         ColourMode::Rank => {
-            if !tokens.iter().any(|t| t.is_top_choice().is_some()) {
+            if !result.tokens.iter().any(|t| t.is_top_choice().is_some()) {
                 return Err(format!(
                     "{model}'s backend does not return the top token: ranks are unknown"
                 ));
             }
             (
-                tokens
-                    .iter()
-                    .map(|t| match t.logprob {
-                        Some(_) => colour::rank(RankBucket::of(t), theme),
-                        None => neutral.clone(),
-                    })
-                    .collect(),
-                colour::rank_legend(theme),
+                colour::rank_legend(view.theme),
                 format!("{model}: was the token the model's top choice?"),
             )
         }
     };
-    Ok(Painted {
-        tokens,
-        swatches,
-        window_starts: result.window_starts.clone(),
+    Ok(Checked {
+        tokens: result.tokens.len(),
         legend,
         legend_title,
+        fingerprint: print,
     })
+}
+
+/// The tokens `from..to` of a checked view with their swatches.
+pub fn swatches<'a>(
+    evaluation: &'a Evaluation,
+    view: &View,
+    from: usize,
+    to: usize,
+) -> Vec<(&'a ScoredToken, Swatch)> {
+    let Ok(result) = shown(evaluation, view) else {
+        return Vec::new();
+    };
+    let to = to.min(result.tokens.len());
+    let from = from.min(to);
+    let neutral = colour::neutral(view.theme);
+    let base = match view.mode {
+        ColourMode::Difference => baseline_tokens(evaluation, view).ok(),
+        _ => None,
+    };
+    result.tokens[from..to]
+        .iter()
+        .enumerate()
+        .map(|(offset, token)| {
+            let swatch = if token.logprob.is_none() {
+                neutral.clone()
+            } else {
+                match view.mode {
+                    ColourMode::Loglik => colour::loglik(token.logprob, view.theme),
+                    ColourMode::Rank => colour::rank(RankBucket::of(token), view.theme),
+                    ColourMode::Difference => {
+                        let delta = base
+                            .and_then(|b| b.get(from + offset))
+                            .and_then(|b| Some(token.logprob? - b.logprob?));
+                        match delta {
+                            Some(_) => colour::difference(delta, view.theme),
+                            None => neutral.clone(),
+                        }
+                    }
+                }
+            };
+            (token, swatch)
+        })
+        .collect()
+}
+
+/// Token indices where a context window begins, in the shown snippet.
+pub fn window_starts(evaluation: &Evaluation, view: &View) -> Vec<usize> {
+    shown(evaluation, view)
+        .map(|r| r.window_starts.clone())
+        .unwrap_or_default()
 }

@@ -3,13 +3,14 @@
 //! tooltip costs one small reactive update however many tokens there are.
 
 use super::controls::{Legend, TokenControls};
-use super::paint::{paint, ColourMode, Painted};
+use super::paint::{check, swatches, window_starts, ColourMode, View};
 use super::render::{spans_html, TokenCell};
 use super::tooltip::{tooltip, Tooltip};
 use crate::results::exact;
 use crate::state::use_dashboard;
 use leptos::html::Div;
 use leptos::prelude::*;
+use likely_core::evaluation::Evaluation;
 use wasm_bindgen::JsCast;
 
 /// Tokens written per chunk.
@@ -17,18 +18,25 @@ pub const CHUNK: usize = 1500;
 /// Distance from the bottom, in pixels, at which the next chunk is written.
 const PRELOAD_PX: i32 = 600;
 
-fn cells(painted: &Painted, from: usize, to: usize) -> String {
-    let to = to.min(painted.tokens.len());
-    if from >= to {
+/// The HTML of tokens `from..to` of `view`.
+fn chunk(evaluation: &Option<Evaluation>, view: &View, from: usize, to: usize) -> String {
+    let Some(evaluation) = evaluation else {
+        return String::new();
+    };
+    let painted = swatches(evaluation, view, from, to);
+    if painted.is_empty() {
         return String::new();
     }
-    let cells: Vec<TokenCell<'_>> = (from..to)
-        .map(|i| TokenCell {
-            text: &painted.tokens[i].text,
-            background: &painted.swatches[i].background,
-            color: painted.swatches[i].text,
-            unscored: painted.tokens[i].logprob.is_none(),
-            window_start: painted.window_starts.contains(&i),
+    let starts = window_starts(evaluation, view);
+    let cells: Vec<TokenCell<'_>> = painted
+        .iter()
+        .enumerate()
+        .map(|(offset, (token, swatch))| TokenCell {
+            text: &token.text,
+            background: &swatch.background,
+            color: swatch.text,
+            unscored: token.logprob.is_none(),
+            window_start: starts.contains(&(from + offset)),
         })
         .collect();
     spans_html(&cells, from)
@@ -97,29 +105,31 @@ pub fn TokenView() -> impl IntoView {
         }
     });
 
-    let painted = Memo::new(move |_| {
-        dashboard.evaluation.with(|e| {
-            e.as_ref().map(|e| {
-                paint(
-                    e,
-                    mode.get(),
-                    &model.get(),
-                    snippet.get(),
-                    dashboard.theme.get(),
-                )
-            })
-        })
+    let current = Memo::new(move |_| View {
+        mode: mode.get(),
+        model: model.get(),
+        snippet: snippet.get(),
+        theme: dashboard.theme.get(),
+    });
+    let checked = Memo::new(move |_| {
+        let shown = current.get();
+        dashboard
+            .evaluation
+            .with(|e| e.as_ref().map(|e| check(e, &shown)))
     });
 
-    // Rewrite the first chunk whenever what is painted changes.
+    // Rewrite the first chunk when the view changes or its likelihoods do (not on other snippets' results).
     Effect::new(move |_| {
         let Some(element) = container.get() else {
             return;
         };
-        let html = painted.with(|p| match p {
-            Some(Ok(painted)) => cells(painted, 0, CHUNK),
+        let shown = current.get();
+        let html = match checked.get() {
+            Some(Ok(_)) => dashboard
+                .evaluation
+                .with_untracked(|e| chunk(e, &shown, 0, CHUNK)),
             _ => String::new(),
-        });
+        };
         element.set_inner_html(&html);
         element.set_scroll_top(0);
         rendered.set_value(CHUNK);
@@ -131,10 +141,12 @@ pub fn TokenView() -> impl IntoView {
             return false;
         };
         let from = rendered.get_value();
-        let html = painted.with_untracked(|p| match p {
-            Some(Ok(painted)) => cells(painted, from, from + CHUNK),
+        let html = match checked.get_untracked() {
+            Some(Ok(_)) => dashboard
+                .evaluation
+                .with_untracked(|e| chunk(e, &current.get_untracked(), from, from + CHUNK)),
             _ => String::new(),
-        });
+        };
         if html.is_empty() {
             return false;
         }
@@ -199,11 +211,11 @@ pub fn TokenView() -> impl IntoView {
             <section class="panel tokens-panel" aria-label="Per-token coloured text">
                 <h2>"Token by token"</h2>
                 <TokenControls mode=mode model=model snippet=snippet models=models snippets=snippets />
-                {move || painted.with(|p| match p {
-                    Some(Ok(painted)) => view! { <Legend stops=painted.legend.clone() title=painted.legend_title.clone() /> }.into_any(),
-                    Some(Err(message)) => view! { <p class="hint" data-testid="token-message">{message.clone()}</p> }.into_any(),
+                {move || match checked.get() {
+                    Some(Ok(checked)) => view! { <Legend stops=checked.legend title=checked.legend_title /> }.into_any(),
+                    Some(Err(message)) => view! { <p class="hint" data-testid="token-message">{message}</p> }.into_any(),
                     None => ().into_any(),
-                })}
+                }}
                 <div
                     class="token-text"
                     data-testid="token-text"

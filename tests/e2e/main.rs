@@ -3,6 +3,7 @@
 //! with `--features e2e`; `scripts/test.sh` builds the app, the server and the models first.
 
 mod evaluate;
+mod share;
 mod support;
 mod trouble;
 mod upload;

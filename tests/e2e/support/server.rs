@@ -31,6 +31,9 @@ impl Server {
             "no built dashboard in {dist}: run scripts/test.sh, which builds it"
         );
         let mut command = Command::new(&bin);
+        if std::env::var_os("LIKELY_LOG").is_none() {
+            command.env("LIKELY_LOG", "warn");
+        }
         command.args([
             "serve",
             "--host",

@@ -1,0 +1,175 @@
+//! Share links: the evaluation travels in the link's fragment and opens with the same numbers; a
+//! broken link says so and leaves the page usable. Also the charts and keyboard access to tokens.
+
+use crate::support::{Browser, Server};
+use fantoccini::key::Key;
+
+#[tokio::test]
+async fn a_share_link_opens_the_same_numbers() {
+    let server = Server::start();
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
+    browser.wait_for_models().await;
+    browser
+        .by_testid("example-button")
+        .await
+        .click()
+        .await
+        .expect("run the example");
+    let base = browser.value_of("avg-loglik-base-light").await;
+    let pill = browser.by_testid("pill-loss-custom-base-light").await;
+    let low = pill.attr("data-ci-low").await.unwrap();
+    browser
+        .by_testid("share-button")
+        .await
+        .click()
+        .await
+        .expect("make a link");
+    let link = browser
+        .by_testid("share-link")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .expect("a link");
+    assert!(
+        link.contains("#e="),
+        "the evaluation is in the fragment: {link}"
+    );
+
+    // A teammate opens the link in a fresh browser: no request is needed to see the numbers.
+    let teammate = Browser::start().await;
+    teammate.client.goto(&link).await.expect("open the link");
+    assert_eq!(teammate.value_of("avg-loglik-base-light").await, base);
+    let shared_pill = teammate.by_testid("pill-loss-custom-base-light").await;
+    assert_eq!(
+        shared_pill.attr("data-ci-low").await.unwrap(),
+        low,
+        "the same interval"
+    );
+    teammate.close().await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_broken_share_link_says_so() {
+    let server = Server::start();
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/#e=not-a-real-evaluation", server.url))
+        .await
+        .expect("open the broken link");
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(message.contains("share link"), "{message}");
+    browser.wait_for_models().await;
+    browser
+        .by_testid("example-button")
+        .await
+        .click()
+        .await
+        .expect("the page still works");
+    browser.value_of("avg-loglik-custom-base-light").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn charts_are_drawn_and_tokens_are_reachable_by_keyboard() {
+    let server = Server::start();
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
+    browser.wait_for_models().await;
+    browser
+        .by_testid("example-button")
+        .await
+        .click()
+        .await
+        .expect("run the example");
+    browser.value_of("avg-loglik-custom-base-light").await;
+
+    for chart in ["chart-histogram", "chart-scatter", "chart-snippets"] {
+        browser.by_testid(chart).await;
+        // A drawn canvas has pixels of more than one colour.
+        let mut colours = 0;
+        for _ in 0..40 {
+            let counted = browser
+                .client
+                .execute(
+                    "const c = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+                     if (!c || c.width === 0 || c.hidden) return 0;
+                     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                     const seen = new Set();
+                     for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] << 16 | d[i + 1] << 8 | d[i + 2]);
+                     return seen.size;",
+                    vec![serde_json::Value::String(chart.into())],
+                )
+                .await
+                .expect("read the canvas");
+            colours = counted.as_u64().unwrap_or(0);
+            if colours > 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        if chart != "chart-snippets" {
+            assert!(colours > 2, "{chart} is drawn ({colours} colours)");
+        }
+    }
+
+    let token = browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "[data-testid=\"token\"][data-index=\"3\"]",
+        ))
+        .await
+        .expect("token 3");
+    browser
+        .client
+        .execute(
+            "arguments[0].focus()",
+            vec![serde_json::to_value(&token).unwrap()],
+        )
+        .await
+        .expect("focus token 3");
+    let tooltip = browser.by_testid("token-tooltip").await;
+    assert_eq!(
+        tooltip.attr("data-index").await.unwrap().as_deref(),
+        Some("3")
+    );
+    token
+        .send_keys(&Key::Right.to_string())
+        .await
+        .expect("press the right arrow");
+    let mut index = None;
+    for _ in 0..20 {
+        index = browser
+            .by_testid("token-tooltip")
+            .await
+            .attr("data-index")
+            .await
+            .unwrap();
+        if index.as_deref() == Some("4") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        index.as_deref(),
+        Some("4"),
+        "the arrow key moves to the next token"
+    );
+    browser.close().await;
+}
