@@ -16,6 +16,7 @@ bash scripts/build.sh
 log "checking formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p likely-app --all-targets --features e2e --quiet -- -D warnings
 
 log "unit and HTTP tests"
 cargo test --workspace --quiet
