@@ -74,6 +74,47 @@ async fn an_upstream_failure_is_listed_and_retried() {
 }
 
 #[tokio::test]
+async fn too_many_requests_is_retried_after_the_wait_it_asks_for() {
+    let upstream = Upstream::start(Behaviour::BusyThenAnswer(2)).await;
+    let config = config_with_upstream(&upstream.url);
+    let server = Server::start_with(Some(config.path()));
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&server.url)
+        .await
+        .expect("open the page");
+    browser.wait_for_models().await;
+    choose_remote_only(&browser).await;
+    browser
+        .by_testid("prompt-input")
+        .await
+        .send_keys("Brevity is the soul of wit.")
+        .await
+        .expect("type");
+    let started = std::time::Instant::now();
+    browser
+        .by_testid("evaluate-button")
+        .await
+        .click()
+        .await
+        .expect("click Evaluate");
+    let avg = browser.value_of("pill-avg-loglik-remote-custom").await;
+    assert!(avg.is_finite());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "two waits of Retry-After: 1 s each came first"
+    );
+    assert!(browser
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=\"failures\"]"))
+        .await
+        .unwrap()
+        .is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn cancel_stops_the_run_and_keeps_what_finished() {
     let upstream = Upstream::start(Behaviour::Slow(Duration::from_secs(4))).await;
     let config = config_with_upstream(&upstream.url);

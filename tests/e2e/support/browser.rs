@@ -79,16 +79,27 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element with data-testid={testid}: {e}"))
     }
 
-    /// The exact number in an element's `data-value`.
+    /// The exact number in an element's `data-value`, waiting until there is one (a figure can be
+    /// on the page before its model has answered).
     pub async fn value_of(&self, testid: &str) -> f64 {
-        let element = self.by_testid(testid).await;
-        let raw = element
-            .attr("data-value")
-            .await
-            .expect("read data-value")
-            .unwrap_or_else(|| panic!("{testid} has no data-value"));
-        raw.parse()
-            .unwrap_or_else(|_| panic!("{testid} has a data-value that is not a number: {raw:?}"))
+        let started = Instant::now();
+        loop {
+            let element = self.by_testid(testid).await;
+            let raw = element
+                .attr("data-value")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            if let Ok(value) = raw.parse::<f64>() {
+                return value;
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "{testid} has no number in data-value: {raw:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until the page has listed the server's models in the baseline picker.

@@ -2,7 +2,7 @@
 //! fail with 500, or answer slowly. The real `likely` server forwards to it like to any Cohere model.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -18,6 +18,8 @@ pub enum Behaviour {
     Fail,
     /// A valid answer after this long.
     Slow(Duration),
+    /// HTTP 429 with `Retry-After: 1` this many times, then valid answers.
+    BusyThenAnswer(u32),
 }
 
 /// A running fake upstream.
@@ -77,14 +79,37 @@ fn pieces(text: &str) -> Vec<String> {
 async fn generate(
     State(behaviour): State<Arc<Mutex<Behaviour>>>,
     Json(body): Json<Value>,
-) -> (StatusCode, Json<Value>) {
-    let now = *behaviour.lock().expect("not poisoned");
+) -> (StatusCode, HeaderMap, Json<Value>) {
+    let now = {
+        let mut shared = behaviour.lock().expect("not poisoned");
+        let now = *shared;
+        if let Behaviour::BusyThenAnswer(left) = now {
+            *shared = if left > 1 {
+                Behaviour::BusyThenAnswer(left - 1)
+            } else {
+                Behaviour::Answer
+            };
+        }
+        now
+    };
     match now {
         Behaviour::Fail => {
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
+                HeaderMap::new(),
                 Json(json!({"message": "internal server error, this has been reported"})),
             )
+        }
+        Behaviour::BusyThenAnswer(_) => {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after", HeaderValue::from_static("1"));
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                headers,
+                Json(
+                    json!({"message": "You are using a Trial key, which is limited to 10 API calls / minute."}),
+                ),
+            );
         }
         Behaviour::Slow(delay) => tokio::time::sleep(delay).await,
         Behaviour::Answer => {}
@@ -105,6 +130,7 @@ async fn generate(
     tokens.push(json!({"token": ".", "likelihood": -0.5}));
     (
         StatusCode::OK,
+        HeaderMap::new(),
         Json(json!({
             "id": "fake",
             "prompt": prompt,
