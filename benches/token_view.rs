@@ -92,12 +92,7 @@ async fn bench(browser: &Browser, url: &str, tokens: usize) {
     browser.client.goto(url).await.expect("open the page");
     browser.wait_for_models().await;
     for name in ["custom-base-light-2"] {
-        browser
-            .by_testid(&format!("custom-toggle-{name}"))
-            .await
-            .click()
-            .await
-            .expect("tick the third model");
+        browser.click(&format!("custom-toggle-{name}")).await;
     }
     let text = text_of(tokens);
     browser
@@ -109,12 +104,7 @@ async fn bench(browser: &Browser, url: &str, tokens: usize) {
         .await
         .expect("paste the text");
     let started = Instant::now();
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
+    browser.click("evaluate-button").await;
     let progress = browser.by_testid("progress").await;
     loop {
         let state = progress.attr("data-state").await.expect("read the state");

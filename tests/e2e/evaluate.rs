@@ -7,13 +7,7 @@ use fantoccini::Locator;
 #[tokio::test]
 async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
 
     let baseline = browser.by_testid("baseline-select").await;
     assert_eq!(
@@ -33,18 +27,8 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
             .as_deref(),
         Some("true")
     );
-    browser
-        .by_testid("prompt-input")
-        .await
-        .send_keys(HAMLET_SNIPPET)
-        .await
-        .expect("type the snippet");
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
+    browser.type_text("prompt-input", HAMLET_SNIPPET).await;
+    browser.click("evaluate-button").await;
 
     let base = browser.value_of("avg-loglik-base-light").await;
     let tuned = browser.value_of("avg-loglik-custom-base-light").await;
@@ -69,18 +53,16 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
         (loss + avg).abs() < 1e-9,
         "loss pill {loss} is minus the avg-loglik pill"
     );
-    let pill = browser.by_testid("pill-loss-custom-base-light").await;
-    let low: f64 = pill
-        .attr("data-ci-low")
+    let pill = "pill-loss-custom-base-light";
+    let low: f64 = browser
+        .attr(pill, "data-ci-low")
         .await
-        .unwrap()
         .unwrap()
         .parse()
         .unwrap();
-    let high: f64 = pill
-        .attr("data-ci-high")
+    let high: f64 = browser
+        .attr(pill, "data-ci-high")
         .await
-        .unwrap()
         .unwrap()
         .parse()
         .unwrap();
@@ -89,7 +71,7 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
         "the interval [{low}, {high}] holds {loss}"
     );
     assert_eq!(
-        pill.attr("data-verdict").await.unwrap().as_deref(),
+        browser.attr(pill, "data-verdict").await.as_deref(),
         Some("Better")
     );
     let accuracy = browser.value_of("pill-accuracy-custom-base-light").await;
@@ -159,19 +141,8 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
 #[tokio::test]
 async fn the_example_button_runs_the_worked_example() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
-    browser
-        .by_testid("example-button")
-        .await
-        .click()
-        .await
-        .expect("click the example");
+    let browser = Browser::open(&server.url).await;
+    browser.click("example-button").await;
     let base = browser.value_of("avg-loglik-base-light").await;
     let tuned = browser.value_of("avg-loglik-custom-base-light").await;
     assert!(tuned > base, "{tuned} vs {base}");
@@ -188,20 +159,9 @@ async fn the_example_button_runs_the_worked_example() {
 #[tokio::test]
 async fn evaluating_empty_text_says_what_to_do_and_keeps_the_page() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
 
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
+    browser.click("evaluate-button").await;
     let message = browser
         .by_testid("error-message")
         .await

@@ -7,28 +7,12 @@ use fantoccini::key::Key;
 #[tokio::test]
 async fn a_share_link_opens_the_same_numbers() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
-    browser
-        .by_testid("example-button")
-        .await
-        .click()
-        .await
-        .expect("run the example");
+    let browser = Browser::open(&server.url).await;
+    browser.click("example-button").await;
     let base = browser.value_of("avg-loglik-base-light").await;
-    let pill = browser.by_testid("pill-loss-custom-base-light").await;
-    let low = pill.attr("data-ci-low").await.unwrap();
-    browser
-        .by_testid("share-button")
-        .await
-        .click()
-        .await
-        .expect("make a link");
+    let pill = "pill-loss-custom-base-light";
+    let low = browser.attr(pill, "data-ci-low").await;
+    browser.click("share-button").await;
     let link = browser
         .by_testid("share-link")
         .await
@@ -45,9 +29,8 @@ async fn a_share_link_opens_the_same_numbers() {
     let teammate = Browser::start().await;
     teammate.client.goto(&link).await.expect("open the link");
     assert_eq!(teammate.value_of("avg-loglik-base-light").await, base);
-    let shared_pill = teammate.by_testid("pill-loss-custom-base-light").await;
     assert_eq!(
-        shared_pill.attr("data-ci-low").await.unwrap(),
+        teammate.attr(pill, "data-ci-low").await,
         low,
         "the same interval"
     );
@@ -72,12 +55,7 @@ async fn a_broken_share_link_says_so() {
         .unwrap();
     assert!(message.contains("share link"), "{message}");
     browser.wait_for_models().await;
-    browser
-        .by_testid("example-button")
-        .await
-        .click()
-        .await
-        .expect("the page still works");
+    browser.click("example-button").await;
     browser.value_of("avg-loglik-custom-base-light").await;
     browser.close().await;
 }
@@ -85,19 +63,8 @@ async fn a_broken_share_link_says_so() {
 #[tokio::test]
 async fn charts_are_drawn_and_tokens_are_reachable_by_keyboard() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
-    browser
-        .by_testid("example-button")
-        .await
-        .click()
-        .await
-        .expect("run the example");
+    let browser = Browser::open(&server.url).await;
+    browser.click("example-button").await;
     browser.value_of("avg-loglik-custom-base-light").await;
 
     for chart in ["chart-histogram", "chart-scatter", "chart-snippets"] {

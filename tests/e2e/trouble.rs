@@ -9,12 +9,7 @@ async fn choose_remote_only(browser: &Browser) {
     if custom.prop("checked").await.unwrap().as_deref() == Some("true") {
         custom.click().await.expect("untick custom-base-light");
     }
-    browser
-        .by_testid("custom-toggle-remote-custom")
-        .await
-        .click()
-        .await
-        .expect("tick remote-custom");
+    browser.click("custom-toggle-remote-custom").await;
 }
 
 #[tokio::test]
@@ -22,26 +17,15 @@ async fn an_upstream_failure_is_listed_and_retried() {
     let upstream = Upstream::start(Behaviour::Fail).await;
     let config = config_with_upstream(&upstream.url);
     let server = Server::start_with(Some(config.path()));
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
     choose_remote_only(&browser).await;
     browser
-        .by_testid("prompt-input")
-        .await
-        .send_keys("Though this be madness, yet there is method in it.")
-        .await
-        .expect("type");
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
+        .type_text(
+            "prompt-input",
+            "Though this be madness, yet there is method in it.",
+        )
+        .await;
+    browser.click("evaluate-button").await;
 
     let failures = browser.by_testid("failures").await;
     let text = failures.text().await.unwrap();
@@ -56,12 +40,7 @@ async fn an_upstream_failure_is_listed_and_retried() {
     browser.value_of("avg-loglik-base-light").await;
 
     upstream.set(Behaviour::Answer);
-    browser
-        .by_testid("retry-button")
-        .await
-        .click()
-        .await
-        .expect("click Retry");
+    browser.click("retry-button").await;
     let avg = browser.value_of("pill-avg-loglik-remote-custom").await;
     assert!(avg.is_finite());
     assert!(browser
@@ -78,27 +57,13 @@ async fn too_many_requests_is_retried_after_the_wait_it_asks_for() {
     let upstream = Upstream::start(Behaviour::BusyThenAnswer(2)).await;
     let config = config_with_upstream(&upstream.url);
     let server = Server::start_with(Some(config.path()));
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
     choose_remote_only(&browser).await;
     browser
-        .by_testid("prompt-input")
-        .await
-        .send_keys("Brevity is the soul of wit.")
-        .await
-        .expect("type");
+        .type_text("prompt-input", "Brevity is the soul of wit.")
+        .await;
     let started = std::time::Instant::now();
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
+    browser.click("evaluate-button").await;
     let avg = browser.value_of("pill-avg-loglik-remote-custom").await;
     assert!(avg.is_finite());
     assert!(
@@ -119,13 +84,7 @@ async fn cancel_stops_the_run_and_keeps_what_finished() {
     let upstream = Upstream::start(Behaviour::Slow(Duration::from_secs(4))).await;
     let config = config_with_upstream(&upstream.url);
     let server = Server::start_with(Some(config.path()));
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
     choose_remote_only(&browser).await;
 
     let snippets: Vec<String> = (1..=12)
@@ -140,35 +99,22 @@ async fn cancel_stops_the_run_and_keeps_what_finished() {
         .await
         .unwrap();
     assert_eq!(browser.value_of("upload-summary").await, 12.0);
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
-    browser
-        .by_testid("cancel-button")
-        .await
-        .click()
-        .await
-        .expect("click Cancel");
+    browser.click("evaluate-button").await;
+    browser.click("cancel-button").await;
 
-    let progress = browser.by_testid("progress").await;
     assert_eq!(
-        progress.attr("data-state").await.unwrap().as_deref(),
+        browser.attr("progress", "data-state").await.as_deref(),
         Some("stopped")
     );
-    let done: usize = progress
-        .attr("data-done")
+    let done: usize = browser
+        .attr("progress", "data-done")
         .await
-        .unwrap()
         .unwrap()
         .parse()
         .unwrap();
-    let total: usize = progress
-        .attr("data-total")
+    let total: usize = browser
+        .attr("progress", "data-total")
         .await
-        .unwrap()
         .unwrap()
         .parse()
         .unwrap();

@@ -16,24 +16,13 @@ fn file_with(suffix: &str, contents: &str) -> tempfile::NamedTempFile {
 
 async fn upload(browser: &Browser, file: &tempfile::NamedTempFile) {
     let path = file.path().to_str().expect("a UTF-8 path");
-    browser
-        .by_testid("file-input")
-        .await
-        .send_keys(path)
-        .await
-        .expect("choose the file");
+    browser.type_text("file-input", path).await;
 }
 
 #[tokio::test]
 async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
 
     let jsonl = file_with(
         ".jsonl",
@@ -53,12 +42,7 @@ async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
     upload(&browser, &txt).await;
     assert_eq!(browser.value_of("upload-summary").await, 3.0);
 
-    browser
-        .by_testid("evaluate-button")
-        .await
-        .click()
-        .await
-        .expect("click Evaluate");
+    browser.click("evaluate-button").await;
     let progress = browser.by_testid("progress").await;
     let mut done = 0.0;
     for _ in 0..120 {
@@ -88,20 +72,9 @@ async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
 #[tokio::test]
 async fn a_broken_file_names_the_line_and_keeps_the_typed_text() {
     let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url)
-        .await
-        .expect("open the page");
-    browser.wait_for_models().await;
+    let browser = Browser::open(&server.url).await;
     let typed = "Words I typed before uploading.";
-    browser
-        .by_testid("prompt-input")
-        .await
-        .send_keys(typed)
-        .await
-        .expect("type");
+    browser.type_text("prompt-input", typed).await;
 
     let broken = file_with(".jsonl", "{\"text\": \"fine\"}\n{\"text\": oops}\n");
     upload(&browser, &broken).await;

@@ -69,6 +69,41 @@ impl Browser {
         Browser { driver, client }
     }
 
+    /// Starts a browser on `url` and waits until the page lists the server's models.
+    pub async fn open(url: &str) -> Browser {
+        let browser = Browser::start().await;
+        browser.client.goto(url).await.expect("open the page");
+        browser.wait_for_models().await;
+        browser
+    }
+
+    /// Clicks the element with this `data-testid`.
+    pub async fn click(&self, testid: &str) {
+        self.by_testid(testid)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {testid}: {e}"));
+    }
+
+    /// Types `text` into the element with this `data-testid`.
+    pub async fn type_text(&self, testid: &str, text: &str) {
+        self.by_testid(testid)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {testid}: {e}"));
+    }
+
+    /// An attribute of the element with this `data-testid`.
+    pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        self.by_testid(testid)
+            .await
+            .attr(name)
+            .await
+            .unwrap_or_else(|e| panic!("cannot read {name} of {testid}: {e}"))
+    }
+
     /// The element with this `data-testid`, waiting for it to appear.
     pub async fn by_testid(&self, testid: &str) -> Element {
         self.client
