@@ -9,7 +9,7 @@
 use crate::counting::{last_word, LevelCounts};
 use crate::discounts::Discounts;
 use crate::error::NgramError;
-use crate::model::{Ctx, KnModel, Leaf, Level, Node, HAS_CHILDREN, MAX_LEVEL_LEN};
+use crate::model::{Ctx, KnModel, Leaf, Level, Node, Top, HAS_CHILDREN, MAX_LEVEL_LEN};
 use crate::tokenizer::VOCAB_SIZE;
 
 /// Summary of an estimation, for logs and benchmarks.
@@ -47,7 +47,24 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                     .logp
                     .iter()
                     .zip(&r.link)
-                    .map(|(&logp, &link)| Leaf { logp, link })
+                    .map(|(&logp, &link)| {
+                        let c = Ctx(link);
+                        let (next_start, next_end) = if c.level() == 0 {
+                            (0, VOCAB_SIZE as u32)
+                        } else {
+                            let nodes = &levels[c.level() - 1].nodes;
+                            (
+                                nodes[c.index()].child_start,
+                                nodes[c.index() + 1].child_start,
+                            )
+                        };
+                        Leaf {
+                            logp,
+                            link,
+                            next_start,
+                            next_end,
+                        }
+                    })
                     .collect(),
                 words: r.words,
                 by_prob,
@@ -74,8 +91,15 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                 words: r.words,
                 nodes,
                 by_prob,
-                top_word: r.top_word,
-                top_logp: r.top_logp,
+                top: r
+                    .top_word
+                    .iter()
+                    .zip(&r.top_logp)
+                    .map(|(&w, &logp)| Top {
+                        logp,
+                        word: u32::from(w),
+                    })
+                    .collect(),
                 ..Level::default()
             }
         };

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use crate::lm::{ScoreOptions, TokenScore};
-use crate::model::{Ctx, KnModel};
+use crate::model::{Ctx, KnModel, State};
 use crate::tokenizer::VOCAB_SIZE;
 use crate::topk::{top_k, Part, Scratch};
 
@@ -22,6 +22,8 @@ const MIN_SEGMENT: usize = 24;
 thread_local! {
     /// Per-thread search marks for the top-k search (200 KB, allocated once per thread).
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    /// Per-thread scoring states (models × segments).
+    static STATES: RefCell<Vec<State>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Natural log of `Σ weight_i · exp(logp_i)`, computed stably.
@@ -58,42 +60,47 @@ fn context_at(model: &KnModel, tokens: &[u32], start: usize) -> Ctx {
     }
 }
 
-/// Log-probability of every token under one model, and optionally the context before each.
-fn run_model(model: &KnModel, tokens: &[u32], lps: &mut [f64], mut ctxs: Option<&mut [Ctx]>) {
+/// Log-probability of every token under each model (`lps[m][i]`), and optionally the context
+/// before each token (`ctxs[m][i]`). All models and segments are stepped in the same loop, so that
+/// their cache misses overlap.
+fn run_models(models: &[&KnModel], tokens: &[u32], lps: &mut [Vec<f64>], ctxs: &mut [Vec<Ctx>]) {
     let n = tokens.len();
-    let streams = (n / MIN_SEGMENT).min(STREAMS);
-    if streams < 2 {
-        let mut c = model.start();
-        for (i, &w) in tokens.iter().enumerate() {
-            if let Some(cs) = ctxs.as_deref_mut() {
-                cs[i] = c;
-            }
-            let (lp, next) = model.step(c, w);
-            lps[i] = lp;
-            c = next;
-        }
-        return;
-    }
-    let seg = n.div_ceil(streams);
-    let mut state = [Ctx::ROOT; STREAMS];
-    for (k, s) in state.iter_mut().enumerate().take(streams) {
-        *s = context_at(model, tokens, (k * seg).min(n));
-    }
-    for i in 0..seg {
+    let streams = (n / MIN_SEGMENT).clamp(1, STREAMS);
+    let seg = n.div_ceil(streams).max(1);
+    let record = !ctxs.is_empty();
+    for (m, model) in models.iter().enumerate() {
+        let mut state = [model.state(Ctx::ROOT); STREAMS];
         for (k, s) in state.iter_mut().enumerate().take(streams) {
-            let pos = k * seg + i;
-            if pos >= n {
-                continue;
-            }
-            if let Some(cs) = ctxs.as_deref_mut() {
-                cs[pos] = *s;
-            }
-            let (lp, next) = model.step(*s, tokens[pos]);
-            model.prefetch(next);
-            lps[pos] = lp;
-            *s = next;
+            *s = model.state(context_at(model, tokens, (k * seg).min(n)));
         }
+        STATES.with(|cell| {
+            let mut all = cell.borrow_mut();
+            all.resize(models.len() * STREAMS, state[0]);
+            all[m * STREAMS..(m + 1) * STREAMS].copy_from_slice(&state);
+        });
     }
+    STATES.with(|cell| {
+        let mut all = cell.borrow_mut();
+        for i in 0..seg {
+            for k in 0..streams {
+                let pos = k * seg + i;
+                if pos >= n {
+                    continue;
+                }
+                let w = tokens[pos];
+                for (m, model) in models.iter().enumerate() {
+                    let s = &mut all[m * STREAMS + k];
+                    if record {
+                        ctxs[m][pos] = s.ctx;
+                    }
+                    let (lp, next) = model.step_state(*s, w);
+                    model.prefetch_state(&next);
+                    lps[m][pos] = lp;
+                    *s = next;
+                }
+            }
+        }
+    });
 }
 
 /// The full next-token distribution (probabilities) of the mixture.
@@ -124,19 +131,14 @@ pub(crate) fn score(
     let n = tokens.len();
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
     let need_ctx = options.top_k > 0 || options.ranks;
-    let mut lps: Vec<Vec<f64>> = Vec::with_capacity(models.len());
-    let mut ctxs: Vec<Vec<Ctx>> = Vec::with_capacity(models.len());
-    for &(_, model) in models {
-        let mut lp = vec![0f64; n];
-        let mut cs = if need_ctx {
-            vec![Ctx::ROOT; n]
-        } else {
-            Vec::new()
-        };
-        run_model(model, tokens, &mut lp, need_ctx.then_some(&mut cs[..]));
-        lps.push(lp);
-        ctxs.push(cs);
-    }
+    let mut lps: Vec<Vec<f64>> = vec![vec![0f64; n]; models.len()];
+    let mut ctxs: Vec<Vec<Ctx>> = if need_ctx {
+        vec![vec![Ctx::ROOT; n]; models.len()]
+    } else {
+        Vec::new()
+    };
+    let plain: Vec<&KnModel> = models.iter().map(|m| m.1).collect();
+    run_models(&plain, tokens, &mut lps, &mut ctxs);
     let mut out: Vec<TokenScore> = Vec::with_capacity(n);
     let mut mix = vec![0f64; models.len()];
     for (i, &token) in tokens.iter().enumerate() {

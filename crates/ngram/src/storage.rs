@@ -6,7 +6,7 @@
 //! | per level: length u64
 //! | per level: words u16* (not level 1), by_prob u16* (not level 1),
 //!   below the top: nodes (logp f32, backoff f32, child_start u32, link u32)* + sentinel,
-//!   top_word u16*, top_logp f32*; at the top: leaves (logp f32, link u32)*
+//!   top (logp f32, word u32)*; at the top: leaves (logp f32, link u32, next_start u32, next_end u32)*
 //! ```
 //! The fingerprint identifies what the model was trained from (corpus files, clean-up version,
 //! order, ...); a cache whose fingerprint or format version differs is rebuilt. `weight` carries
@@ -17,12 +17,12 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::NgramError;
-use crate::model::{Ctx, KnModel, Leaf, Level, Node, HAS_CHILDREN, MAX_ORDER};
+use crate::model::{Ctx, KnModel, Leaf, Level, Node, Top, HAS_CHILDREN, MAX_ORDER};
 use crate::tokenizer::VOCAB_SIZE;
 
 const MAGIC: &[u8; 8] = b"LKNGRAM\0";
 /// Bumped whenever the layout or the meaning of a field changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// What a model file carries besides the model.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,13 +63,18 @@ pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, Ngram
                 buf.extend_from_slice(&n.child_start.to_le_bytes());
                 buf.extend_from_slice(&n.link.to_le_bytes());
             }
-            put(&mut buf, &l.top_word, u16::to_le_bytes);
-            put(&mut buf, &l.top_logp, f32::to_le_bytes);
+            buf.reserve(l.top.len() * 8);
+            for t in &l.top {
+                buf.extend_from_slice(&t.logp.to_le_bytes());
+                buf.extend_from_slice(&t.word.to_le_bytes());
+            }
         } else {
-            buf.reserve(l.leaves.len() * 8);
+            buf.reserve(l.leaves.len() * 16);
             for leaf in &l.leaves {
                 buf.extend_from_slice(&leaf.logp.to_le_bytes());
                 buf.extend_from_slice(&leaf.link.to_le_bytes());
+                buf.extend_from_slice(&leaf.next_start.to_le_bytes());
+                buf.extend_from_slice(&leaf.next_end.to_le_bytes());
             }
         }
     }
@@ -214,12 +219,19 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
                     link: u32::from_le_bytes(f(12)),
                 }
             })?;
-            l.top_word = r.array(n, u16::from_le_bytes)?;
-            l.top_logp = r.array(n, f32::from_le_bytes)?;
-        } else {
-            l.leaves = r.array(n, |b: [u8; 8]| Leaf {
+            l.top = r.array(n, |b: [u8; 8]| Top {
                 logp: f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-                link: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+                word: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+            })?;
+        } else {
+            l.leaves = r.array(n, |b: [u8; 16]| {
+                let f = |k: usize| [b[k], b[k + 1], b[k + 2], b[k + 3]];
+                Leaf {
+                    logp: f32::from_le_bytes(f(0)),
+                    link: u32::from_le_bytes(f(4)),
+                    next_start: u32::from_le_bytes(f(8)),
+                    next_end: u32::from_le_bytes(f(12)),
+                }
             })?;
         }
         levels.push(l);
@@ -242,10 +254,8 @@ fn validate(levels: &[Level]) -> Result<(), String> {
     let order = levels.len();
     for (i, l) in levels.iter().enumerate() {
         let n = l.len();
-        if l.words
-            .iter()
-            .chain(&l.top_word)
-            .any(|&w| w as usize >= VOCAB_SIZE)
+        if l.words.iter().any(|&w| w as usize >= VOCAB_SIZE)
+            || l.top.iter().any(|t| t.word as usize >= VOCAB_SIZE)
         {
             return Err(format!("level {}: token out of the vocabulary", i + 1));
         }
@@ -270,6 +280,21 @@ fn validate(levels: &[Level]) -> Result<(), String> {
                 if child.by_prob[s..e].iter().any(|&o| o as usize >= e - s) {
                     return Err(format!("level {}: bad child order", i + 2));
                 }
+            }
+        }
+        for leaf in &l.leaves {
+            let c = Ctx::from_link(leaf.link);
+            let (s, e) = (leaf.next_start as usize, leaf.next_end as usize);
+            let ok = if c.level() == 0 {
+                s == 0 && e == VOCAB_SIZE
+            } else {
+                let nodes = &levels[c.level() - 1].nodes;
+                c.index() + 1 < nodes.len()
+                    && s == nodes[c.index()].child_start as usize
+                    && e == nodes[c.index() + 1].child_start as usize
+            };
+            if !ok {
+                return Err(format!("level {}: bad next range", i + 1));
             }
         }
         let links = l

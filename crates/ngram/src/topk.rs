@@ -54,11 +54,18 @@ impl Scratch {
     }
 }
 
-/// Mixture probability of `w` (not log).
-fn mixture_prob(parts: &[Part<'_>], w: u32) -> f64 {
+/// Mixture probability of `w` (not log); `known` gives part `i`'s probability when already known.
+fn mixture_prob(parts: &[Part<'_>], w: u32, known: Option<(usize, f64)>) -> f64 {
     parts
         .iter()
-        .map(|p| p.weight * p.model.logprob(p.ctx, w).exp())
+        .enumerate()
+        .map(|(i, p)| {
+            let q = match known {
+                Some((k, q)) if k == i => q,
+                _ => p.model.logprob(p.ctx, w).exp(),
+            };
+            p.weight * q
+        })
         .sum()
 }
 
@@ -92,19 +99,20 @@ impl Best {
     }
 }
 
-/// The search state in one model: its chain of contexts and a cursor in each started level.
+/// The search state in one model: its chain of contexts (discovered lazily, longest first) and a
+/// cursor in each started level.
 struct Lists {
     chain: [Ctx; MAX_ORDER + 1],
-    /// `Γt` of each chain level.
+    /// `Γt` of each started chain level.
     scale: [f64; MAX_ORDER + 1],
     /// Next rank to take in each started level.
     cursor: [usize; MAX_ORDER + 1],
     /// Head value (scaled probability of the next child) of each started level; 0 when exhausted.
     head: [f64; MAX_ORDER + 1],
-    /// Number of chain levels.
-    len: usize,
     /// Number of levels started (taken in chain order).
     started: usize,
+    /// Bound on the tokens of the levels not started yet (0 once the empty context is started).
+    unstarted: f64,
 }
 
 impl Lists {
@@ -114,31 +122,28 @@ impl Lists {
             scale: [1.0; MAX_ORDER + 1],
             cursor: [0; MAX_ORDER + 1],
             head: [0.0; MAX_ORDER + 1],
-            len: 0,
             started: 0,
+            unstarted: model.top1(ctx).1.exp(),
         };
-        let mut c = ctx;
-        let mut g = 1.0;
-        loop {
-            l.chain[l.len] = c;
-            l.scale[l.len] = g;
-            l.len += 1;
-            if c.level() == 0 || l.len > MAX_ORDER {
-                break;
-            }
-            g *= f64::from(model.backoff(c)).exp();
-            c = model.suffix(c);
-        }
+        l.chain[0] = ctx;
         l
     }
 
-    /// Bound on the tokens of the levels not started yet.
-    fn unstarted_bound(&self, model: &KnModel) -> f64 {
-        if self.started >= self.len {
-            0.0
-        } else {
-            self.scale[self.started] * model.top1(self.chain[self.started]).1.exp()
+    /// Starts the next level of the chain (whose context and scale are already set).
+    fn start_next(&mut self, model: &KnModel) {
+        let t = self.started;
+        self.started += 1;
+        self.refresh_head(model, t);
+        let c = self.chain[t];
+        if c.level() == 0 || self.started > MAX_ORDER {
+            self.unstarted = 0.0;
+            return;
         }
+        let next = model.suffix(c);
+        let g = self.scale[t] * f64::from(model.backoff(c)).exp();
+        self.chain[self.started] = next;
+        self.scale[self.started] = g;
+        self.unstarted = g * model.top1(next).1.exp();
     }
 
     fn refresh_head(&mut self, model: &KnModel, t: usize) {
@@ -148,12 +153,12 @@ impl Lists {
         };
     }
 
-    /// The largest head: (level or `len` for "start the next level", value).
-    fn best(&self, model: &KnModel) -> (usize, f64) {
-        let mut best = (self.len, self.unstarted_bound(model));
+    /// The largest head: (level, or `None` for "start the next level", value).
+    fn best(&self) -> (Option<usize>, f64) {
+        let mut best = (None, self.unstarted);
         for t in 0..self.started {
             if self.head[t] > best.1 {
-                best = (t, self.head[t]);
+                best = (Some(t), self.head[t]);
             }
         }
         best
@@ -176,18 +181,22 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
         items: Vec::with_capacity(k + 1),
     };
     let mut lists: Vec<Lists> = parts.iter().map(|p| Lists::new(p.model, p.ctx)).collect();
-    // The top-1 of each model is a strong first candidate.
-    for p in parts {
-        let w = p.model.top1(p.ctx).0;
+    // Level 0 of every model first: its children are the usual winners.
+    for (l, p) in lists.iter_mut().zip(parts) {
+        l.start_next(p.model);
+    }
+    // The top-1 of each model is a strong first candidate (its probability there is stored).
+    for (i, p) in parts.iter().enumerate() {
+        let (w, lp) = p.model.top1(p.ctx);
         if scratch.mark(w) {
-            best.offer(w, mixture_prob(parts, w));
+            best.offer(w, mixture_prob(parts, w, Some((i, lp.exp()))));
         }
     }
     loop {
         let mut rest = 0.0;
-        let mut pick: Option<(usize, usize, f64)> = None;
+        let mut pick: Option<(usize, Option<usize>, f64)> = None;
         for (i, (l, p)) in lists.iter().zip(parts).enumerate() {
-            let (t, v) = l.best(p.model);
+            let (t, v) = l.best();
             rest += p.weight * v;
             if v > 0.0 && pick.is_none_or(|(_, _, b)| p.weight * v > b) {
                 pick = Some((i, t, p.weight * v));
@@ -199,15 +208,15 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
         }
         let model = parts[i].model;
         let l = &mut lists[i];
-        if t == l.len {
-            let s = l.started;
-            l.started += 1;
-            l.refresh_head(model, s);
+        let Some(t) = t else {
+            l.start_next(model);
             continue;
-        }
-        if let Some((w, _)) = model.sorted_child(l.chain[t], l.cursor[t]) {
+        };
+        if let Some((w, lp)) = model.sorted_child(l.chain[t], l.cursor[t]) {
             if scratch.mark(w) {
-                best.offer(w, mixture_prob(parts, w));
+                // A child of the longest context has its stored probability in this model.
+                let known = (t == 0).then(|| (i, f64::from(lp).exp()));
+                best.offer(w, mixture_prob(parts, w, known));
             }
         }
         l.cursor[t] += 1;

