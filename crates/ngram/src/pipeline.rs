@@ -346,22 +346,105 @@ fn load_cached(path: &Path, fingerprint: u64) -> Result<Option<(KnModel, ModelMe
     }
 }
 
+/// An exclusive training lock (a file created with `create_new`), so that several processes
+/// starting together on a fresh machine train once: the others wait, then load the cache.
+struct TrainLock {
+    path: PathBuf,
+}
+
+/// A lock older than this is taken to be left over by a killed process.
+const STALE_LOCK_SECONDS: u64 = 600;
+
+impl TrainLock {
+    fn acquire(paths: &EmbeddedPaths) -> Result<TrainLock, NgramError> {
+        let dir = paths.models_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| NgramError::io("creating", &dir, e))?;
+        let path = dir.join(".training.lock");
+        let mut waited = false;
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(TrainLock { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .map_or(0, |d| d.as_secs());
+                    if age > STALE_LOCK_SECONDS {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if !waited {
+                        log("another process is training the models; waiting for it");
+                        waited = true;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                Err(e) => return Err(NgramError::io("creating", &path, e)),
+            }
+        }
+    }
+}
+
+impl Drop for TrainLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Loads both cache files without checking them against the corpora (used when the corpora are
+/// not installed but a cache is).
+fn load_unchecked(paths: &EmbeddedPaths) -> Result<(KnModel, KnModel, f64), NgramError> {
+    let (base, _) = storage::load(&paths.model_file(BASE_NAME))?;
+    let (domain, meta) = storage::load(&paths.model_file(CUSTOM_NAME))?;
+    Ok((base, domain, meta.weight))
+}
+
 /// The base model and the adapted model's parts, from the cache or freshly trained.
 pub fn load_or_train_parts(
     paths: &EmbeddedPaths,
 ) -> Result<(Arc<KnModel>, Arc<KnModel>, f64), NgramError> {
-    let base_fp = base_fingerprint(paths)?;
-    let base = match load_cached(&paths.model_file(BASE_NAME), base_fp)? {
+    let fingerprints =
+        base_fingerprint(paths).and_then(|b| custom_fingerprint(paths, b).map(|c| (b, c)));
+    let (base_fp, custom_fp) = match fingerprints {
+        Ok(fps) => fps,
+        Err(e @ NgramError::CorpusMissing { .. }) => {
+            // No corpora to check against: a complete cache is still usable.
+            return match load_unchecked(paths) {
+                Ok((b, d, l)) => {
+                    log(&format!("{e}; using the cached models as they are"));
+                    Ok((Arc::new(b), Arc::new(d), l))
+                }
+                Err(_) => Err(e),
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    let cached = |fp_base: u64, fp_custom: u64| -> Result<_, NgramError> {
+        let base = load_cached(&paths.model_file(BASE_NAME), fp_base)?;
+        let custom = load_cached(&paths.model_file(CUSTOM_NAME), fp_custom)?;
+        Ok((base, custom))
+    };
+    if let (Some((b, _)), Some((d, meta))) = cached(base_fp, custom_fp)? {
+        return Ok((Arc::new(b), Arc::new(d), meta.weight));
+    }
+    let _lock = TrainLock::acquire(paths)?;
+    // Another process may have trained while we waited.
+    let (base, custom) = cached(base_fp, custom_fp)?;
+    let base = match base {
         Some((m, _)) => m,
         None => {
             log(&format!(
-                "training {BASE_NAME} (first start: about a minute)"
+                "training {BASE_NAME} (first start: 10-30 seconds)"
             ));
             train_base(paths, base_fp, ORDER)?
         }
     };
-    let custom_fp = custom_fingerprint(paths, base_fp)?;
-    let (domain, lambda) = match load_cached(&paths.model_file(CUSTOM_NAME), custom_fp)? {
+    let (domain, lambda) = match custom {
         Some((m, meta)) => (m, meta.weight),
         None => {
             log(&format!("training {CUSTOM_NAME}"));

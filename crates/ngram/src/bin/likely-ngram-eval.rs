@@ -93,14 +93,22 @@ fn run() -> Result<(), NgramError> {
     let apostrophe: Vec<u32> = tok.encode("’");
     for (name, model) in named {
         let s = model.score(&hamlet_ids, &Default::default());
-        let nl: Vec<f64> = s.iter().filter(|x| x.token == 198).map(|x| x.logprob).collect();
+        let nl: Vec<f64> = s
+            .iter()
+            .filter(|x| x.token == 198)
+            .map(|x| x.logprob)
+            .collect();
         println!(
             "| Hamlet: newline tokens | {name} | {} | {:.3} |",
             nl.len(),
             nl.iter().sum::<f64>() / nl.len().max(1) as f64
         );
         let s = model.score(&snippet_ids, &Default::default());
-        let ap: Vec<f64> = s.iter().filter(|x| apostrophe.contains(&x.token)).map(|x| x.logprob).collect();
+        let ap: Vec<f64> = s
+            .iter()
+            .filter(|x| apostrophe.contains(&x.token))
+            .map(|x| x.logprob)
+            .collect();
         println!(
             "| snippet: pieces of ’ | {name} | {} | {:.3} |",
             ap.len(),
