@@ -60,31 +60,44 @@ pub fn generate(
     out
 }
 
-/// Draws one token from `dist` shaped by `params`.
+/// Draws one token from `dist` shaped by `params`: temperature first, then top-k, then nucleus.
 fn pick(dist: &[f64], params: &SampleParams, rng: &mut impl Rng) -> Option<u32> {
-    // Candidates sorted by decreasing probability (ties: smaller id), then cut by k and p.
+    let better = |a: &u32, b: &u32| {
+        dist[*b as usize]
+            .total_cmp(&dist[*a as usize])
+            .then(a.cmp(b))
+    };
+    if params.temperature <= 0.0 {
+        return (0..dist.len() as u32).min_by(better);
+    }
+    // Candidates: all tokens, or the k most likely; sorted (best first) only when a cut needs it.
     let mut order: Vec<u32> = (0..dist.len() as u32)
         .filter(|&t| dist[t as usize] > 0.0)
         .collect();
-    order.sort_by(|&a, &b| {
-        dist[b as usize]
-            .total_cmp(&dist[a as usize])
-            .then(a.cmp(&b))
-    });
-    let first = *order.first()?;
-    if params.temperature <= 0.0 {
-        return Some(first);
-    }
-    if params.k > 0 {
+    if params.k > 0 && params.k < order.len() {
+        order.select_nth_unstable_by(params.k - 1, better);
         order.truncate(params.k);
     }
+    let nucleus = params.p < 1.0;
+    if nucleus || params.k > 0 {
+        order.sort_unstable_by(better);
+    }
     let inv_t = 1.0 / params.temperature;
-    let lmax = dist[first as usize].ln();
-    let mut weights: Vec<f64> = order
+    // Scaled by the largest probability so that low temperatures cannot overflow.
+    let lmax = order
         .iter()
-        .map(|&t| ((dist[t as usize].ln() - lmax) * inv_t).exp())
-        .collect();
-    if params.p < 1.0 {
+        .map(|&t| dist[t as usize])
+        .fold(0.0, f64::max)
+        .ln();
+    let weight = |t: u32| {
+        if inv_t == 1.0 {
+            dist[t as usize]
+        } else {
+            ((dist[t as usize].ln() - lmax) * inv_t).exp()
+        }
+    };
+    let mut weights: Vec<f64> = order.iter().map(|&t| weight(t)).collect();
+    if nucleus {
         let total: f64 = weights.iter().sum();
         let mut acc = 0.0;
         let mut keep = weights.len();

@@ -275,3 +275,54 @@ fn sampling_is_seeded_and_stops_at_end_of_text() {
     );
     assert_eq!(k1[0].0, B);
 }
+
+#[test]
+fn sampling_shapes_respect_k_p_and_low_temperatures() {
+    let (base, _) = models();
+    let ctx = synthetic(3, 1).remove(0)[..3].to_vec();
+    let dist = base.next_distribution(&ctx);
+    let mut order: Vec<u32> = (0..dist.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        dist[b as usize]
+            .total_cmp(&dist[a as usize])
+            .then(a.cmp(&b))
+    });
+    for seed in 0..20 {
+        let k3 = generate(
+            &*base,
+            &ctx,
+            &SampleParams {
+                max_tokens: 1,
+                temperature: 1.0,
+                k: 3,
+                p: 1.0,
+                seed: Some(seed),
+            },
+        );
+        assert!(order[..3].contains(&k3[0].0));
+        let cold = generate(
+            &*base,
+            &ctx,
+            &SampleParams {
+                max_tokens: 1,
+                temperature: 0.001,
+                k: 0,
+                p: 1.0,
+                seed: Some(seed),
+            },
+        );
+        assert_eq!(cold[0].0, order[0]);
+        let nucleus = generate(
+            &*base,
+            &ctx,
+            &SampleParams {
+                max_tokens: 1,
+                temperature: 1.0,
+                k: 0,
+                p: 1e-9,
+                seed: Some(seed),
+            },
+        );
+        assert_eq!(nucleus[0].0, order[0]);
+    }
+}
