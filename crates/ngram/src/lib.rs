@@ -10,6 +10,7 @@
 //! See the crate README for the model, the corpora and their clean-up, and the cache.
 
 pub mod adapt;
+pub mod cache;
 pub mod corpus;
 pub mod counting;
 mod dense;

