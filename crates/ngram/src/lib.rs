@@ -21,6 +21,7 @@ pub mod eval;
 pub mod lm;
 pub mod model;
 pub mod pipeline;
+mod rank;
 pub mod sample;
 mod scoring;
 pub mod storage;

@@ -403,6 +403,24 @@ impl KnModel {
         }
     }
 
+    /// Index (in level `ctx.level() + 1`) of the child `w` of a context that is not the root.
+    #[inline]
+    pub(crate) fn child_index(&self, ctx: Ctx, w: u32) -> Option<usize> {
+        let level = ctx.level();
+        if level == 0 {
+            return None;
+        }
+        let r = self.children(ctx);
+        let found = if r.len() >= DENSE_MIN_CHILDREN {
+            self.dense.find(ctx.0, w).flatten()
+        } else {
+            u16::try_from(w)
+                .ok()
+                .and_then(|w16| self.levels[level].words[r.clone()].binary_search(&w16).ok())
+        };
+        found.map(|k| r.start + k)
+    }
+
     /// Hints the processor to fetch the first tokens the next step from `state` searches.
     #[inline]
     pub(crate) fn prefetch_state(&self, state: &State) {

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 
 use crate::lm::{ScoreOptions, TokenScore};
 use crate::model::{Ctx, KnModel, State};
+use crate::rank::{rank, RankScratch};
 use crate::tokenizer::VOCAB_SIZE;
 use crate::topk::{top_k, Part, Scratch};
 
@@ -22,6 +23,8 @@ const MIN_SEGMENT: usize = 24;
 thread_local! {
     /// Per-thread search marks for the top-k search (200 KB, allocated once per thread).
     static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    /// Per-thread buffers of the rank computation.
+    static RANKS: RefCell<RankScratch> = RefCell::new(RankScratch::new());
     /// Per-thread scoring states (models × segments).
     static STATES: RefCell<Vec<State>> = const { RefCell::new(Vec::new()) };
 }
@@ -178,16 +181,16 @@ pub(crate) fn score(
         });
     }
     if options.ranks {
-        let (mut dist, mut tmp) = (Vec::new(), Vec::new());
-        let mut here = vec![Ctx::ROOT; models.len()];
-        for (i, s) in out.iter_mut().enumerate() {
-            for (h, cs) in here.iter_mut().zip(&ctxs) {
-                *h = cs[i];
+        RANKS.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let mut here = vec![Ctx::ROOT; models.len()];
+            for (i, s) in out.iter_mut().enumerate() {
+                for (h, cs) in here.iter_mut().zip(&ctxs) {
+                    *h = cs[i];
+                }
+                s.rank = Some(rank(models, &here, s.token, &mut scratch));
             }
-            distribution(models, &here, &mut dist, &mut tmp);
-            let p = dist.get(s.token as usize).copied().unwrap_or(0.0);
-            s.rank = Some(1 + dist.iter().filter(|&&q| q > p).count() as u32);
-        }
+        });
     }
     out
 }
