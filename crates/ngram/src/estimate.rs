@@ -28,6 +28,7 @@ struct RawLevel {
     child_start: Vec<u32>,
     top_word: Vec<u16>,
     top_logp: Vec<f32>,
+    second_logp: Vec<f32>,
     link: Vec<u32>,
 }
 
@@ -95,8 +96,10 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                     .top_word
                     .iter()
                     .zip(&r.top_logp)
-                    .map(|(&w, &logp)| Top {
+                    .zip(&r.second_logp)
+                    .map(|((&w, &logp), &second_logp)| Top {
                         logp,
+                        second_logp,
                         word: u32::from(w),
                     })
                     .collect(),
@@ -170,16 +173,17 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
         logp: uni_p.iter().map(|&p| p.ln() as f32).collect(),
         ..RawLevel::default()
     };
-    let root_top = uni_p
-        .iter()
-        .enumerate()
-        .fold((0usize, f64::NEG_INFINITY), |best, (w, &p)| {
+    // Most likely token of the unigram distribution, its probability, and the second largest.
+    let root_top = uni_p.iter().enumerate().fold(
+        (0u16, f64::NEG_INFINITY, f64::NEG_INFINITY),
+        |best, (w, &p)| {
             if p > best.1 {
-                (w, p)
+                (w as u16, p, best.1)
             } else {
-                best
+                (best.0, best.1, best.2.max(p))
             }
-        });
+        },
+    );
 
     // Built level by level; `built[n - 1]` is level n. Suffix indices are kept while building.
     let mut built: Vec<RawLevel> = Vec::with_capacity(order);
@@ -188,9 +192,10 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
     let mut prev_p: Vec<f64> = uni_p;
     // Suffix (n-gram without its first token) of each previous-level n-gram, in the level below.
     let mut prev_suffix: Vec<u32> = Vec::new();
-    // Top-1 (token, probability) of each node of the previous level, filled when its children are.
-    let mut prev_top: Vec<(u16, f64)>;
-    let mut lower_top: Vec<(u16, f64)> = Vec::new(); // top of the level below `prev`.
+    // Top-1 (token, probability) of each node of the previous level, filled when its children are,
+    // with an upper bound on the second largest probability.
+    let mut prev_top: Vec<(u16, f64, f64)>;
+    let mut lower_top: Vec<(u16, f64, f64)> = Vec::new(); // top of the level below `prev`.
     built.push(std::mem::take(&mut lv1));
 
     for n in 2..=order {
@@ -246,7 +251,7 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
         let mut logp = vec![0f32; m];
         let mut cur_p = vec![0f64; m];
         let mut backoff = vec![0f32; prev_len];
-        prev_top = vec![(0u16, 0.0f64); prev_len];
+        prev_top = vec![(0u16, 0.0f64, 0.0f64); prev_len];
         let mut start = 0usize;
         while start < m {
             let par = parent[start] as usize;
@@ -263,29 +268,52 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
             backoff[par] = gamma.ln() as f32;
             // Top-1 of this context: best child, or the best of the lower order, scaled by γ.
             let lower = if n == 2 {
-                (root_top.0 as u16, root_top.1)
+                root_top
             } else {
                 lower_top[prev_suffix[par] as usize]
             };
-            let mut best = (lower.0, gamma * lower.1);
+            // Best and second best child.
+            let mut child1: Option<(u16, f64)> = None;
+            let mut child2 = 0.0f64;
             for j in start..end {
                 let a = cur.counts[j];
                 let pw = (f64::from(a) - dn.for_count(a)).max(0.0) / c
                     + gamma * prev_p[suffix[j] as usize];
                 cur_p[j] = pw;
                 logp[j] = pw.ln() as f32;
-                if pw > best.1 || (pw == best.1 && words[j] < best.0) {
-                    best = (words[j], pw);
+                match child1 {
+                    Some((w1, p1)) if pw > p1 || (pw == p1 && words[j] < w1) => {
+                        child2 = child2.max(p1);
+                        child1 = Some((words[j], pw));
+                    }
+                    Some(_) => child2 = child2.max(pw),
+                    None => child1 = Some((words[j], pw)),
                 }
             }
-            prev_top[par] = best;
+            let from_lower = (lower.0, gamma * lower.1);
+            let (best, other_child) = match child1 {
+                Some(c1)
+                    if c1.1 > from_lower.1 || (c1.1 == from_lower.1 && c1.0 < from_lower.0) =>
+                {
+                    (c1, child2)
+                }
+                Some(c1) => (from_lower, c1.1),
+                None => (from_lower, 0.0),
+            };
+            // Upper bound on every other token: the other children, the lower order's best when it
+            // is not the winner, and γ × the lower order's second best for everything else.
+            let mut second = other_child.max(gamma * lower.2);
+            if best.0 != from_lower.0 {
+                second = second.max(from_lower.1);
+            }
+            prev_top[par] = (best.0, best.1, second);
             start = end;
         }
         // Contexts without children keep the top-1 of their lower order (never used as contexts).
         for i in 0..prev_len {
             if child_start[i + 1] == child_start[i] {
                 prev_top[i] = if n == 2 {
-                    (root_top.0 as u16, root_top.1)
+                    root_top
                 } else {
                     lower_top[prev_suffix[i] as usize]
                 };
@@ -299,6 +327,11 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
             pl.child_start = child_start;
             pl.top_word = prev_top.iter().map(|t| t.0).collect();
             pl.top_logp = prev_top.iter().map(|t| t.1.ln() as f32).collect();
+            // Rounded up so that it stays an upper bound after the conversion to f32.
+            pl.second_logp = prev_top
+                .iter()
+                .map(|t| next_up((t.2 * (1.0 + 1e-9)).ln() as f32))
+                .collect();
         }
         // Links of this level: the suffix if it is a context, else the suffix's own link.
         let link: Vec<u32> = suffix
@@ -327,4 +360,17 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
         prev_suffix = suffix;
     }
     Ok((finalize(order, built), EstimateReport { discounts }))
+}
+
+/// The smallest `f32` above `x` (for upper bounds that must survive rounding).
+fn next_up(x: f32) -> f32 {
+    if x.is_nan() || x == f32::INFINITY {
+        x
+    } else if x == 0.0 {
+        f32::from_bits(1)
+    } else if x > 0.0 {
+        f32::from_bits(x.to_bits() + 1)
+    } else {
+        f32::from_bits(x.to_bits() - 1)
+    }
 }

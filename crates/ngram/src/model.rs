@@ -97,6 +97,8 @@ pub struct Leaf {
 pub struct Top {
     /// `ln P(word | context)`.
     pub logp: f32,
+    /// An upper bound on the log-probability of every other token (for the mixture's top-1).
+    pub second_logp: f32,
     /// The token.
     pub word: u32,
 }
@@ -288,6 +290,17 @@ impl KnModel {
         match ctx.level() {
             0 => Ctx::ROOT,
             _ => Ctx::from_link(self.node(ctx).link),
+        }
+    }
+
+    /// Upper bound on the natural-log probability of every token after `ctx` but the top-1.
+    #[inline]
+    pub(crate) fn second_bound(&self, ctx: Ctx) -> f64 {
+        match ctx.level() {
+            0 => self.by_unigram.get(1).map_or(f64::NEG_INFINITY, |&w| {
+                f64::from(self.levels[0].nodes[w as usize].logp)
+            }),
+            l => f64::from(self.levels[l - 1].top[ctx.index()].second_logp),
         }
     }
 

@@ -6,7 +6,7 @@
 //! | per level: length u64
 //! | per level: words u16* (not level 1), by_prob u16* (not level 1),
 //!   below the top: nodes (logp f32, backoff f32, child_start u32, link u32)* + sentinel,
-//!   top (logp f32, word u32)*; at the top: leaves (logp f32, link u32, next_start u32, next_end u32)*
+//!   top (logp f32, second_logp f32, word u32)*; at the top: leaves (logp f32, link u32, next_start u32, next_end u32)*
 //! ```
 //! The fingerprint identifies what the model was trained from (corpus files, clean-up version,
 //! order, ...); a cache whose fingerprint or format version differs is rebuilt. `weight` carries
@@ -22,7 +22,7 @@ use crate::tokenizer::VOCAB_SIZE;
 
 const MAGIC: &[u8; 8] = b"LKNGRAM\0";
 /// Bumped whenever the layout or the meaning of a field changes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// What a model file carries besides the model.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,9 +63,10 @@ pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, Ngram
                 buf.extend_from_slice(&n.child_start.to_le_bytes());
                 buf.extend_from_slice(&n.link.to_le_bytes());
             }
-            buf.reserve(l.top.len() * 8);
+            buf.reserve(l.top.len() * 12);
             for t in &l.top {
                 buf.extend_from_slice(&t.logp.to_le_bytes());
+                buf.extend_from_slice(&t.second_logp.to_le_bytes());
                 buf.extend_from_slice(&t.word.to_le_bytes());
             }
         } else {
@@ -219,9 +220,13 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
                     link: u32::from_le_bytes(f(12)),
                 }
             })?;
-            l.top = r.array(n, |b: [u8; 8]| Top {
-                logp: f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
-                word: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+            l.top = r.array(n, |b: [u8; 12]| {
+                let f = |k: usize| [b[k], b[k + 1], b[k + 2], b[k + 3]];
+                Top {
+                    logp: f32::from_le_bytes(f(0)),
+                    second_logp: f32::from_le_bytes(f(4)),
+                    word: u32::from_le_bytes(f(8)),
+                }
             })?;
         } else {
             l.leaves = r.array(n, |b: [u8; 16]| {

@@ -69,6 +69,28 @@ fn mixture_prob(parts: &[Part<'_>], w: u32, known: Option<(usize, f64)>) -> f64 
         .sum()
 }
 
+/// The mixture's top-1 when one of the models' top-1 tokens beats the bound on every other token
+/// (the weighted sum of the models' second-best bounds): true for most positions, with one look-up
+/// per model and candidate. `None` when the bound does not settle it.
+fn quick_top1(parts: &[Part<'_>]) -> Option<(u32, f64)> {
+    let mut bound = 0.0;
+    let mut best: Option<(u32, f64)> = None;
+    for (i, p) in parts.iter().enumerate() {
+        bound += p.weight * p.model.second_bound(p.ctx).exp();
+        let (w, lp) = p.model.top1(p.ctx);
+        if best.is_some_and(|b| b.0 == w) {
+            continue;
+        }
+        let v = mixture_prob(parts, w, Some((i, lp.exp())));
+        if best.is_none_or(|b| v > b.1 || (v == b.1 && w < b.0)) {
+            best = Some((w, v));
+        }
+    }
+    let (w, v) = best?;
+    // Strictly above the bound: a token tied with it could have a smaller id.
+    (v > bound * (1.0 + 1e-12)).then(|| (w, v.ln()))
+}
+
 /// Keeps the k best (token, probability) pairs, best first, ties by smaller token.
 struct Best {
     k: usize,
@@ -174,6 +196,11 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
         let p = parts[0];
         let (w, lp) = p.model.top1(p.ctx);
         return vec![(w, lp + p.weight.ln())];
+    }
+    if k == 1 {
+        if let Some(found) = quick_top1(parts) {
+            return vec![found];
+        }
     }
     scratch.next_generation();
     let mut best = Best {
