@@ -98,13 +98,10 @@ fn prompt_token_count(
     response: &GenerateResponse,
     tokens: &[TokenLikelihood],
 ) -> Result<usize, ScoresError> {
-    let billed = response
-        .meta
-        .as_ref()
-        .and_then(|meta| meta.billed_units)
-        .and_then(|units| units.input_tokens)
-        .map(|n| n as usize);
-    if let Some(count) = billed.filter(|&n| n > 0 && n <= tokens.len()) {
+    if let Some(count) = response
+        .billed_input_tokens()
+        .filter(|&n| n > 0 && n <= tokens.len())
+    {
         return Ok(count);
     }
     let mut covered = 0;

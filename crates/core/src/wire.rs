@@ -152,6 +152,17 @@ pub struct GenerateResponse {
     pub meta: Option<ResponseMeta>,
 }
 
+impl GenerateResponse {
+    /// The number of prompt tokens the answer reports in `meta.billed_units.input_tokens`, if any.
+    pub fn billed_input_tokens(&self) -> Option<usize> {
+        self.meta
+            .as_ref()
+            .and_then(|meta| meta.billed_units)
+            .and_then(|units| units.input_tokens)
+            .map(|n| n as usize)
+    }
+}
+
 /// One model the server offers, as `GET /v1/models` lists it. Never holds a secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {

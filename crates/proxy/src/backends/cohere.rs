@@ -72,12 +72,7 @@ fn normalise_answer(
     mode: ReturnLikelihoods,
     answer: GenerateResponse,
 ) -> Result<GenerateResponse, AppError> {
-    let billed = answer
-        .meta
-        .as_ref()
-        .and_then(|meta| meta.billed_units)
-        .and_then(|units| units.input_tokens)
-        .map(|n| n as usize);
+    let billed = answer.billed_input_tokens();
     let generations = answer
         .generations
         .into_iter()
