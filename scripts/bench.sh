@@ -8,7 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PATH="$HOME/.cargo/bin:$PATH"
+source "$root/scripts/env.sh"
 
 bash scripts/install-tools.sh all
 bash scripts/fetch-corpora.sh

@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PATH="$HOME/.cargo/bin:$PATH"
+source "$root/scripts/env.sh"
 
 log() { printf '[build] %s\n' "$*" >&2; }
 

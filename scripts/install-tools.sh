@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Likely needs, each only when missing or at the wrong version:
-# the wasm32 target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116,
-# from crates.io: Debian's binaryen 108 breaks the page), and Debian's Chromium + ChromeDriver.
+# the wasm32 target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116:
+# npm's `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
+# missing. Debian's binaryen 108 breaks the page), Debian's Chromium + ChromeDriver, and Debian's
+# PostgreSQL server (the shared store's tests start a throwaway cluster).
 # Safe to run again: a machine that has everything pays a few seconds.
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
-WASM_OPT_VERSION="0.116.1"
+BINARYEN_NPM_VERSION="116.0.0"
+WASM_OPT_CRATE_VERSION="0.116.1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
+# shellcheck source=scripts/env.sh
+source "$root/scripts/env.sh"
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
@@ -23,16 +27,25 @@ has_version() { # has_version CMD EXPECTED: the command exists and its --version
   command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
 }
 
-want_tools="${1:-all}" # all | build (no browser)
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "$@" >/dev/null
+}
+
+want_tools="${1:-all}" # all | build (no browser, no database)
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
 
+# The two Rust tools share one target directory (common dependencies compile once) and leave out what
+# an offline build never uses: Trunk's update check and TLS stack, wasm-bindgen-cli's TLS client.
+export CARGO_TARGET_DIR="$LIKELY_TOOLS_DIR/target"
 if ! has_version trunk "$TRUNK_VERSION"; then
-  log "building trunk $TRUNK_VERSION (about 10-15 minutes the first time)"
-  cargo install --locked "trunk@$TRUNK_VERSION"
+  log "building trunk $TRUNK_VERSION (about 10 minutes the first time)"
+  cargo install --locked --no-default-features "trunk@$TRUNK_VERSION"
 fi
 
 wbg="$(wasm_bindgen_version)"
@@ -40,20 +53,30 @@ wbg="${wbg:-0.2.130}"
 if ! has_version wasm-bindgen "$wbg"; then
   log "building wasm-bindgen-cli $wbg (a few minutes)"
   # Not --locked: its lock file pins a webpki-roots version the registry no longer serves.
-  cargo install --force "wasm-bindgen-cli@$wbg"
+  cargo install --force --no-default-features "wasm-bindgen-cli@$wbg"
 fi
 
 if ! has_version wasm-opt "version 116"; then
-  log "building wasm-opt $WASM_OPT_VERSION (binaryen 116; about 11 minutes the first time)"
-  cargo install --locked "wasm-opt@$WASM_OPT_VERSION"
+  if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+    log "installing wasm-opt from npm binaryen@$BINARYEN_NPM_VERSION"
+    mkdir -p "$LIKELY_TOOLS_DIR/npm"
+    npm install --silent --no-audit --no-fund --prefix "$LIKELY_TOOLS_DIR/npm" "binaryen@$BINARYEN_NPM_VERSION" >&2
+  fi
+  if ! has_version wasm-opt "version 116"; then
+    log "building wasm-opt $WASM_OPT_CRATE_VERSION from crates.io (no Node here; about 11 minutes)"
+    cargo install --locked "wasm-opt@$WASM_OPT_CRATE_VERSION"
+  fi
 fi
+rm -rf "$LIKELY_TOOLS_DIR/target" # only needed while building the tools
 
 if [ "$want_tools" = "all" ]; then
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
     log "installing Debian's chromium and chromium-driver"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
+  fi
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    log "installing Debian's postgresql"
+    apt_install postgresql
   fi
 fi
 log "tools ready"
