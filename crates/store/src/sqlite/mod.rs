@@ -1,0 +1,7 @@
+//! The SQLite store: one file, WAL mode, `synchronous=FULL`; the embedded default.
+
+mod connection;
+mod schema;
+mod store;
+
+pub use store::SqliteStore;
