@@ -27,6 +27,7 @@ mod random;
 mod record;
 mod share_store;
 mod snapshot;
+mod sql;
 mod sqlite;
 mod store;
 mod store_url;

@@ -14,6 +14,7 @@ use crate::id::ShareId;
 use crate::record::{self, DeleteRow, NewRow, StoredRow};
 use crate::share_store::ShareStore;
 use crate::snapshot::{Deletion, Lookup, NewSnapshot, Saved};
+use crate::sql;
 
 /// Connections one store keeps open at most.
 const POOL_SIZE: usize = 16;
@@ -68,9 +69,7 @@ impl ShareStore for PostgresStore {
         // One statement in autocommit: it has committed when the server answers.
         client
             .execute(
-                "INSERT INTO likely_shares \
-                 (id, kind, created_at_ms, expires_at_ms, size_bytes, delete_token_sha256, body) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                sql::INSERT,
                 &[
                     &row.id.as_str(),
                     &row.kind,
@@ -95,11 +94,7 @@ impl ShareStore for PostgresStore {
         };
         let client = self.pool.get().await?;
         let row = client
-            .query_opt(
-                "SELECT kind, created_at_ms, expires_at_ms, size_bytes, deleted_at_ms, body \
-                 FROM likely_shares WHERE id = $1",
-                &[&id.as_str()],
-            )
+            .query_opt(sql::LOOKUP, &[&id.as_str()])
             .await?
             .map(|row| -> Result<StoredRow> {
                 Ok(StoredRow {
@@ -123,22 +118,19 @@ impl ShareStore for PostgresStore {
         let tx = client.transaction().await?;
         // FOR UPDATE: a second replica deleting at the same moment waits, then sees the tombstone.
         let row = tx
-            .query_opt(
-                "SELECT delete_token_sha256, deleted_at_ms FROM likely_shares WHERE id = $1 FOR UPDATE",
-                &[&id.as_str()],
-            )
+            .query_opt(sql::DELETE_ROW_FOR_UPDATE, &[&id.as_str()])
             .await?
             .map(|row| -> Result<DeleteRow> {
-                Ok(DeleteRow { delete_token_sha256: row.try_get(0)?, deleted_at_ms: row.try_get(1)? })
+                Ok(DeleteRow {
+                    delete_token_sha256: row.try_get(0)?,
+                    deleted_at_ms: row.try_get(1)?,
+                })
             })
             .transpose()?;
         let outcome = record::deletion(row, delete_token)?;
         if outcome == Deletion::Deleted {
-            tx.execute(
-                "UPDATE likely_shares SET deleted_at_ms = $2, body = NULL WHERE id = $1",
-                &[&id.as_str(), &now_unix_ms()],
-            )
-            .await?;
+            tx.execute(sql::TOMBSTONE, &[&now_unix_ms(), &id.as_str()])
+                .await?;
         }
         tx.commit().await?;
         Ok(outcome)
@@ -147,11 +139,7 @@ impl ShareStore for PostgresStore {
     async fn purge_expired(&self) -> Result<u64> {
         let client = self.pool.get().await?;
         let purged = client
-            .execute(
-                "UPDATE likely_shares SET body = NULL \
-                 WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= $1 AND body IS NOT NULL",
-                &[&now_unix_ms()],
-            )
+            .execute(sql::PURGE_EXPIRED, &[&now_unix_ms()])
             .await?;
         Ok(purged)
     }

@@ -15,6 +15,7 @@ use crate::id::ShareId;
 use crate::record::{self, DeleteRow, NewRow, StoredRow};
 use crate::share_store::ShareStore;
 use crate::snapshot::{Deletion, Lookup, NewSnapshot, Saved};
+use crate::sql;
 
 /// The share store in one SQLite file. Cheap to clone: clones share the connections.
 #[derive(Clone)]
@@ -99,9 +100,7 @@ impl ShareStore for SqliteStore {
             // Outside an explicit transaction the INSERT is its own transaction: it has committed
             // (and, with synchronous=FULL, reached the disk) when `execute` returns.
             conn.execute(
-                "INSERT INTO likely_shares \
-                 (id, kind, created_at_ms, expires_at_ms, size_bytes, delete_token_sha256, body) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                sql::INSERT,
                 params![
                     row.id.as_str(),
                     row.kind,
@@ -130,21 +129,16 @@ impl ShareStore for SqliteStore {
         let row = self
             .run(Role::Reader, move |conn| {
                 let row = conn
-                    .query_row(
-                        "SELECT kind, created_at_ms, expires_at_ms, size_bytes, deleted_at_ms, body \
-                         FROM likely_shares WHERE id = ?1",
-                        [key.as_str()],
-                        |row| {
-                            Ok(StoredRow {
-                                kind: row.get(0)?,
-                                created_at_ms: row.get(1)?,
-                                expires_at_ms: row.get(2)?,
-                                size_bytes: row.get(3)?,
-                                deleted_at_ms: row.get(4)?,
-                                body: row.get(5)?,
-                            })
-                        },
-                    )
+                    .query_row(sql::LOOKUP, [key.as_str()], |row| {
+                        Ok(StoredRow {
+                            kind: row.get(0)?,
+                            created_at_ms: row.get(1)?,
+                            expires_at_ms: row.get(2)?,
+                            size_bytes: row.get(3)?,
+                            deleted_at_ms: row.get(4)?,
+                            body: row.get(5)?,
+                        })
+                    })
                     .optional()?;
                 Ok(row)
             })
@@ -160,23 +154,16 @@ impl ShareStore for SqliteStore {
         self.run(Role::Writer, move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let row = tx
-                .query_row(
-                    "SELECT delete_token_sha256, deleted_at_ms FROM likely_shares WHERE id = ?1",
-                    [id.as_str()],
-                    |row| {
-                        Ok(DeleteRow {
-                            delete_token_sha256: row.get(0)?,
-                            deleted_at_ms: row.get(1)?,
-                        })
-                    },
-                )
+                .query_row(sql::DELETE_ROW, [id.as_str()], |row| {
+                    Ok(DeleteRow {
+                        delete_token_sha256: row.get(0)?,
+                        deleted_at_ms: row.get(1)?,
+                    })
+                })
                 .optional()?;
             let outcome = record::deletion(row, &token)?;
             if outcome == Deletion::Deleted {
-                tx.execute(
-                    "UPDATE likely_shares SET deleted_at_ms = ?2, body = NULL WHERE id = ?1",
-                    params![id.as_str(), now_unix_ms()],
-                )?;
+                tx.execute(sql::TOMBSTONE, params![now_unix_ms(), id.as_str()])?;
             }
             tx.commit()?;
             Ok(outcome)
@@ -187,11 +174,7 @@ impl ShareStore for SqliteStore {
     async fn purge_expired(&self) -> Result<u64> {
         let now_ms = now_unix_ms();
         self.run(Role::Writer, move |conn| {
-            let purged = conn.execute(
-                "UPDATE likely_shares SET body = NULL \
-                 WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ?1 AND body IS NOT NULL",
-                [now_ms],
-            )?;
+            let purged = conn.execute(sql::PURGE_EXPIRED, [now_ms])?;
             // Hand the freed pages back to the file system (auto_vacuum=INCREMENTAL).
             conn.execute_batch("PRAGMA incremental_vacuum")?;
             Ok(u64::try_from(purged).unwrap_or(u64::MAX))
