@@ -18,6 +18,10 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p likely-app --all-targets --features e2e --quiet -- -D warnings
 
+log "starting a throwaway PostgreSQL for the store tests"
+eval "$(bash scripts/postgres.sh start)" # exports LIKELY_TEST_POSTGRES_URL and LIKELY_TEST_POSTGRES_DIR
+trap 'bash scripts/postgres.sh stop "$LIKELY_TEST_POSTGRES_DIR"' EXIT
+
 log "unit and HTTP tests"
 cargo test --workspace --quiet
 
