@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod backends;
+pub mod completions;
 pub mod config;
 pub mod error;
 pub mod limits;

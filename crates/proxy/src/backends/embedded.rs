@@ -106,7 +106,8 @@ impl EmbeddedBackend {
             pieces
                 .into_iter()
                 .zip(scores)
-                .map(|(piece, score)| RawToken {
+                .zip(&prompt_ids)
+                .map(|((piece, score), &id)| RawToken {
                     text: piece,
                     logprob: Some(score.logprob),
                     top: score
@@ -114,6 +115,7 @@ impl EmbeddedBackend {
                         .first()
                         .map(|(id, logprob)| (self.tokenizer.decode(&[*id]), *logprob)),
                     rank: score.rank,
+                    id: Some(id),
                 })
                 .collect()
         } else {
@@ -165,7 +167,10 @@ impl EmbeddedBackend {
             generated: generated_pieces
                 .iter()
                 .zip(&visible)
-                .map(|(piece, (_, logprob))| RawToken::new(piece.clone(), Some(*logprob)))
+                .map(|(piece, &(id, logprob))| RawToken {
+                    id: Some(id),
+                    ..RawToken::new(piece.clone(), Some(logprob))
+                })
                 .collect(),
             text: generated_pieces.concat(),
             finish_reason: Some(if finished { "COMPLETE" } else { "MAX_TOKENS" }.to_string()),

@@ -7,6 +7,7 @@ pub mod cohere;
 pub mod embedded;
 pub mod normalise;
 pub mod openai;
+pub mod sglang;
 pub mod tgi;
 pub mod upstream;
 pub mod upstream_error;
@@ -17,6 +18,7 @@ use likely_core::{GenerateRequest, GenerateResponse};
 pub use cohere::CohereBackend;
 pub use embedded::{EmbeddedBackend, EmbeddedCatalog};
 pub use openai::OpenAiBackend;
+pub use sglang::SglangBackend;
 pub use tgi::TgiBackend;
 
 /// Cohere's default number of generated tokens, used when a request gives none.
@@ -33,6 +35,8 @@ pub enum Backend {
     OpenAi(OpenAiBackend),
     /// A Text Generation Inference server.
     Tgi(TgiBackend),
+    /// An SGLang server's native `/generate`.
+    Sglang(SglangBackend),
 }
 
 impl Backend {
@@ -43,6 +47,7 @@ impl Backend {
             Backend::Cohere(backend) => backend.generate(request).await,
             Backend::OpenAi(backend) => backend.generate(request).await,
             Backend::Tgi(backend) => backend.generate(request).await,
+            Backend::Sglang(backend) => backend.generate(request).await,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and the built dashboard with a fallback to its `index.html` so that deep links into the
 //! single-page app load it.
 
+mod completions;
 mod generate;
 mod health;
 mod models;
@@ -19,6 +20,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/generate", post(generate::generate))
+        .route("/completions", post(completions::completions))
         .route("/models", get(models::list))
         .fallback(api_not_found)
         .layer(from_fn_with_state(state.clone(), auth::require_access));
