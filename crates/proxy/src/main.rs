@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use likely_ngram::{load_or_train, EmbeddedPaths};
-use likely_proxy::auth::{AccessToken, ACCESS_TOKEN_ENV};
+use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
 use likely_proxy::setup::{build_table, process_env};
@@ -98,7 +98,7 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
     let state = AppState {
         models: Arc::new(models),
         dist_dir: has_dashboard.then_some(dist),
-        access,
+        access: access.map(Access::new),
         max_body_bytes: config.limits.max_body_bytes,
     };
     let address: SocketAddr = format!("{host}:{port}")
@@ -109,12 +109,15 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
         .with_context(|| format!("cannot listen on {address}"))?;
     // A plain line on stdout, for people and for tests that start the server on port 0.
     println!("Likely is listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped")
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("the server stopped")
 }
 
 async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {

@@ -1,7 +1,7 @@
 //! What every request handler shares: the model table, the access token, the body limit and where
 //! the built app lives.
 
-use crate::auth::AccessToken;
+use crate::access::Access;
 use crate::config::Limits;
 use crate::models::ModelTable;
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ pub struct AppState {
     pub models: Arc<ModelTable>,
     /// Trunk's `dist/` folder with the built dashboard; `None` serves the API alone.
     pub dist_dir: Option<PathBuf>,
-    /// When set, `/v1` requires this token.
-    pub access: Option<AccessToken>,
+    /// When set, `/v1` requires its token.
+    pub access: Option<Access>,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
 }
