@@ -3,6 +3,7 @@
 
 use crate::access::Access;
 use crate::config::Limits;
+use crate::hosts::AllowedHosts;
 use crate::models::ModelTable;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub access: Option<Access>,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// When set, requests whose `Host` is not one of these are refused (DNS rebinding).
+    pub hosts: Option<Arc<AllowedHosts>>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             dist_dir: None,
             access: None,
             max_body_bytes: Limits::default().max_body_bytes,
+            hosts: None,
         }
     }
 }

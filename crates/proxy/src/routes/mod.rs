@@ -9,6 +9,7 @@ mod models;
 use crate::access::{gate, login};
 use crate::error::AppError;
 use crate::headers::{add_security_headers, SecurityHeaders};
+use crate::hosts::check_host;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
@@ -39,10 +40,14 @@ pub fn app(state: AppState) -> Router {
         None => router.fallback(api_not_found),
     };
     let security = Arc::new(SecurityHeaders::for_dist(state.dist_dir.as_deref()));
-    router
+    let router = router
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
-        .layer(from_fn_with_state(security, add_security_headers))
-        .with_state(state)
+        .layer(from_fn_with_state(security, add_security_headers));
+    let router = match &state.hosts {
+        Some(hosts) => router.layer(from_fn_with_state(Arc::clone(hosts), check_host)),
+        None => router,
+    };
+    router.with_state(state)
 }
 
 async fn api_not_found() -> AppError {
