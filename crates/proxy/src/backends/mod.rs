@@ -7,6 +7,7 @@ pub mod cohere;
 pub mod embedded;
 pub mod normalise;
 pub mod openai;
+pub mod redact;
 pub mod tgi;
 pub mod upstream;
 pub mod upstream_error;
