@@ -38,7 +38,7 @@ fn is_key_shaped(word: &str) -> bool {
 pub fn redact_key_shaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    let mut flush = |word: &mut String, out: &mut String| {
+    let flush = |word: &mut String, out: &mut String| {
         // A sentence's final dot or comma is not part of the word.
         let core = word.trim_end_matches(['.', ',']);
         if !core.is_empty() && is_key_shaped(core) {
