@@ -5,13 +5,12 @@
 
 mod common;
 
+use common::logs::captured_logs;
 use common::{one_model, state_from};
 use likely_proxy::access::{Access, AccessToken};
 use likely_proxy::app;
 use reqwest::header;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
 
 const TOKEN: &str = "team-token-42-0123456789abcdef";
 
@@ -34,35 +33,6 @@ fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&logs);
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::INFO)
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&sink)))
-            .try_init()
-            .ok();
-        logs
-    })
-    .clone()
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Logs in and returns the `Set-Cookie` line.
@@ -123,7 +93,7 @@ async fn one_credential_per_request() {
 
 #[tokio::test]
 async fn failures_are_rate_limited_per_client_and_logged() {
-    let logs = logs();
+    let logs = captured_logs();
     let base = serve().await;
     let models = format!("{base}/v1/models");
     let mut statuses = Vec::new();
