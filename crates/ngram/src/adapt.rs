@@ -2,9 +2,10 @@
 //! with both models' full interpolated Kneser-Ney distributions (exact, not a merged approximation),
 //! and `λ` chosen by expectation-maximisation on held-out in-domain text.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::lm::{LanguageModel, ScoreOptions, TokenScore};
+use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 use crate::model::KnModel;
 use crate::scoring;
 use crate::tokenizer::VOCAB_SIZE;
@@ -14,8 +15,13 @@ impl LanguageModel for KnModel {
         VOCAB_SIZE
     }
 
-    fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore> {
-        scoring::score(&[(1.0, self)], tokens, options)
+    fn score_until(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+        stop: &AtomicBool,
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        scoring::score(&[(1.0, self)], tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
@@ -64,8 +70,13 @@ impl LanguageModel for InterpolatedModel {
         VOCAB_SIZE
     }
 
-    fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore> {
-        scoring::score(&self.parts(), tokens, options)
+    fn score_until(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+        stop: &AtomicBool,
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        scoring::score(&self.parts(), tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {

@@ -31,9 +31,9 @@ pub mod train;
 
 pub use adapt::{tune_lambda, InterpolatedModel};
 pub use error::NgramError;
-pub use lm::{LanguageModel, ScoreOptions, TokenScore};
+pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 pub use model::KnModel;
 pub use pipeline::{load_or_train, EmbeddedModels, EmbeddedPaths};
-pub use sample::{generate, SampleParams};
+pub use sample::{generate, generate_until, SampleParams};
 pub use tokenizer::Tokenizer;
 pub use train::train_model;

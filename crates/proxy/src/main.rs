@@ -5,14 +5,17 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use likely_ngram::{load_or_train, EmbeddedPaths};
-use likely_proxy::auth::{AccessToken, ACCESS_TOKEN_ENV};
+use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
+use likely_proxy::hosts::AllowedHosts;
+use likely_proxy::serve::ConnectionLimits;
 use likely_proxy::setup::{build_table, process_env};
 use likely_proxy::{app, AppState};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -43,6 +46,28 @@ enum Command {
         /// models alone.
         #[arg(long, env = "LIKELY_CONFIG")]
         config: Option<PathBuf>,
+        /// A host name clients may use to reach this server (repeat, or comma-separate in the
+        /// variable), e.g. the public name of a reverse proxy. IP addresses and, on loopback,
+        /// `localhost` are always allowed; other `Host` headers are refused (DNS rebinding).
+        #[arg(
+            long = "allowed-host",
+            env = "LIKELY_ALLOWED_HOSTS",
+            value_delimiter = ','
+        )]
+        allowed_hosts: Vec<String>,
+        /// Listen on a non-loopback address without LIKELY_ACCESS_TOKEN (anyone who can reach it
+        /// can spend the upstream keys' quota).
+        #[arg(long, env = "LIKELY_ALLOW_PUBLIC_WITHOUT_TOKEN")]
+        allow_public_without_token: bool,
+        /// Most connections open at once; more are closed at once.
+        #[arg(long, default_value_t = 512, env = "LIKELY_MAX_CONNECTIONS")]
+        max_connections: usize,
+        /// Seconds a client may take to send a request's headers (or stay idle between requests).
+        #[arg(long, default_value_t = 10, env = "LIKELY_HEADER_READ_TIMEOUT_SECS")]
+        header_read_timeout_secs: u64,
+        /// Seconds a client may take to send a request's body.
+        #[arg(long, default_value_t = 30, env = "LIKELY_BODY_READ_TIMEOUT_SECS")]
+        body_read_timeout_secs: u64,
     },
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
@@ -64,7 +89,23 @@ async fn main() -> anyhow::Result<()> {
             port,
             dist,
             config,
-        } => serve(&host, port, dist, config.as_deref()).await,
+            allowed_hosts,
+            allow_public_without_token,
+            max_connections,
+            header_read_timeout_secs,
+            body_read_timeout_secs,
+        } => {
+            let exposure = Exposure {
+                allowed_hosts,
+                allow_public_without_token,
+                limits: ConnectionLimits {
+                    max_connections: max_connections.max(1),
+                    header_read_timeout: Duration::from_secs(header_read_timeout_secs.max(1)),
+                    body_read_timeout: Duration::from_secs(body_read_timeout_secs.max(1)),
+                },
+            };
+            serve(&host, port, dist, config.as_deref(), exposure).await
+        }
         Command::Prepare => {
             let catalog = embedded_catalog().await?;
             tracing::info!(models = catalog.names().len(), "embedded models ready");
@@ -73,12 +114,34 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> anyhow::Result<()> {
+/// Who may reach the server and how: host names, public listening, connection limits.
+struct Exposure {
+    allowed_hosts: Vec<String>,
+    allow_public_without_token: bool,
+    limits: ConnectionLimits,
+}
+
+async fn serve(
+    host: &str,
+    port: u16,
+    dist: PathBuf,
+    config: Option<&Path>,
+    exposure: Exposure,
+) -> anyhow::Result<()> {
+    let address: SocketAddr = format!("{host}:{port}")
+        .parse()
+        .with_context(|| format!("`{host}:{port}` is not an address to bind"))?;
+    let access = AccessToken::from_env_value(std::env::var(ACCESS_TOKEN_ENV).ok())?;
+    if !address.ip().is_loopback() && access.is_none() && !exposure.allow_public_without_token {
+        anyhow::bail!(
+            "refusing to listen on {address} without an access token: anyone who reaches it could spend the models' quota. \
+             Set {ACCESS_TOKEN_ENV}, listen on 127.0.0.1, or pass --allow-public-without-token"
+        );
+    }
     let config = match config {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
     };
-    let access = AccessToken::from_env_value(std::env::var(ACCESS_TOKEN_ENV).ok())?;
     let catalog = if config.needs_embedded() {
         Some(embedded_catalog().await?)
     } else {
@@ -95,26 +158,24 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
     if !has_dashboard {
         tracing::warn!(dist = %dist.display(), "no built dashboard there; serving the API only");
     }
-    let state = AppState {
-        models: Arc::new(models),
-        dist_dir: has_dashboard.then_some(dist),
-        access,
-        max_body_bytes: config.limits.max_body_bytes,
-    };
-    let address: SocketAddr = format!("{host}:{port}")
-        .parse()
-        .with_context(|| format!("`{host}:{port}` is not an address to bind"))?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
+    let bound = listener.local_addr()?;
+    let state = AppState {
+        models: Arc::new(models),
+        dist_dir: has_dashboard.then_some(dist),
+        access: access.map(Access::new),
+        max_body_bytes: config.limits.max_body_bytes,
+        hosts: Some(Arc::new(AllowedHosts::new(bound, &exposure.allowed_hosts))),
+    };
     // A plain line on stdout, for people and for tests that start the server on port 0.
-    println!("Likely is listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped")
+    println!("Likely is listening on http://{bound}");
+    likely_proxy::serve::serve(listener, app(state), exposure.limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }
 
 async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {

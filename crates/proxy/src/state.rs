@@ -1,8 +1,9 @@
 //! What every request handler shares: the model table, the access token, the body limit and where
 //! the built app lives.
 
-use crate::auth::AccessToken;
+use crate::access::Access;
 use crate::config::Limits;
+use crate::hosts::AllowedHosts;
 use crate::models::ModelTable;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,10 +15,12 @@ pub struct AppState {
     pub models: Arc<ModelTable>,
     /// Trunk's `dist/` folder with the built dashboard; `None` serves the API alone.
     pub dist_dir: Option<PathBuf>,
-    /// When set, `/v1` requires this token.
-    pub access: Option<AccessToken>,
+    /// When set, `/v1` requires its token.
+    pub access: Option<Access>,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// When set, requests whose `Host` is not one of these are refused (DNS rebinding).
+    pub hosts: Option<Arc<AllowedHosts>>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             dist_dir: None,
             access: None,
             max_body_bytes: Limits::default().max_body_bytes,
+            hosts: None,
         }
     }
 }

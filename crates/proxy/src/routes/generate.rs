@@ -30,9 +30,9 @@ pub async fn answer(
     entry
         .limits
         .check_prompt(&entry.info.name, &request.prompt)?;
-    let _permit = entry.gate.enter(&entry.info.name).await?;
+    let permit = entry.gate.enter(&entry.info.name).await?;
     let timeout = entry.limits.timeout;
-    match tokio::time::timeout(timeout, entry.backend.generate(request)).await {
+    match tokio::time::timeout(timeout, entry.backend.generate(request, permit)).await {
         Ok(answer) => answer,
         Err(_elapsed) => Err(AppError::GatewayTimeout(format!(
             "model `{}` did not answer within {} s",

@@ -7,13 +7,16 @@ mod generate;
 mod health;
 mod models;
 
-use crate::auth;
+use crate::access::{gate, login};
 use crate::error::AppError;
+use crate::headers::{add_security_headers, SecurityHeaders};
+use crate::hosts::check_host;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// The whole server as one router.
@@ -22,13 +25,15 @@ pub fn app(state: AppState) -> Router {
         .route("/generate", post(generate::generate))
         .route("/completions", post(completions::completions))
         .route("/models", get(models::list))
-        .fallback(api_not_found)
-        .layer(from_fn_with_state(state.clone(), auth::require_access));
+        .fallback(api_not_found);
+    let api = match &state.access {
+        Some(access) => api.layer(from_fn_with_state(access.clone(), gate::require_access)),
+        None => api,
+    };
     let router = Router::new()
         .nest("/v1", api)
         .route("/healthz", get(health::healthz))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout));
+        .merge(login::router(state.access.clone()));
     let router = match &state.dist_dir {
         Some(dist) => {
             let index = ServeFile::new(dist.join("index.html"));
@@ -36,9 +41,15 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(api_not_found),
     };
-    router
+    let security = Arc::new(SecurityHeaders::for_dist(state.dist_dir.as_deref()));
+    let router = router
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
-        .with_state(state)
+        .layer(from_fn_with_state(security, add_security_headers));
+    let router = match &state.hosts {
+        Some(hosts) => router.layer(from_fn_with_state(Arc::clone(hosts), check_host)),
+        None => router,
+    };
+    router.with_state(state)
 }
 
 async fn api_not_found() -> AppError {
