@@ -9,8 +9,12 @@ pub const MAX_NAME_CHARS: usize = 64;
 /// The fewest training tokens (GPT-2 tokens of the training documents) a custom model is trained on.
 pub const MIN_TRAINING_TOKENS: usize = 1_000;
 /// When no validation file is given, document `i` (0-based) of the upload is held out for
-/// validation when `i % VALIDATION_EVERY == VALIDATION_EVERY - 1` (every 10th), at least one.
+/// validation when `i % VALIDATION_EVERY == VALIDATION_EVERY / 2` (every 10th: 5, 15, 25, …), or the
+/// last document when that picks none.
 pub const VALIDATION_EVERY: usize = 10;
+/// The fewest training documents (λ is tuned on a held-out one): an upload without a validation file
+/// needs one more.
+pub const MIN_TRAINING_DOCUMENTS: usize = 2;
 /// `GET /v1/custom-models/{name}/validation` returns at most this many documents …
 pub const MAX_VALIDATION_SNIPPETS: usize = 200;
 /// … and stops before the document that would take it past this many tokens (the first document is

@@ -94,6 +94,8 @@ impl EmbeddedPaths {
 pub struct EmbeddedModels {
     /// `base-light`.
     pub base: Arc<dyn LanguageModel>,
+    /// `base-light` as a Kneser-Ney model, the base that custom models adapt.
+    pub base_model: Arc<KnModel>,
     /// `custom-base-light`.
     pub custom: Arc<dyn LanguageModel>,
     /// GPT-2 tokenizer.

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod backends;
 pub mod config;
+pub mod custom;
 pub mod error;
 pub mod limits;
 pub mod models;

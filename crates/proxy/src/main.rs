@@ -4,10 +4,16 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use likely_ngram::{load_or_train, EmbeddedPaths};
+use likely_ngram::pipeline::BASE_NAME;
+use likely_ngram::{load_or_train, EmbeddedPaths, KnModel};
 use likely_proxy::auth::{AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
+use likely_proxy::custom::settings::{
+    default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
+};
+use likely_proxy::custom::{CustomModels, CustomSettings};
+use likely_proxy::models::ModelTable;
 use likely_proxy::setup::{build_table, process_env};
 use likely_proxy::{app, AppState};
 use std::net::SocketAddr;
@@ -43,10 +49,37 @@ enum Command {
         /// models alone.
         #[arg(long, env = "LIKELY_CONFIG")]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        custom: CustomArgs,
     },
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
     Prepare,
+}
+
+/// Where custom models are stored and how large they may be.
+#[derive(clap::Args)]
+struct CustomArgs {
+    /// Folder of the custom models [default: $XDG_DATA_HOME/likely/models, else
+    /// ~/.local/share/likely/models].
+    #[arg(long, env = CUSTOM_MODELS_DIR_ENV)]
+    custom_models_dir: Option<PathBuf>,
+    /// Largest upload to POST /v1/custom-models, in bytes.
+    #[arg(long, env = "LIKELY_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
+    max_upload_bytes: usize,
+    /// Largest estimated custom model (disk and memory), in bytes.
+    #[arg(long, env = "LIKELY_MAX_CUSTOM_MODEL_BYTES", default_value_t = DEFAULT_MAX_MODEL_BYTES)]
+    max_custom_model_bytes: u64,
+}
+
+impl CustomArgs {
+    fn settings(self) -> CustomSettings {
+        CustomSettings {
+            dir: self.custom_models_dir.unwrap_or_else(default_dir),
+            max_upload_bytes: self.max_upload_bytes,
+            max_model_bytes: self.max_custom_model_bytes,
+        }
+    }
 }
 
 #[tokio::main]
@@ -64,16 +97,23 @@ async fn main() -> anyhow::Result<()> {
             port,
             dist,
             config,
-        } => serve(&host, port, dist, config.as_deref()).await,
+            custom,
+        } => serve(&host, port, dist, config.as_deref(), custom.settings()).await,
         Command::Prepare => {
-            let catalog = embedded_catalog().await?;
+            let (catalog, _) = embedded_catalog().await?;
             tracing::info!(models = catalog.names().len(), "embedded models ready");
             Ok(())
         }
     }
 }
 
-async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> anyhow::Result<()> {
+async fn serve(
+    host: &str,
+    port: u16,
+    dist: PathBuf,
+    config: Option<&Path>,
+    custom_settings: CustomSettings,
+) -> anyhow::Result<()> {
     let config = match config {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
@@ -84,7 +124,17 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
     } else {
         None
     };
-    let models = build_table(&config, &process_env, catalog.as_ref())?;
+    let models = Arc::new(build_table(
+        &config,
+        &process_env,
+        catalog.as_ref().map(|(catalog, _)| catalog),
+    )?);
+    let custom = match catalog {
+        Some((catalog, base)) => {
+            Some(start_custom_models(custom_settings, Arc::clone(&models), catalog, base).await?)
+        }
+        None => None,
+    };
     for model in models.list().models {
         tracing::info!(model = %model.name, backend = %model.backend, "model ready");
     }
@@ -96,10 +146,11 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
         tracing::warn!(dist = %dist.display(), "no built dashboard there; serving the API only");
     }
     let state = AppState {
-        models: Arc::new(models),
+        models,
         dist_dir: has_dashboard.then_some(dist),
         access,
         max_body_bytes: config.limits.max_body_bytes,
+        custom,
     };
     let address: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -117,11 +168,33 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
         .context("the server stopped")
 }
 
-async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {
+/// The embedded models, and `base-light` as the base of custom models.
+async fn embedded_catalog() -> anyhow::Result<(EmbeddedCatalog, Arc<KnModel>)> {
     tracing::info!("loading the embedded models (the first run trains them, about a minute)");
     let models = tokio::task::spawn_blocking(|| load_or_train(&EmbeddedPaths::default()))
         .await
         .context("loading the embedded models stopped")?
         .context("cannot load the embedded models")?;
-    Ok(EmbeddedCatalog::from_models(models))
+    let base = Arc::clone(&models.base_model);
+    Ok((EmbeddedCatalog::from_models(models), base))
+}
+
+/// Loads the stored custom models into the table and starts their trainer; `base-light` is their
+/// base when the table serves it.
+async fn start_custom_models(
+    settings: CustomSettings,
+    models: Arc<ModelTable>,
+    catalog: EmbeddedCatalog,
+    base: Arc<KnModel>,
+) -> anyhow::Result<Arc<CustomModels>> {
+    let bases = if models.is_configured(BASE_NAME) {
+        vec![(BASE_NAME.to_string(), base)]
+    } else {
+        Vec::new()
+    };
+    let tokenizer = catalog.tokenizer().clone();
+    tokio::task::spawn_blocking(move || CustomModels::start(settings, models, bases, tokenizer))
+        .await
+        .context("loading the custom models stopped")?
+        .context("cannot load the custom models")
 }

@@ -3,6 +3,7 @@
 
 use crate::auth::AccessToken;
 use crate::config::Limits;
+use crate::custom::CustomModels;
 use crate::models::ModelTable;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub access: Option<AccessToken>,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Custom models (`/v1/custom-models`); `None` when this server cannot train them.
+    pub custom: Option<Arc<CustomModels>>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             dist_dir: None,
             access: None,
             max_body_bytes: Limits::default().max_body_bytes,
+            custom: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and the built dashboard with a fallback to its `index.html` so that deep links into the
 //! single-page app load it.
 
+mod custom_models;
 mod generate;
 mod health;
 mod models;
@@ -11,7 +12,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -20,6 +21,20 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/generate", post(generate::generate))
         .route("/models", get(models::list))
+        .route(
+            "/custom-models",
+            get(custom_models::list)
+                .post(custom_models::create)
+                .layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route(
+            "/custom-models/{name}",
+            get(custom_models::show).merge(delete(custom_models::delete)),
+        )
+        .route(
+            "/custom-models/{name}/validation",
+            get(custom_models::validation),
+        )
         .fallback(api_not_found)
         .layer(from_fn_with_state(state.clone(), auth::require_access));
     let router = Router::new()
@@ -37,6 +52,14 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .with_state(state)
+}
+
+/// The body limit of `POST /v1/custom-models`.
+fn upload_limit(state: &AppState) -> usize {
+    state.custom.as_ref().map_or(
+        crate::custom::settings::DEFAULT_MAX_UPLOAD_BYTES,
+        |custom| custom.settings().max_upload_bytes,
+    )
 }
 
 async fn api_not_found() -> AppError {
