@@ -50,6 +50,20 @@ pub fn held_out_indices(len: usize, every: usize) -> Vec<usize> {
     }
 }
 
+/// Splits `items` into (those not at `picked`, those at `picked`), each in order.
+pub fn split_picked<T: Clone>(items: &[T], picked: &[usize]) -> (Vec<T>, Vec<T>) {
+    let mut rest = Vec::with_capacity(items.len().saturating_sub(picked.len()));
+    let mut chosen = Vec::with_capacity(picked.len());
+    for (i, item) in items.iter().enumerate() {
+        if picked.contains(&i) {
+            chosen.push(item.clone());
+        } else {
+            rest.push(item.clone());
+        }
+    }
+    (rest, chosen)
+}
+
 /// Tokenizes documents on the calling thread, reporting [`Stage::Tokenizing`].
 pub fn tokenize_observed(
     tokenizer: &Tokenizer,
@@ -85,17 +99,13 @@ pub fn train_adapted(
             docs.len()
         )));
     }
-    let (held, rest): (Vec<(usize, &Vec<u32>)>, Vec<(usize, &Vec<u32>)>) = docs
-        .iter()
-        .enumerate()
-        .partition(|(i, _)| tuning.contains(i));
-    let rest: Vec<Vec<u32>> = rest.into_iter().map(|(_, d)| d.clone()).collect();
+    let (rest, held) = split_picked(docs, tuning);
     let (probe, _) = train_model_observed(&rest, order, &progress.part(0.0, PROBE_END))?;
     drop(rest);
 
     let tuning_progress = progress.part(PROBE_END, TUNING_END);
     let mut pairs: Vec<(f64, f64)> = Vec::new();
-    for (k, (_, doc)) in held.iter().enumerate() {
+    for (k, doc) in held.iter().enumerate() {
         pairs.extend(logprob_pairs(base, &probe, doc));
         tuning_progress.report(Stage::Tuning, (k + 1) as f64 / held.len() as f64)?;
     }

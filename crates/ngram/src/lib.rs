@@ -33,7 +33,7 @@ mod topk;
 pub mod train;
 
 pub use adapt::{tune_lambda, InterpolatedModel};
-pub use adaptation::{held_out_indices, tokenize_observed, train_adapted, Adapted};
+pub use adaptation::{held_out_indices, split_picked, tokenize_observed, train_adapted, Adapted};
 pub use error::NgramError;
 pub use lm::{LanguageModel, ScoreOptions, TokenScore};
 pub use model::KnModel;

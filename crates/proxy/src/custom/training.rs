@@ -9,8 +9,8 @@ use likely_core::custom_model::{
 use likely_core::{DocumentCounts, ValidationCounts, ValidationSource};
 use likely_ngram::pipeline::ORDER;
 use likely_ngram::{
-    held_out_indices, tokenize_observed, train_adapted, Adapted, KnModel, NgramError, Progress,
-    Stage, Tokenizer,
+    held_out_indices, split_picked, tokenize_observed, train_adapted, Adapted, KnModel, NgramError,
+    Progress, Stage, Tokenizer,
 };
 
 /// One training document in this many is held out of the probe model to tune λ (as
@@ -120,15 +120,8 @@ pub fn train(
         ),
         None => {
             let held = held_out_indices(submission.train.len(), VALIDATION_EVERY);
-            let (validation, train): (Vec<(usize, &String)>, Vec<(usize, &String)>) = submission
-                .train
-                .iter()
-                .enumerate()
-                .partition(|(i, _)| held.contains(i));
-            let strip = |docs: Vec<(usize, &String)>| -> Vec<String> {
-                docs.into_iter().map(|(_, d)| d.clone()).collect()
-            };
-            (strip(train), strip(validation), ValidationSource::Split)
+            let (train, validation) = split_picked(&submission.train, &held);
+            (train, validation, ValidationSource::Split)
         }
     };
     progress.part(0.0, READ_END).report(Stage::Reading, 1.0)?;
