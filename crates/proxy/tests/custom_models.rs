@@ -107,18 +107,16 @@ impl Server {
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let answer = self
-            .auth(self.client.get(format!("{}{path}", self.url)))
-            .send()
-            .await
-            .unwrap();
-        let status = answer.status();
-        (status, answer.json().await.unwrap_or(Value::Null))
+        self.send(reqwest::Method::GET, path).await
     }
 
     async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::DELETE, path).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str) -> (StatusCode, Value) {
         let answer = self
-            .auth(self.client.delete(format!("{}{path}", self.url)))
+            .auth(self.client.request(method, format!("{}{path}", self.url)))
             .send()
             .await
             .unwrap();
@@ -191,20 +189,25 @@ impl Server {
         }
     }
 
+    async fn generate(&self, body: Value) -> Value {
+        self.auth(self.client.post(format!("{}/v1/generate", self.url)))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The average log-likelihood per scored token of `model` on `texts`.
     async fn average_likelihood(&self, model: &str, texts: &[String]) -> f64 {
         let (mut sum, mut n) = (0.0, 0usize);
         for text in texts {
-            let answer: Value = self
-                .auth(self.client.post(format!("{}/v1/generate", self.url)))
-                .json(&json!({"model": model, "prompt": text, "max_tokens": 0,
-                              "return_likelihoods": "ALL"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let answer = self
+                .generate(json!({"model": model, "prompt": text, "max_tokens": 0,
+                                 "return_likelihoods": "ALL"}))
+                .await;
             for token in answer["generations"][0]["token_likelihoods"]
                 .as_array()
                 .unwrap_or_else(|| panic!("{answer}"))
@@ -340,18 +343,11 @@ async fn a_model_trained_from_a_file_is_served_survives_a_restart_and_can_be_del
     assert!(custom > base + 1.0, "custom {custom} vs base {base}");
 
     // Sampling works like for the built-in models.
-    let sample: Value = server
-        .client
-        .post(format!("{}/v1/generate", server.url))
-        .json(
-            &json!({"model": "apiary", "prompt": "Hive Amber of the", "max_tokens": 8, "seed": 3}),
+    let sample = server
+        .generate(
+            json!({"model": "apiary", "prompt": "Hive Amber of the", "max_tokens": 8, "seed": 3}),
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert!(
         !sample["generations"][0]["text"]
             .as_str()

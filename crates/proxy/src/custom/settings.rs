@@ -10,12 +10,10 @@ pub const CUSTOM_MODELS_DIR_ENV: &str = "LIKELY_CUSTOM_MODELS_DIR";
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 64 << 20;
 /// Default cap on a custom model's estimated size (its file and its memory once loaded).
 pub const DEFAULT_MAX_MODEL_BYTES: u64 = 1 << 30;
-/// Estimated model bytes per training token, measured (BENCHMARKS.md: 40-70 bytes a token from
-/// 1 M to 10 M tokens; `custom-base-light` 64), rounded up.
+/// Estimated model bytes per training token (disk, and memory once loaded), measured (BENCHMARKS.md:
+/// 68 bytes a token at 1 M tokens; `custom-base-light` 64), rounded up. Training's peak adds about
+/// 3.5 times the model's size on top of the server's memory.
 pub const MODEL_BYTES_PER_TOKEN: u64 = 80;
-/// Training's peak memory is about this many times the model's size (BENCHMARKS.md).
-pub const TRAINING_PEAK_PER_MODEL_BYTE: u64 = 4;
-
 /// The custom-model settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomSettings {
