@@ -42,6 +42,9 @@ pub enum AppError {
     /// The request body or the prompt is over a configured limit (413).
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The request conflicts with the server's state, e.g. a name already taken (409).
+    #[error("{0}")]
+    Conflict(String),
     /// The body is not JSON (415).
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -85,6 +88,7 @@ impl AppError {
             AppError::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
             AppError::NotFound(_) | AppError::UnknownModel(_) => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -7,6 +7,7 @@ pub mod access;
 pub mod backends;
 pub mod completions;
 pub mod config;
+pub mod custom;
 pub mod error;
 pub mod headers;
 pub mod hosts;

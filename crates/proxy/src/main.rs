@@ -4,11 +4,17 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use likely_ngram::{load_or_train, EmbeddedPaths};
+use likely_ngram::pipeline::BASE_NAME;
+use likely_ngram::{load_or_train, EmbeddedPaths, KnModel};
 use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
+use likely_proxy::custom::settings::{
+    default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
+};
+use likely_proxy::custom::{CustomModels, CustomSettings};
 use likely_proxy::hosts::AllowedHosts;
+use likely_proxy::models::ModelTable;
 use likely_proxy::serve::ConnectionLimits;
 use likely_proxy::setup::{build_table, process_env};
 use likely_proxy::{app, AppState};
@@ -68,10 +74,37 @@ enum Command {
         /// Seconds a client may take to send a request's body.
         #[arg(long, default_value_t = 30, env = "LIKELY_BODY_READ_TIMEOUT_SECS")]
         body_read_timeout_secs: u64,
+        #[command(flatten)]
+        custom: CustomArgs,
     },
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
     Prepare,
+}
+
+/// Where custom models are stored and how large they may be.
+#[derive(clap::Args)]
+struct CustomArgs {
+    /// Folder of the custom models [default: $XDG_DATA_HOME/likely/models, else
+    /// ~/.local/share/likely/models].
+    #[arg(long, env = CUSTOM_MODELS_DIR_ENV)]
+    custom_models_dir: Option<PathBuf>,
+    /// Largest upload to POST /v1/custom-models, in bytes.
+    #[arg(long, env = "LIKELY_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
+    max_upload_bytes: usize,
+    /// Largest estimated custom model (disk and memory), in bytes.
+    #[arg(long, env = "LIKELY_MAX_CUSTOM_MODEL_BYTES", default_value_t = DEFAULT_MAX_MODEL_BYTES)]
+    max_custom_model_bytes: u64,
+}
+
+impl CustomArgs {
+    fn settings(self) -> CustomSettings {
+        CustomSettings {
+            dir: self.custom_models_dir.unwrap_or_else(default_dir),
+            max_upload_bytes: self.max_upload_bytes,
+            max_model_bytes: self.max_custom_model_bytes,
+        }
+    }
 }
 
 #[tokio::main]
@@ -94,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
             max_connections,
             header_read_timeout_secs,
             body_read_timeout_secs,
+            custom,
         } => {
             let exposure = Exposure {
                 allowed_hosts,
@@ -104,10 +138,18 @@ async fn main() -> anyhow::Result<()> {
                     body_read_timeout: Duration::from_secs(body_read_timeout_secs.max(1)),
                 },
             };
-            serve(&host, port, dist, config.as_deref(), exposure).await
+            serve(
+                &host,
+                port,
+                dist,
+                config.as_deref(),
+                exposure,
+                custom.settings(),
+            )
+            .await
         }
         Command::Prepare => {
-            let catalog = embedded_catalog().await?;
+            let (catalog, _) = embedded_catalog().await?;
             tracing::info!(models = catalog.names().len(), "embedded models ready");
             Ok(())
         }
@@ -127,6 +169,7 @@ async fn serve(
     dist: PathBuf,
     config: Option<&Path>,
     exposure: Exposure,
+    custom_settings: CustomSettings,
 ) -> anyhow::Result<()> {
     let address: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -147,7 +190,17 @@ async fn serve(
     } else {
         None
     };
-    let models = build_table(&config, &process_env, catalog.as_ref())?;
+    let models = Arc::new(build_table(
+        &config,
+        &process_env,
+        catalog.as_ref().map(|(catalog, _)| catalog),
+    )?);
+    let custom = match catalog {
+        Some((catalog, base)) => {
+            Some(start_custom_models(custom_settings, Arc::clone(&models), catalog, base).await?)
+        }
+        None => None,
+    };
     for model in models.list().models {
         tracing::info!(model = %model.name, backend = %model.backend, "model ready");
     }
@@ -163,11 +216,12 @@ async fn serve(
         .with_context(|| format!("cannot listen on {address}"))?;
     let bound = listener.local_addr()?;
     let state = AppState {
-        models: Arc::new(models),
+        models,
         dist_dir: has_dashboard.then_some(dist),
         access: access.map(Access::new),
         max_body_bytes: config.limits.max_body_bytes,
         hosts: Some(Arc::new(AllowedHosts::new(bound, &exposure.allowed_hosts))),
+        custom,
     };
     // A plain line on stdout, for people and for tests that start the server on port 0.
     println!("Likely is listening on http://{bound}");
@@ -178,11 +232,33 @@ async fn serve(
     Ok(())
 }
 
-async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {
+/// The embedded models, and `base-light` as the base of custom models.
+async fn embedded_catalog() -> anyhow::Result<(EmbeddedCatalog, Arc<KnModel>)> {
     tracing::info!("loading the embedded models (the first run trains them, about a minute)");
     let models = tokio::task::spawn_blocking(|| load_or_train(&EmbeddedPaths::default()))
         .await
         .context("loading the embedded models stopped")?
         .context("cannot load the embedded models")?;
-    Ok(EmbeddedCatalog::from_models(models))
+    let base = Arc::clone(&models.base_model);
+    Ok((EmbeddedCatalog::from_models(models), base))
+}
+
+/// Loads the stored custom models into the table and starts their trainer; `base-light` is their
+/// base when the table serves it.
+async fn start_custom_models(
+    settings: CustomSettings,
+    models: Arc<ModelTable>,
+    catalog: EmbeddedCatalog,
+    base: Arc<KnModel>,
+) -> anyhow::Result<Arc<CustomModels>> {
+    let bases = if models.is_configured(BASE_NAME) {
+        vec![(BASE_NAME.to_string(), base)]
+    } else {
+        Vec::new()
+    };
+    let tokenizer = catalog.tokenizer().clone();
+    tokio::task::spawn_blocking(move || CustomModels::start(settings, models, bases, tokenizer))
+        .await
+        .context("loading the custom models stopped")?
+        .context("cannot load the custom models")
 }

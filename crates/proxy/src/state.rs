@@ -3,6 +3,7 @@
 
 use crate::access::Access;
 use crate::config::Limits;
+use crate::custom::CustomModels;
 use crate::hosts::AllowedHosts;
 use crate::models::ModelTable;
 use std::path::PathBuf;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// When set, requests whose `Host` is not one of these are refused (DNS rebinding).
     pub hosts: Option<Arc<AllowedHosts>>,
+    /// Custom models (`/v1/custom-models`); `None` when this server cannot train them.
+    pub custom: Option<Arc<CustomModels>>,
 }
 
 impl AppState {
@@ -32,6 +35,7 @@ impl AppState {
             access: None,
             max_body_bytes: Limits::default().max_body_bytes,
             hosts: None,
+            custom: None,
         }
     }
 }

@@ -64,6 +64,11 @@ impl EmbeddedCatalog {
             .with_model(likely_ngram::pipeline::CUSTOM_NAME, models.custom)
     }
 
+    /// The tokenizer the models share.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
     /// The embedded models' names.
     pub fn names(&self) -> Vec<&str> {
         self.models.iter().map(|(name, _)| name.as_str()).collect()

@@ -3,6 +3,7 @@
 //! single-page app load it.
 
 mod completions;
+mod custom_models;
 mod generate;
 mod health;
 mod models;
@@ -14,7 +15,7 @@ use crate::hosts::check_host;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
@@ -25,6 +26,20 @@ pub fn app(state: AppState) -> Router {
         .route("/generate", post(generate::generate))
         .route("/completions", post(completions::completions))
         .route("/models", get(models::list))
+        .route(
+            "/custom-models",
+            get(custom_models::list)
+                .post(custom_models::create)
+                .layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route(
+            "/custom-models/{name}",
+            get(custom_models::show).merge(delete(custom_models::delete)),
+        )
+        .route(
+            "/custom-models/{name}/validation",
+            get(custom_models::validation),
+        )
         .fallback(api_not_found);
     let api = match &state.access {
         Some(access) => api.layer(from_fn_with_state(access.clone(), gate::require_access)),
@@ -50,6 +65,14 @@ pub fn app(state: AppState) -> Router {
         None => router,
     };
     router.with_state(state)
+}
+
+/// The body limit of `POST /v1/custom-models`.
+fn upload_limit(state: &AppState) -> usize {
+    state.custom.as_ref().map_or(
+        crate::custom::settings::DEFAULT_MAX_UPLOAD_BYTES,
+        |custom| custom.settings().max_upload_bytes,
+    )
 }
 
 async fn api_not_found() -> AppError {
