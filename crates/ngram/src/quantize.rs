@@ -202,16 +202,16 @@ impl Building<'_> {
         self.backoff_codes.push(codes);
     }
 
-    /// Top-1 and second bound of every n-gram of level `n` (< order) as a context; `lower` holds
-    /// those of level `n - 1` (`root` for the empty context).
-    fn tops(&self, n: usize, lower: &[Top], root: Top) -> Vec<Top> {
+    /// Top-1 and second bound of every n-gram of level `n` (< order) as a context; `done[l - 1]`
+    /// holds those of level `l` < `n` (`root` for the empty context).
+    fn tops(&self, n: usize, done: &[Vec<Top>], root: Top) -> Vec<Top> {
         let nodes = &self.exact.levels[n - 1].nodes;
         let len = nodes.len().saturating_sub(1);
         let top_of = |c: Ctx| -> Top {
             if c.level() == 0 {
                 root
             } else {
-                lower[c.index()]
+                done[c.level() - 1][c.index()]
             }
         };
         (0..len)
@@ -309,7 +309,7 @@ pub fn quantize(model: &KnModel) -> KnModel {
         b.logp(1, usize::from(first(1))),
     );
     let mut levels: Vec<Level<u8>> = Vec::with_capacity(order);
-    let mut lower: Vec<Top> = Vec::new();
+    let mut done: Vec<Vec<Top>> = Vec::with_capacity(order);
     for n in 1..=order {
         let ex = &exact.levels[n - 1];
         let by_prob = if n > 1 { sort_children(&b, n) } else { Vec::new() };
@@ -335,7 +335,7 @@ pub fn quantize(model: &KnModel) -> KnModel {
                 .collect::<Vec<_>>()
                 .into();
         } else {
-            let tops = b.tops(n, &lower, root);
+            let tops = b.tops(n, &done, root);
             let mut seconds: Vec<f32> = tops.iter().map(|t| t.2 as f32).collect();
             let second_book = fit(&mut seconds, 0.0);
             level.second = tops
@@ -364,7 +364,7 @@ pub fn quantize(model: &KnModel) -> KnModel {
                 })
                 .collect();
             level.nodes = nodes.into();
-            lower = tops;
+            done.push(tops);
         }
         levels.push(level);
     }
