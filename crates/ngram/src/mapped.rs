@@ -2,7 +2,8 @@
 //! model file (a loaded one), behind one slice type: loading is near instant, the pages are shared
 //! between processes on one machine, and only the pages scoring touches become resident.
 //!
-//! This is the crate's only module with `unsafe` code besides a prefetch hint. The safety argument:
+//! This module holds the crate's `unsafe` code besides a prefetch hint and the plain-old-data
+//! declarations of the two packed records (next to them in [`crate::model`]). The safety argument:
 //! - a model file is written to a temporary file and renamed into place ([`crate::storage::save`]):
 //!   Likely never modifies a model file in place, so the mapped bytes do not change under us (a
 //!   process truncating the file by hand would make reads fault, as with any memory-mapped file);
@@ -19,22 +20,8 @@ use std::path::Path;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use bytemuck::{Pod, Zeroable};
+use bytemuck::Pod;
 use memmap2::Mmap;
-
-use crate::model::{Leaf, Node};
-
-// SAFETY: `Node<u8>` and `Leaf<u8>` are `repr(C)`, made of integers and floats (every bit pattern
-// is a valid value), and have no padding (checked by the size assertions below); zero is valid.
-unsafe impl Zeroable for Node<u8> {}
-// SAFETY: as above.
-unsafe impl Pod for Node<u8> {}
-// SAFETY: as above.
-unsafe impl Zeroable for Leaf<u8> {}
-// SAFETY: as above.
-unsafe impl Pod for Leaf<u8> {}
-const _: () = assert!(std::mem::size_of::<Node<u8>>() == 4 + 4 + 4 + 2 + 1 + 1);
-const _: () = assert!(std::mem::size_of::<Leaf<u8>>() == 4 + 4 + 2 + 1 + 1);
 
 /// A read-only memory map of a whole file.
 #[derive(Clone)]

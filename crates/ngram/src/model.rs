@@ -12,6 +12,11 @@
 //! interpolated one. The fields scoring reads together sit together ([`Node`], [`Leaf`]) so that a
 //! step costs few cache misses; the tokens stay in their own array for a dense binary search.
 //!
+//! Values come in two representations ([`Repr`]): exact `f32` after training, 8-bit codes into
+//! per-level codebooks after a save and load ([`crate::quantize`], [`crate::storage`]); unigram
+//! values are exact in both. The scoring primitives are written once, generic over [`Code`], and
+//! the arrays are owned or views into a memory-mapped file ([`crate::mapped::Array`]).
+//!
 //! A [`Ctx`] names the longest suffix of the history that is a context of the model (has
 //! continuations): the next-token distribution depends on the history only through it.
 
@@ -132,6 +137,18 @@ pub struct Leaf<C> {
     /// Unused (keeps the packed record free of padding).
     pub pad: C,
 }
+
+// SAFETY: `Node<u8>` and `Leaf<u8>` are `repr(C)`, made of integers and floats (every bit pattern
+// is a valid value), and have no padding (checked by the size assertions below); zero is valid.
+unsafe impl bytemuck::Zeroable for Node<u8> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for Node<u8> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Zeroable for Leaf<u8> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for Leaf<u8> {}
+const _: () = assert!(std::mem::size_of::<Node<u8>>() == 4 + 4 + 4 + 2 + 1 + 1);
+const _: () = assert!(std::mem::size_of::<Leaf<u8>>() == 4 + 4 + 2 + 1 + 1);
 
 /// Where scoring stands: the context and its children range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -647,9 +664,11 @@ impl<C: Code> View<'_, C> {
         let found = if r.len() >= DENSE_MIN_CHILDREN {
             self.m.dense.find(ctx.0, w).flatten()
         } else {
-            u16::try_from(w)
-                .ok()
-                .and_then(|w16| self.t.levels[level].words[r.clone()].binary_search(&w16).ok())
+            u16::try_from(w).ok().and_then(|w16| {
+                self.t.levels[level].words[r.clone()]
+                    .binary_search(&w16)
+                    .ok()
+            })
         };
         found.map(|k| r.start + k)
     }

@@ -84,9 +84,7 @@ fn nearest(book: &Codebook, x: f64) -> u8 {
 
 /// The smallest code whose value is at least `x` (the largest code when none is).
 fn at_least(book: &Codebook, x: f64) -> u8 {
-    book.0
-        .partition_point(|&v| f64::from(v) < x)
-        .min(CODES - 1) as u8
+    book.0.partition_point(|&v| f64::from(v) < x).min(CODES - 1) as u8
 }
 
 /// Top-1 of a context in the coded model: token, `ln P`, bound on the others' `ln P`.
@@ -312,7 +310,11 @@ pub fn quantize(model: &KnModel) -> KnModel {
     let mut done: Vec<Vec<Top>> = Vec::with_capacity(order);
     for n in 1..=order {
         let ex = &exact.levels[n - 1];
-        let by_prob = if n > 1 { sort_children(&b, n) } else { Vec::new() };
+        let by_prob = if n > 1 {
+            sort_children(&b, n)
+        } else {
+            Vec::new()
+        };
         let codes = &b.codes[n - 1];
         let mut level = Level::<u8> {
             words: ex.words.to_vec().into(),

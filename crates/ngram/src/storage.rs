@@ -26,9 +26,7 @@ use bytemuck::Pod;
 
 use crate::error::NgramError;
 use crate::mapped::{Array, MappedFile};
-use crate::model::{
-    Code, Codebook, Ctx, KnModel, Level, Repr, Trie, HAS_CHILDREN, MAX_ORDER,
-};
+use crate::model::{Code, Codebook, Ctx, KnModel, Level, Repr, Trie, HAS_CHILDREN, MAX_ORDER};
 use crate::quantize::quantize;
 use crate::tokenizer::VOCAB_SIZE;
 
@@ -293,7 +291,12 @@ fn validate<C: Code>(levels: &[Level<C>]) -> Result<(), String> {
     for (i, l) in levels.iter().enumerate() {
         let n = l.len();
         let top_words = l.nodes.iter().take(n).map(|x| x.top_word);
-        if l.words.iter().copied().chain(top_words).any(|w| w as usize >= VOCAB_SIZE) {
+        if l.words
+            .iter()
+            .copied()
+            .chain(top_words)
+            .any(|w| w as usize >= VOCAB_SIZE)
+        {
             return Err(format!("level {}: token out of the vocabulary", i + 1));
         }
         if i + 1 < order {

@@ -252,7 +252,10 @@ fn old_foreign_and_corrupt_files_are_refused() {
     refused(&old, "a version 5 file");
     assert_eq!(storage::peek(&path).expect("peek"), None);
     // Foreign bytes, an empty file, a truncated one, one with trailing bytes.
-    refused(b"PK\x03\x04 not a model at all, just some bytes", "a foreign file");
+    refused(
+        b"PK\x03\x04 not a model at all, just some bytes",
+        "a foreign file",
+    );
     refused(&[], "an empty file");
     refused(&good[..good.len() - 1], "a truncated file");
     let mut long = good.clone();
@@ -294,7 +297,10 @@ fn quantized_models_keep_exact_top_k_ranks_and_distributions() {
                 close(l, dist[t as usize].ln());
             }
             let p = dist[s.token as usize];
-            assert_eq!(s.rank, Some(1 + dist.iter().filter(|&&q| q > p).count() as u32));
+            assert_eq!(
+                s.rank,
+                Some(1 + dist.iter().filter(|&&q| q > p).count() as u32)
+            );
         }
     }
 }
