@@ -23,6 +23,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use bytemuck::Pod;
+use rayon::prelude::*;
 
 use crate::error::NgramError;
 use crate::mapped::{Array, MappedFile};
@@ -287,8 +288,16 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
 
 /// Checks the indices that scoring follows, so that a corrupt file cannot make it panic.
 fn validate<C: Code>(levels: &[Level<C>]) -> Result<(), String> {
+    (0..levels.len())
+        .into_par_iter()
+        .try_for_each(|i| validate_level(levels, i))
+}
+
+/// [`validate`] for level `i + 1`.
+fn validate_level<C: Code>(levels: &[Level<C>], i: usize) -> Result<(), String> {
     let order = levels.len();
-    for (i, l) in levels.iter().enumerate() {
+    let l = &levels[i];
+    {
         let n = l.len();
         let top_words = l.nodes.iter().take(n).map(|x| x.top_word);
         if l.words
