@@ -9,7 +9,9 @@
 use crate::counting::{last_word, LevelCounts};
 use crate::discounts::Discounts;
 use crate::error::NgramError;
-use crate::model::{Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN};
+use crate::model::{
+    Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN,
+};
 use crate::tokenizer::VOCAB_SIZE;
 
 /// Summary of an estimation, for logs and benchmarks.
@@ -115,21 +117,27 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
 /// Fills `by_prob` for level `i + 1`: the children of each context of level `i`, by decreasing
 /// probability. The parents' children ranges are in `levels[i - 1]`.
 fn levels_sort_children(levels: &[Level<f32>], i: usize, r: &RawLevel, by_prob: &mut [u16]) {
-    let parents = &levels[i - 1].nodes;
-    for p in 0..parents.len().saturating_sub(1) {
-        let (s, e) = (
-            parents[p].child_start as usize,
-            parents[p + 1].child_start as usize,
-        );
+    order_children(&levels[i - 1].nodes, by_prob, |j| {
+        (f64::from(r.logp[j]), r.words[j])
+    });
+}
+
+/// Fills `by_prob` (one entry per child) with each context's children offsets by decreasing
+/// log-probability, ties by smaller token; `key(j)` gives child `j`'s (log-probability, token).
+pub(crate) fn order_children<C: Code>(
+    parents: &[Node<C>],
+    by_prob: &mut [u16],
+    key: impl Fn(usize) -> (f64, u16),
+) {
+    for p in parents.windows(2) {
+        let (s, e) = (p[0].child_start as usize, p[1].child_start as usize);
         let slot = &mut by_prob[s..e];
         for (k, x) in slot.iter_mut().enumerate() {
             *x = k as u16;
         }
         slot.sort_by(|&a, &b| {
-            let (ja, jb) = (s + a as usize, s + b as usize);
-            r.logp[jb]
-                .total_cmp(&r.logp[ja])
-                .then(r.words[ja].cmp(&r.words[jb]))
+            let (ka, kb) = (key(s + a as usize), key(s + b as usize));
+            kb.0.total_cmp(&ka.0).then(ka.1.cmp(&kb.1))
         });
     }
 }

@@ -14,6 +14,7 @@
 
 use rayon::prelude::*;
 
+use crate::estimate::order_children;
 use crate::model::{Codebook, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN};
 
 /// Number of codes per codebook.
@@ -254,27 +255,12 @@ impl Building<'_> {
     }
 }
 
-/// Children offsets of each context of `parents`, sorted by decreasing coded value.
+/// Children offsets of each context of level `n - 1`, sorted by decreasing coded value.
 fn sort_children(b: &Building<'_>, n: usize) -> Vec<u16> {
-    let parents = &b.exact.levels[n - 2].nodes;
-    let len = b.exact.levels[n - 1].len();
-    let mut by_prob = vec![0u16; len];
-    for p in 0..parents.len().saturating_sub(1) {
-        let (s, e) = (
-            parents[p].child_start as usize,
-            parents[p + 1].child_start as usize,
-        );
-        let slot = &mut by_prob[s..e];
-        for (k, x) in slot.iter_mut().enumerate() {
-            *x = k as u16;
-        }
-        slot.sort_by(|&a, &c| {
-            let (ja, jc) = (s + a as usize, s + c as usize);
-            b.logp(n, jc)
-                .total_cmp(&b.logp(n, ja))
-                .then(b.word(n, ja).cmp(&b.word(n, jc)))
-        });
-    }
+    let mut by_prob = vec![0u16; b.exact.levels[n - 1].len()];
+    order_children(&b.exact.levels[n - 2].nodes, &mut by_prob, |j| {
+        (b.logp(n, j), b.word(n, j))
+    });
     by_prob
 }
 
