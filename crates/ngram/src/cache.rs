@@ -192,6 +192,15 @@ pub fn load_or_train_parts(
             train_custom(paths, &base, custom_fp, ORDER)?
         }
     };
+    // Serve what the cache now holds (quantized and mapped), exactly as every later start will.
+    let reload = |m: KnModel, name: &str| -> Result<KnModel, NgramError> {
+        if m.is_quantized() {
+            return Ok(m);
+        }
+        drop(m);
+        Ok(storage::load(&paths.model_file(name))?.0)
+    };
+    let (base, domain) = (reload(base, BASE_NAME)?, reload(domain, CUSTOM_NAME)?);
     Ok((Arc::new(base), Arc::new(domain), lambda))
 }
 

@@ -9,7 +9,9 @@
 use crate::counting::{last_word, LevelCounts};
 use crate::discounts::Discounts;
 use crate::error::NgramError;
-use crate::model::{Ctx, KnModel, Leaf, Level, Node, Top, HAS_CHILDREN, MAX_LEVEL_LEN};
+use crate::model::{
+    Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN,
+};
 use crate::tokenizer::VOCAB_SIZE;
 
 /// Summary of an estimation, for logs and benchmarks.
@@ -34,7 +36,9 @@ struct RawLevel {
 
 /// Lays the built levels out for scoring: nodes with flags, leaves, children sorted by probability.
 fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
-    let mut levels = Vec::with_capacity(order);
+    let mut levels: Vec<Level<f32>> = Vec::with_capacity(order);
+    let uni_logp = raw.first().map(|r| r.logp.clone()).unwrap_or_default();
+    let uni_backoff = raw.first().map(|r| r.backoff.clone()).unwrap_or_default();
     for (i, r) in raw.into_iter().enumerate() {
         let n = r.logp.len();
         let mut by_prob = Vec::new();
@@ -63,16 +67,18 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                             logp,
                             link,
                             next_start,
-                            next_end,
+                            next_len: (next_end - next_start) as u16,
+                            pad: 0.0,
                         }
                     })
-                    .collect(),
-                words: r.words,
-                by_prob,
+                    .collect::<Vec<_>>()
+                    .into(),
+                words: r.words.into(),
+                by_prob: by_prob.into(),
                 ..Level::default()
             }
         } else {
-            let mut nodes: Vec<Node> = (0..n)
+            let mut nodes: Vec<Node<f32>> = (0..n)
                 .map(|j| {
                     let has = r.child_start[j + 1] > r.child_start[j];
                     let link = if i == 0 { Ctx::ROOT.0 } else { r.link[j] };
@@ -81,6 +87,8 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                         backoff: r.backoff[j],
                         child_start: r.child_start[j],
                         link: link | if has { HAS_CHILDREN } else { 0 },
+                        top_logp: r.top_logp[j],
+                        top_word: r.top_word[j],
                     }
                 })
                 .collect();
@@ -89,46 +97,47 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                 ..Node::default()
             });
             Level {
-                words: r.words,
-                nodes,
-                by_prob,
-                top: r
-                    .top_word
-                    .iter()
-                    .zip(&r.top_logp)
-                    .zip(&r.second_logp)
-                    .map(|((&w, &logp), &second_logp)| Top {
-                        logp,
-                        second_logp,
-                        word: u32::from(w),
-                    })
-                    .collect(),
+                words: r.words.into(),
+                nodes: nodes.into(),
+                by_prob: by_prob.into(),
+                second: r.second_logp.into(),
                 ..Level::default()
             }
         };
         levels.push(level);
     }
-    KnModel::from_levels(order, levels)
+    let trie = Trie {
+        levels,
+        uni_logp: uni_logp.into(),
+        uni_backoff: uni_backoff.into(),
+    };
+    KnModel::from_repr(order, Repr::Exact(trie))
 }
 
 /// Fills `by_prob` for level `i + 1`: the children of each context of level `i`, by decreasing
 /// probability. The parents' children ranges are in `levels[i - 1]`.
-fn levels_sort_children(levels: &[Level], i: usize, r: &RawLevel, by_prob: &mut [u16]) {
-    let parents = &levels[i - 1].nodes;
-    for p in 0..parents.len().saturating_sub(1) {
-        let (s, e) = (
-            parents[p].child_start as usize,
-            parents[p + 1].child_start as usize,
-        );
+fn levels_sort_children(levels: &[Level<f32>], i: usize, r: &RawLevel, by_prob: &mut [u16]) {
+    order_children(&levels[i - 1].nodes, by_prob, |j| {
+        (f64::from(r.logp[j]), r.words[j])
+    });
+}
+
+/// Fills `by_prob` (one entry per child) with each context's children offsets by decreasing
+/// log-probability, ties by smaller token; `key(j)` gives child `j`'s (log-probability, token).
+pub(crate) fn order_children<C: Code>(
+    parents: &[Node<C>],
+    by_prob: &mut [u16],
+    key: impl Fn(usize) -> (f64, u16),
+) {
+    for p in parents.windows(2) {
+        let (s, e) = (p[0].child_start as usize, p[1].child_start as usize);
         let slot = &mut by_prob[s..e];
         for (k, x) in slot.iter_mut().enumerate() {
             *x = k as u16;
         }
         slot.sort_by(|&a, &b| {
-            let (ja, jb) = (s + a as usize, s + b as usize);
-            r.logp[jb]
-                .total_cmp(&r.logp[ja])
-                .then(r.words[ja].cmp(&r.words[jb]))
+            let (ka, kb) = (key(s + a as usize), key(s + b as usize));
+            kb.0.total_cmp(&ka.0).then(ka.1.cmp(&kb.1))
         });
     }
 }

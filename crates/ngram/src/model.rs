@@ -12,10 +12,16 @@
 //! interpolated one. The fields scoring reads together sit together ([`Node`], [`Leaf`]) so that a
 //! step costs few cache misses; the tokens stay in their own array for a dense binary search.
 //!
+//! Values come in two representations ([`Repr`]): exact `f32` after training, 8-bit codes into
+//! per-level codebooks after a save and load ([`crate::quantize`], [`crate::storage`]); unigram
+//! values are exact in both. The scoring primitives are written once, generic over [`Code`], and
+//! the arrays are owned or views into a memory-mapped file ([`crate::mapped::Array`]).
+//!
 //! A [`Ctx`] names the longest suffix of the history that is a context of the model (has
 //! continuations): the next-token distribution depends on the history only through it.
 
 use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
+use crate::mapped::Array;
 use crate::tokenizer::Tokenizer;
 
 /// A context node: `level` (0 = the empty context, 1 = one token, ...) and index in that level,
@@ -60,48 +66,89 @@ impl Ctx {
     }
 }
 
-/// An n-gram that may be a context (levels below the top).
+/// How a level stores its log-probabilities and backoff weights: exact `f32` values (a freshly
+/// trained model) or 8-bit codes into a per-level codebook of 256 values (a saved and loaded one,
+/// see [`crate::quantize`]).
+pub trait Code: Copy + Default + PartialEq + std::fmt::Debug + Send + Sync + 'static {
+    /// The codebook (nothing for exact values).
+    type Book: Clone + Default + PartialEq + std::fmt::Debug + Send + Sync;
+    /// The value the code stands for.
+    fn value(self, book: &Self::Book) -> f32;
+}
+
+impl Code for f32 {
+    type Book = ();
+    #[inline(always)]
+    fn value(self, _: &()) -> f32 {
+        self
+    }
+}
+
+/// 256 values (natural logs), indexed by an 8-bit code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Codebook(pub Box<[f32; 256]>);
+
+impl Default for Codebook {
+    fn default() -> Self {
+        Codebook(Box::new([0.0; 256]))
+    }
+}
+
+impl Code for u8 {
+    type Book = Codebook;
+    #[inline(always)]
+    fn value(self, book: &Codebook) -> f32 {
+        book.0[usize::from(self)]
+    }
+}
+
+/// An n-gram that may be a context (levels below the top), with what scoring reads together.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[repr(C)]
-pub struct Node {
-    /// `ln P(w | h)`, interpolated.
-    pub logp: f32,
-    /// `ln γ` of this n-gram as a context; 0 when it has no continuations.
-    pub backoff: f32,
+pub struct Node<C> {
     /// First child in the next level; the children end where the next node's start.
     pub child_start: u32,
     /// Longest proper suffix that is a context (a packed [`Ctx`]), plus [`HAS_CHILDREN`] when this
     /// n-gram is a context itself.
     pub link: u32,
+    /// `ln P(top_word | this context)`, exact in the model's own values.
+    pub top_logp: f32,
+    /// The most likely next token after this n-gram.
+    pub top_word: u16,
+    /// `ln P(w | h)`, interpolated (level 1: unused, see [`Trie::uni_logp`]).
+    pub logp: C,
+    /// `ln γ` of this n-gram as a context; 0 when it has no continuations (level 1: unused).
+    pub backoff: C,
 }
 
 /// An n-gram of the top level (never a context).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[repr(C)]
-pub struct Leaf {
-    /// `ln P(w | h)`, interpolated.
-    pub logp: f32,
+pub struct Leaf<C> {
     /// Longest proper suffix that is a context (a packed [`Ctx`]): the next context.
     pub link: u32,
     /// Children range of the next context, copied here so that the next step does not have to
     /// read that context's node first (one cache miss less per token on well-predicted text).
     pub next_start: u32,
-    /// End of that range.
-    pub next_end: u32,
+    /// Length of that range (a context has at most one child per vocabulary token).
+    pub next_len: u16,
+    /// `ln P(w | h)`, interpolated.
+    pub logp: C,
+    /// Unused (keeps the packed record free of padding).
+    pub pad: C,
 }
 
-/// The most likely next token after a context, with its log-probability (kept together: one
-/// cache line for the top-1).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-#[repr(C)]
-pub struct Top {
-    /// `ln P(word | context)`.
-    pub logp: f32,
-    /// An upper bound on the log-probability of every other token (for the mixture's top-1).
-    pub second_logp: f32,
-    /// The token.
-    pub word: u32,
-}
+// SAFETY: `Node<u8>` and `Leaf<u8>` are `repr(C)`, made of integers and floats (every bit pattern
+// is a valid value), and have no padding (checked by the size assertions below); zero is valid.
+unsafe impl bytemuck::Zeroable for Node<u8> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for Node<u8> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Zeroable for Leaf<u8> {}
+// SAFETY: as above.
+unsafe impl bytemuck::Pod for Leaf<u8> {}
+const _: () = assert!(std::mem::size_of::<Node<u8>>() == 4 + 4 + 4 + 2 + 1 + 1);
+const _: () = assert!(std::mem::size_of::<Leaf<u8>>() == 4 + 4 + 2 + 1 + 1);
 
 /// Where scoring stands: the context and its children range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,24 +159,38 @@ pub struct State {
     end: u32,
 }
 
-/// The n-grams of one length.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Level {
-    /// Last token of each n-gram (empty for level 1, where the index is the token).
-    pub words: Vec<u16>,
-    /// Levels below the top: one node per n-gram plus a final sentinel holding the end of the
-    /// last children range.
-    pub nodes: Vec<Node>,
-    /// Top level: one leaf per n-gram.
-    pub leaves: Vec<Leaf>,
-    /// Levels above 1: within each context's children range, the children's offsets sorted by
-    /// decreasing probability (ties: smaller token), for the top-k search.
-    pub by_prob: Vec<u16>,
-    /// Levels below the top: most likely next token after this n-gram, and its log-probability.
-    pub top: Vec<Top>,
+/// The codebooks of one level.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Books<C: Code> {
+    /// Of `logp`.
+    pub logp: C::Book,
+    /// Of `backoff`.
+    pub backoff: C::Book,
+    /// Of `second`.
+    pub second: C::Book,
 }
 
-impl Level {
+/// The n-grams of one length.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Level<C: Code> {
+    /// Last token of each n-gram (empty for level 1, where the index is the token).
+    pub words: Array<u16>,
+    /// Levels below the top: one node per n-gram plus a final sentinel holding the end of the
+    /// last children range.
+    pub nodes: Array<Node<C>>,
+    /// Top level: one leaf per n-gram.
+    pub leaves: Array<Leaf<C>>,
+    /// Levels above 1: within each context's children range, the children's offsets sorted by
+    /// decreasing probability (ties: smaller token), for the top-k search.
+    pub by_prob: Array<u16>,
+    /// Levels below the top: an upper bound on `ln P` of every token after this n-gram but the
+    /// top one (rounded up when coded).
+    pub second: Array<C>,
+    /// Codebooks of the coded fields.
+    pub books: Books<C>,
+}
+
+impl<C: Code> Level<C> {
     /// Number of n-grams in the level.
     pub fn len(&self) -> usize {
         if self.leaves.is_empty() {
@@ -145,12 +206,31 @@ impl Level {
     }
 }
 
+/// The levels of a model with one value representation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trie<C: Code> {
+    /// `levels[n - 1]` holds the n-grams of length n.
+    pub levels: Vec<Level<C>>,
+    /// `ln P(w)` of every token, always exact.
+    pub uni_logp: Array<f32>,
+    /// `ln γ(w)` of every token as a context, always exact.
+    pub uni_backoff: Array<f32>,
+}
+
+/// The two representations of a model's values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Repr {
+    /// Exact values (after training).
+    Exact(Trie<f32>),
+    /// 8-bit codes (after loading; see [`crate::quantize`]).
+    Coded(Trie<u8>),
+}
+
 /// An interpolated modified Kneser-Ney model in backoff form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnModel {
     pub(crate) order: usize,
-    /// `levels[n - 1]` holds the n-grams of length n.
-    pub(crate) levels: Vec<Level>,
+    pub(crate) repr: Repr,
     /// Token ids sorted by decreasing unigram probability (ties: smaller id first).
     pub(crate) by_unigram: Vec<u16>,
     /// Unigram probabilities (not logs), for full distributions.
@@ -159,36 +239,44 @@ pub struct KnModel {
     pub(crate) dense: DenseIndex,
 }
 
+/// Runs `$e` with `$v` bound to a [`View`] of the model's trie, whichever its representation.
+macro_rules! with_view {
+    ($self:expr, $v:ident => $e:expr) => {
+        match &$self.repr {
+            Repr::Exact(t) => {
+                let $v = View { m: $self, t };
+                $e
+            }
+            Repr::Coded(t) => {
+                let $v = View { m: $self, t };
+                $e
+            }
+        }
+    };
+}
+
 impl KnModel {
     /// Builds the derived lookup tables after the levels are filled in.
-    pub(crate) fn from_levels(order: usize, levels: Vec<Level>) -> KnModel {
-        let uni: Vec<f32> = levels[0]
-            .nodes
-            .iter()
-            .take(levels[0].len())
-            .map(|n| n.logp)
-            .collect();
+    pub(crate) fn from_repr(order: usize, repr: Repr) -> KnModel {
+        let (uni, dense) = match &repr {
+            Repr::Exact(t) => (t.uni_logp.to_vec(), dense_index(order, t)),
+            Repr::Coded(t) => (t.uni_logp.to_vec(), dense_index(order, t)),
+        };
         let mut by_unigram: Vec<u16> = (0..uni.len() as u32).map(|w| w as u16).collect();
         by_unigram.sort_by(|&a, &b| uni[b as usize].total_cmp(&uni[a as usize]).then(a.cmp(&b)));
         let unigram_p = uni.iter().map(|&l| f64::from(l).exp()).collect();
-        let mut dense = DenseIndex::new(uni.len());
-        for (i, l) in levels.iter().enumerate().take(order - 1) {
-            let child = &levels[i + 1];
-            for (k, w) in l.nodes.windows(2).enumerate() {
-                let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
-                if e - s >= DENSE_MIN_CHILDREN {
-                    let words = child.words[s..e].iter().map(|&x| u32::from(x));
-                    dense.add(Ctx::new(i + 1, k as u32).0, words);
-                }
-            }
-        }
         KnModel {
             order,
-            levels,
+            repr,
             by_unigram,
             unigram_p,
             dense,
         }
+    }
+
+    /// Whether the values are 8-bit codes (a loaded model) rather than exact (a trained one).
+    pub fn is_quantized(&self) -> bool {
+        matches!(self.repr, Repr::Coded(_))
     }
 
     /// Number of contexts with a dense child index, and its size in bytes.
@@ -203,145 +291,71 @@ impl KnModel {
 
     /// Number of n-grams of each length, from unigrams up.
     pub fn ngram_counts(&self) -> Vec<usize> {
-        self.levels.iter().map(Level::len).collect()
+        with_view!(self, v => v.t.levels.iter().map(Level::len).collect())
     }
 
     /// Vocabulary size.
     pub fn vocab(&self) -> usize {
-        self.levels[0].len()
+        self.unigram_p.len()
     }
 
     /// The context after the start-of-text token alone.
     pub fn start(&self) -> Ctx {
-        let w = Tokenizer::EOT as usize;
-        if self.levels[0].nodes[w].link & HAS_CHILDREN != 0 {
-            Ctx::new(1, w as u32)
-        } else {
-            Ctx::ROOT
-        }
-    }
-
-    #[inline]
-    fn node(&self, ctx: Ctx) -> &Node {
-        &self.levels[ctx.level() - 1].nodes[ctx.index()]
+        with_view!(self, v => v.start())
     }
 
     /// The children range of a context (in level `ctx.level() + 1`).
     #[inline]
     pub(crate) fn children(&self, ctx: Ctx) -> std::ops::Range<usize> {
-        let level = ctx.level();
-        if level == 0 {
-            return 0..self.vocab();
-        }
-        let nodes = &self.levels[level - 1].nodes;
-        let i = ctx.index();
-        nodes[i].child_start as usize..nodes[i + 1].child_start as usize
+        with_view!(self, v => v.children(ctx))
     }
 
     /// The token of entry `j` of `level`.
     #[inline]
     pub(crate) fn child_word(&self, level: usize, j: usize) -> u32 {
-        if level == 1 {
-            j as u32
-        } else {
-            u32::from(self.levels[level - 1].words[j])
-        }
+        with_view!(self, v => v.child_word(level, j))
     }
 
     /// `ln P(w | h)` stored for entry `j` of `level`.
     #[inline]
     pub(crate) fn child_logp(&self, level: usize, j: usize) -> f32 {
-        let l = &self.levels[level - 1];
-        if level == self.order {
-            l.leaves[j].logp
-        } else {
-            l.nodes[j].logp
-        }
+        with_view!(self, v => v.child_logp(level, j))
     }
 
     /// The `rank`-th most likely child of `ctx` (0 = best) with its stored log-probability.
     #[inline]
     pub(crate) fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
-        if ctx.level() == 0 {
-            let w = *self.by_unigram.get(rank)?;
-            return Some((u32::from(w), self.levels[0].nodes[w as usize].logp));
-        }
-        let r = self.children(ctx);
-        if rank >= r.len() {
-            return None;
-        }
-        let level = ctx.level() + 1;
-        let j = r.start + usize::from(self.levels[level - 1].by_prob[r.start + rank]);
-        Some((self.child_word(level, j), self.child_logp(level, j)))
+        with_view!(self, v => v.sorted_child(ctx, rank))
     }
 
     /// `ln γ(ctx)`: the weight of the lower order (0 for the empty context, which never backs off).
     #[inline]
     pub(crate) fn backoff(&self, ctx: Ctx) -> f32 {
-        match ctx.level() {
-            0 => 0.0,
-            _ => self.node(ctx).backoff,
-        }
+        with_view!(self, v => v.backoff(ctx))
     }
 
     /// The longest proper suffix of `ctx` that is a context (the empty context for level ≤ 1).
     #[inline]
     pub(crate) fn suffix(&self, ctx: Ctx) -> Ctx {
-        match ctx.level() {
-            0 => Ctx::ROOT,
-            _ => Ctx::from_link(self.node(ctx).link),
-        }
+        with_view!(self, v => v.suffix(ctx))
     }
 
     /// Upper bound on the natural-log probability of every token after `ctx` but the top-1.
     #[inline]
     pub(crate) fn second_bound(&self, ctx: Ctx) -> f64 {
-        match ctx.level() {
-            0 => self.by_unigram.get(1).map_or(f64::NEG_INFINITY, |&w| {
-                f64::from(self.levels[0].nodes[w as usize].logp)
-            }),
-            l => f64::from(self.levels[l - 1].top[ctx.index()].second_logp),
-        }
+        with_view!(self, v => v.second_bound(ctx))
     }
 
     /// Most likely next token after `ctx` and its natural-log probability.
     #[inline]
     pub fn top1(&self, ctx: Ctx) -> (u32, f64) {
-        match ctx.level() {
-            0 => {
-                let w = self.by_unigram.first().copied().unwrap_or(0);
-                (
-                    u32::from(w),
-                    f64::from(self.levels[0].nodes[w as usize].logp),
-                )
-            }
-            l => {
-                let lv = &self.levels[l - 1];
-                let i = ctx.index();
-                let t = lv.top[i];
-                (t.word, f64::from(t.logp))
-            }
-        }
+        with_view!(self, v => v.top1(ctx))
     }
 
     /// The scoring state of a context.
     #[inline]
     pub fn state(&self, ctx: Ctx) -> State {
-        let level = ctx.level();
-        if level == 0 {
-            return State {
-                ctx,
-                start: 0,
-                end: self.vocab() as u32,
-            };
-        }
-        let nodes = &self.levels[level - 1].nodes;
-        let i = ctx.index();
-        State {
-            ctx,
-            start: nodes[i].child_start,
-            end: nodes[i + 1].child_start,
-        }
+        with_view!(self, v => v.state(ctx))
     }
 
     /// Scores `w` after `ctx`: its natural-log probability and the context that follows it.
@@ -356,94 +370,19 @@ impl KnModel {
     /// [`KnModel::step`] on a [`State`].
     #[inline]
     pub fn step_state(&self, state: State, w: u32) -> (f64, State) {
-        let mut acc = 0.0f64;
-        let mut st = state;
-        loop {
-            let level = st.ctx.level();
-            if level == 0 {
-                let Some(node) = self.levels[0].nodes[..self.vocab()].get(w as usize) else {
-                    let floor = self.by_unigram.last().map_or(f64::NEG_INFINITY, |&t| {
-                        f64::from(self.levels[0].nodes[t as usize].logp)
-                    });
-                    return (acc + floor, self.state(Ctx::ROOT));
-                };
-                let next = if node.link & HAS_CHILDREN != 0 {
-                    State {
-                        ctx: Ctx::new(1, w),
-                        start: node.child_start,
-                        end: self.levels[0].nodes[w as usize + 1].child_start,
-                    }
-                } else {
-                    self.state(Ctx::ROOT)
-                };
-                return (acc + f64::from(node.logp), next);
-            }
-            let (s, e) = (st.start as usize, st.end as usize);
-            let child = &self.levels[level];
-            let found = if e - s >= DENSE_MIN_CHILDREN {
-                self.dense.find(st.ctx.0, w).flatten()
-            } else {
-                u16::try_from(w)
-                    .ok()
-                    .and_then(|w16| child.words[s..e].binary_search(&w16).ok())
-            };
-            if let Some(k) = found {
-                let j = s + k;
-                if level + 1 == self.order {
-                    let leaf = &child.leaves[j];
-                    let next = State {
-                        ctx: Ctx(leaf.link),
-                        start: leaf.next_start,
-                        end: leaf.next_end,
-                    };
-                    return (acc + f64::from(leaf.logp), next);
-                }
-                let n = &child.nodes[j];
-                let next = if n.link & HAS_CHILDREN != 0 {
-                    State {
-                        ctx: Ctx::new(level + 1, j as u32),
-                        start: n.child_start,
-                        end: child.nodes[j + 1].child_start,
-                    }
-                } else {
-                    self.state(Ctx::from_link(n.link))
-                };
-                return (acc + f64::from(n.logp), next);
-            }
-            let node = &self.levels[level - 1].nodes[st.ctx.index()];
-            acc += f64::from(node.backoff);
-            st = self.state(Ctx::from_link(node.link));
-        }
+        with_view!(self, v => v.step_state(state, w))
     }
 
     /// Index (in level `ctx.level() + 1`) of the child `w` of a context that is not the root.
     #[inline]
     pub(crate) fn child_index(&self, ctx: Ctx, w: u32) -> Option<usize> {
-        let level = ctx.level();
-        if level == 0 {
-            return None;
-        }
-        let r = self.children(ctx);
-        let found = if r.len() >= DENSE_MIN_CHILDREN {
-            self.dense.find(ctx.0, w).flatten()
-        } else {
-            u16::try_from(w)
-                .ok()
-                .and_then(|w16| self.levels[level].words[r.clone()].binary_search(&w16).ok())
-        };
-        found.map(|k| r.start + k)
+        with_view!(self, v => v.child_index(ctx, w))
     }
 
     /// Hints the processor to fetch the first tokens the next step from `state` searches.
     #[inline]
     pub(crate) fn prefetch_state(&self, state: &State) {
-        let level = state.ctx.level();
-        if level == 0 {
-            return;
-        }
-        if let Some(w) = self.levels[level].words.get(state.start as usize) {
-            prefetch_read(w as *const u16 as *const i8);
-        }
+        with_view!(self, v => v.prefetch_state(state))
     }
 
     /// `ln P(w | ctx)` without the next context.
@@ -485,6 +424,263 @@ impl KnModel {
             for o in out.iter_mut() {
                 *o *= scale;
             }
+        }
+    }
+}
+
+/// Dense child indices of the contexts with many children.
+fn dense_index<C: Code>(order: usize, t: &Trie<C>) -> DenseIndex {
+    let mut dense = DenseIndex::new(t.uni_logp.len());
+    for (i, l) in t.levels.iter().enumerate().take(order - 1) {
+        let child = &t.levels[i + 1];
+        for (k, w) in l.nodes.windows(2).enumerate() {
+            let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
+            if e - s >= DENSE_MIN_CHILDREN {
+                let words = child.words[s..e].iter().map(|&x| u32::from(x));
+                dense.add(Ctx::new(i + 1, k as u32).0, words);
+            }
+        }
+    }
+    dense
+}
+
+/// A model's trie seen with its representation's type: the scoring primitives, written once.
+pub(crate) struct View<'a, C: Code> {
+    m: &'a KnModel,
+    t: &'a Trie<C>,
+}
+
+impl<C: Code> View<'_, C> {
+    fn vocab(&self) -> usize {
+        self.m.unigram_p.len()
+    }
+
+    fn start(&self) -> Ctx {
+        let w = Tokenizer::EOT as usize;
+        if self.t.levels[0].nodes[w].link & HAS_CHILDREN != 0 {
+            Ctx::new(1, w as u32)
+        } else {
+            Ctx::ROOT
+        }
+    }
+
+    #[inline]
+    fn node(&self, ctx: Ctx) -> &Node<C> {
+        &self.t.levels[ctx.level() - 1].nodes[ctx.index()]
+    }
+
+    #[inline]
+    fn children(&self, ctx: Ctx) -> std::ops::Range<usize> {
+        let level = ctx.level();
+        if level == 0 {
+            return 0..self.vocab();
+        }
+        let nodes = &self.t.levels[level - 1].nodes;
+        let i = ctx.index();
+        nodes[i].child_start as usize..nodes[i + 1].child_start as usize
+    }
+
+    #[inline]
+    fn child_word(&self, level: usize, j: usize) -> u32 {
+        if level == 1 {
+            j as u32
+        } else {
+            u32::from(self.t.levels[level - 1].words[j])
+        }
+    }
+
+    #[inline]
+    fn child_logp(&self, level: usize, j: usize) -> f32 {
+        if level == 1 {
+            return self.t.uni_logp[j];
+        }
+        let l = &self.t.levels[level - 1];
+        if level == self.m.order {
+            l.leaves[j].logp.value(&l.books.logp)
+        } else {
+            l.nodes[j].logp.value(&l.books.logp)
+        }
+    }
+
+    #[inline]
+    fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
+        if ctx.level() == 0 {
+            let w = *self.m.by_unigram.get(rank)?;
+            return Some((u32::from(w), self.t.uni_logp[w as usize]));
+        }
+        let r = self.children(ctx);
+        if rank >= r.len() {
+            return None;
+        }
+        let level = ctx.level() + 1;
+        let j = r.start + usize::from(self.t.levels[level - 1].by_prob[r.start + rank]);
+        Some((self.child_word(level, j), self.child_logp(level, j)))
+    }
+
+    /// `ln γ` of the context at `index` of `level` (≥ 1).
+    #[inline]
+    fn backoff_at(&self, level: usize, index: usize) -> f32 {
+        if level == 1 {
+            self.t.uni_backoff[index]
+        } else {
+            let l = &self.t.levels[level - 1];
+            l.nodes[index].backoff.value(&l.books.backoff)
+        }
+    }
+
+    #[inline]
+    fn backoff(&self, ctx: Ctx) -> f32 {
+        match ctx.level() {
+            0 => 0.0,
+            l => self.backoff_at(l, ctx.index()),
+        }
+    }
+
+    #[inline]
+    fn suffix(&self, ctx: Ctx) -> Ctx {
+        match ctx.level() {
+            0 => Ctx::ROOT,
+            _ => Ctx::from_link(self.node(ctx).link),
+        }
+    }
+
+    #[inline]
+    fn second_bound(&self, ctx: Ctx) -> f64 {
+        match ctx.level() {
+            0 => self.m.by_unigram.get(1).map_or(f64::NEG_INFINITY, |&w| {
+                f64::from(self.t.uni_logp[w as usize])
+            }),
+            l => {
+                let lv = &self.t.levels[l - 1];
+                f64::from(lv.second[ctx.index()].value(&lv.books.second))
+            }
+        }
+    }
+
+    #[inline]
+    fn top1(&self, ctx: Ctx) -> (u32, f64) {
+        match ctx.level() {
+            0 => {
+                let w = self.m.by_unigram.first().copied().unwrap_or(0);
+                (u32::from(w), f64::from(self.t.uni_logp[w as usize]))
+            }
+            _ => {
+                let n = self.node(ctx);
+                (u32::from(n.top_word), f64::from(n.top_logp))
+            }
+        }
+    }
+
+    #[inline]
+    fn state(&self, ctx: Ctx) -> State {
+        let level = ctx.level();
+        if level == 0 {
+            return State {
+                ctx,
+                start: 0,
+                end: self.vocab() as u32,
+            };
+        }
+        let nodes = &self.t.levels[level - 1].nodes;
+        let i = ctx.index();
+        State {
+            ctx,
+            start: nodes[i].child_start,
+            end: nodes[i + 1].child_start,
+        }
+    }
+
+    #[inline]
+    fn step_state(&self, state: State, w: u32) -> (f64, State) {
+        let levels = &self.t.levels;
+        let mut acc = 0.0f64;
+        let mut st = state;
+        loop {
+            let level = st.ctx.level();
+            if level == 0 {
+                let vocab = self.vocab();
+                let Some(node) = levels[0].nodes[..vocab].get(w as usize) else {
+                    let floor = self.m.by_unigram.last().map_or(f64::NEG_INFINITY, |&t| {
+                        f64::from(self.t.uni_logp[t as usize])
+                    });
+                    return (acc + floor, self.state(Ctx::ROOT));
+                };
+                let next = if node.link & HAS_CHILDREN != 0 {
+                    State {
+                        ctx: Ctx::new(1, w),
+                        start: node.child_start,
+                        end: levels[0].nodes[w as usize + 1].child_start,
+                    }
+                } else {
+                    self.state(Ctx::ROOT)
+                };
+                return (acc + f64::from(self.t.uni_logp[w as usize]), next);
+            }
+            let (s, e) = (st.start as usize, st.end as usize);
+            let child = &levels[level];
+            let found = if e - s >= DENSE_MIN_CHILDREN {
+                self.m.dense.find(st.ctx.0, w).flatten()
+            } else {
+                u16::try_from(w)
+                    .ok()
+                    .and_then(|w16| child.words[s..e].binary_search(&w16).ok())
+            };
+            if let Some(k) = found {
+                let j = s + k;
+                if level + 1 == self.m.order {
+                    let leaf = &child.leaves[j];
+                    let next = State {
+                        ctx: Ctx(leaf.link),
+                        start: leaf.next_start,
+                        end: leaf.next_start + u32::from(leaf.next_len),
+                    };
+                    return (acc + f64::from(leaf.logp.value(&child.books.logp)), next);
+                }
+                let n = &child.nodes[j];
+                let next = if n.link & HAS_CHILDREN != 0 {
+                    State {
+                        ctx: Ctx::new(level + 1, j as u32),
+                        start: n.child_start,
+                        end: child.nodes[j + 1].child_start,
+                    }
+                } else {
+                    self.state(Ctx::from_link(n.link))
+                };
+                return (acc + f64::from(n.logp.value(&child.books.logp)), next);
+            }
+            let idx = st.ctx.index();
+            acc += f64::from(self.backoff_at(level, idx));
+            st = self.state(Ctx::from_link(levels[level - 1].nodes[idx].link));
+        }
+    }
+
+    #[inline]
+    fn child_index(&self, ctx: Ctx, w: u32) -> Option<usize> {
+        let level = ctx.level();
+        if level == 0 {
+            return None;
+        }
+        let r = self.children(ctx);
+        let found = if r.len() >= DENSE_MIN_CHILDREN {
+            self.m.dense.find(ctx.0, w).flatten()
+        } else {
+            u16::try_from(w).ok().and_then(|w16| {
+                self.t.levels[level].words[r.clone()]
+                    .binary_search(&w16)
+                    .ok()
+            })
+        };
+        found.map(|k| r.start + k)
+    }
+
+    #[inline]
+    fn prefetch_state(&self, state: &State) {
+        let level = state.ctx.level();
+        if level == 0 {
+            return;
+        }
+        if let Some(w) = self.t.levels[level].words.get(state.start as usize) {
+            prefetch_read(w as *const u16 as *const i8);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use likely_ngram::quantize::quantize;
 use likely_ngram::{
     generate, storage, train_model, InterpolatedModel, KnModel, LanguageModel, SampleParams,
     ScoreOptions, Tokenizer,
@@ -213,12 +214,95 @@ fn storage_round_trip() {
     assert_eq!(storage::peek(&path).expect("peek"), Some(meta));
     let (loaded, m2) = storage::load(&path).expect("load");
     assert_eq!(m2, meta);
-    assert_eq!(&loaded, &*base);
+    // Saving quantizes: the loaded model is the quantized one, bit for bit, with the same n-grams.
+    assert!(loaded.is_quantized() && !base.is_quantized());
+    assert_eq!(&loaded, &quantize(&base));
+    assert_eq!(loaded.ngram_counts(), base.ngram_counts());
+    // Quantization costs little: average log-likelihood within 0.01 nats on held-out text.
+    let text: Vec<u32> = synthetic(13, 40).concat();
+    let avg = |m: &dyn LanguageModel| lp(m, &text).iter().sum::<f64>() / text.len() as f64;
+    let (exact, coded) = (avg(&*base), avg(&loaded));
+    assert!((exact - coded).abs() < 0.01, "{exact} vs {coded}");
     // A truncated file is rejected, not a panic.
     let bytes = std::fs::read(&path).expect("read");
     std::fs::write(&path, &bytes[..bytes.len() / 2]).expect("write");
     assert!(storage::load(&path).is_err());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn old_foreign_and_corrupt_files_are_refused() {
+    let (base, _) = models();
+    let dir = std::env::temp_dir().join(format!("likely-ngram-old-{}", std::process::id()));
+    let path = dir.join("m.lkm");
+    let meta = storage::ModelMeta {
+        fingerprint: 7,
+        weight: 1.0,
+    };
+    storage::save(&path, &base, &meta).expect("save");
+    let good = std::fs::read(&path).expect("read");
+    let refused = |bytes: &[u8], what: &str| {
+        std::fs::write(&path, bytes).expect("write");
+        assert!(storage::load(&path).is_err(), "{what} was loaded");
+    };
+    // An older format version (5: f32 values, read into the heap) is refused, and `peek` reports
+    // no usable cache, so the cache is rebuilt.
+    let mut old = good.clone();
+    old[8..12].copy_from_slice(&5u32.to_le_bytes());
+    refused(&old, "a version 5 file");
+    assert_eq!(storage::peek(&path).expect("peek"), None);
+    // Foreign bytes, an empty file, a truncated one, one with trailing bytes.
+    refused(
+        b"PK\x03\x04 not a model at all, just some bytes",
+        "a foreign file",
+    );
+    refused(&[], "an empty file");
+    refused(&good[..good.len() - 1], "a truncated file");
+    let mut long = good.clone();
+    long.extend_from_slice(&[0; 8]);
+    refused(&long, "a file with trailing bytes");
+    // A structurally corrupt body (24 bytes of 0xFF cover one 12-byte top-level record whatever
+    // the final padding: its next context is out of range) is caught by validation.
+    let mut corrupt = good.clone();
+    let n = corrupt.len();
+    corrupt[n - 28..n - 4].fill(0xFF);
+    refused(&corrupt, "a corrupt file");
+    // The intact file still loads.
+    std::fs::write(&path, &good).expect("write");
+    assert!(storage::load(&path).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn quantized_models_keep_exact_top_k_ranks_and_distributions() {
+    let (base, domain) = models();
+    let (base, domain) = (Arc::new(quantize(&base)), Arc::new(quantize(&domain)));
+    let mix = InterpolatedModel::new(base.clone(), domain, 0.4);
+    let text: Vec<u32> = synthetic(21, 2).concat();
+    for model in [&*base as &dyn LanguageModel, &mix] {
+        let scores = model.score(
+            &text,
+            &ScoreOptions {
+                top_k: 3,
+                ranks: true,
+            },
+        );
+        for (i, s) in scores.iter().enumerate() {
+            let dist = model.next_distribution(&text[..i]);
+            close(s.logprob, dist[s.token as usize].ln());
+            let mut best: Vec<f64> = dist.clone();
+            best.sort_by(|a, b| b.total_cmp(a));
+            for (j, &(t, l)) in s.top.iter().enumerate() {
+                close(l, best[j].ln());
+                close(l, dist[t as usize].ln());
+            }
+            let p = dist[s.token as usize];
+            assert_eq!(
+                s.rank,
+                Some(1 + dist.iter().filter(|&&q| q > p).count() as u32)
+            );
+        }
+    }
 }
 
 #[test]

@@ -17,10 +17,15 @@ use likely_ngram::{
 };
 
 fn peak_mb() -> f64 {
+    status_mb("VmHWM:")
+}
+
+/// A memory figure of /proc/self/status in MB (`VmHWM:` peak, `VmRSS:` resident now).
+fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .and_then(|v| v.parse::<f64>().ok())
@@ -108,6 +113,12 @@ fn run() -> Result<(), NgramError> {
     );
     let base = Arc::new(base);
     let custom = InterpolatedModel::new(base.clone(), Arc::new(domain), meta.weight);
+    let rss_loaded = status_mb("VmRSS:");
+    // What a server start does: fingerprint the corpora, map both files.
+    let t = Instant::now();
+    let served = pipeline::load_or_train(&paths)?;
+    let ready = t.elapsed().as_secs_f64();
+    drop(served);
 
     let tok = Tokenizer::gpt2()?;
     let plays = pipeline::play_corpus(&paths)?;
@@ -126,7 +137,25 @@ fn run() -> Result<(), NgramError> {
     println!("| peak memory while training base (MB, VmHWM) | {base_peak:.0} | |");
     println!("| size on disk (MB) | {base_mb:.0} | {custom_mb:.0} (+ the base, shared) |");
     println!("| load time (s) | {base_load:.2} | {custom_load:.2} |");
+    println!(
+        "| load_or_train, both models, warm cache (s, fingerprints included) | {ready:.2} | |"
+    );
     let models: [&dyn LanguageModel; 2] = [&*base, &custom];
+    for m in models {
+        for top_k in [0, 1] {
+            std::hint::black_box(m.score(
+                &hamlet[0],
+                &ScoreOptions {
+                    top_k,
+                    ranks: false,
+                },
+            ));
+        }
+    }
+    println!(
+        "| resident memory (MB, VmRSS): after loading both / after scoring Hamlet with both | {rss_loaded:.0} / {:.0} | |",
+        status_mb("VmRSS:")
+    );
     let cases = [
         (
             "plain",

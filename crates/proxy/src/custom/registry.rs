@@ -495,6 +495,10 @@ impl CustomModels {
             Ok(staged) => staged,
             Err(e) => return self.fail(name, format!("cannot save the model: {e}")),
         };
+        let domain = match staged.saved_model() {
+            Ok(saved) => Arc::new(saved),
+            Err(e) => return self.fail(name, format!("cannot read the saved model back: {e}")),
+        };
         let entry = match self.entry_for(&record, domain) {
             Ok(entry) => entry,
             Err(e) => return self.fail(name, e.to_string()),

@@ -141,6 +141,12 @@ pub fn stage(
 }
 
 impl Staged {
+    /// The model as saved (quantized, memory-mapped): what serves it, so that its first answers are
+    /// the ones it gives after every restart. The mapping survives the folder's rename.
+    pub fn saved_model(&self) -> Result<KnModel, StoreError> {
+        Ok(storage::load(&self.path.join(MODEL_FILE))?.0)
+    }
+
     /// Makes the staged model visible as `<dir>/<name>` (an atomic rename, the parent synced).
     pub fn commit(mut self, dir: &Path, name: &str) -> Result<(), StoreError> {
         let target = dir.join(name);
