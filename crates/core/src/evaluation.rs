@@ -8,6 +8,7 @@
 
 use crate::compare::{compare, Comparison};
 use crate::metrics::{uniform_loss, ModelMetrics};
+use crate::rules::{self, LogprobError, RangeError};
 use crate::scores::ScoredToken;
 use crate::wire::{GenerateRequest, ModelInfo, ReturnLikelihoods};
 use serde::{Deserialize, Serialize};
@@ -92,6 +93,14 @@ impl Default for GenerateParams {
 }
 
 impl GenerateParams {
+    /// Ok when every parameter is within its range ([`crate::rules`]), as the form keeps them.
+    pub fn check(&self) -> Result<(), RangeError> {
+        rules::MAX_TOKENS.check(f64::from(self.max_tokens))?;
+        rules::TEMPERATURE.check(self.temperature)?;
+        rules::K.check(f64::from(self.k))?;
+        rules::P.check(self.p)
+    }
+
     /// The request scoring `prompt` with `model` under these parameters.
     pub fn request(&self, model: impl Into<String>, prompt: impl Into<String>) -> GenerateRequest {
         let mut request = GenerateRequest::scoring(model, prompt);
@@ -273,8 +282,8 @@ pub enum EvaluationError {
         /// The version supported.
         supported: u32,
     },
-    /// A token has an impossible likelihood.
-    #[error("model {model:?}, snippet {snippet}: token {token} has likelihood {value}, not a finite number at or below zero")]
+    /// A token has an impossible likelihood (its own or its top token's).
+    #[error("model {model:?}, snippet {snippet}, token {token}: {error}")]
     InvalidLikelihood {
         /// The model's name.
         model: String,
@@ -282,8 +291,19 @@ pub enum EvaluationError {
         snippet: usize,
         /// The token's index.
         token: usize,
-        /// The value.
-        value: f64,
+        /// What is wrong with the value.
+        error: LogprobError,
+    },
+    /// A Generate parameter is out of its range.
+    #[error("the Generate parameters: {0}")]
+    InvalidParams(RangeError),
+    /// A model's context length is out of range.
+    #[error("model {model:?}: {error}")]
+    InvalidContextLength {
+        /// The model's name.
+        model: String,
+        /// The range broken.
+        error: RangeError,
     },
     /// A window start points past the tokens.
     #[error("model {model:?}, snippet {snippet}: a window starts at token {start} of {tokens}")]
@@ -488,6 +508,9 @@ impl Evaluation {
             });
         }
         self.check_names()?;
+        self.params
+            .check()
+            .map_err(EvaluationError::InvalidParams)?;
         for run in self.runs() {
             self.check_run(run)?;
         }
@@ -509,6 +532,14 @@ impl Evaluation {
 
     fn check_run(&self, run: &ModelRun) -> Result<(), EvaluationError> {
         let model = &run.model.name;
+        if let Some(length) = run.model.context_length {
+            rules::CONTEXT_LENGTH
+                .check(f64::from(length))
+                .map_err(|error| EvaluationError::InvalidContextLength {
+                    model: model.clone(),
+                    error,
+                })?;
+        }
         if run.outcomes.len() != self.snippets.len() {
             return Err(EvaluationError::OutcomeCount {
                 model: model.clone(),
@@ -520,14 +551,17 @@ impl Evaluation {
             let Outcome::Scored(result) = outcome else {
                 continue;
             };
-            for (token, value) in result.tokens.iter().enumerate() {
-                if let Some(value) = value.logprob.filter(|v| !v.is_finite() || *v > 1e-9) {
-                    return Err(EvaluationError::InvalidLikelihood {
-                        model: model.clone(),
-                        snippet,
-                        token,
-                        value,
-                    });
+            for (index, token) in result.tokens.iter().enumerate() {
+                let top = token.top.as_ref().map(|(_, l)| *l);
+                for value in [token.logprob, top] {
+                    rules::optional_logprob(value).map_err(|error| {
+                        EvaluationError::InvalidLikelihood {
+                            model: model.clone(),
+                            snippet,
+                            token: index,
+                            error,
+                        }
+                    })?;
                 }
             }
             let tokens = result.tokens.len();

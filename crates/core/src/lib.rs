@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod export;
 pub mod histogram;
 pub mod metrics;
+pub mod rules;
 pub mod scores;
 pub mod share;
 pub mod windows;
@@ -32,6 +33,7 @@ pub use evaluation::{
 pub use export::ExportError;
 pub use histogram::{Histogram, ScatterPoint, Series, SnippetDelta};
 pub use metrics::ModelMetrics;
+pub use rules::{LogprobError, Range, RangeError};
 pub use scores::{prompt_scores, ScoredToken, ScoresError};
 pub use share::ShareError;
 pub use windows::{StitchError, Window, WindowConfig};

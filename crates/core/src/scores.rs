@@ -4,6 +4,7 @@
 //! prompt's tokens are found from `meta.billed_units.input_tokens` when the answer gives it, otherwise by
 //! walking the token pieces until they cover the prompt's bytes. Generated tokens are never scored.
 
+use crate::rules::{self, optional_logprob, LogprobError};
 use crate::wire::{GenerateResponse, TokenLikelihood};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -62,13 +63,13 @@ pub enum ScoresError {
         /// Bytes in the prompt.
         expected: usize,
     },
-    /// A likelihood is not a finite number at or below zero.
-    #[error("token {index} has an invalid likelihood {value}")]
+    /// A likelihood breaks [`crate::rules::logprob`].
+    #[error("token {index}: {error}")]
     InvalidLikelihood {
         /// The token's position.
         index: usize,
-        /// The value received.
-        value: f64,
+        /// What is wrong with the value.
+        error: LogprobError,
     },
 }
 
@@ -122,15 +123,16 @@ fn prompt_token_count(
 }
 
 fn to_scored(index: usize, token: &TokenLikelihood) -> Result<ScoredToken, ScoresError> {
+    let invalid = |error| ScoresError::InvalidLikelihood { index, error };
     let logprob = if index == 0 { None } else { token.likelihood };
-    if let Some(value) = logprob.filter(|v| !v.is_finite() || *v > 1e-9) {
-        return Err(ScoresError::InvalidLikelihood { index, value });
-    }
-    let top = token
-        .top_tokens
-        .as_ref()
-        .and_then(|top| top.first())
-        .map(|t| (t.token.clone(), t.likelihood));
+    let logprob = optional_logprob(logprob).map_err(invalid)?;
+    let top = match token.top_tokens.as_ref().and_then(|top| top.first()) {
+        Some(t) => Some((
+            t.token.clone(),
+            rules::logprob(t.likelihood).map_err(invalid)?,
+        )),
+        None => None,
+    };
     Ok(ScoredToken {
         text: token.token.clone(),
         logprob,
@@ -229,6 +231,24 @@ mod tests {
             prompt_scores("AB", &response),
             Err(ScoresError::InvalidLikelihood { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn absurd_likelihoods_are_rejected_briefly() {
+        let response = answer(vec![token("A", None), token("B", Some(-1e308))], None);
+        let error = prompt_scores("AB", &response).unwrap_err();
+        assert!(matches!(
+            error,
+            ScoresError::InvalidLikelihood { index: 1, .. }
+        ));
+        assert!(error.to_string().len() < 100, "{error}");
+        let mut absurd_top = token("B", Some(-1.0));
+        absurd_top.top_tokens = Some(vec![TopToken {
+            token: "C".into(),
+            likelihood: -1e300,
+        }]);
+        let response = answer(vec![token("A", None), absurd_top], None);
+        assert!(prompt_scores("AB", &response).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! the embedded models alone ([`Config::embedded_only`]). `likely.example.toml` at the repository root
 //! documents every key.
 
+use likely_core::rules;
 use reqwest::Url;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -333,6 +334,12 @@ impl ModelConfig {
         if self.timeout_secs == Some(0) {
             return Err(self.invalid("`timeout_secs` must be at least 1"));
         }
+        if let Some(length) = self.context_length {
+            // The page refuses the same values (likely_core::rules).
+            rules::CONTEXT_LENGTH
+                .check(f64::from(length))
+                .map_err(|error| self.invalid(error))?;
+        }
         if let Some(variable) = &self.api_key_env {
             let looks_like_a_name = !variable.is_empty()
                 && variable.len() <= 128
@@ -562,6 +569,10 @@ mod tests {
             ),
             ("name = \"x y\"\nbackend = \"embedded\"", "model name"),
             ("name = \"x\"\nbackend = \"gpt\"", "line"),
+            (
+                "name = \"x\"\nbackend = \"embedded\"\ncontext_length = 2",
+                "`context_length` is 2; it must be 16 to",
+            ),
             ("name = \"x\"\nbackend = \"embedded\"\ncolour = 1", "colour"),
         ];
         for (model, expected) in cases {

@@ -410,6 +410,28 @@ async fn upstream_errors_keep_a_status_the_page_can_act_on() {
             retry_after: None,
         },
         Case {
+            backend: "cohere",
+            reply: || {
+                Reply::ok(
+                    r#"{"id":"x","generations":[{"id":"g","text":" not","token_likelihoods":[{"token":"To"},{"token":" be","likelihood":-1e308},{"token":" or","likelihood":-4.2}]}]}"#,
+                )
+            },
+            status: 502,
+            says: "not a plausible log-likelihood",
+            retry_after: None,
+        },
+        Case {
+            backend: "openai-completions",
+            reply: || {
+                Reply::ok(
+                    r#"{"choices":[{"index":0,"text":"To be or","logprobs":{"tokens":["To"," be"," or"],"token_logprobs":[null,-2.1,-1e300],"top_logprobs":[null,{" be":-2.1},{",":-1e300}]}}]}"#,
+                )
+            },
+            status: 502,
+            says: "not a plausible log-likelihood",
+            retry_after: None,
+        },
+        Case {
             backend: "tgi",
             reply: || Reply::ok(r#"{"generated_text":" not"}"#),
             status: 502,

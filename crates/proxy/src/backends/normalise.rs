@@ -5,14 +5,12 @@
 //! prompt from the generation.
 
 use crate::error::AppError;
+use likely_core::rules;
 use likely_core::{
     BilledUnits, GenerateResponse, Generation, ResponseMeta, ReturnLikelihoods, TokenLikelihood,
     TopToken,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// A likelihood above this is not a log-probability (a little rounding above 0 is tolerated).
-const MAX_LOGPROB: f64 = 1e-6;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -117,14 +115,11 @@ pub fn finish_reason(reason: Option<&str>) -> Option<String> {
     )
 }
 
+/// The one log-likelihood rule (`likely_core::rules::logprob`); an upstream breaking it is a 502.
 fn checked(model: &str, logprob: Option<f64>) -> Result<Option<f64>, AppError> {
-    match logprob {
-        None => Ok(None),
-        Some(value) if value.is_finite() && value <= MAX_LOGPROB => Ok(Some(value.min(0.0))),
-        Some(value) => Err(AppError::BadGateway(format!(
-            "model `{model}`: the upstream returned {value}, which is not a log-likelihood"
-        ))),
-    }
+    rules::optional_logprob(logprob).map_err(|error| {
+        AppError::BadGateway(format!("model `{model}`: the upstream returned {error}"))
+    })
 }
 
 fn to_wire(model: &str, token: RawToken) -> Result<TokenLikelihood, AppError> {
@@ -312,6 +307,13 @@ mod tests {
         let error =
             build_response("m", "ab", ReturnLikelihoods::All, vec![generation]).unwrap_err();
         assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
+        let absurd = RawGeneration {
+            prompt_tokens: tokens(&[("a", None), ("b", Some(-1e308))]),
+            ..RawGeneration::default()
+        };
+        let error = build_response("m", "ab", ReturnLikelihoods::All, vec![absurd]).unwrap_err();
+        assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
+        assert!(error.to_string().len() < 120, "{error}");
         let error = build_response("m", "ab", ReturnLikelihoods::All, Vec::new()).unwrap_err();
         assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
     }
