@@ -13,26 +13,34 @@ pub mod colour;
 pub mod compare;
 pub mod dataset;
 pub mod evaluation;
+pub mod example;
 pub mod export;
 pub mod histogram;
+pub mod metric;
 pub mod metrics;
+pub mod params;
+pub mod prompt_split;
+pub mod results;
 pub mod rules;
 pub mod scores;
 pub mod share;
+pub mod sums;
 pub mod windows;
 pub mod wire;
 
 pub use bootstrap::Interval;
 pub use colour::{LegendStop, RankBucket, Swatch, Theme};
-pub use compare::{Basis, Comparison, Metric, Pill, SnippetWins, Verdict};
+pub use compare::{Basis, Comparison, Pill, SnippetWins, Verdict};
 pub use dataset::DatasetError;
 pub use evaluation::{
-    Evaluation, EvaluationError, Failure, GenerateParams, ModelRun, ModelSpec, Outcome, Progress,
-    Snippet, SnippetResult, SnippetSource, SCHEMA_VERSION,
+    Evaluation, EvaluationError, Failure, Progress, Snippet, SnippetSource, SCHEMA_VERSION,
 };
 pub use export::ExportError;
 pub use histogram::{Histogram, ScatterPoint, Series, SnippetDelta};
+pub use metric::Metric;
 pub use metrics::ModelMetrics;
+pub use params::GenerateParams;
+pub use results::{ModelResults, ModelSpec, Outcome, SnippetResult};
 pub use rules::{LogprobError, Range, RangeError};
 pub use scores::{prompt_scores, ScoredToken, ScoresError};
 pub use share::ShareError;

@@ -2,15 +2,17 @@
 //!
 //! With `return_likelihoods: "ALL"` an answer lists the prompt's tokens, then the generated ones. The
 //! prompt's tokens are found from `meta.billed_units.input_tokens` when the answer gives it, otherwise by
-//! walking the token pieces until they cover the prompt's bytes. Generated tokens are never scored.
+//! [`crate::prompt_split`] over the prompt's bytes. Generated tokens are never scored.
 
+use crate::prompt_split::{bytes, split_prompt};
 use crate::rules::{self, optional_logprob, LogprobError};
 use crate::wire::{GenerateResponse, TokenLikelihood};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// One prompt token with what the model said about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One token with what the model said about it: a prompt token of the page's results, and the token of
+/// an upstream's answer as the server reads it before normalising.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScoredToken {
     /// The token's text piece.
     pub text: String,
@@ -28,6 +30,15 @@ pub struct ScoredToken {
 const TIE_TOLERANCE: f64 = 1e-9;
 
 impl ScoredToken {
+    /// A token with text and likelihood only.
+    pub fn new(text: impl Into<String>, logprob: Option<f64>) -> ScoredToken {
+        ScoredToken {
+            text: text.into(),
+            logprob,
+            ..ScoredToken::default()
+        }
+    }
+
     /// Whether the model's top choice here was the actual token: `None` when unknown.
     ///
     /// A rank answers directly; otherwise the actual token was a top choice when its likelihood is at
@@ -105,18 +116,12 @@ fn prompt_token_count(
     {
         return Ok(count);
     }
-    let mut covered = 0;
-    for (index, token) in tokens.iter().enumerate() {
-        if covered >= prompt.len() && index > 0 {
-            return Ok(index);
-        }
-        covered += token.token.len();
-    }
-    if covered >= prompt.len() {
-        Ok(tokens.len())
+    let split = split_prompt(prompt, tokens.iter().map(|t| t.token.as_str()), bytes);
+    if split.covered >= prompt.len() {
+        Ok(split.tokens)
     } else {
         Err(ScoresError::PromptNotCovered {
-            covered,
+            covered: split.covered,
             expected: prompt.len(),
         })
     }

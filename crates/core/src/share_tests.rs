@@ -1,6 +1,8 @@
 use super::*;
 use crate::evaluation::tests::{result, two_models};
-use crate::evaluation::{GenerateParams, ModelSpec, Outcome, Snippet, SnippetResult};
+use crate::evaluation::Snippet;
+use crate::params::GenerateParams;
+use crate::results::{ModelSpec, Outcome, SnippetResult};
 use crate::scores::ScoredToken;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
@@ -10,7 +12,7 @@ fn deflate_b64(bytes: &[u8]) -> String {
 }
 
 fn bits(e: &Evaluation) -> Vec<u64> {
-    e.runs()
+    e.model_results()
         .flat_map(|run| &run.outcomes)
         .filter_map(|o| match o {
             Outcome::Scored(r) => Some(r),

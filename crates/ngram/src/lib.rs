@@ -30,10 +30,11 @@ mod topk;
 pub mod train;
 
 pub use adapt::{tune_lambda, InterpolatedModel};
+pub use cache::load_or_train;
 pub use error::NgramError;
 pub use lm::{LanguageModel, ScoreOptions, TokenScore};
 pub use model::KnModel;
-pub use pipeline::{load_or_train, EmbeddedModels, EmbeddedPaths};
+pub use pipeline::{EmbeddedModels, EmbeddedPaths};
 pub use sample::{generate, SampleParams};
 pub use tokenizer::Tokenizer;
 pub use train::train_model;

@@ -7,6 +7,7 @@
 //! documents every key.
 
 use likely_core::rules;
+use likely_ngram::pipeline::{BASE_NAME, CUSTOM_NAME};
 use reqwest::Url;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -14,9 +15,9 @@ use thiserror::Error;
 
 /// The embedded models `likely-ngram` trains, with their descriptions.
 pub const EMBEDDED_MODELS: [(&str, &str); 2] = [
-    ("base-light", "Embedded Kneser-Ney model of general English"),
+    (BASE_NAME, "Embedded Kneser-Ney model of general English"),
     (
-        "custom-base-light",
+        CUSTOM_NAME,
         "base-light adapted to Shakespeare's plays (Hamlet held out)",
     ),
 ];
@@ -548,6 +549,12 @@ mod tests {
         .to_string();
         assert!(message.contains("credentials"), "{message}");
         assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn the_worked_example_names_the_embedded_models() {
+        assert_eq!(likely_core::example::BASELINE, BASE_NAME);
+        assert_eq!(likely_core::example::CUSTOM, CUSTOM_NAME);
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! vLLM with `prompt_logprobs`, Together- and Fireworks-style echo, TGI `details.prefill`), and the
 //! proxy must send each the right request and turn each answer into the same Cohere-shaped answer.
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::http::StatusCode;

@@ -3,9 +3,10 @@
 //! scores every prompt token (the first given the start of text); the normalised answer leaves the
 //! first one unscored like every other backend's, so all models compare on the same tokens.
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use likely_ngram::{
     generate, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Tokenizer,
@@ -106,7 +107,7 @@ impl EmbeddedBackend {
             pieces
                 .into_iter()
                 .zip(scores)
-                .map(|(piece, score)| RawToken {
+                .map(|(piece, score)| ScoredToken {
                     text: piece,
                     logprob: Some(score.logprob),
                     top: score
@@ -141,7 +142,7 @@ impl EmbeddedBackend {
     fn one_generation(
         &self,
         prompt_ids: &[u32],
-        prompt_tokens: Vec<RawToken>,
+        prompt_tokens: Vec<ScoredToken>,
         params: &SampleParams,
     ) -> RawGeneration {
         let generated = generate(self.model.as_ref(), prompt_ids, params);
@@ -165,7 +166,7 @@ impl EmbeddedBackend {
             generated: generated_pieces
                 .iter()
                 .zip(&visible)
-                .map(|(piece, (_, logprob))| RawToken::new(piece.clone(), Some(*logprob)))
+                .map(|(piece, (_, logprob))| ScoredToken::new(piece.clone(), Some(*logprob)))
                 .collect(),
             text: generated_pieces.concat(),
             finish_reason: Some(if finished { "COMPLETE" } else { "MAX_TOKENS" }.to_string()),

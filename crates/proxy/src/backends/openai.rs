@@ -8,11 +8,13 @@
 //! `prompt_logprobs: 1`, whose entries carry each prompt token's `rank`, and may ask for `max_tokens: 0`;
 //! other servers get at least one generated token, dropped from the answer when none was asked for.
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::upstream::Upstream;
 use super::DEFAULT_MAX_TOKENS;
 use crate::config::Flavor;
 use crate::error::AppError;
+use likely_core::prompt_split;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -162,7 +164,7 @@ fn malformed(model: &str, what: &str) -> AppError {
 }
 
 /// The tokens of an OpenAI `logprobs` object, with the top-1 token per position when listed.
-fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError> {
+fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<ScoredToken>, AppError> {
     if logprobs.tokens.len() != logprobs.token_logprobs.len() {
         return Err(malformed(
             model,
@@ -186,7 +188,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError
                         .max_by(|a, b| a.1.total_cmp(&b.1))
                         .map(|(text, logprob)| (text.clone(), logprob))
                 });
-            RawToken {
+            ScoredToken {
                 text: text.clone().unwrap_or_default(),
                 logprob: *logprob,
                 top,
@@ -198,7 +200,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError
 
 /// Adds vLLM's ranks (and its top-1 token where `top_logprobs` gave none) to the prompt's tokens.
 /// An entry's actual token is the one whose text and log-probability match the echoed token's.
-fn add_vllm_ranks(tokens: &mut [RawToken], prompt_logprobs: &[Value]) {
+fn add_vllm_ranks(tokens: &mut [ScoredToken], prompt_logprobs: &[Value]) {
     for (token, entry) in tokens.iter_mut().zip(prompt_logprobs) {
         let Some(candidates) = entry.as_object() else {
             continue;
@@ -270,11 +272,12 @@ fn normalise_answer(
                     .or(usage_prompt_tokens)
                     .filter(|&n| n > 0 && n <= tokens.len())
                     .unwrap_or_else(|| {
-                        normalise::prompt_token_count(
+                        prompt_split::split_prompt(
                             prompt,
                             tokens.iter().map(|t| t.text.as_str()),
-                            normalise::chars,
+                            prompt_split::chars,
                         )
+                        .tokens
                     });
                 let generated = tokens.split_off(split);
                 prompt_tokens = std::mem::replace(&mut tokens, generated);

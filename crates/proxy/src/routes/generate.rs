@@ -11,7 +11,7 @@ use axum::Json;
 use likely_core::{GenerateRequest, GenerateResponse};
 
 /// Validates the request, then lets the model's backend answer it.
-pub async fn generate(
+pub(crate) async fn generate(
     State(state): State<AppState>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, AppError> {

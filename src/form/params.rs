@@ -3,7 +3,7 @@
 
 use crate::state::use_dashboard;
 use leptos::prelude::*;
-use likely_core::evaluation::GenerateParams;
+use likely_core::params::GenerateParams;
 use likely_core::rules;
 
 /// A number input for the parameter of `range`, labelled with its field name, bounded by the range (the
