@@ -319,32 +319,8 @@ mod tests {
     use super::*;
 
     /// vLLM's answer to `{"prompt":"To be or","echo":true,"logprobs":1,"prompt_logprobs":1,
-    /// "max_tokens":1}` for a Llama-style model (a BOS token first).
-    pub(crate) const VLLM_ANSWER: &str = r#"{
-        "id": "cmpl-8d1c6f0e5b2a4c39",
-        "object": "text_completion",
-        "created": 1717000000,
-        "model": "meta-llama/Llama-3.1-8B",
-        "choices": [{
-            "index": 0,
-            "text": "To be or not",
-            "logprobs": {
-                "text_offset": [0, 17, 19, 22, 25],
-                "token_logprobs": [null, -7.25, -1.5, -4.0, -0.25],
-                "tokens": ["<|begin_of_text|>", "To", " be", " or", " not"],
-                "top_logprobs": [null, {"To": -7.25, "The": -2.5}, {" be": -1.5}, {" or": -4.0, ",": -1.0}, {" not": -0.25}]
-            },
-            "finish_reason": "length",
-            "stop_reason": null,
-            "prompt_logprobs": [
-                null,
-                {"1271": {"logprob": -7.25, "rank": 212, "decoded_token": "To"}, "791": {"logprob": -2.5, "rank": 1, "decoded_token": "The"}},
-                {"387": {"logprob": -1.5, "rank": 1, "decoded_token": " be"}},
-                {"477": {"logprob": -4.0, "rank": 3, "decoded_token": " or"}, "11": {"logprob": -1.0, "rank": 1, "decoded_token": ","}}
-            ]
-        }],
-        "usage": {"prompt_tokens": 4, "total_tokens": 5, "completion_tokens": 1}
-    }"#;
+    /// "max_tokens":1}` for a Llama-style model (a BOS token first), shared with `tests/forwarding.rs`.
+    const VLLM_ANSWER: &str = include_str!("../../tests/fixtures/vllm_completions.json");
 
     fn parse(text: &str) -> CompletionAnswer {
         serde_json::from_str(text).unwrap()
@@ -372,7 +348,7 @@ mod tests {
         assert_eq!(tokens[1].rank, Some(1));
         assert_eq!(tokens[2].rank, Some(3));
         assert_eq!(tokens[2].top_tokens.as_ref().unwrap()[0].token, ",");
-        assert_eq!(tokens[3].likelihood, Some(-0.25));
+        assert_eq!(tokens[3].likelihood, Some(-0.3));
         assert_eq!(tokens[3].rank, None, "generated tokens carry no rank");
         assert_eq!(generation.text, " not");
         assert_eq!(
