@@ -289,9 +289,11 @@ impl Config {
 }
 
 impl ModelConfig {
-    /// The backend kind (checked to be present by [`Config::parse`]).
-    pub fn kind(&self) -> BackendKind {
-        self.backend.unwrap_or(BackendKind::Embedded)
+    /// The backend kind; a model without one is an error (never silently embedded).
+    pub fn kind(&self) -> Result<BackendKind, ConfigError> {
+        self.backend.ok_or_else(|| {
+            self.invalid("`backend` is required: embedded, cohere, openai-completions or tgi")
+        })
     }
 
     fn invalid(&self, message: impl std::fmt::Display) -> ConfigError {
@@ -316,11 +318,7 @@ impl ModelConfig {
                 "`api_key` is not allowed: put the key in an environment variable and write its NAME in `api_key_env`",
             ));
         }
-        let Some(kind) = self.backend else {
-            return Err(
-                self.invalid("`backend` is required: embedded, cohere, openai-completions or tgi")
-            );
-        };
+        let kind = self.kind()?;
         if self.flavor.is_some() && kind != BackendKind::OpenaiCompletions {
             return Err(self.invalid("`flavor` applies to `openai-completions` models only"));
         }
@@ -458,8 +456,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.models.len(), 2);
-        assert_eq!(config.models[0].kind(), BackendKind::Cohere);
-        assert_eq!(config.models[1].kind(), BackendKind::Embedded);
+        assert_eq!(config.models[0].kind().unwrap(), BackendKind::Cohere);
+        assert_eq!(config.models[1].kind().unwrap(), BackendKind::Embedded);
+        let untyped = ModelConfig {
+            name: "x".into(),
+            ..ModelConfig::default()
+        };
+        assert!(untyped.kind().is_err(), "no silent fallback to embedded");
         assert_eq!(config.limits, Limits::default());
         assert!(config.needs_embedded());
     }

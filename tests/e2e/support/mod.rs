@@ -1,6 +1,9 @@
 //! What the end-to-end tests share: a real `likely` server on a loopback port and a real headless
 //! Chromium driven over WebDriver.
 
+// Helpers of test binaries (the e2e tests and the bench): `pub` is for the files that include them.
+#![allow(unreachable_pub)]
+
 pub mod browser;
 pub mod server;
 pub mod upstream;
