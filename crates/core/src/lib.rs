@@ -6,16 +6,16 @@
 //! The dashboard's logic: [`Evaluation`] is the one value of an evaluation (inputs, parameters, models,
 //! per-token results); `compare` turns it into metric pills with paired bootstrap intervals; `dataset`
 //! reads held-out sets; `windows` splits long snippets and stitches their scores; `colour` and
-//! `histogram` feed the views; `export` writes JSON and CSV; `share` is the share-link codec.
+//! `chart_data` (histogram, scatter, per-snippet series) feed the views; `export` writes JSON and CSV; `share` is the share-link codec.
 
 pub mod bootstrap;
+pub mod chart_data;
 pub mod colour;
 pub mod compare;
 pub mod dataset;
 pub mod evaluation;
 pub mod example;
 pub mod export;
-pub mod histogram;
 pub mod metric;
 pub mod metrics;
 pub mod params;
@@ -29,6 +29,7 @@ pub mod windows;
 pub mod wire;
 
 pub use bootstrap::Interval;
+pub use chart_data::{Histogram, ScatterPoint, Series, SnippetDelta};
 pub use colour::{LegendStop, RankBucket, Swatch, Theme};
 pub use compare::{Basis, Comparison, Pill, SnippetWins, Verdict};
 pub use dataset::DatasetError;
@@ -36,7 +37,6 @@ pub use evaluation::{
     Evaluation, EvaluationError, Failure, Progress, Snippet, SnippetSource, SCHEMA_VERSION,
 };
 pub use export::ExportError;
-pub use histogram::{Histogram, ScatterPoint, Series, SnippetDelta};
 pub use metric::Metric;
 pub use metrics::ModelMetrics;
 pub use params::GenerateParams;
