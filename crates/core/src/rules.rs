@@ -28,6 +28,11 @@ pub struct Range {
 }
 
 impl Range {
+    /// The range of `field`, from `min` to `max` inclusive.
+    pub const fn new(field: &'static str, min: f64, max: f64) -> Range {
+        Range { field, min, max }
+    }
+
     /// Whether `value` is finite and within the range.
     pub fn contains(&self, value: f64) -> bool {
         value.is_finite() && value >= self.min && value <= self.max
@@ -61,42 +66,18 @@ impl Range {
 }
 
 /// Tokens generated after the prompt (never scored).
-pub const MAX_TOKENS: Range = Range {
-    field: "max_tokens",
-    min: 0.0,
-    max: 4096.0,
-};
+pub const MAX_TOKENS: Range = Range::new("max_tokens", 0.0, 4096.0);
 /// Generations per request, as at Cohere.
-pub const NUM_GENERATIONS: Range = Range {
-    field: "num_generations",
-    min: 1.0,
-    max: 5.0,
-};
+pub const NUM_GENERATIONS: Range = Range::new("num_generations", 1.0, 5.0);
 /// Sampling temperature.
-pub const TEMPERATURE: Range = Range {
-    field: "temperature",
-    min: 0.0,
-    max: 5.0,
-};
+pub const TEMPERATURE: Range = Range::new("temperature", 0.0, 5.0);
 /// Top-k sampling (0 = off).
-pub const K: Range = Range {
-    field: "k",
-    min: 0.0,
-    max: 500.0,
-};
+pub const K: Range = Range::new("k", 0.0, 500.0);
 /// Nucleus sampling mass.
-pub const P: Range = Range {
-    field: "p",
-    min: 0.0,
-    max: 1.0,
-};
+pub const P: Range = Range::new("p", 0.0, 1.0);
 /// A model's context length in tokens: below 16 no window holds a useful prompt (and the page would
 /// send a request per couple of bytes); above 100 million no model exists.
-pub const CONTEXT_LENGTH: Range = Range {
-    field: "context_length",
-    min: 16.0,
-    max: 1e8,
-};
+pub const CONTEXT_LENGTH: Range = Range::new("context_length", 16.0, 1e8);
 
 /// A value outside its [`Range`].
 #[derive(Debug, Clone, Copy, PartialEq, Error)]
