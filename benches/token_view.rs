@@ -6,6 +6,9 @@
 //! Run: `scripts/bench.sh` (or, after `scripts/build.sh`:
 //! `cargo bench -p likely-app --features e2e --bench token_view`).
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 #[path = "../tests/e2e/support/mod.rs"]
 #[allow(dead_code, unused_imports)]
 mod support;

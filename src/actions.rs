@@ -1,18 +1,13 @@
 //! What the buttons do: evaluate, cancel, retry failed snippets, load the worked example. Each builds
 //! or changes the one `Evaluation` value and lets the run fill it in.
 
-use crate::evaluate::{pending_jobs, run_jobs};
+use crate::evaluate::{pending_jobs, start_jobs};
 use crate::state::Dashboard;
 use leptos::prelude::*;
 use likely_core::dataset::pasted;
-use likely_core::evaluation::{Evaluation, ModelSpec, Outcome};
-
-/// The worked example's held-out snippet: Hamlet's soliloquy, one line, typographic apostrophes.
-pub const HAMLET_SNIPPET: &str = "To be, or not to be: that is the question: Whether ’tis nobler in the mind to suffer The slings and arrows of outrageous fortune, Or to take arms against a sea of troubles, And by opposing end them. To die: to sleep; No more; and by a sleep to say we end The heart-ache and the thousand natural shocks That flesh is heir to, ’tis a consummation Devoutly to be wish’d.";
-/// The worked example's baseline.
-pub const EXAMPLE_BASELINE: &str = "base-light";
-/// The worked example's custom model.
-pub const EXAMPLE_CUSTOM: &str = "custom-base-light";
+use likely_core::evaluation::Evaluation;
+use likely_core::example;
+use likely_core::results::{ModelSpec, Outcome};
 
 fn spec(dashboard: Dashboard, name: &str) -> ModelSpec {
     dashboard.models.with_untracked(|models| {
@@ -56,9 +51,9 @@ pub fn evaluate(dashboard: Dashboard) {
             let jobs = pending_jobs(&evaluation);
             dashboard.error.set(None);
             dashboard.evaluation.set(Some(evaluation));
-            dashboard
-                .runs
-                .with_value(|runs| run_jobs(dashboard.evaluation, jobs, runs, dashboard.running));
+            dashboard.epochs.with_value(|epochs| {
+                start_jobs(dashboard.evaluation, jobs, epochs, dashboard.running)
+            });
         }
         Err(error) => dashboard.error.set(Some(error.to_string())),
     }
@@ -66,7 +61,7 @@ pub fn evaluate(dashboard: Dashboard) {
 
 /// Stops the run; what finished stays.
 pub fn cancel(dashboard: Dashboard) {
-    dashboard.runs.with_value(|runs| runs.cancel());
+    dashboard.epochs.with_value(|epochs| epochs.cancel());
     dashboard.running.set(false);
 }
 
@@ -88,23 +83,23 @@ pub fn retry_failed(dashboard: Dashboard) {
         .evaluation
         .with_untracked(|e| e.as_ref().map(pending_jobs).unwrap_or_default());
     dashboard
-        .runs
-        .with_value(|runs| run_jobs(dashboard.evaluation, jobs, runs, dashboard.running));
+        .epochs
+        .with_value(|epochs| start_jobs(dashboard.evaluation, jobs, epochs, dashboard.running));
 }
 
-/// Loads the worked example (Hamlet, base-light against custom-base-light) and evaluates it.
+/// Loads the worked example (the documented prompt, base-light against custom-base-light) and
+/// evaluates it.
 pub fn load_example(dashboard: Dashboard) {
     dashboard.upload.set(None);
-    dashboard.text.set(HAMLET_SNIPPET.to_string());
+    dashboard.text.set(example::PROMPT.to_string());
     let names: Vec<String> = dashboard
         .models
         .with_untracked(|models| models.iter().map(|m| m.name.clone()).collect());
-    if names.iter().any(|n| n == EXAMPLE_BASELINE) {
-        dashboard.baseline.set(EXAMPLE_BASELINE.to_string());
+    let (baseline, custom) = example::default_models(&names);
+    if let Some(baseline) = baseline {
+        dashboard.baseline.set(baseline);
     }
-    if names.iter().any(|n| n == EXAMPLE_CUSTOM) {
-        dashboard.customs.set(vec![EXAMPLE_CUSTOM.to_string()]);
-    }
+    dashboard.customs.set(custom.into_iter().collect());
     dashboard.params.set(Default::default());
     evaluate(dashboard);
 }

@@ -1,11 +1,10 @@
 //! The page: loads the model list, opens a share link if there is one, and lays out the form, the
 //! run's progress, the figures, the pills, the token view, the charts and the export.
 
-use crate::actions::{EXAMPLE_BASELINE, EXAMPLE_CUSTOM};
 use crate::api;
 use crate::charts::Charts;
-use crate::evaluate::EvaluateForm;
 use crate::export::ExportPanel;
+use crate::form::EvaluateForm;
 use crate::results::{FailuresList, FiguresTable, PillsPanel, ProgressPanel};
 use crate::share::{open_from_location, SharePanel};
 use crate::state::Dashboard;
@@ -13,6 +12,7 @@ use crate::theme::follow_system;
 use crate::tokens::TokenView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use likely_core::example;
 
 /// The whole dashboard.
 #[component]
@@ -26,17 +26,8 @@ pub fn App() -> impl IntoView {
             Ok(list) => {
                 let names: Vec<String> = list.models.iter().map(|m| m.name.clone()).collect();
                 if !names.contains(&dashboard.baseline.get_untracked()) {
-                    let base = if names.iter().any(|n| n == EXAMPLE_BASELINE) {
-                        EXAMPLE_BASELINE.to_string()
-                    } else {
-                        names.first().cloned().unwrap_or_default()
-                    };
-                    let custom = names
-                        .iter()
-                        .find(|n| *n == EXAMPLE_CUSTOM)
-                        .or_else(|| names.iter().find(|n| **n != base))
-                        .cloned();
-                    dashboard.baseline.set(base);
+                    let (base, custom) = example::default_models(&names);
+                    dashboard.baseline.set(base.unwrap_or_default());
                     dashboard.customs.set(custom.into_iter().collect());
                 }
                 dashboard.models.set(list.models);

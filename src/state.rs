@@ -1,10 +1,11 @@
 //! The dashboard's state: one small `Copy` struct of signals, provided as context so every view reads
 //! what it needs. The evaluation itself is one `likely_core` value; every figure is derived from it.
 
-use crate::evaluate::Runs;
+use crate::evaluate::Epochs;
 use leptos::prelude::*;
 use likely_core::colour::Theme;
-use likely_core::evaluation::{Evaluation, GenerateParams, Snippet};
+use likely_core::evaluation::{Evaluation, Snippet};
+use likely_core::params::GenerateParams;
 use likely_core::ModelInfo;
 
 /// A held-out set read from a file.
@@ -38,7 +39,7 @@ pub struct Dashboard {
     /// A message for the person, when something needs their attention.
     pub error: RwSignal<Option<String>>,
     /// Run epochs, for Cancel.
-    pub runs: StoredValue<Runs, LocalStorage>,
+    pub epochs: StoredValue<Epochs, LocalStorage>,
     /// Light or dark, following the system.
     pub theme: RwSignal<Theme>,
 }
@@ -56,7 +57,7 @@ impl Dashboard {
             evaluation: RwSignal::new(None),
             running: RwSignal::new(false),
             error: RwSignal::new(None),
-            runs: StoredValue::new_local(Runs::default()),
+            epochs: StoredValue::new_local(Epochs::default()),
             theme: RwSignal::new(Theme::Light),
         };
         provide_context(dashboard);

@@ -1,6 +1,8 @@
 //! Pure helpers shared by the charts: axis ranges, tick and caption number formats (with a true minus
 //! sign), and the even thinning of very many points.
 
+use likely_core::rules::MIN_LOGPROB;
+
 /// A number with `decimals` decimals, negative values with U+2212 MINUS SIGN; `-0` shows as `0`.
 pub fn number(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
@@ -57,21 +59,25 @@ pub fn decimals_for(span: f64) -> usize {
 }
 
 /// The square range of the scatter, shared by both axes: from below the lowest value, on a whole nat,
-/// to a little above 0 so that points at 0 do not sit on the frame.
+/// to a little above 0 so that points at 0 do not sit on the frame. Never below the lowest valid
+/// log-likelihood ([`MIN_LOGPROB`]), whatever the values.
 pub fn scatter_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     let lowest = values
         .into_iter()
         .filter(|v| v.is_finite())
-        .fold(0.0_f64, f64::min);
+        .fold(0.0_f64, f64::min)
+        .max(MIN_LOGPROB);
     ((lowest - 0.5).floor().min(-1.0), 0.5)
 }
 
-/// A symmetric extent around zero for differences: a tenth above the largest magnitude, at least 0.1.
+/// A symmetric extent around zero for differences: a tenth above the largest magnitude, at least 0.1,
+/// and at most a tenth above the largest difference two valid log-likelihoods can have.
 pub fn symmetric_extent(values: impl IntoIterator<Item = f64>) -> f64 {
     let largest = values
         .into_iter()
         .filter(|v| v.is_finite())
-        .fold(0.0_f64, |m, v| m.max(v.abs()));
+        .fold(0.0_f64, |m, v| m.max(v.abs()))
+        .min(-MIN_LOGPROB);
     (largest * 1.1).max(0.1)
 }
 
@@ -136,6 +142,35 @@ mod tests {
         assert!((symmetric_extent([-2.0, 1.0]) - 2.2).abs() < 1e-12);
         assert_eq!(symmetric_extent([0.0]), 0.1);
         assert_eq!(symmetric_extent([f64::NAN]), 0.1);
+    }
+
+    /// Whether plotters finds the tick marks of `low..high` within a few seconds (its search runs on a
+    /// thread that is left behind when it does not end).
+    fn ticks_are_found(low: f64, high: f64) -> bool {
+        use plotters::coord::ranged1d::Ranged;
+        use plotters::coord::types::RangedCoordf64;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let ticks = RangedCoordf64::from(low..high).key_points(10usize).len();
+            let _ = sender.send(ticks);
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(3))
+            .is_ok_and(|ticks| ticks > 0)
+    }
+
+    #[test]
+    fn absurd_values_give_finite_ranges_whose_ticks_are_found() {
+        // Settles the question of hole 5: a difference of 1e308 used to give the axis −1.1e308 to
+        // 1.1e308, whose width overflows to infinity, and plotters' tick search then spins forever
+        // (it would hang the tab on every reload of a crafted share link).
+        assert!(!ticks_are_found(-1.1e308, 1.1e308));
+        let extent = symmetric_extent([1e308, -3.0]);
+        assert!(extent.is_finite() && extent <= 1.1e4, "{extent}");
+        assert!(ticks_are_found(-extent, extent));
+        let (low, high) = scatter_range([-1e308, -2.0]);
+        assert_eq!(low, MIN_LOGPROB - 1.0);
+        assert!(ticks_are_found(low, high));
     }
 
     #[test]

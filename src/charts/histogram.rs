@@ -5,7 +5,7 @@
 use super::axis;
 use super::canvas::{Area, DrawResult, Look};
 use super::palette::model_index;
-use likely_core::histogram::{loglik_histogram, BIN_WIDTH, RANGE_FLOOR};
+use likely_core::chart_data::{loglik_histogram, BIN_WIDTH, RANGE_FLOOR};
 use likely_core::Evaluation;
 use plotters::prelude::*;
 

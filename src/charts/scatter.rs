@@ -8,7 +8,7 @@
 use super::axis;
 use super::canvas::{Area, DrawResult, Entry, Layout, Look, Swatch};
 use super::palette::model_index;
-use likely_core::histogram::scatter_points;
+use likely_core::chart_data::scatter_points;
 use likely_core::{Evaluation, Theme};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

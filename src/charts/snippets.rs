@@ -6,7 +6,7 @@
 use super::axis;
 use super::canvas::{Area, DrawResult, Entry, Layout, Look, Swatch, LEGEND_LINE_CSS};
 use super::palette::model_index;
-use likely_core::histogram::snippet_deltas;
+use likely_core::chart_data::snippet_deltas;
 use likely_core::Evaluation;
 use plotters::prelude::*;
 

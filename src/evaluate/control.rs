@@ -27,12 +27,12 @@ impl RunControl {
 
 /// The page's run epochs.
 #[derive(Clone, Default)]
-pub struct Runs {
+pub struct Epochs {
     current: Rc<Cell<u64>>,
     abort: Rc<std::cell::RefCell<Option<AbortController>>>,
 }
 
-impl Runs {
+impl Epochs {
     /// Starts a new run, cancelling any before it.
     pub fn start(&self) -> RunControl {
         self.cancel();

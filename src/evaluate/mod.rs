@@ -1,15 +1,10 @@
-//! Evaluating: the input form (text or uploaded set, models, parameters), and the run that scores each
-//! snippet under each chosen model with bounded concurrency, retries and cancel.
+//! The run engine: scores each snippet under each chosen model with bounded concurrency, retries and
+//! cancel. It knows nothing of the page's signals but the evaluation it fills in (the form is `form`).
 
 mod control;
-mod form;
-mod params;
 mod retry;
 mod run;
 mod score;
-mod upload;
 
-pub use control::Runs;
-pub use form::EvaluateForm;
-pub use retry::{retry_delay_ms, MAX_ATTEMPTS};
-pub use run::{pending_jobs, run_jobs, Job, CONCURRENCY};
+pub use control::Epochs;
+pub use run::{pending_jobs, start_jobs};

@@ -2,7 +2,7 @@
 //! outcome into the evaluation as it arrives, so progress and figures update live and finished results
 //! survive a cancel or a failure.
 
-use super::control::Runs;
+use super::control::Epochs;
 use super::score::{score_job, JobInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,10 +27,10 @@ pub struct Job {
 pub fn pending_jobs(evaluation: &Evaluation) -> Vec<Job> {
     let mut jobs = Vec::new();
     for snippet in 0..evaluation.snippets.len() {
-        for run in evaluation.runs() {
+        for run in evaluation.model_results() {
             if matches!(
                 run.outcomes.get(snippet),
-                Some(likely_core::evaluation::Outcome::Pending)
+                Some(likely_core::results::Outcome::Pending)
             ) {
                 jobs.push(Job {
                     model: run.model.name.clone(),
@@ -43,14 +43,14 @@ pub fn pending_jobs(evaluation: &Evaluation) -> Vec<Job> {
 }
 
 /// Scores `jobs` into `evaluation`, `CONCURRENCY` at a time; `running` is true until the last worker
-/// stops (all done, or cancelled through `runs`).
-pub fn run_jobs(
+/// stops (all done, or cancelled through `epochs`).
+pub fn start_jobs(
     evaluation: RwSignal<Option<Evaluation>>,
     jobs: Vec<Job>,
-    runs: &Runs,
+    epochs: &Epochs,
     running: RwSignal<bool>,
 ) {
-    let control = runs.start();
+    let control = epochs.start();
     if jobs.is_empty() {
         running.set(false);
         return;
@@ -98,7 +98,7 @@ fn job_input(evaluation: RwSignal<Option<Evaluation>>, job: &Job) -> Option<JobI
     evaluation.with_untracked(|current| {
         let current = current.as_ref()?;
         Some(JobInput {
-            model: current.run(&job.model)?.model.clone(),
+            model: current.results_of(&job.model)?.model.clone(),
             text: current.snippets.get(job.snippet)?.text.clone(),
             params: current.params.clone(),
         })

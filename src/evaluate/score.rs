@@ -4,7 +4,8 @@
 use super::control::RunControl;
 use super::retry::retry_delay_ms;
 use crate::api::{self, ApiFailure};
-use likely_core::evaluation::{GenerateParams, ModelSpec, Outcome};
+use likely_core::params::GenerateParams;
+use likely_core::results::{ModelSpec, Outcome};
 use likely_core::windows::{plan_for, stitch};
 use likely_core::{prompt_scores, GenerateResponse};
 

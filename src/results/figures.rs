@@ -15,7 +15,7 @@ fn cell(testid: String, value: Option<f64>, digits: usize, missing: &'static str
 
 fn rows(evaluation: &Evaluation) -> impl IntoView {
     evaluation
-        .runs()
+        .model_results()
         .enumerate()
         .map(|(index, run)| {
             let name = run.model.name.clone();

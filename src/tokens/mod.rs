@@ -8,7 +8,5 @@ mod render;
 mod tooltip;
 mod view;
 
-pub use paint::{check, swatches, ColourMode, View};
-pub use render::{spans_html, visible_whitespace, TokenCell};
-pub use tooltip::{tooltip, Tooltip};
+use render::visible_whitespace;
 pub use view::TokenView;

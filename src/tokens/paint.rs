@@ -3,7 +3,8 @@
 //! `swatches` colours only the tokens about to be written, so a switch costs the same on any length.
 
 use likely_core::colour::{self, LegendStop, RankBucket, Swatch, Theme};
-use likely_core::evaluation::{tokens_align, Evaluation, SnippetResult};
+use likely_core::evaluation::Evaluation;
+use likely_core::results::{tokens_align, SnippetResult};
 use likely_core::ScoredToken;
 
 /// How tokens are coloured.
@@ -39,7 +40,7 @@ impl ColourMode {
 
 /// What the view shows: which model's tokens, coloured how.
 #[derive(Debug, Clone, PartialEq)]
-pub struct View {
+pub struct Selection {
     /// The colouring.
     pub mode: ColourMode,
     /// The model whose tokens are shown (a custom model in difference mode).
@@ -70,7 +71,7 @@ fn fingerprint(tokens: &[ScoredToken]) -> u64 {
     })
 }
 
-fn shown<'a>(evaluation: &'a Evaluation, view: &View) -> Result<&'a SnippetResult, String> {
+fn shown<'a>(evaluation: &'a Evaluation, view: &Selection) -> Result<&'a SnippetResult, String> {
     evaluation
         .result(&view.model, view.snippet)
         .ok_or_else(|| format!("{} has not scored this snippet (yet)", view.model))
@@ -78,7 +79,7 @@ fn shown<'a>(evaluation: &'a Evaluation, view: &View) -> Result<&'a SnippetResul
 
 fn baseline_tokens<'a>(
     evaluation: &'a Evaluation,
-    view: &View,
+    view: &Selection,
 ) -> Result<&'a [ScoredToken], String> {
     let baseline = &evaluation.baseline.model.name;
     if &view.model == baseline {
@@ -91,7 +92,7 @@ fn baseline_tokens<'a>(
 }
 
 /// Whether `view` can be shown, with its legend; `Err` says why not.
-pub fn check(evaluation: &Evaluation, view: &View) -> Result<Checked, String> {
+pub fn check(evaluation: &Evaluation, view: &Selection) -> Result<Checked, String> {
     let result = shown(evaluation, view)?;
     let model = &view.model;
     let mut print = fingerprint(&result.tokens);
@@ -137,7 +138,7 @@ pub fn check(evaluation: &Evaluation, view: &View) -> Result<Checked, String> {
 /// The tokens `from..to` of a checked view with their swatches.
 pub fn swatches<'a>(
     evaluation: &'a Evaluation,
-    view: &View,
+    view: &Selection,
     from: usize,
     to: usize,
 ) -> Vec<(&'a ScoredToken, Swatch)> {
@@ -178,7 +179,7 @@ pub fn swatches<'a>(
 }
 
 /// Token indices where a context window begins, in the shown snippet.
-pub fn window_starts(evaluation: &Evaluation, view: &View) -> Vec<usize> {
+pub fn window_starts(evaluation: &Evaluation, view: &Selection) -> Vec<usize> {
     shown(evaluation, view)
         .map(|r| r.window_starts.clone())
         .unwrap_or_default()

@@ -2,7 +2,8 @@
 //! log-likelihood and probability, the difference from the baseline, and the top-1 alternative.
 
 use super::render::visible_whitespace;
-use likely_core::evaluation::{tokens_align, Evaluation};
+use likely_core::evaluation::Evaluation;
+use likely_core::results::tokens_align;
 
 /// One model's line in the tooltip.
 #[derive(Debug, Clone, PartialEq)]

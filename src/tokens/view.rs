@@ -3,7 +3,7 @@
 //! tooltip costs one small reactive update however many tokens there are.
 
 use super::controls::{Legend, TokenControls};
-use super::paint::{check, swatches, window_starts, ColourMode, View};
+use super::paint::{check, swatches, window_starts, ColourMode, Selection};
 use super::render::{spans_html, TokenCell};
 use super::tooltip::{tooltip, Tooltip};
 use crate::results::exact;
@@ -19,7 +19,7 @@ pub const CHUNK: usize = 1500;
 const PRELOAD_PX: i32 = 600;
 
 /// The HTML of tokens `from..to` of `view`.
-fn chunk(evaluation: &Option<Evaluation>, view: &View, from: usize, to: usize) -> String {
+fn chunk(evaluation: &Option<Evaluation>, view: &Selection, from: usize, to: usize) -> String {
     let Some(evaluation) = evaluation else {
         return String::new();
     };
@@ -105,7 +105,7 @@ pub fn TokenView() -> impl IntoView {
         }
     });
 
-    let current = Memo::new(move |_| View {
+    let current = Memo::new(move |_| Selection {
         mode: mode.get(),
         model: model.get(),
         snippet: snippet.get(),

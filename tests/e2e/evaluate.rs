@@ -152,7 +152,7 @@ async fn the_example_button_runs_the_worked_example() {
         .prop("value")
         .await
         .unwrap();
-    assert_eq!(text.as_deref(), Some(HAMLET_SNIPPET));
+    assert_eq!(text.as_deref(), Some(likely_core::example::PROMPT));
     browser.close().await;
 }
 

@@ -2,6 +2,9 @@
 //! its embedded models (and, for trouble, a Cohere-dialect upstream the test controls). Built only
 //! with `--features e2e`; `scripts/test.sh` builds the app, the server and the models first.
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 mod evaluate;
 mod share;
 mod support;

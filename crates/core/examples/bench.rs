@@ -6,7 +6,7 @@
 //! `cargo build --release -p likely-core --example bench --target wasm32-wasip1` then
 //! `node crates/core/examples/run-wasi.mjs target/wasm32-wasip1/release/examples/bench.wasm`
 
-use likely_core::{histogram, SnippetResult};
+use likely_core::{chart_data, SnippetResult};
 use likely_core::{share, Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
 use std::time::Instant;
 
@@ -88,7 +88,7 @@ fn main() {
             pill.method
         );
     }
-    time("histogram", || histogram::loglik_histogram(&evaluation));
+    time("histogram", || chart_data::loglik_histogram(&evaluation));
     let link = time("share encode", || share::encode(&evaluation));
     if let Ok(link) = link {
         println!("  link: {} characters", link.len());

@@ -16,9 +16,9 @@
 //! WebAssembly has natively (128-bit ones are emulated), and its output is value-stable by
 //! specification.
 
+use crate::sums::Sums;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
-use std::f64::consts::LN_2;
 
 /// Resamples per interval.
 pub const RESAMPLES: usize = 2_000;
@@ -29,44 +29,6 @@ const STREAM: u64 = 0x0a02_bdbf_7bb3_c0a7;
 /// The interval's coverage.
 pub const LEVEL: f64 = 0.95;
 
-/// One model's sums over a unit: what every metric is a ratio of.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Sums {
-    /// Sum of natural-log likelihoods of the scored tokens.
-    pub loglik: f64,
-    /// Scored tokens.
-    pub tokens: f64,
-    /// UTF-8 bytes of the scored tokens.
-    pub bytes: f64,
-    /// Scored tokens that were the model's top choice.
-    pub correct: f64,
-    /// Scored tokens whose top choice is known.
-    pub known: f64,
-}
-
-impl Sums {
-    /// Adds `other` into these sums.
-    pub fn add(&mut self, other: &Sums) {
-        self.loglik += other.loglik;
-        self.tokens += other.tokens;
-        self.bytes += other.bytes;
-        self.correct += other.correct;
-        self.known += other.known;
-    }
-
-    /// Accuracy, loss, average log-likelihood and bits per byte, in [`crate::compare::Metric::ALL`]
-    /// order; `None` where undefined (no known top choice, no scored token).
-    pub fn values(&self) -> [Option<f64>; 4] {
-        let per_token = (self.tokens > 0.0).then(|| self.loglik / self.tokens);
-        [
-            (self.known > 0.0).then(|| self.correct / self.known),
-            per_token.map(|v| -v),
-            per_token,
-            (self.bytes > 0.0).then(|| -self.loglik / (self.bytes * LN_2)),
-        ]
-    }
-}
-
 /// A unit of resampling: the baseline's and the custom model's sums over the same text.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Pair {
@@ -74,12 +36,6 @@ pub struct Pair {
     pub baseline: Sums,
     /// The custom model's sums.
     pub custom: Sums,
-}
-
-/// Custom − baseline for each metric.
-pub fn deltas(baseline: &Sums, custom: &Sums) -> [Option<f64>; 4] {
-    let (b, c) = (baseline.values(), custom.values());
-    std::array::from_fn(|i| Some(c[i]? - b[i]?))
 }
 
 /// A confidence interval.
@@ -118,7 +74,7 @@ pub fn blocks(units: &[Pair], block: usize) -> Vec<Pair> {
 }
 
 /// Percentile intervals of each metric's difference over independent `units` (at least two), in
-/// [`crate::compare::Metric::ALL`] order; `None` for a metric undefined in every resample.
+/// [`crate::metric::Metric::ALL`] order; `None` for a metric undefined in every resample.
 pub fn intervals(units: &[Pair]) -> [Option<Interval>; 4] {
     let Ok(count) = u32::try_from(units.len()) else {
         return [None; 4];
@@ -135,7 +91,7 @@ pub fn intervals(units: &[Pair]) -> [Option<Interval>; 4] {
             baseline.add(&unit.baseline);
             custom.add(&unit.custom);
         }
-        for (sample, delta) in samples.iter_mut().zip(deltas(&baseline, &custom)) {
+        for (sample, delta) in samples.iter_mut().zip(Sums::deltas(&baseline, &custom)) {
             sample.extend(delta);
         }
     }
@@ -176,6 +132,7 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metric::Metric;
 
     fn sums(loglik: f64, tokens: f64) -> Sums {
         Sums {
@@ -185,23 +142,6 @@ mod tests {
             correct: 0.0,
             known: 0.0,
         }
-    }
-
-    #[test]
-    fn values_by_hand() {
-        let s = Sums {
-            loglik: -6.0,
-            tokens: 3.0,
-            bytes: 6.0,
-            correct: 1.0,
-            known: 2.0,
-        };
-        let v = s.values();
-        assert_eq!(v[0], Some(0.5));
-        assert_eq!(v[1], Some(2.0));
-        assert_eq!(v[2], Some(-2.0));
-        assert!((v[3].unwrap() - 1.0 / LN_2).abs() < 1e-12);
-        assert_eq!(Sums::default().values(), [None; 4]);
     }
 
     #[test]
@@ -233,11 +173,15 @@ mod tests {
             .collect();
         let first = intervals(&units);
         assert_eq!(first, intervals(&units), "same input, same interval");
-        let avg = first[2].unwrap();
+        let avg = first[Metric::AvgLoglik.index()].unwrap();
         assert!(avg.low > 0.0 && avg.high < 0.2, "{avg:?}");
-        let loss = first[1].unwrap();
+        let loss = first[Metric::Loss.index()].unwrap();
         assert!((loss.low + avg.high).abs() < 1e-12 && (loss.high + avg.low).abs() < 1e-12);
-        assert_eq!(first[0], None, "no known top choice, no accuracy interval");
+        assert_eq!(
+            first[Metric::Accuracy.index()],
+            None,
+            "no known top choice, no accuracy interval"
+        );
     }
 
     #[test]
@@ -251,7 +195,9 @@ mod tests {
                 }
             })
             .collect();
-        assert!(intervals(&units)[2].unwrap().contains_zero());
+        assert!(intervals(&units)[Metric::AvgLoglik.index()]
+            .unwrap()
+            .contains_zero());
     }
 
     #[test]
@@ -281,8 +227,8 @@ mod tests {
                 custom: sums(if (i / 10) % 2 == 0 { -2.0 } else { -4.1 }, 1.0),
             })
             .collect();
-        let single = intervals(&units)[2].unwrap();
-        let blocked = intervals(&blocks(&units, 10))[2].unwrap();
+        let single = intervals(&units)[Metric::AvgLoglik.index()].unwrap();
+        let blocked = intervals(&blocks(&units, 10))[Metric::AvgLoglik.index()].unwrap();
         assert!(blocked.high - blocked.low > 1.5 * (single.high - single.low));
     }
 

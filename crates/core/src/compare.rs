@@ -12,95 +12,12 @@
 //! Within one snippet, tokens (or segments) are resampled in blocks of round(n^(1/3)) neighbours, since
 //! neighbouring tokens are not independent (see `bootstrap`).
 
-use crate::bootstrap::{
-    block_len, blocks, deltas, intervals, Interval, Pair, Sums, LEVEL, RESAMPLES,
-};
-use crate::evaluation::{tokens_align, ModelRun, Outcome};
+use crate::bootstrap::{block_len, blocks, intervals, Interval, Pair, LEVEL, RESAMPLES};
+use crate::metric::Metric;
+use crate::results::{tokens_align, ModelResults, Outcome};
 use crate::scores::ScoredToken;
+use crate::sums::Sums;
 use serde::{Deserialize, Serialize};
-
-/// A figure compared between models. Keys are used in `data-testid="pill-<key>-<model>"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Metric {
-    /// Next-token accuracy, a fraction.
-    Accuracy,
-    /// Loss, nats per token.
-    Loss,
-    /// Average log-likelihood, nats per token.
-    AvgLoglik,
-    /// Bits per byte.
-    Bpb,
-}
-
-impl Metric {
-    /// Every metric, in pill order.
-    pub const ALL: [Metric; 4] = [
-        Metric::Accuracy,
-        Metric::Loss,
-        Metric::AvgLoglik,
-        Metric::Bpb,
-    ];
-
-    /// `accuracy`, `loss`, `avg-loglik` or `bpb`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Metric::Accuracy => "accuracy",
-            Metric::Loss => "loss",
-            Metric::AvgLoglik => "avg-loglik",
-            Metric::Bpb => "bpb",
-        }
-    }
-
-    /// A label for a person.
-    pub fn label(self) -> &'static str {
-        match self {
-            Metric::Accuracy => "Accuracy",
-            Metric::Loss => "Loss",
-            Metric::AvgLoglik => "Avg log-likelihood",
-            Metric::Bpb => "Bits per byte",
-        }
-    }
-
-    /// The unit of the value and its difference.
-    pub fn unit(self) -> &'static str {
-        match self {
-            Metric::Accuracy => "fraction of tokens",
-            Metric::Loss | Metric::AvgLoglik => "nats/token",
-            Metric::Bpb => "bits/byte",
-        }
-    }
-
-    /// Whether a higher value is better (accuracy, average log-likelihood) or a lower one (loss, bpb).
-    pub fn higher_is_better(self) -> bool {
-        matches!(self, Metric::Accuracy | Metric::AvgLoglik)
-    }
-
-    /// The difference as the pill shows it: accuracy in points (`+13%`), loss and average
-    /// log-likelihood with two decimals (`-0.56`), bits per byte with three.
-    pub fn format_delta(self, delta: f64) -> String {
-        match self {
-            Metric::Accuracy => {
-                let points = delta * 100.0;
-                let decimals = if points.abs() >= 9.95 { 0 } else { 1 };
-                format!("{}%", signed(points, decimals))
-            }
-            Metric::Loss | Metric::AvgLoglik => signed(delta, 2),
-            Metric::Bpb => signed(delta, 3),
-        }
-    }
-}
-
-/// `+1.23`, `-0.56`, and `0.00` (never `-0.00`).
-fn signed(value: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, value.abs());
-    if text.bytes().all(|b| b == b'0' || b == b'.') {
-        text
-    } else if value < 0.0 {
-        format!("-{text}")
-    } else {
-        format!("+{text}")
-    }
-}
 
 /// What a pill says about the custom model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,7 +170,7 @@ impl Comparison {
 }
 
 /// Compares `custom` with `baseline` over the snippets both scored.
-pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
+pub fn compare(baseline: &ModelResults, custom: &ModelResults) -> Comparison {
     let paired: Vec<(&[ScoredToken], &[ScoredToken])> = baseline
         .outcomes
         .iter()
@@ -268,25 +185,20 @@ pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
     let snippet_units: Vec<Pair> = paired
         .iter()
         .map(|(b, c)| Pair {
-            baseline: sums(b),
-            custom: sums(c),
+            baseline: Sums::of(b),
+            custom: Sums::of(c),
         })
         .collect();
-    let (basis, units, why_none) = match paired.as_slice() {
-        [] => (None, Vec::new(), "no snippet was scored by both models"),
+    let (basis, units) = match paired.as_slice() {
+        [] => (None, Vec::new()),
         [(b, c)] => match segments(b, c) {
-            Some(units) if tokens_align(b, c) => (Some(Basis::Tokens(units.len())), units, ""),
-            Some(units) => (Some(Basis::Segments(units.len())), units, ""),
-            None => (
-                None,
-                Vec::new(),
-                "no interval: the models' tokens do not spell the same text",
-            ),
+            Some(units) if tokens_align(b, c) => (Some(Basis::Tokens(units.len())), units),
+            Some(units) => (Some(Basis::Segments(units.len())), units),
+            None => (None, Vec::new()),
         },
         _ => (
             Some(Basis::Snippets(snippet_units.len())),
             snippet_units.clone(),
-            "",
         ),
     };
     let total = snippet_units.iter().fold(Pair::default(), |mut acc, unit| {
@@ -299,19 +211,18 @@ pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
         _ => [None; 4],
     };
     let method = match basis {
-        Some(basis) if units.len() >= 2 => basis.method(),
-        Some(_) => "no interval: fewer than two units to resample".to_string(),
-        None => why_none.to_string(),
+        Some(basis) if units.len() >= 2 => Method::Bootstrap(basis),
+        Some(_) => Method::TooFewUnits,
+        None if paired.is_empty() => Method::NothingPaired,
+        None => Method::TextsDiffer,
     };
-    let (b, c, d) = (
-        total.baseline.values(),
-        total.custom.values(),
-        deltas(&total.baseline, &total.custom),
-    );
     let pills = Metric::ALL
         .iter()
-        .enumerate()
-        .map(|(i, &metric)| pill(metric, b[i], c[i], d[i], cis[i], &method))
+        .map(|&metric| {
+            let pair = (total.baseline.value(metric), total.custom.value(metric));
+            let delta = Sums::delta(&total.baseline, &total.custom, metric);
+            pill(metric, pair, delta, cis[metric.index()], method)
+        })
         .collect();
     Comparison {
         baseline: baseline.model.name.clone(),
@@ -323,13 +234,39 @@ pub fn compare(baseline: &ModelRun, custom: &ModelRun) -> Comparison {
     }
 }
 
+/// How an interval was made, or why there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    /// The paired bootstrap over `Basis`.
+    Bootstrap(Basis),
+    /// A basis, but fewer than two units to resample.
+    TooFewUnits,
+    /// No snippet was scored by both models.
+    NothingPaired,
+    /// The one snippet's two token lists do not spell the same text.
+    TextsDiffer,
+}
+
+impl Method {
+    /// The hover text.
+    fn describe(self) -> String {
+        match self {
+            Method::Bootstrap(basis) => basis.method(),
+            Method::TooFewUnits => "no interval: fewer than two units to resample".to_string(),
+            Method::NothingPaired => "no snippet was scored by both models".to_string(),
+            Method::TextsDiffer => {
+                "no interval: the models' tokens do not spell the same text".to_string()
+            }
+        }
+    }
+}
+
 fn pill(
     metric: Metric,
-    baseline: Option<f64>,
-    custom: Option<f64>,
+    (baseline, custom): (Option<f64>, Option<f64>),
     delta: Option<f64>,
     ci: Option<Interval>,
-    method: &str,
+    method: Method,
 ) -> Pill {
     let verdict = match (delta, ci) {
         (Some(_), Some(ci)) if !ci.contains_zero() => {
@@ -347,10 +284,13 @@ fn pill(
             "n/a: the backend does not return the top-1 token".to_string()
         }
         (_, None, ..) => "n/a: no token scored by both models".to_string(),
-        (_, Some(_), ..) if ci.is_none() && method.starts_with("paired") => {
-            format!("no interval: undefined in every resample ({method})")
+        (_, Some(_), ..) if ci.is_none() && matches!(method, Method::Bootstrap(_)) => {
+            format!(
+                "no interval: undefined in every resample ({})",
+                method.describe()
+            )
         }
-        _ => method.to_string(),
+        _ => method.describe(),
     };
     Pill {
         metric,
@@ -362,27 +302,6 @@ fn pill(
         text: delta.map_or_else(|| "n/a".to_string(), |d| metric.format_delta(d)),
         method,
     }
-}
-
-fn add_token(into: &mut Sums, token: &ScoredToken) {
-    let Some(loglik) = token.logprob else {
-        return;
-    };
-    into.loglik += loglik;
-    into.tokens += 1.0;
-    into.bytes += token.byte_len() as f64;
-    if let Some(top) = token.is_top_choice() {
-        into.known += 1.0;
-        into.correct += f64::from(u8::from(top));
-    }
-}
-
-fn sums(tokens: &[ScoredToken]) -> Sums {
-    let mut s = Sums::default();
-    for token in tokens {
-        add_token(&mut s, token);
-    }
-    s
 }
 
 /// Aligned segments of one snippet scored by both: each ends where a token of each model ends. `None`
@@ -401,21 +320,21 @@ fn segments(baseline: &[ScoredToken], custom: &[ScoredToken]) -> Option<Vec<Pair
         if b_end <= c_end {
             let Some(token) = b.next() else { break };
             b_end += token.byte_len();
-            add_token(&mut unit.baseline, token);
+            unit.baseline.add_token(token);
         } else {
             let Some(token) = c.next() else { break };
             c_end += token.byte_len();
-            add_token(&mut unit.custom, token);
+            unit.custom.add_token(token);
         }
         if b_end == c_end {
             units.push(std::mem::take(&mut unit));
         }
     }
     for token in b {
-        add_token(&mut unit.baseline, token);
+        unit.baseline.add_token(token);
     }
     for token in c {
-        add_token(&mut unit.custom, token);
+        unit.custom.add_token(token);
     }
     if unit != Pair::default() {
         units.push(unit);
@@ -430,7 +349,8 @@ fn wins(units: &[Pair]) -> SnippetWins {
         ties: 0,
     };
     for unit in units {
-        let (b, c) = (unit.baseline.values()[2], unit.custom.values()[2]);
+        let metric = Metric::AvgLoglik;
+        let (b, c) = (unit.baseline.value(metric), unit.custom.value(metric));
         match (b, c) {
             (Some(b), Some(c)) if c > b => wins.wins += 1,
             (Some(b), Some(c)) if c < b => wins.losses += 1,

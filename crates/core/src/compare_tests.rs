@@ -1,6 +1,7 @@
 use super::*;
 use crate::evaluation::tests::{result, tok, two_models};
-use crate::evaluation::{Evaluation, Outcome, SnippetResult};
+use crate::evaluation::Evaluation;
+use crate::results::{Outcome, SnippetResult};
 
 const BASE: &str = "base-light";
 const CUSTOM: &str = "custom-base-light";
@@ -46,7 +47,7 @@ fn display_text_follows_the_issue() {
 #[test]
 fn several_snippets_resample_snippets_and_call_the_winner() {
     let e = clearly_better(12);
-    let c = e.comparison(CUSTOM).unwrap();
+    let c = e.comparisons().remove(0);
     assert_eq!(c.paired_snippets, 12);
     assert_eq!(c.basis, Some(Basis::Snippets(12)));
     let avg = c.pill(Metric::AvgLoglik).unwrap();
@@ -70,7 +71,7 @@ fn several_snippets_resample_snippets_and_call_the_winner() {
     assert_eq!(accuracy.text, "n/a");
     assert_eq!(accuracy.verdict, Verdict::Undetermined);
     assert!(accuracy.method.contains("top-1"));
-    assert_eq!(c, e.comparison(CUSTOM).unwrap(), "deterministic");
+    assert_eq!(c, e.comparisons().remove(0), "deterministic");
 }
 
 #[test]
@@ -88,7 +89,7 @@ fn worse_is_worse_and_accuracy_counts_top_choices() {
         e.set_outcome(BASE, i, Outcome::Scored(b)).unwrap();
         e.set_outcome(CUSTOM, i, Outcome::Scored(c)).unwrap();
     }
-    let c = e.comparison(CUSTOM).unwrap();
+    let c = e.comparisons().remove(0);
     let accuracy = c.pill(Metric::Accuracy).unwrap();
     assert_eq!(accuracy.delta, Some(-1.0));
     assert_eq!(accuracy.text, "-100%");
@@ -107,7 +108,7 @@ fn noise_is_grey() {
         e.set_outcome(CUSTOM, i, scored(&["a", "b"], &[-2.0 + d]))
             .unwrap();
     }
-    let c = e.comparison(CUSTOM).unwrap();
+    let c = e.comparisons().remove(0);
     assert_eq!(
         c.pill(Metric::AvgLoglik).unwrap().verdict,
         Verdict::WithinNoise
@@ -124,7 +125,7 @@ fn one_snippet_with_the_same_tokens_resamples_tokens() {
     let custom: Vec<f64> = base.iter().map(|l| l + 1.0).collect();
     e.set_outcome(BASE, 0, scored(&words, &base)).unwrap();
     e.set_outcome(CUSTOM, 0, scored(&words, &custom)).unwrap();
-    let c = e.comparison(CUSTOM).unwrap();
+    let c = e.comparisons().remove(0);
     assert_eq!(c.basis, Some(Basis::Tokens(40)));
     assert!(c.wins.is_none());
     let avg = c.pill(Metric::AvgLoglik).unwrap();
@@ -161,7 +162,7 @@ fn different_tokenizers_resample_aligned_segments() {
         .unwrap();
     e.set_outcome(CUSTOM, 0, Outcome::Scored(SnippetResult::single(c)))
         .unwrap();
-    let comparison = e.comparison(CUSTOM).unwrap();
+    let comparison = e.comparisons().remove(0);
     assert_eq!(comparison.basis, Some(Basis::Segments(4)));
     let bpb = comparison.pill(Metric::Bpb).unwrap();
     // Both spell " be, or" after the first token: 7 scored bytes; -4.0 vs -5.5 nats.
@@ -177,7 +178,7 @@ fn tokens_spelling_different_texts_have_no_interval() {
         .unwrap();
     e.set_outcome(CUSTOM, 0, scored(&["a", "B", "c"], &[-1.0, -1.0]))
         .unwrap();
-    let c = e.comparison(CUSTOM).unwrap();
+    let c = e.comparisons().remove(0);
     assert_eq!(c.basis, None);
     let avg = c.pill(Metric::AvgLoglik).unwrap();
     assert_eq!(avg.delta, Some(0.0));
@@ -193,7 +194,7 @@ fn nothing_in_common_gives_n_a() {
         .unwrap();
     e.set_outcome(CUSTOM, 1, scored(&["a", "b"], &[-1.0]))
         .unwrap();
-    let c = e.comparison(CUSTOM).unwrap();
+    let c = e.comparisons().remove(0);
     assert_eq!(c.paired_snippets, 0);
     assert!(c.pills.iter().all(|p| p.text == "n/a" && p.delta.is_none()));
     assert_eq!(e.comparisons().len(), 1);

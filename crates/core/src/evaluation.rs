@@ -3,13 +3,16 @@
 //! model per snippet what happened. Every figure and view is derived from it, and a share link carries
 //! exactly this value (see `share`).
 //!
-//! Models are kept as runs: the baseline first, then the custom models in the order they were picked.
+//! Models are kept as [`ModelResults`]: the baseline first, then the custom models in the order they were picked.
 //! Each run holds one [`Outcome`] per snippet, in the snippets' order.
 
 use crate::compare::{compare, Comparison};
 use crate::metrics::{uniform_loss, ModelMetrics};
-use crate::scores::ScoredToken;
-use crate::wire::{GenerateRequest, ModelInfo, ReturnLikelihoods};
+use crate::params::GenerateParams;
+use crate::results::{
+    scored_results, tokens_align, ModelResults, ModelSpec, Outcome, SnippetResult,
+};
+use crate::rules::{self, LogprobError, RangeError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
@@ -57,151 +60,6 @@ impl fmt::Display for SnippetSource {
             (None, _) => write!(f, "pasted"),
         }
     }
-}
-
-/// The Generate parameters sent with every scoring request. The defaults are the worked example's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GenerateParams {
-    /// Tokens to generate after the prompt (they are never scored).
-    pub max_tokens: u32,
-    /// Sampling temperature.
-    pub temperature: f64,
-    /// Top-k sampling (0 = off).
-    pub k: u32,
-    /// Nucleus sampling mass.
-    pub p: f64,
-    /// Which tokens get a likelihood; scoring needs `All`.
-    pub return_likelihoods: ReturnLikelihoods,
-    /// Ask for each token's rank (Likely's extension, for the rank-bucket colours). Off by default:
-    /// only backends that know ranks answer it.
-    #[serde(default)]
-    pub return_ranks: bool,
-}
-
-impl Default for GenerateParams {
-    fn default() -> Self {
-        GenerateParams {
-            max_tokens: 1,
-            temperature: 1.0,
-            k: 0,
-            p: 0.75,
-            return_likelihoods: ReturnLikelihoods::All,
-            return_ranks: false,
-        }
-    }
-}
-
-impl GenerateParams {
-    /// The request scoring `prompt` with `model` under these parameters.
-    pub fn request(&self, model: impl Into<String>, prompt: impl Into<String>) -> GenerateRequest {
-        let mut request = GenerateRequest::scoring(model, prompt);
-        request.max_tokens = Some(self.max_tokens);
-        request.temperature = Some(self.temperature);
-        request.k = Some(self.k);
-        request.p = Some(self.p);
-        request.return_likelihoods = Some(self.return_likelihoods);
-        request.return_ranks = self.return_ranks.then_some(true);
-        request
-    }
-}
-
-/// What the figures need to know about a model (from `GET /v1/models`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModelSpec {
-    /// The model's name.
-    pub name: String,
-    /// Vocabulary size, for the uniform-guess loss ln(V).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vocab_size: Option<u32>,
-    /// Whether answers carry the top-1 token (needed for accuracy).
-    #[serde(default)]
-    pub returns_top_token: bool,
-    /// The longest prompt in the model's tokens, for windowing long snippets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context_length: Option<u32>,
-    /// Models with the same tokenizer name can be compared token by token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tokenizer: Option<String>,
-}
-
-impl ModelSpec {
-    /// A model known only by name.
-    pub fn named(name: impl Into<String>) -> Self {
-        ModelSpec {
-            name: name.into(),
-            vocab_size: None,
-            returns_top_token: false,
-            context_length: None,
-            tokenizer: None,
-        }
-    }
-}
-
-impl From<&ModelInfo> for ModelSpec {
-    fn from(info: &ModelInfo) -> Self {
-        ModelSpec {
-            name: info.name.clone(),
-            vocab_size: info.vocab_size,
-            returns_top_token: info.returns_top_token,
-            context_length: info.context_length,
-            tokenizer: info.tokenizer.clone(),
-        }
-    }
-}
-
-/// The scores of one snippet by one model, windows stitched together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnippetResult {
-    /// The snippet's tokens in order; their texts concatenate to the snippet.
-    pub tokens: Vec<ScoredToken>,
-    /// Indices into `tokens` where a later window begins (empty when the snippet fit in one window).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub window_starts: Vec<usize>,
-}
-
-impl SnippetResult {
-    /// A result scored in one window.
-    pub fn single(tokens: Vec<ScoredToken>) -> Self {
-        SnippetResult {
-            tokens,
-            window_starts: Vec::new(),
-        }
-    }
-
-    /// Average natural-log likelihood of the scored tokens; `None` when none is scored.
-    pub fn avg_loglik(&self) -> Option<f64> {
-        let (sum, count) = self
-            .tokens
-            .iter()
-            .filter_map(|t| t.logprob)
-            .fold((0.0, 0usize), |(s, n), l| (s + l, n + 1));
-        (count > 0).then(|| sum / count as f64)
-    }
-}
-
-/// What happened to one snippet with one model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Not scored yet (or cancelled).
-    #[default]
-    Pending,
-    /// Scored.
-    Scored(SnippetResult),
-    /// Failed for good, with the reason for a person.
-    Failed {
-        /// What went wrong.
-        reason: String,
-    },
-}
-
-/// One model with its outcome per snippet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelRun {
-    /// The model.
-    pub model: ModelSpec,
-    /// One outcome per snippet, in the snippets' order.
-    pub outcomes: Vec<Outcome>,
 }
 
 /// How far one model got.
@@ -273,8 +131,8 @@ pub enum EvaluationError {
         /// The version supported.
         supported: u32,
     },
-    /// A token has an impossible likelihood.
-    #[error("model {model:?}, snippet {snippet}: token {token} has likelihood {value}, not a finite number at or below zero")]
+    /// A token has an impossible likelihood (its own or its top token's).
+    #[error("model {model:?}, snippet {snippet}, token {token}: {error}")]
     InvalidLikelihood {
         /// The model's name.
         model: String,
@@ -282,8 +140,19 @@ pub enum EvaluationError {
         snippet: usize,
         /// The token's index.
         token: usize,
-        /// The value.
-        value: f64,
+        /// What is wrong with the value.
+        error: LogprobError,
+    },
+    /// A Generate parameter is out of its range.
+    #[error("the Generate parameters: {0}")]
+    InvalidParams(RangeError),
+    /// A model's context length is out of range.
+    #[error("model {model:?}: {error}")]
+    InvalidContextLength {
+        /// The model's name.
+        model: String,
+        /// The range broken.
+        error: RangeError,
     },
     /// A window start points past the tokens.
     #[error("model {model:?}, snippet {snippet}: a window starts at token {start} of {tokens}")]
@@ -309,9 +178,9 @@ pub struct Evaluation {
     /// The Generate parameters.
     pub params: GenerateParams,
     /// The baseline model and its outcomes.
-    pub baseline: ModelRun,
+    pub baseline: ModelResults,
     /// The custom models compared with the baseline, and their outcomes.
-    pub custom: Vec<ModelRun>,
+    pub custom: Vec<ModelResults>,
 }
 
 impl Evaluation {
@@ -322,7 +191,7 @@ impl Evaluation {
         baseline: ModelSpec,
         custom: Vec<ModelSpec>,
     ) -> Result<Self, EvaluationError> {
-        let pending = |model| ModelRun {
+        let pending = |model| ModelResults {
             model,
             outcomes: vec![Outcome::Pending; snippets.len()],
         };
@@ -338,21 +207,21 @@ impl Evaluation {
     }
 
     /// Every run, the baseline first.
-    pub fn runs(&self) -> impl Iterator<Item = &ModelRun> {
+    pub fn model_results(&self) -> impl Iterator<Item = &ModelResults> {
         std::iter::once(&self.baseline).chain(&self.custom)
     }
 
     /// Every model's name, the baseline first.
     pub fn model_names(&self) -> impl Iterator<Item = &str> {
-        self.runs().map(|run| run.model.name.as_str())
+        self.model_results().map(|run| run.model.name.as_str())
     }
 
     /// The run of the model called `name`.
-    pub fn run(&self, name: &str) -> Option<&ModelRun> {
-        self.runs().find(|run| run.model.name == name)
+    pub fn results_of(&self, name: &str) -> Option<&ModelResults> {
+        self.model_results().find(|run| run.model.name == name)
     }
 
-    fn run_mut(&mut self, name: &str) -> Result<&mut ModelRun, EvaluationError> {
+    fn results_mut(&mut self, name: &str) -> Result<&mut ModelResults, EvaluationError> {
         std::iter::once(&mut self.baseline)
             .chain(&mut self.custom)
             .find(|run| run.model.name == name)
@@ -367,7 +236,7 @@ impl Evaluation {
         outcome: Outcome,
     ) -> Result<(), EvaluationError> {
         let count = self.snippets.len();
-        let slot = self.run_mut(model)?.outcomes.get_mut(snippet).ok_or(
+        let slot = self.results_mut(model)?.outcomes.get_mut(snippet).ok_or(
             EvaluationError::UnknownSnippet {
                 index: snippet,
                 count,
@@ -379,7 +248,7 @@ impl Evaluation {
 
     /// The scores of `snippet` by `model`, when scored.
     pub fn result(&self, model: &str, snippet: usize) -> Option<&SnippetResult> {
-        match self.run(model)?.outcomes.get(snippet)? {
+        match self.results_of(model)?.outcomes.get(snippet)? {
             Outcome::Scored(result) => Some(result),
             _ => None,
         }
@@ -387,7 +256,7 @@ impl Evaluation {
 
     /// How far `model` got; all zeros for an unknown model.
     pub fn progress(&self, model: &str) -> Progress {
-        let Some(run) = self.run(model) else {
+        let Some(run) = self.results_of(model) else {
             return Progress::default();
         };
         let mut progress = Progress {
@@ -406,7 +275,7 @@ impl Evaluation {
 
     /// Every failed snippet, model by model.
     pub fn failures(&self) -> Vec<Failure> {
-        self.runs()
+        self.model_results()
             .flat_map(|run| {
                 run.outcomes.iter().enumerate().filter_map(
                     move |(snippet, outcome)| match outcome {
@@ -424,13 +293,13 @@ impl Evaluation {
 
     /// `model`'s figures over the snippets it scored; `None` when it scored no token.
     pub fn metrics(&self, model: &str) -> Option<ModelMetrics> {
-        let run = self.run(model)?;
+        let run = self.results_of(model)?;
         ModelMetrics::from_snippets(scored_results(run).map(|r| r.tokens.as_slice()))
     }
 
     /// The uniform-guess loss ln(V) of `model`, when its vocabulary size is known.
     pub fn uniform_loss(&self, model: &str) -> Option<f64> {
-        self.run(model)?
+        self.results_of(model)?
             .model
             .vocab_size
             .filter(|&v| v > 0)
@@ -439,7 +308,7 @@ impl Evaluation {
 
     /// `model`'s average log-likelihood per snippet (`None` where not scored).
     pub fn snippet_avg_logliks(&self, model: &str) -> Vec<Option<f64>> {
-        let Some(run) = self.run(model) else {
+        let Some(run) = self.results_of(model) else {
             return vec![None; self.snippets.len()];
         };
         run.outcomes
@@ -473,12 +342,6 @@ impl Evaluation {
             .collect()
     }
 
-    /// The comparison of the custom model `custom` with the baseline.
-    pub fn comparison(&self, custom: &str) -> Option<Comparison> {
-        let run = self.custom.iter().find(|run| run.model.name == custom)?;
-        Some(compare(&self.baseline, run))
-    }
-
     /// Checks a value read from outside (a share link): version, names, shapes and likelihoods.
     pub fn validate(&self) -> Result<(), EvaluationError> {
         if self.schema_version != SCHEMA_VERSION {
@@ -488,7 +351,10 @@ impl Evaluation {
             });
         }
         self.check_names()?;
-        for run in self.runs() {
+        self.params
+            .check()
+            .map_err(EvaluationError::InvalidParams)?;
+        for run in self.model_results() {
             self.check_run(run)?;
         }
         Ok(())
@@ -507,8 +373,16 @@ impl Evaluation {
         Ok(())
     }
 
-    fn check_run(&self, run: &ModelRun) -> Result<(), EvaluationError> {
+    fn check_run(&self, run: &ModelResults) -> Result<(), EvaluationError> {
         let model = &run.model.name;
+        if let Some(length) = run.model.context_length {
+            rules::CONTEXT_LENGTH
+                .check(f64::from(length))
+                .map_err(|error| EvaluationError::InvalidContextLength {
+                    model: model.clone(),
+                    error,
+                })?;
+        }
         if run.outcomes.len() != self.snippets.len() {
             return Err(EvaluationError::OutcomeCount {
                 model: model.clone(),
@@ -520,14 +394,17 @@ impl Evaluation {
             let Outcome::Scored(result) = outcome else {
                 continue;
             };
-            for (token, value) in result.tokens.iter().enumerate() {
-                if let Some(value) = value.logprob.filter(|v| !v.is_finite() || *v > 1e-9) {
-                    return Err(EvaluationError::InvalidLikelihood {
-                        model: model.clone(),
-                        snippet,
-                        token,
-                        value,
-                    });
+            for (index, token) in result.tokens.iter().enumerate() {
+                let top = token.top.as_ref().map(|(_, l)| *l);
+                for value in [token.logprob, top] {
+                    rules::optional_logprob(value).map_err(|error| {
+                        EvaluationError::InvalidLikelihood {
+                            model: model.clone(),
+                            snippet,
+                            token: index,
+                            error,
+                        }
+                    })?;
                 }
             }
             let tokens = result.tokens.len();
@@ -541,29 +418,6 @@ impl Evaluation {
             }
         }
         Ok(())
-    }
-}
-
-/// The scored results of a run.
-pub(crate) fn scored_results(run: &ModelRun) -> impl Iterator<Item = &SnippetResult> {
-    run.outcomes.iter().filter_map(|outcome| match outcome {
-        Outcome::Scored(result) => Some(result),
-        _ => None,
-    })
-}
-
-/// Whether two token lists are the same tokens (same count, each pair the same token): then they
-/// compare one to one. Two tokens are the same by id when both have ids, by text otherwise (servers
-/// decode a token's text differently, e.g. a piece of a multi-byte character).
-pub fn tokens_align(a: &[ScoredToken], b: &[ScoredToken]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_token(x, y))
-}
-
-/// Whether two scored tokens are the same token: the same id when both have one, else the same text.
-pub fn same_token(a: &ScoredToken, b: &ScoredToken) -> bool {
-    match (a.id, b.id) {
-        (Some(x), Some(y)) => x == y,
-        _ => a.text == b.text,
     }
 }
 

@@ -1,4 +1,6 @@
 use super::*;
+use crate::scores::ScoredToken;
+use crate::wire::GenerateRequest;
 
 pub(crate) fn tok(text: &str, logprob: Option<f64>) -> ScoredToken {
     ScoredToken {

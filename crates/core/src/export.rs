@@ -7,7 +7,8 @@
 //! lost when tokenizers differ. Cells are not altered against spreadsheet formula injection (a token
 //! may start with `=`): the export stays exact, and spreadsheet users should import it as text.
 
-use crate::evaluation::{tokens_align, Evaluation, Outcome};
+use crate::evaluation::Evaluation;
+use crate::results::{tokens_align, Outcome};
 use crate::scores::ScoredToken;
 use thiserror::Error;
 
@@ -50,7 +51,7 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, ExportError> {
 /// One row per token: `snippet, source, token_index, token`, then per model `<m> logprob`,
 /// `<m> top_token`, `<m> top_logprob`, `<m> rank`, then per custom model `<c> - <baseline> logprob`.
 pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
-    let runs: Vec<_> = evaluation.runs().collect();
+    let runs: Vec<_> = evaluation.model_results().collect();
     let base = &evaluation.baseline.model.name;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
@@ -124,7 +125,7 @@ pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
 /// One row per snippet: `snippet, source, text`, then per model `<m> status`, `<m> tokens` (scored),
 /// `<m> avg_loglik`, then per custom model `<c> - <baseline> avg_loglik`.
 pub fn snippets_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
-    let runs: Vec<_> = evaluation.runs().collect();
+    let runs: Vec<_> = evaluation.model_results().collect();
     let base = &evaluation.baseline.model.name;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["snippet".to_string(), "source".into(), "text".into()];

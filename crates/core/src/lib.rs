@@ -6,37 +6,48 @@
 //! The dashboard's logic: [`Evaluation`] is the one value of an evaluation (inputs, parameters, models,
 //! per-token results); `compare` turns it into metric pills with paired bootstrap intervals; `dataset`
 //! reads held-out sets; `windows` splits long snippets and stitches their scores; `colour` and
-//! `histogram` feed the views; `export` writes JSON and CSV; `share` is the share-link codec.
+//! `chart_data` (histogram, scatter, per-snippet series) feed the views; `export` writes JSON and CSV;
+//! `share` is the share-link codec; `rules` holds every limit and validity check page and server share.
 
 pub mod bootstrap;
+pub mod chart_data;
 pub mod colour;
 pub mod compare;
 pub mod custom_model;
 pub mod dataset;
 pub mod evaluation;
+pub mod example;
 pub mod export;
-pub mod histogram;
+pub mod metric;
 pub mod metrics;
+pub mod params;
+pub mod prompt_split;
+pub mod results;
+pub mod rules;
 pub mod scores;
 pub mod share;
+pub mod sums;
 pub mod windows;
 pub mod wire;
 
 pub use bootstrap::Interval;
+pub use chart_data::{Histogram, ScatterPoint, Series, SnippetDelta};
 pub use colour::{LegendStop, RankBucket, Swatch, Theme};
-pub use compare::{Basis, Comparison, Metric, Pill, SnippetWins, Verdict};
+pub use compare::{Basis, Comparison, Pill, SnippetWins, Verdict};
 pub use custom_model::{
     CustomModel, CustomModelList, DocumentCounts, LambdaPoint, ModelNameError, TrainingStage,
     TrainingStatus, ValidationCounts, ValidationSnippets, ValidationSource,
 };
 pub use dataset::DatasetError;
 pub use evaluation::{
-    Evaluation, EvaluationError, Failure, GenerateParams, ModelRun, ModelSpec, Outcome, Progress,
-    Snippet, SnippetResult, SnippetSource, SCHEMA_VERSION,
+    Evaluation, EvaluationError, Failure, Progress, Snippet, SnippetSource, SCHEMA_VERSION,
 };
 pub use export::ExportError;
-pub use histogram::{Histogram, ScatterPoint, Series, SnippetDelta};
+pub use metric::Metric;
 pub use metrics::ModelMetrics;
+pub use params::GenerateParams;
+pub use results::{ModelResults, ModelSpec, Outcome, SnippetResult};
+pub use rules::{LogprobError, Range, RangeError};
 pub use scores::{prompt_scores, ScoredToken, ScoresError};
 pub use share::ShareError;
 pub use windows::{StitchError, Window, WindowConfig};

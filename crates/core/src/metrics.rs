@@ -2,9 +2,10 @@
 //! per byte and next-token accuracy. Only scored tokens count (the first token of each snippet has no
 //! likelihood and is left out).
 
+use crate::metric::Metric;
 use crate::scores::ScoredToken;
+use crate::sums::Sums;
 use serde::{Deserialize, Serialize};
-use std::f64::consts::LN_2;
 
 /// The figures of one model over a set of snippets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,49 +38,26 @@ impl ModelMetrics {
     where
         I: IntoIterator<Item = &'a [ScoredToken]>,
     {
-        let mut scored_tokens = 0usize;
-        let mut sum_logprob = 0.0;
-        let mut scored_bytes = 0usize;
-        let mut correct = 0usize;
-        let mut accuracy_tokens = 0usize;
+        let mut total = Sums::default();
         let mut snippet_avgs = Vec::new();
         for snippet in snippets {
-            let mut snippet_sum = 0.0;
-            let mut snippet_count = 0usize;
-            for token in snippet {
-                let Some(logprob) = token.logprob else {
-                    continue;
-                };
-                snippet_sum += logprob;
-                snippet_count += 1;
-                scored_bytes += token.byte_len();
-                if let Some(top) = token.is_top_choice() {
-                    accuracy_tokens += 1;
-                    correct += usize::from(top);
-                }
-            }
-            if snippet_count > 0 {
-                snippet_avgs.push(snippet_sum / snippet_count as f64);
-                scored_tokens += snippet_count;
-                sum_logprob += snippet_sum;
-            }
+            let sums = Sums::of(snippet);
+            snippet_avgs.extend(sums.value(Metric::AvgLoglik));
+            total.add(&sums);
         }
-        if scored_tokens == 0 {
-            return None;
-        }
-        let avg_loglik = sum_logprob / scored_tokens as f64;
-        let loss = -avg_loglik;
+        let avg_loglik = total.value(Metric::AvgLoglik)?;
+        let loss = total.value(Metric::Loss)?;
         Some(ModelMetrics {
-            scored_tokens,
-            sum_logprob,
+            scored_tokens: total.tokens as usize,
+            sum_logprob: total.loglik,
             avg_loglik,
             mean_snippet_avg_loglik: snippet_avgs.iter().sum::<f64>() / snippet_avgs.len() as f64,
             loss,
             perplexity: loss.exp(),
-            scored_bytes,
-            bits_per_byte: (scored_bytes > 0).then(|| -sum_logprob / (scored_bytes as f64 * LN_2)),
-            accuracy: (accuracy_tokens > 0).then(|| correct as f64 / accuracy_tokens as f64),
-            accuracy_tokens,
+            scored_bytes: total.bytes as usize,
+            bits_per_byte: total.value(Metric::Bpb),
+            accuracy: total.value(Metric::Accuracy),
+            accuracy_tokens: total.known as usize,
         })
     }
 }
@@ -92,6 +70,7 @@ pub fn uniform_loss(vocab_size: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::f64::consts::LN_2;
 
     fn scored(text: &str, logprob: Option<f64>, top: Option<f64>) -> ScoredToken {
         ScoredToken {

@@ -2,14 +2,17 @@
 //!
 //! With `return_likelihoods: "ALL"` an answer lists the prompt's tokens, then the generated ones. The
 //! prompt's tokens are found from `meta.billed_units.input_tokens` when the answer gives it, otherwise by
-//! walking the token pieces until they cover the prompt's bytes. Generated tokens are never scored.
+//! [`crate::prompt_split`] over the prompt's bytes. Generated tokens are never scored.
 
+use crate::prompt_split::{bytes, split_prompt};
+use crate::rules::{self, optional_logprob, LogprobError};
 use crate::wire::{GenerateResponse, TokenLikelihood};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// One prompt token with what the model said about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One token with what the model said about it: a prompt token of the page's results, and the token of
+/// an upstream's answer as the server reads it before normalising.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScoredToken {
     /// The token's text piece.
     pub text: String,
@@ -30,6 +33,15 @@ pub struct ScoredToken {
 const TIE_TOLERANCE: f64 = 1e-9;
 
 impl ScoredToken {
+    /// A token with text and likelihood only.
+    pub fn new(text: impl Into<String>, logprob: Option<f64>) -> ScoredToken {
+        ScoredToken {
+            text: text.into(),
+            logprob,
+            ..ScoredToken::default()
+        }
+    }
+
     /// Whether the model's top choice here was the actual token: `None` when unknown.
     ///
     /// A rank answers directly; otherwise the actual token was a top choice when its likelihood is at
@@ -65,13 +77,13 @@ pub enum ScoresError {
         /// Bytes in the prompt.
         expected: usize,
     },
-    /// A likelihood is not a finite number at or below zero.
-    #[error("token {index} has an invalid likelihood {value}")]
+    /// A likelihood breaks [`crate::rules::logprob`].
+    #[error("token {index}: {error}")]
     InvalidLikelihood {
         /// The token's position.
         index: usize,
-        /// The value received.
-        value: f64,
+        /// What is wrong with the value.
+        error: LogprobError,
     },
 }
 
@@ -107,33 +119,28 @@ fn prompt_token_count(
     {
         return Ok(count);
     }
-    let mut covered = 0;
-    for (index, token) in tokens.iter().enumerate() {
-        if covered >= prompt.len() && index > 0 {
-            return Ok(index);
-        }
-        covered += token.token.len();
-    }
-    if covered >= prompt.len() {
-        Ok(tokens.len())
+    let split = split_prompt(prompt, tokens.iter().map(|t| t.token.as_str()), bytes);
+    if split.covered >= prompt.len() {
+        Ok(split.tokens)
     } else {
         Err(ScoresError::PromptNotCovered {
-            covered,
+            covered: split.covered,
             expected: prompt.len(),
         })
     }
 }
 
 fn to_scored(index: usize, token: &TokenLikelihood) -> Result<ScoredToken, ScoresError> {
+    let invalid = |error| ScoresError::InvalidLikelihood { index, error };
     let logprob = if index == 0 { None } else { token.likelihood };
-    if let Some(value) = logprob.filter(|v| !v.is_finite() || *v > 1e-9) {
-        return Err(ScoresError::InvalidLikelihood { index, value });
-    }
-    let top = token
-        .top_tokens
-        .as_ref()
-        .and_then(|top| top.first())
-        .map(|t| (t.token.clone(), t.likelihood));
+    let logprob = optional_logprob(logprob).map_err(invalid)?;
+    let top = match token.top_tokens.as_ref().and_then(|top| top.first()) {
+        Some(t) => Some((
+            t.token.clone(),
+            rules::logprob(t.likelihood).map_err(invalid)?,
+        )),
+        None => None,
+    };
     Ok(ScoredToken {
         text: token.token.clone(),
         logprob,
@@ -234,6 +241,24 @@ mod tests {
             prompt_scores("AB", &response),
             Err(ScoresError::InvalidLikelihood { index: 1, .. })
         ));
+    }
+
+    #[test]
+    fn absurd_likelihoods_are_rejected_briefly() {
+        let response = answer(vec![token("A", None), token("B", Some(-1e308))], None);
+        let error = prompt_scores("AB", &response).unwrap_err();
+        assert!(matches!(
+            error,
+            ScoresError::InvalidLikelihood { index: 1, .. }
+        ));
+        assert!(error.to_string().len() < 100, "{error}");
+        let mut absurd_top = token("B", Some(-1.0));
+        absurd_top.top_tokens = Some(vec![TopToken {
+            token: "C".into(),
+            likelihood: -1e300,
+        }]);
+        let response = answer(vec![token("A", None), absurd_top], None);
+        assert!(prompt_scores("AB", &response).is_err());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 use super::*;
 use crate::evaluation::tests::{result, two_models};
-use crate::evaluation::{GenerateParams, ModelSpec, Outcome, Snippet, SnippetResult};
+use crate::evaluation::Snippet;
+use crate::params::GenerateParams;
+use crate::results::{ModelSpec, Outcome, SnippetResult};
 use crate::scores::ScoredToken;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
@@ -10,7 +12,7 @@ fn deflate_b64(bytes: &[u8]) -> String {
 }
 
 fn bits(e: &Evaluation) -> Vec<u64> {
-    e.runs()
+    e.model_results()
         .flat_map(|run| &run.outcomes)
         .filter_map(|o| match o {
             Outcome::Scored(r) => Some(r),
@@ -95,7 +97,7 @@ fn round_trip_is_bit_exact() {
         -1.0 / 3.0,
         -2.2250738585072014e-308,
         -5e-324,
-        -1.7976931348623157e308,
+        -9_999.999_999_999_998,
         -0.0,
         -123.456_789_012_345_68,
     ];
@@ -190,4 +192,53 @@ fn size_limits_refuse_bombs() {
     ));
     let long = "A".repeat(MAX_ENCODED_LEN + 1);
     assert!(matches!(decode(&long), Err(ShareError::TooLong { .. })));
+}
+
+fn link_of(e: &Evaluation) -> String {
+    deflate_b64(&serde_json::to_vec(e).unwrap())
+}
+
+#[test]
+fn absurd_likelihoods_are_refused() {
+    let mut e = two_models(1);
+    let absurd = result(&["To", " be"], &[-1e308]);
+    e.set_outcome("base-light", 0, Outcome::Scored(absurd))
+        .unwrap();
+    let error = decode(&link_of(&e)).unwrap_err();
+    assert!(matches!(
+        error,
+        ShareError::Invalid(EvaluationError::InvalidLikelihood { .. })
+    ));
+    assert!(error.to_string().len() < 200, "{error}");
+
+    let mut e = two_models(1);
+    let mut top = result(&["To", " be"], &[-1.0]);
+    top.tokens[1].top = Some((" be".into(), -1e300));
+    e.set_outcome("custom-base-light", 0, Outcome::Scored(top))
+        .unwrap();
+    assert!(matches!(decode(&link_of(&e)), Err(ShareError::Invalid(_))));
+}
+
+#[test]
+fn parameters_and_context_lengths_follow_the_forms_rules() {
+    let mut e = two_models(1);
+    e.params.max_tokens = 1_000_000;
+    assert!(matches!(
+        decode(&link_of(&e)),
+        Err(ShareError::Invalid(EvaluationError::InvalidParams(_)))
+    ));
+    let mut e = two_models(1);
+    e.params.p = 7.0;
+    assert!(decode(&link_of(&e)).is_err());
+    let mut e = two_models(1);
+    e.custom[0].model.context_length = Some(0);
+    assert!(matches!(
+        decode(&link_of(&e)),
+        Err(ShareError::Invalid(
+            EvaluationError::InvalidContextLength { .. }
+        ))
+    ));
+    let mut e = two_models(1);
+    e.baseline.model.context_length = Some(4096);
+    assert!(decode(&link_of(&e)).is_ok());
 }

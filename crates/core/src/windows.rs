@@ -12,7 +12,8 @@
 //! none (e.g. text without spaces), the bytes from `start` to the window's next token become one
 //! unscored "junction" token, so the text is still covered exactly, at the cost of part of one token.
 
-use crate::evaluation::{GenerateParams, SnippetResult};
+use crate::params::GenerateParams;
+use crate::results::SnippetResult;
 use crate::scores::ScoredToken;
 use thiserror::Error;
 

@@ -5,6 +5,7 @@
 //! first), `rank` (1 = the actual token was the model's top choice) and `id` (the token's id in the
 //! model's vocabulary). All likelihoods are natural logs.
 
+use crate::rules::{self, RangeError};
 use serde::{Deserialize, Serialize};
 
 /// Which tokens get a likelihood in the answer.
@@ -73,6 +74,22 @@ impl GenerateRequest {
             seed: None,
             return_ranks: None,
         }
+    }
+}
+
+impl GenerateRequest {
+    /// Ok when every numeric option present is within its range ([`crate::rules`]).
+    pub fn check_options(&self) -> Result<(), RangeError> {
+        let present = [
+            (rules::MAX_TOKENS, self.max_tokens.map(f64::from)),
+            (rules::NUM_GENERATIONS, self.num_generations.map(f64::from)),
+            (rules::TEMPERATURE, self.temperature),
+            (rules::P, self.p),
+            (rules::K, self.k.map(f64::from)),
+        ];
+        present
+            .into_iter()
+            .try_for_each(|(range, value)| value.map_or(Ok(()), |v| range.check(v)))
     }
 }
 

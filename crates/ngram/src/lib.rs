@@ -36,10 +36,11 @@ pub mod train;
 
 pub use adapt::{tune_lambda, InterpolatedModel};
 pub use adaptation::{held_out_indices, split_picked, tokenize_observed, train_adapted, Adapted};
+pub use cache::load_or_train;
 pub use error::NgramError;
 pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 pub use model::KnModel;
-pub use pipeline::{load_or_train, EmbeddedModels, EmbeddedPaths};
+pub use pipeline::{EmbeddedModels, EmbeddedPaths};
 pub use progress::{Progress, Stage};
 pub use sample::{generate, generate_until, SampleParams};
 pub use tokenizer::Tokenizer;

@@ -14,7 +14,6 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::adaptation::train_adapted;
-pub use crate::cache::{base_fingerprint, custom_fingerprint, load_or_train, load_or_train_parts};
 use crate::corpus::{dictd, fortunes, gcide, plain, shakespeare, text};
 use crate::error::NgramError;
 use crate::lm::LanguageModel;

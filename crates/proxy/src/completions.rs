@@ -9,7 +9,7 @@
 //! the top one Likely asks for), or `null` at positions where the backend gives none (Cohere, TGI).
 
 use crate::error::AppError;
-use crate::validate::MAX_NEW_TOKENS;
+use likely_core::rules::MAX_TOKENS;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods, TokenLikelihood};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -204,11 +204,9 @@ impl CompletionsRequest {
             return Err(bad(format!("`logprobs` is {n}; at most {MAX_LOGPROBS}")));
         }
         let max_tokens = self.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-        if max_tokens > MAX_NEW_TOKENS {
-            return Err(bad(format!(
-                "`max_tokens` is {max_tokens}; at most {MAX_NEW_TOKENS}"
-            )));
-        }
+        MAX_TOKENS
+            .check(f64::from(max_tokens))
+            .map_err(|e| bad(e.to_string()))?;
         Ok(GenerateRequest {
             max_tokens: Some(max_tokens),
             temperature: self.temperature,

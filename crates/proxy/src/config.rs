@@ -6,6 +6,8 @@
 //! the embedded models alone ([`Config::embedded_only`]). `likely.example.toml` at the repository root
 //! documents every key.
 
+use likely_core::rules;
+use likely_ngram::pipeline::{BASE_NAME, CUSTOM_NAME};
 use reqwest::Url;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -13,9 +15,9 @@ use thiserror::Error;
 
 /// The embedded models `likely-ngram` trains, with their descriptions.
 pub const EMBEDDED_MODELS: [(&str, &str); 2] = [
-    ("base-light", "Embedded Kneser-Ney model of general English"),
+    (BASE_NAME, "Embedded Kneser-Ney model of general English"),
     (
-        "custom-base-light",
+        CUSTOM_NAME,
         "base-light adapted to Shakespeare's plays (Hamlet held out)",
     ),
 ];
@@ -290,9 +292,13 @@ impl Config {
 }
 
 impl ModelConfig {
-    /// The backend kind (checked to be present by [`Config::parse`]).
-    pub fn kind(&self) -> BackendKind {
-        self.backend.unwrap_or(BackendKind::Embedded)
+    /// The backend kind; a model without one is an error (never silently embedded).
+    pub fn kind(&self) -> Result<BackendKind, ConfigError> {
+        self.backend.ok_or_else(|| {
+            self.invalid(
+                "`backend` is required: embedded, cohere, openai-completions, tgi or sglang",
+            )
+        })
     }
 
     fn invalid(&self, message: impl std::fmt::Display) -> ConfigError {
@@ -317,11 +323,7 @@ impl ModelConfig {
                 "`api_key` is not allowed: put the key in an environment variable and write its NAME in `api_key_env`",
             ));
         }
-        let Some(kind) = self.backend else {
-            return Err(self.invalid(
-                "`backend` is required: embedded, cohere, openai-completions, tgi or sglang",
-            ));
-        };
+        let kind = self.kind()?;
         if self.flavor.is_some() && kind != BackendKind::OpenaiCompletions {
             return Err(self.invalid("`flavor` applies to `openai-completions` models only"));
         }
@@ -335,6 +337,12 @@ impl ModelConfig {
         }
         if self.timeout_secs == Some(0) {
             return Err(self.invalid("`timeout_secs` must be at least 1"));
+        }
+        if let Some(length) = self.context_length {
+            // The page refuses the same values (likely_core::rules).
+            rules::CONTEXT_LENGTH
+                .check(f64::from(length))
+                .map_err(|error| self.invalid(error))?;
         }
         if let Some(variable) = &self.api_key_env {
             let looks_like_a_name = !variable.is_empty()
@@ -453,8 +461,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.models.len(), 2);
-        assert_eq!(config.models[0].kind(), BackendKind::Cohere);
-        assert_eq!(config.models[1].kind(), BackendKind::Embedded);
+        assert_eq!(config.models[0].kind().unwrap(), BackendKind::Cohere);
+        assert_eq!(config.models[1].kind().unwrap(), BackendKind::Embedded);
+        let untyped = ModelConfig {
+            name: "x".into(),
+            ..ModelConfig::default()
+        };
+        assert!(untyped.kind().is_err(), "no silent fallback to embedded");
         assert_eq!(config.limits, Limits::default());
         assert!(config.needs_embedded());
     }
@@ -547,6 +560,12 @@ mod tests {
     }
 
     #[test]
+    fn the_worked_example_names_the_embedded_models() {
+        assert_eq!(likely_core::example::BASELINE, BASE_NAME);
+        assert_eq!(likely_core::example::CUSTOM, CUSTOM_NAME);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let cases = [
             ("name = \"x\"", "`backend` is required"),
@@ -565,6 +584,10 @@ mod tests {
             ),
             ("name = \"x y\"\nbackend = \"embedded\"", "model name"),
             ("name = \"x\"\nbackend = \"gpt\"", "line"),
+            (
+                "name = \"x\"\nbackend = \"embedded\"\ncontext_length = 2",
+                "`context_length` is 2; it must be 16 to",
+            ),
             ("name = \"x\"\nbackend = \"embedded\"\ncolour = 1", "colour"),
         ];
         for (model, expected) in cases {

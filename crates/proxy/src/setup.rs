@@ -47,7 +47,7 @@ fn build_entry(
     env: Env<'_>,
     embedded: Option<&EmbeddedCatalog>,
 ) -> Result<ModelEntry, ConfigError> {
-    let kind = model.kind();
+    let kind = model.kind()?;
     let limits = ModelLimits::of(model, &config.limits);
     let mut info = ModelInfo {
         name: model.name.clone(),

@@ -1,13 +1,8 @@
-//! Checks a Generate request against Cohere's ranges before any model sees it, so every backend gets
-//! the same clear 400s.
+//! Checks a Generate request against Cohere's ranges (written once, in `likely_core::rules`) before any
+//! model sees it, so every backend gets the same clear 400s.
 
 use crate::error::AppError;
 use likely_core::GenerateRequest;
-
-/// The most generations one request may ask for, as at Cohere.
-pub const MAX_GENERATIONS: u32 = 5;
-/// The most tokens one request may generate.
-pub const MAX_NEW_TOKENS: u32 = 4096;
 
 /// A request whose options are all within range.
 pub fn validate(request: &GenerateRequest) -> Result<(), AppError> {
@@ -19,38 +14,9 @@ pub fn validate(request: &GenerateRequest) -> Result<(), AppError> {
             "`prompt` is empty: there is nothing to score".into(),
         ));
     }
-    if let Some(max_tokens) = request.max_tokens.filter(|&n| n > MAX_NEW_TOKENS) {
-        return Err(AppError::BadRequest(format!(
-            "`max_tokens` is {max_tokens}; at most {MAX_NEW_TOKENS}"
-        )));
-    }
-    if let Some(n) = request
-        .num_generations
-        .filter(|&n| n == 0 || n > MAX_GENERATIONS)
-    {
-        return Err(AppError::BadRequest(format!(
-            "`num_generations` is {n}; it must be 1 to {MAX_GENERATIONS}"
-        )));
-    }
-    if let Some(t) = request
-        .temperature
-        .filter(|t| !t.is_finite() || *t < 0.0 || *t > 5.0)
-    {
-        return Err(AppError::BadRequest(format!(
-            "`temperature` is {t}; it must be 0 to 5"
-        )));
-    }
-    if let Some(p) = request.p.filter(|p| !p.is_finite() || *p < 0.0 || *p > 1.0) {
-        return Err(AppError::BadRequest(format!(
-            "`p` is {p}; it must be 0 to 1"
-        )));
-    }
-    if let Some(k) = request.k.filter(|&k| k > 500) {
-        return Err(AppError::BadRequest(format!(
-            "`k` is {k}; it must be 0 to 500"
-        )));
-    }
-    Ok(())
+    request
+        .check_options()
+        .map_err(|error| AppError::BadRequest(error.to_string()))
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! budget nothing is checked, so a right guess looks like a wrong one) and logged at `warn`, and the
 //! session cookie holds a value derived from the token, never the token.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 
 use common::logs::captured_logs;

@@ -2,6 +2,9 @@
 //! the variable; a good configuration serves on the port it prints (a configuration without embedded
 //! models starts without loading them).
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;

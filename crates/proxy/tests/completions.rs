@@ -5,6 +5,8 @@
 //! compared with `top_logprobs` for greediness. Against the real embedded models (trained once into
 //! `LIKELY_DATA_DIR`), and against a fake SGLang server, which shows remote backends answer the same.
 
+#![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
+
 mod common;
 
 use common::{fake_upstream, one_model, state_from, Reply};

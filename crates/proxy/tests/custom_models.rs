@@ -3,6 +3,8 @@
 //! have never read (a seeded grammar of apiary logs). Happy path and restart, bad inputs, queueing and
 //! cancellation, SIGKILL during training, and the access token.
 
+#![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
+
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};

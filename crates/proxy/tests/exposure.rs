@@ -3,6 +3,8 @@
 //! cap), every answer carries the security headers, and `likely serve` refuses to listen publicly
 //! without a token or with a short one.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 
 use common::{one_model, state_from};

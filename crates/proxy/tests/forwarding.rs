@@ -2,6 +2,9 @@
 //! vLLM with `prompt_logprobs`, Together- and Fireworks-style echo, TGI `details.prefill`), and the
 //! proxy must send each the right request and turn each answer into the same Cohere-shaped answer.
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::http::StatusCode;
@@ -28,32 +31,9 @@ const COHERE: &str = r#"{
     "meta": {"api_version": {"version": "1"}, "billed_units": {"input_tokens": 3, "output_tokens": 1}}
 }"#;
 
-/// vLLM `/v1/completions` with `echo`, `logprobs: 1`, `prompt_logprobs: 1` (Llama 3: a BOS first).
-const VLLM: &str = r#"{
-    "id": "cmpl-8d1c6f0e5b2a4c39",
-    "object": "text_completion",
-    "created": 1717000000,
-    "model": "meta-llama/Llama-3.1-8B",
-    "choices": [{
-        "index": 0,
-        "text": "To be or not",
-        "logprobs": {
-            "text_offset": [0, 17, 19, 22, 25],
-            "token_logprobs": [null, -7.25, -2.1, -4.2, -0.3],
-            "tokens": ["<|begin_of_text|>", "To", " be", " or", " not"],
-            "top_logprobs": [null, {"To": -7.25, "The": -2.5}, {" be": -2.1}, {" or": -4.2, ",": -1.0}, {" not": -0.3}]
-        },
-        "finish_reason": "length",
-        "stop_reason": null,
-        "prompt_logprobs": [
-            null,
-            {"1271": {"logprob": -7.25, "rank": 212, "decoded_token": "To"}, "791": {"logprob": -2.5, "rank": 1, "decoded_token": "The"}},
-            {"387": {"logprob": -2.1, "rank": 1, "decoded_token": " be"}},
-            {"477": {"logprob": -4.2, "rank": 3, "decoded_token": " or"}, "11": {"logprob": -1.0, "rank": 1, "decoded_token": ","}}
-        ]
-    }],
-    "usage": {"prompt_tokens": 4, "total_tokens": 5, "completion_tokens": 1}
-}"#;
+/// vLLM `/v1/completions` with `echo`, `logprobs: 1`, `prompt_logprobs: 1` (Llama 3: a BOS first), to
+/// `{"prompt": "To be or", "max_tokens": 1}`; the backend's unit tests read the same file.
+const VLLM: &str = include_str!("fixtures/vllm_completions.json");
 
 /// Together `/v1/completions` with `echo`: the prompt's log-probabilities in a top-level `prompt`.
 const TOGETHER: &str = r#"{
@@ -410,6 +390,28 @@ async fn upstream_errors_keep_a_status_the_page_can_act_on() {
             },
             status: 502,
             says: "different lengths",
+            retry_after: None,
+        },
+        Case {
+            backend: "cohere",
+            reply: || {
+                Reply::ok(
+                    r#"{"id":"x","generations":[{"id":"g","text":" not","token_likelihoods":[{"token":"To"},{"token":" be","likelihood":-1e308},{"token":" or","likelihood":-4.2}]}]}"#,
+                )
+            },
+            status: 502,
+            says: "not a plausible log-likelihood",
+            retry_after: None,
+        },
+        Case {
+            backend: "openai-completions",
+            reply: || {
+                Reply::ok(
+                    r#"{"choices":[{"index":0,"text":"To be or","logprobs":{"tokens":["To"," be"," or"],"token_logprobs":[null,-2.1,-1e300],"top_logprobs":[null,{" be":-2.1},{",":-1e300}]}}]}"#,
+                )
+            },
+            status: 502,
+            says: "not a plausible log-likelihood",
             retry_after: None,
         },
         Case {

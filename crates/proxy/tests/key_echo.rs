@@ -1,6 +1,8 @@
 //! Upstreams that echo the key partly (masked) in their 401/403 messages: over real HTTP, the
 //! client's answer quotes their reason without anything key-shaped.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 
 use common::{fake_upstream, one_model, scoring, state_from, Reply};

@@ -2,6 +2,9 @@
 //! `{"message"}` with a fitting status, the limits (body size, prompt length, concurrency), the static
 //! dashboard with its `index.html` fallback, and access control.
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::body::Body;

@@ -2,6 +2,9 @@
 //! else (no answer body or header, no log line, not `/v1/models`), and no request can make the proxy
 //! contact a host outside the model table.
 
+// Test code: a failed unwrap is a failed test, never a user's crash.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use axum::body::Body;

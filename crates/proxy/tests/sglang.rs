@@ -2,6 +2,8 @@
 //! `/generate` in SGLang's real shape (fixtures in `tests/fixtures/`) and with its real error bodies,
 //! and the proxy must send the right request and return the same Cohere-shaped answer as every backend.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod common;
 
 use axum::http::StatusCode;

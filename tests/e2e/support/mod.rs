@@ -1,6 +1,9 @@
 //! What the end-to-end tests share: a real `likely` server on a loopback port and a real headless
 //! Chromium driven over WebDriver.
 
+// Helpers of test binaries (the e2e tests and the bench): `pub` is for the files that include them.
+#![allow(unreachable_pub)]
+
 pub mod browser;
 pub mod server;
 pub mod upstream;
@@ -38,5 +41,5 @@ upstream_model = "remote-ft"
     file
 }
 
-/// The worked example's held-out snippet: Hamlet's soliloquy, one line, typographic apostrophes.
-pub const HAMLET_SNIPPET: &str = "To be, or not to be: that is the question: Whether ’tis nobler in the mind to suffer The slings and arrows of outrageous fortune, Or to take arms against a sea of troubles, And by opposing end them. To die: to sleep; No more; and by a sleep to say we end The heart-ache and the thousand natural shocks That flesh is heir to, ’tis a consummation Devoutly to be wish’d.";
+/// The longer example passage (Hamlet's soliloquy through "Devoutly to be wish’d.").
+pub const HAMLET_SNIPPET: &str = likely_core::example::PASSAGE;

@@ -11,6 +11,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use likely_ngram::cache;
 use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 use likely_ngram::{
     storage, InterpolatedModel, LanguageModel, NgramError, ScoreOptions, Tokenizer,
@@ -85,12 +86,12 @@ fn run() -> Result<(), NgramError> {
 
     reset_peak();
     let t = Instant::now();
-    let base_fp = pipeline::base_fingerprint(&paths)?;
+    let base_fp = cache::base_fingerprint(&paths)?;
     let base = pipeline::train_base(&paths, base_fp, pipeline::ORDER)?;
     let base_train = t.elapsed().as_secs_f64();
     let base_peak = peak_mb();
     let t = Instant::now();
-    let custom_fp = pipeline::custom_fingerprint(&paths, base_fp)?;
+    let custom_fp = cache::custom_fingerprint(&paths, base_fp)?;
     let _ = pipeline::train_custom(&paths, &base, custom_fp, pipeline::ORDER)?;
     let custom_train = t.elapsed().as_secs_f64();
     drop(base);
@@ -116,7 +117,7 @@ fn run() -> Result<(), NgramError> {
     let rss_loaded = status_mb("VmRSS:");
     // What a server start does: fingerprint the corpora, map both files.
     let t = Instant::now();
-    let served = pipeline::load_or_train(&paths)?;
+    let served = likely_ngram::cache::load_or_train(&paths)?;
     let ready = t.elapsed().as_secs_f64();
     drop(served);
 

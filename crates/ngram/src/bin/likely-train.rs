@@ -2,7 +2,8 @@
 //! `cargo run --release -p likely-ngram --bin likely-train [-- --force]`.
 //! Paths come from `LIKELY_DATA_DIR` (default `$HOME/.cache/likely`).
 
-use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::cache;
+use likely_ngram::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 
 fn main() {
     let force = std::env::args().any(|a| a == "--force");
@@ -13,7 +14,7 @@ fn main() {
         }
     }
     let t = std::time::Instant::now();
-    match pipeline::load_or_train_parts(&paths) {
+    match cache::load_or_train_parts(&paths) {
         Ok((base, domain, lambda)) => {
             println!(
                 "models ready in {:.1} s under {}: {BASE_NAME} n-grams {:?}; {CUSTOM_NAME} in-domain n-grams {:?}, λ = {lambda:.3}",

@@ -2,9 +2,11 @@
 //! on with the upstream's model id and `raw_prompting: true` (so the scored text is exactly the text
 //! sent); the answer is checked and normalised like every other backend's.
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::upstream::Upstream;
 use crate::error::AppError;
+use likely_core::prompt_split;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use serde::Serialize;
 
@@ -77,11 +79,11 @@ fn normalise_answer(
         .generations
         .into_iter()
         .map(|generation| {
-            let tokens: Vec<RawToken> = generation
+            let tokens: Vec<ScoredToken> = generation
                 .token_likelihoods
                 .unwrap_or_default()
                 .into_iter()
-                .map(|token| RawToken::new(token.token, token.likelihood))
+                .map(|token| ScoredToken::new(token.token, token.likelihood))
                 .collect();
             let missing = match mode {
                 ReturnLikelihoods::All => tokens.is_empty(),
@@ -97,11 +99,12 @@ fn normalise_answer(
                 ReturnLikelihoods::All => billed
                     .filter(|&n| n > 0 && n <= tokens.len())
                     .unwrap_or_else(|| {
-                        normalise::prompt_token_count(
+                        prompt_split::split_prompt(
                             prompt,
                             tokens.iter().map(|t| t.text.as_str()),
-                            normalise::bytes,
+                            prompt_split::bytes,
                         )
+                        .tokens
                     }),
                 _ => 0,
             };

@@ -7,9 +7,10 @@
 //! end, and a stop flag, set when the request's future is dropped (timeout, client gone), is checked
 //! as scoring and sampling go. The answer's size is bounded by [`MAX_ANSWER_TOKENS`].
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use likely_ngram::{
     generate_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
@@ -165,7 +166,7 @@ impl EmbeddedBackend {
                 .into_iter()
                 .zip(scores)
                 .zip(&prompt_ids)
-                .map(|((piece, score), &id)| RawToken {
+                .map(|((piece, score), &id)| ScoredToken {
                     text: piece,
                     logprob: Some(score.logprob),
                     top: score
@@ -202,7 +203,7 @@ impl EmbeddedBackend {
     fn one_generation(
         &self,
         prompt_ids: &[u32],
-        prompt_tokens: Vec<RawToken>,
+        prompt_tokens: Vec<ScoredToken>,
         params: &SampleParams,
         stop: &AtomicBool,
     ) -> Result<RawGeneration, Stopped> {
@@ -227,9 +228,9 @@ impl EmbeddedBackend {
             generated: generated_pieces
                 .iter()
                 .zip(&visible)
-                .map(|(piece, &(id, logprob))| RawToken {
+                .map(|(piece, &(id, logprob))| ScoredToken {
                     id: Some(id),
-                    ..RawToken::new(piece.clone(), Some(logprob))
+                    ..ScoredToken::new(piece.clone(), Some(logprob))
                 })
                 .collect(),
             text: generated_pieces.concat(),

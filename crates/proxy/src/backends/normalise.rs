@@ -5,14 +5,13 @@
 //! prompt from the generation.
 
 use crate::error::AppError;
+use likely_core::prompt_split::is_added_special;
+use likely_core::rules;
 use likely_core::{
-    BilledUnits, GenerateResponse, Generation, ResponseMeta, ReturnLikelihoods, TokenLikelihood,
-    TopToken,
+    BilledUnits, GenerateResponse, Generation, ResponseMeta, ReturnLikelihoods, ScoredToken,
+    TokenLikelihood, TopToken,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// A likelihood above this is not a log-probability (a little rounding above 0 is tolerated).
-const MAX_LOGPROB: f64 = 1e-6;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -21,89 +20,17 @@ pub fn next_id(prefix: &str) -> String {
     format!("{prefix}-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
 }
 
-/// One token as an upstream reported it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RawToken {
-    /// The token's text.
-    pub text: String,
-    /// Its natural-log likelihood, when scored.
-    pub logprob: Option<f64>,
-    /// The model's top-1 token here and its likelihood, when given.
-    pub top: Option<(String, f64)>,
-    /// The token's rank (1 = top choice), when given.
-    pub rank: Option<u32>,
-    /// The token's id in the model's vocabulary, when given.
-    pub id: Option<u32>,
-}
-
-impl RawToken {
-    /// A token with text and likelihood only.
-    pub fn new(text: impl Into<String>, logprob: Option<f64>) -> RawToken {
-        RawToken {
-            text: text.into(),
-            logprob,
-            ..RawToken::default()
-        }
-    }
-}
-
 /// One generation as an upstream reported it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawGeneration {
     /// The prompt's tokens (empty unless likelihoods `ALL` were asked for).
-    pub prompt_tokens: Vec<RawToken>,
+    pub prompt_tokens: Vec<ScoredToken>,
     /// The generated tokens (empty when none were generated or none were scored).
-    pub generated: Vec<RawToken>,
+    pub generated: Vec<ScoredToken>,
     /// The generated text.
     pub text: String,
     /// The upstream's reason to stop.
     pub finish_reason: Option<String>,
-}
-
-/// Whether a leading piece is not part of the prompt's text: a special token such as `<s>`,
-/// `<|begin_of_text|>` or `<bos>` that the upstream added. (An empty piece is a real token: one that
-/// ends inside a multi-byte character.)
-fn is_added_special(piece: &str, prompt: &str) -> bool {
-    let special = piece.len() >= 3
-        && piece.starts_with('<')
-        && piece.ends_with('>')
-        && !piece.chars().any(char::is_whitespace);
-    special && !prompt.starts_with(piece)
-}
-
-/// How many leading tokens of `pieces` are the prompt's: leading added specials, then tokens until
-/// `prompt` is covered, counting its length with `len` (bytes or characters, as the upstream counts).
-pub fn prompt_token_count<'a>(
-    prompt: &str,
-    pieces: impl IntoIterator<Item = &'a str>,
-    len: fn(&str) -> usize,
-) -> usize {
-    let target = len(prompt);
-    let mut count = 0;
-    let mut covered = 0;
-    let mut leading = true;
-    for piece in pieces {
-        if covered >= target {
-            break;
-        }
-        count += 1;
-        if leading && is_added_special(piece, prompt) {
-            continue;
-        }
-        leading = false;
-        covered += len(piece);
-    }
-    count
-}
-
-/// Character length, as OpenAI-style servers count text.
-pub fn chars(text: &str) -> usize {
-    text.chars().count()
-}
-
-/// Byte length, as Cohere counts tokens' text.
-pub fn bytes(text: &str) -> usize {
-    text.len()
 }
 
 /// Cohere's finish reasons from each dialect's.
@@ -119,17 +46,14 @@ pub fn finish_reason(reason: Option<&str>) -> Option<String> {
     )
 }
 
+/// The one log-likelihood rule (`likely_core::rules::logprob`); an upstream breaking it is a 502.
 fn checked(model: &str, logprob: Option<f64>) -> Result<Option<f64>, AppError> {
-    match logprob {
-        None => Ok(None),
-        Some(value) if value.is_finite() && value <= MAX_LOGPROB => Ok(Some(value.min(0.0))),
-        Some(value) => Err(AppError::BadGateway(format!(
-            "model `{model}`: the upstream returned {value}, which is not a log-likelihood"
-        ))),
-    }
+    rules::optional_logprob(logprob).map_err(|error| {
+        AppError::BadGateway(format!("model `{model}`: the upstream returned {error}"))
+    })
 }
 
-fn to_wire(model: &str, token: RawToken) -> Result<TokenLikelihood, AppError> {
+fn to_wire(model: &str, token: ScoredToken) -> Result<TokenLikelihood, AppError> {
     let top_tokens = match token.top {
         Some((text, likelihood)) => Some(vec![TopToken {
             token: text,
@@ -225,10 +149,10 @@ pub fn build_response(
 mod tests {
     use super::*;
 
-    fn tokens(pieces: &[(&str, Option<f64>)]) -> Vec<RawToken> {
+    fn tokens(pieces: &[(&str, Option<f64>)]) -> Vec<ScoredToken> {
         pieces
             .iter()
-            .map(|(text, logprob)| RawToken::new(*text, *logprob))
+            .map(|(text, logprob)| ScoredToken::new(*text, *logprob))
             .collect()
     }
 
@@ -275,12 +199,6 @@ mod tests {
     }
 
     #[test]
-    fn a_prompt_that_starts_with_angle_brackets_keeps_its_token() {
-        assert!(!is_added_special("<b>", "<b>bold</b>"));
-        assert!(is_added_special("<|begin_of_text|>", "Hello"));
-    }
-
-    #[test]
     fn modes_choose_the_listed_tokens() {
         let generation = || RawGeneration {
             prompt_tokens: Vec::new(),
@@ -315,21 +233,15 @@ mod tests {
         let error =
             build_response("m", "ab", ReturnLikelihoods::All, vec![generation]).unwrap_err();
         assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
+        let absurd = RawGeneration {
+            prompt_tokens: tokens(&[("a", None), ("b", Some(-1e308))]),
+            ..RawGeneration::default()
+        };
+        let error = build_response("m", "ab", ReturnLikelihoods::All, vec![absurd]).unwrap_err();
+        assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
+        assert!(error.to_string().len() < 120, "{error}");
         let error = build_response("m", "ab", ReturnLikelihoods::All, Vec::new()).unwrap_err();
         assert_eq!(error.status(), axum::http::StatusCode::BAD_GATEWAY);
-    }
-
-    #[test]
-    fn prompt_token_counts_skip_a_leading_bos_and_stop_at_the_prompt() {
-        let pieces = ["<s>", "To", " be", ",", " or"];
-        assert_eq!(prompt_token_count("To be", pieces, chars), 3);
-        assert_eq!(prompt_token_count("To be", ["To", " be", ","], bytes), 2);
-        assert_eq!(prompt_token_count("né", ["n", "é", "!"], bytes), 2);
-        assert_eq!(
-            prompt_token_count("abc", ["a"], chars),
-            1,
-            "short lists end early"
-        );
     }
 
     #[test]

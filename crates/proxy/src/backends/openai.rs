@@ -8,11 +8,13 @@
 //! `prompt_logprobs: 1`, whose entries carry each prompt token's `rank`, and may ask for `max_tokens: 0`;
 //! other servers get at least one generated token, dropped from the answer when none was asked for.
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::upstream::Upstream;
 use super::DEFAULT_MAX_TOKENS;
 use crate::config::Flavor;
 use crate::error::AppError;
+use likely_core::prompt_split;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -175,7 +177,7 @@ fn malformed(model: &str, what: &str) -> AppError {
 }
 
 /// The tokens of an OpenAI `logprobs` object, with the top-1 token per position when listed.
-fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError> {
+fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<ScoredToken>, AppError> {
     if logprobs.tokens.len() != logprobs.token_logprobs.len() {
         return Err(malformed(
             model,
@@ -204,7 +206,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError
                         .max_by(|a, b| a.1.total_cmp(&b.1))
                         .map(|(text, logprob)| (text.clone(), logprob))
                 });
-            RawToken {
+            ScoredToken {
                 text: text.clone().unwrap_or_default(),
                 logprob: *logprob,
                 top,
@@ -217,7 +219,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError
 
 /// Adds vLLM's ranks (and its top-1 token where `top_logprobs` gave none) to the prompt's tokens.
 /// An entry's actual token is the one whose text and log-probability match the echoed token's.
-fn add_vllm_ranks(tokens: &mut [RawToken], prompt_logprobs: &[Value]) {
+fn add_vllm_ranks(tokens: &mut [ScoredToken], prompt_logprobs: &[Value]) {
     for (token, entry) in tokens.iter_mut().zip(prompt_logprobs) {
         let Some(candidates) = entry.as_object() else {
             continue;
@@ -246,7 +248,7 @@ fn add_vllm_ranks(tokens: &mut [RawToken], prompt_logprobs: &[Value]) {
 }
 
 /// Adds vLLM's `prompt_token_ids` then `token_ids` to the echoed tokens, when they count as many.
-fn with_vllm_ids(mut tokens: Vec<RawToken>, choice: &Choice) -> Vec<RawToken> {
+fn with_vllm_ids(mut tokens: Vec<ScoredToken>, choice: &Choice) -> Vec<ScoredToken> {
     let Some(prompt_ids) = &choice.prompt_token_ids else {
         return tokens;
     };
@@ -304,11 +306,12 @@ fn normalise_answer(
                     .or(usage_prompt_tokens)
                     .filter(|&n| n > 0 && n <= tokens.len())
                     .unwrap_or_else(|| {
-                        normalise::prompt_token_count(
+                        prompt_split::split_prompt(
                             prompt,
                             tokens.iter().map(|t| t.text.as_str()),
-                            normalise::chars,
+                            prompt_split::chars,
                         )
+                        .tokens
                     });
                 let generated = tokens.split_off(split);
                 prompt_tokens = std::mem::replace(&mut tokens, generated);
@@ -350,34 +353,8 @@ mod tests {
     use super::*;
 
     /// vLLM's answer to `{"prompt":"To be or","echo":true,"logprobs":1,"prompt_logprobs":1,
-    /// "max_tokens":1}` for a Llama-style model (a BOS token first).
-    pub(crate) const VLLM_ANSWER: &str = r#"{
-        "id": "cmpl-8d1c6f0e5b2a4c39",
-        "object": "text_completion",
-        "created": 1717000000,
-        "model": "meta-llama/Llama-3.1-8B",
-        "choices": [{
-            "index": 0,
-            "text": "To be or not",
-            "logprobs": {
-                "text_offset": [0, 17, 19, 22, 25],
-                "token_logprobs": [null, -7.25, -1.5, -4.0, -0.25],
-                "tokens": ["<|begin_of_text|>", "To", " be", " or", " not"],
-                "top_logprobs": [null, {"To": -7.25, "The": -2.5}, {" be": -1.5}, {" or": -4.0, ",": -1.0}, {" not": -0.25}]
-            },
-            "finish_reason": "length",
-            "stop_reason": null,
-            "prompt_token_ids": [128000, 1271, 387, 477],
-            "token_ids": [539],
-            "prompt_logprobs": [
-                null,
-                {"1271": {"logprob": -7.25, "rank": 212, "decoded_token": "To"}, "791": {"logprob": -2.5, "rank": 1, "decoded_token": "The"}},
-                {"387": {"logprob": -1.5, "rank": 1, "decoded_token": " be"}},
-                {"477": {"logprob": -4.0, "rank": 3, "decoded_token": " or"}, "11": {"logprob": -1.0, "rank": 1, "decoded_token": ","}}
-            ]
-        }],
-        "usage": {"prompt_tokens": 4, "total_tokens": 5, "completion_tokens": 1}
-    }"#;
+    /// "max_tokens":1}` for a Llama-style model (a BOS token first), shared with `tests/forwarding.rs`.
+    pub(crate) const VLLM_ANSWER: &str = include_str!("../../tests/fixtures/vllm_completions.json");
 
     fn parse(text: &str) -> CompletionAnswer {
         serde_json::from_str(text).unwrap()
@@ -405,7 +382,7 @@ mod tests {
         assert_eq!(tokens[1].rank, Some(1));
         assert_eq!(tokens[2].rank, Some(3));
         assert_eq!(tokens[2].top_tokens.as_ref().unwrap()[0].token, ",");
-        assert_eq!(tokens[3].likelihood, Some(-0.25));
+        assert_eq!(tokens[3].likelihood, Some(-0.3));
         assert_eq!(tokens[3].rank, None, "generated tokens carry no rank");
         let ids: Vec<_> = tokens.iter().map(|t| t.id).collect();
         assert_eq!(ids, [Some(1271), Some(387), Some(477), Some(539)]);

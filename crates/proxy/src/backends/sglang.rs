@@ -6,10 +6,11 @@
 //! returns one generation per call, so `num_generations` above 1 makes that many calls. `seed` is not
 //! sent: SGLang refuses sampling parameters it does not know, and its seed parameter varies by version.
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::upstream::Upstream;
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -118,7 +119,7 @@ fn tokens(
     model: &str,
     entries: Vec<Entry>,
     tops: Option<Vec<Option<Vec<Entry>>>>,
-) -> Result<Vec<RawToken>, AppError> {
+) -> Result<Vec<ScoredToken>, AppError> {
     let mut tops = tops.unwrap_or_default().into_iter();
     entries
         .into_iter()
@@ -135,10 +136,10 @@ fn tokens(
                     .filter_map(|Entry(logprob, _, text)| Some((text?, logprob?)))
                     .max_by(|a, b| a.1.total_cmp(&b.1))
             });
-            Ok(RawToken {
+            Ok(ScoredToken {
                 top,
                 id,
-                ..RawToken::new(text, logprob)
+                ..ScoredToken::new(text, logprob)
             })
         })
         .collect()

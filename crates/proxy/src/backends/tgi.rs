@@ -4,10 +4,11 @@
 //! generates at least one token (`max_new_tokens: 0` is rejected), so a request for none drops it;
 //! it returns one generation per call, so `num_generations` above 1 makes that many calls.
 
-use super::normalise::{self, RawGeneration, RawToken};
+use super::normalise::{self, RawGeneration};
 use super::upstream::Upstream;
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
+use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use serde::{Deserialize, Serialize};
 
@@ -149,9 +150,9 @@ fn to_raw(
             "model `{model}`: the upstream's answer has no `details.prefill`"
         )));
     }
-    let raw = |token: TgiToken| RawToken {
+    let raw = |token: TgiToken| ScoredToken {
         id: token.id,
-        ..RawToken::new(token.text, token.logprob)
+        ..ScoredToken::new(token.text, token.logprob)
     };
     let generated = if drop_generated {
         Vec::new()

@@ -15,7 +15,7 @@ use axum::Json;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// An [`AppError`] answered in OpenAI's error shape.
-pub struct OpenAiError(AppError);
+pub(super) struct OpenAiError(AppError);
 
 impl From<AppError> for OpenAiError {
     fn from(error: AppError) -> Self {
@@ -34,7 +34,7 @@ impl IntoResponse for OpenAiError {
 }
 
 /// Scores (and, with `max_tokens` above 0, continues) each prompt with the named model.
-pub async fn completions(
+pub(super) async fn completions(
     State(state): State<AppState>,
     body: Result<Json<CompletionsRequest>, JsonRejection>,
 ) -> Result<Json<CompletionsResponse>, OpenAiError> {

@@ -117,7 +117,7 @@ fn documents(upload: &Upload) -> Result<Vec<String>, AppError> {
 }
 
 /// `POST /v1/custom-models`: queues a training (202 with its record).
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
@@ -155,12 +155,12 @@ pub async fn create(
 }
 
 /// `GET /v1/custom-models`.
-pub async fn list(State(state): State<AppState>) -> Result<Json<CustomModelList>, AppError> {
+pub(super) async fn list(State(state): State<AppState>) -> Result<Json<CustomModelList>, AppError> {
     Ok(Json(registry(&state)?.list()))
 }
 
 /// `GET /v1/custom-models/{name}`.
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<CustomModel>, AppError> {
@@ -168,7 +168,7 @@ pub async fn show(
 }
 
 /// `GET /v1/custom-models/{name}/validation`.
-pub async fn validation(
+pub(super) async fn validation(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Json<ValidationSnippets>, AppError> {
@@ -177,7 +177,7 @@ pub async fn validation(
 
 /// `DELETE /v1/custom-models/{name}`: 200 with the record of a cancelled training, 204 when a model
 /// was deleted.
-pub async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, AppError> {

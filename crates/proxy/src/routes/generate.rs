@@ -11,7 +11,7 @@ use axum::Json;
 use likely_core::{GenerateRequest, GenerateResponse};
 
 /// Validates the request, then lets the model's backend answer it.
-pub async fn generate(
+pub(crate) async fn generate(
     State(state): State<AppState>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, AppError> {
@@ -21,7 +21,7 @@ pub async fn generate(
 
 /// Checks a Generate request and lets the model's backend answer it, within the model's limits: the
 /// one path every API route takes to a model.
-pub async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     request: GenerateRequest,
 ) -> Result<GenerateResponse, AppError> {
@@ -43,7 +43,7 @@ pub async fn answer(
 }
 
 /// The error for a body that is not `what` request, with the status axum chose for it.
-pub fn rejected(state: &AppState, rejection: &JsonRejection, what: &str) -> AppError {
+pub(super) fn rejected(state: &AppState, rejection: &JsonRejection, what: &str) -> AppError {
     match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(format!(
             "the request body is larger than this server's limit of {} bytes",

@@ -6,6 +6,6 @@ use axum::Json;
 use likely_core::ModelList;
 
 /// Lists the configured models.
-pub async fn list(State(state): State<AppState>) -> Json<ModelList> {
+pub(crate) async fn list(State(state): State<AppState>) -> Json<ModelList> {
     Json(state.models.list())
 }

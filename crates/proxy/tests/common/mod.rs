@@ -3,6 +3,8 @@
 //! one-shot requests against it.
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
+#![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
+#![allow(unreachable_pub)] // Helpers of test binaries: `pub` is for the tests that include them.
 
 pub mod logs;
 

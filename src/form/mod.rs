@@ -1,11 +1,14 @@
 //! The input form: the held-out text or set, the baseline and the custom models, the parameters, and
 //! the Evaluate / Cancel / example buttons.
 
-use super::params::ParamsPanel;
-use super::upload::UploadControl;
+mod params;
+mod upload;
+
 use crate::actions;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
+use params::ParamsPanel;
+use upload::UploadControl;
 
 /// The form.
 #[component]

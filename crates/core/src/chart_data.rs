@@ -1,7 +1,8 @@
 //! Chart data, ready for plotters: a histogram of token log-likelihoods per model over shared bins, the
 //! baseline-versus-custom scatter per token, and the per-snippet difference series.
 
-use crate::evaluation::{scored_results, Evaluation};
+use crate::evaluation::Evaluation;
+use crate::results::scored_results;
 
 /// Bin width of the log-likelihood histogram (nats).
 pub const BIN_WIDTH: f64 = 0.5;
@@ -37,7 +38,7 @@ pub struct Series {
 /// lowest value seen (not below [`RANGE_FLOOR`]) to 0.
 pub fn loglik_histogram(evaluation: &Evaluation) -> Histogram {
     let values: Vec<(String, Vec<f64>)> = evaluation
-        .runs()
+        .model_results()
         .map(|run| {
             let values = scored_results(run)
                 .flat_map(|r| r.tokens.iter().filter_map(|t| t.logprob))
@@ -167,7 +168,8 @@ pub fn snippet_deltas(evaluation: &Evaluation, custom: &str) -> Vec<SnippetDelta
 mod tests {
     use super::*;
     use crate::evaluation::tests::{result, two_models};
-    use crate::evaluation::{Outcome, SnippetSource};
+    use crate::evaluation::SnippetSource;
+    use crate::results::Outcome;
 
     #[test]
     fn shared_bins_from_the_lowest_value_to_zero() {
