@@ -14,6 +14,7 @@ pub fn tokens(logprobs: &[f64]) -> Vec<ScoredToken> {
             logprob,
             top: None,
             rank: None,
+            id: None,
         })
         .collect()
 }

@@ -63,6 +63,7 @@ fn main() {
                     logprob,
                     top: logprob.map(|l| (" the".to_string(), l.max(-1.0))),
                     rank: logprob.map(|_| 1 + (uniform(&mut state) * 30.0) as u32),
+                    id: None,
                 }
             })
             .collect();

@@ -361,6 +361,7 @@ mod tests {
             logprob: Some(-2.0),
             top: Some((" the".into(), -1.0)),
             rank: None,
+            id: None,
         };
         assert_eq!(RankBucket::of(&token), NotTop1);
         token.rank = Some(7);

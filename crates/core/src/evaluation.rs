@@ -552,9 +552,19 @@ pub(crate) fn scored_results(run: &ModelRun) -> impl Iterator<Item = &SnippetRes
     })
 }
 
-/// Whether two token lists are the same tokens (same count, same texts): then they compare one to one.
+/// Whether two token lists are the same tokens (same count, each pair the same token): then they
+/// compare one to one. Two tokens are the same by id when both have ids, by text otherwise (servers
+/// decode a token's text differently, e.g. a piece of a multi-byte character).
 pub fn tokens_align(a: &[ScoredToken], b: &[ScoredToken]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text)
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_token(x, y))
+}
+
+/// Whether two scored tokens are the same token: the same id when both have one, else the same text.
+pub fn same_token(a: &ScoredToken, b: &ScoredToken) -> bool {
+    match (a.id, b.id) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.text == b.text,
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub(crate) fn tok(text: &str, logprob: Option<f64>) -> ScoredToken {
         logprob,
         top: None,
         rank: None,
+        id: None,
     }
 }
 
@@ -167,4 +168,44 @@ fn serde_round_trip_and_validation() {
         bad.validate(),
         Err(EvaluationError::InvalidWindowStart { .. })
     ));
+}
+
+#[test]
+fn tokens_pair_by_id_when_both_have_ids_else_by_text() {
+    let with_id = |text: &str, id: Option<u32>| ScoredToken {
+        id,
+        ..tok(text, Some(-1.0))
+    };
+    // One server decodes a split multi-byte character as U+FFFD, the other as an empty piece: the ids
+    // say they are the same token.
+    let a = [with_id("To", Some(1271)), with_id("\u{fffd}", Some(9468))];
+    let b = [with_id("To", Some(1271)), with_id("", Some(9468))];
+    assert!(tokens_align(&a, &b));
+    // Same texts, different ids: different tokenizers' tokens, not the same tokens.
+    let c = [with_id("To", Some(1271)), with_id("\u{fffd}", Some(12))];
+    assert!(!tokens_align(&a, &c));
+    // One side without ids: the texts decide.
+    let d = [with_id("To", None), with_id("\u{fffd}", None)];
+    assert!(tokens_align(&a, &d));
+    assert!(!tokens_align(&b, &d));
+
+    let mut e = two_models(1);
+    e.set_outcome(
+        "base-light",
+        0,
+        Outcome::Scored(SnippetResult::single(a.to_vec())),
+    )
+    .unwrap();
+    let mut custom = b.to_vec();
+    custom[1].logprob = Some(-0.25);
+    e.set_outcome(
+        "custom-base-light",
+        0,
+        Outcome::Scored(SnippetResult::single(custom)),
+    )
+    .unwrap();
+    assert_eq!(
+        e.token_differences("custom-base-light", 0),
+        Some(vec![Some(0.0), Some(0.75)])
+    );
 }

@@ -99,6 +99,7 @@ mod tests {
             logprob,
             top: top.map(|l| ("x".to_string(), l)),
             rank: None,
+            id: None,
         }
     }
 

@@ -21,6 +21,9 @@ pub struct ScoredToken {
     /// 1 when the actual token was the model's top choice, when the backend gives ranks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<u32>,
+    /// The token's id in the model's vocabulary, when the backend gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
 }
 
 /// Tolerance when comparing the actual token's likelihood with the top token's.
@@ -136,6 +139,7 @@ fn to_scored(index: usize, token: &TokenLikelihood) -> Result<ScoredToken, Score
         logprob,
         top,
         rank: token.rank,
+        id: token.id,
     })
 }
 
@@ -150,6 +154,7 @@ mod tests {
             likelihood,
             top_tokens: None,
             rank: None,
+            id: None,
         }
     }
 
@@ -247,6 +252,7 @@ mod tests {
             logprob: Some(-5.0),
             top: None,
             rank: Some(3),
+            id: None,
         };
         assert_eq!(ranked.is_top_choice(), Some(false));
     }

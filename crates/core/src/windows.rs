@@ -252,6 +252,7 @@ pub fn stitch(
                             logprob: None,
                             top: None,
                             rank: None,
+                            id: None,
                         });
                         ends.push(until);
                     }

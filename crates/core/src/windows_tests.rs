@@ -34,6 +34,7 @@ fn tokenize(prompt: &str) -> Vec<ScoredToken> {
             logprob: (i > 0).then_some(-1.0),
             top: None,
             rank: None,
+            id: None,
         })
         .collect()
 }
@@ -204,6 +205,7 @@ fn stitch_errors_and_junctions() {
         logprob: None,
         top: None,
         rank: None,
+        id: None,
     }];
     let stitched = stitch(&text, &windows, results).unwrap();
     let spelled: String = stitched.tokens.iter().map(|t| t.text.as_str()).collect();

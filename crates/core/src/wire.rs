@@ -2,7 +2,8 @@
 //!
 //! Extensions (ignored by Cohere clients): a request may carry `seed` and `return_ranks`; each item of
 //! `token_likelihoods` may carry `top_tokens` (the model's most likely tokens at that position, best
-//! first) and `rank` (1 = the actual token was the model's top choice). All likelihoods are natural logs.
+//! first), `rank` (1 = the actual token was the model's top choice) and `id` (the token's id in the
+//! model's vocabulary). All likelihoods are natural logs.
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,10 @@ pub struct TokenLikelihood {
     /// Extension: 1 when the actual token was the model's top choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<u32>,
+    /// Extension: the token's id in the model's vocabulary, when the backend gives it (SGLang, TGI,
+    /// vLLM, the embedded models). Two models' tokens pair by id when both have ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
 }
 
 /// One generation of an answer.
