@@ -18,6 +18,7 @@ pub mod histogram;
 pub mod metrics;
 pub mod scores;
 pub mod share;
+pub mod snapshot;
 pub mod windows;
 pub mod wire;
 
