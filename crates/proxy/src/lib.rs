@@ -11,6 +11,7 @@ pub mod limits;
 pub mod models;
 pub mod routes;
 pub mod setup;
+pub mod shares;
 pub mod state;
 pub mod validate;
 

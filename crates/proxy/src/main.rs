@@ -9,7 +9,10 @@ use likely_proxy::auth::{AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
 use likely_proxy::setup::{build_table, process_env};
+use likely_proxy::shares::Shares;
 use likely_proxy::{app, AppState};
+use likely_store::{default_sqlite_path, ShareStore, Store, StoreConfig, StoreUrl};
+use std::time::Duration;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,10 +46,31 @@ enum Command {
         /// models alone.
         #[arg(long, env = "LIKELY_CONFIG")]
         config: Option<PathBuf>,
+        #[command(flatten)]
+        shares: ShareArgs,
     },
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
     Prepare,
+}
+
+/// Where share links are kept, and their limits.
+#[derive(clap::Args)]
+struct ShareArgs {
+    /// Where share links are kept: `sqlite:PATH`, `postgres://USER@HOST:PORT/DB` (several servers
+    /// sharing links), or `none` (links carry the evaluation in their fragment). Default: an SQLite
+    /// file in the data directory (`$LIKELY_DATA_HOME`, else `$XDG_DATA_HOME/likely`, else
+    /// `~/.local/share/likely`).
+    #[arg(long, env = "LIKELY_STORE")]
+    store: Option<String>,
+    /// The largest snapshot a share link may keep, in MiB.
+    #[arg(long, default_value_t = 8, env = "LIKELY_SHARE_MAX_MIB")]
+    share_max_mib: u64,
+    /// The longest a share link may last, in days; links then expire after at most this long (and
+    /// by default after exactly this long). Without it links last until deleted unless their author
+    /// picks an expiry.
+    #[arg(long, env = "LIKELY_SHARE_MAX_DAYS")]
+    share_max_days: Option<u64>,
 }
 
 #[tokio::main]
@@ -64,7 +88,8 @@ async fn main() -> anyhow::Result<()> {
             port,
             dist,
             config,
-        } => serve(&host, port, dist, config.as_deref()).await,
+            shares,
+        } => serve(&host, port, dist, config.as_deref(), shares).await,
         Command::Prepare => {
             let catalog = embedded_catalog().await?;
             tracing::info!(models = catalog.names().len(), "embedded models ready");
@@ -73,7 +98,13 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> anyhow::Result<()> {
+async fn serve(
+    host: &str,
+    port: u16,
+    dist: PathBuf,
+    config: Option<&Path>,
+    share_args: ShareArgs,
+) -> anyhow::Result<()> {
     let config = match config {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
@@ -95,11 +126,13 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
     if !has_dashboard {
         tracing::warn!(dist = %dist.display(), "no built dashboard there; serving the API only");
     }
+    let shares = open_shares(share_args).await?;
     let state = AppState {
         models: Arc::new(models),
         dist_dir: has_dashboard.then_some(dist),
         access,
         max_body_bytes: config.limits.max_body_bytes,
+        shares,
     };
     let address: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -115,6 +148,44 @@ async fn serve(host: &str, port: u16, dist: PathBuf, config: Option<&Path>) -> a
         })
         .await
         .context("the server stopped")
+}
+
+/// Opens the share store the flags name (the SQLite default when none), and starts purging expired
+/// snapshots hourly.
+async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
+    let url: StoreUrl = match args.store {
+        Some(text) => text.parse().context("--store")?,
+        None => StoreUrl::Sqlite(default_sqlite_path().context("no data directory for share links")?),
+    };
+    let config = StoreConfig {
+        max_snapshot_bytes: args.share_max_mib.saturating_mul(1024 * 1024),
+    };
+    let Some(store) = Store::open(&url, config)
+        .await
+        .with_context(|| format!("cannot open the share store {url}"))?
+    else {
+        tracing::info!("share links are not stored (--store none): links carry the evaluation");
+        return Ok(None);
+    };
+    tracing::info!(store = %url, "share links are kept in {url}");
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match purger.purge_expired().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired share links purged"),
+                Err(error) => tracing::warn!(%error, "purging expired share links failed"),
+            }
+        }
+    });
+    Ok(Some(Shares {
+        store,
+        max_expiry: args
+            .share_max_days
+            .map(|days| Duration::from_secs(days.saturating_mul(86_400))),
+    }))
 }
 
 async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {

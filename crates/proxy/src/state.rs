@@ -4,6 +4,7 @@
 use crate::auth::AccessToken;
 use crate::config::Limits;
 use crate::models::ModelTable;
+use crate::shares::Shares;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub access: Option<AccessToken>,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Stored share links; `None` with `--store none`.
+    pub shares: Option<Shares>,
 }
 
 impl AppState {
@@ -28,6 +31,7 @@ impl AppState {
             dist_dir: None,
             access: None,
             max_body_bytes: Limits::default().max_body_bytes,
+            shares: None,
         }
     }
 }

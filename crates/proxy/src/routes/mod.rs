@@ -5,6 +5,7 @@
 mod generate;
 mod health;
 mod models;
+pub mod shares;
 
 use crate::auth;
 use crate::error::AppError;
@@ -13,6 +14,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
+use likely_store::ShareStore;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// The whole server as one router.
@@ -20,6 +22,12 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/generate", post(generate::generate))
         .route("/models", get(models::list))
+        .route("/capabilities", get(shares::capabilities))
+        .route(
+            "/shares",
+            post(shares::create).layer(DefaultBodyLimit::max(share_body_limit(&state))),
+        )
+        .route("/shares/{id}", get(shares::open).delete(shares::delete))
         .fallback(api_not_found)
         .layer(from_fn_with_state(state.clone(), auth::require_access));
     let router = Router::new()
@@ -37,6 +45,16 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .with_state(state)
+}
+
+/// Snapshots may be larger than Generate requests: the store's cap (plus room for a refusal that
+/// names the size), or the ordinary limit without a store.
+fn share_body_limit(state: &AppState) -> usize {
+    state.shares.as_ref().map_or(state.max_body_bytes, |shares| {
+        usize::try_from(shares.store.config().max_snapshot_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1)
+    })
 }
 
 async fn api_not_found() -> AppError {

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::shares::Shares;
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -113,12 +114,16 @@ pub async fn create(
     State(state): State<AppState>,
     Query(query): Query<CreateQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
     let shares = shares(&state)?;
     let max = shares.store.config().max_snapshot_bytes;
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(None, max),
+        _ => AppError::BadRequest(format!("the snapshot could not be read: {rejection}")),
+    })?;
     if body.len() as u64 > max {
-        return Err(too_large(body.len() as u64, max));
+        return Err(too_large(Some(body.len() as u64), max));
     }
     let summary = likely_core::snapshot::inspect(&body)
         .map_err(|e| AppError::Unprocessable(format!("this snapshot cannot be kept: {e}")))?;
@@ -235,11 +240,15 @@ pub async fn delete(
     }
 }
 
-fn too_large(size: u64, max: u64) -> AppError {
+/// The refusal of a snapshot of `size` bytes (`None`: larger than the body limit, size unknown).
+fn too_large(size: Option<u64>, max: u64) -> AppError {
+    let size = match size {
+        Some(size) => format!("{} KB", size.div_ceil(1024)),
+        None => format!("over {} KB", max / 1024),
+    };
     AppError::PayloadTooLarge(format!(
-        "this evaluation's snapshot is {} KB; this server keeps snapshots of at most {} KB. Share \
+        "this evaluation's snapshot is {size}; this server keeps snapshots of at most {} KB. Share \
          figures only, or fewer snippets",
-        size.div_ceil(1024),
         max / 1024
     ))
 }
@@ -249,7 +258,7 @@ fn store_error(error: StoreError) -> AppError {
         StoreError::TooLarge {
             size_bytes,
             max_bytes,
-        } => too_large(size_bytes, max_bytes),
+        } => too_large(Some(size_bytes), max_bytes),
         StoreError::InvalidKind { .. } => {
             AppError::BadRequest("`scope` must be `everything` or `figures`".into())
         }
