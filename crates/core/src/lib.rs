@@ -11,6 +11,7 @@
 pub mod bootstrap;
 pub mod colour;
 pub mod compare;
+pub mod custom_model;
 pub mod dataset;
 pub mod evaluation;
 pub mod export;
@@ -25,6 +26,10 @@ pub mod wire;
 pub use bootstrap::Interval;
 pub use colour::{LegendStop, RankBucket, Swatch, Theme};
 pub use compare::{Basis, Comparison, Metric, Pill, SnippetWins, Verdict};
+pub use custom_model::{
+    CustomModel, CustomModelList, DocumentCounts, LambdaPoint, ModelNameError, TrainingStage,
+    TrainingStatus, ValidationCounts, ValidationSnippets, ValidationSource,
+};
 pub use dataset::DatasetError;
 pub use evaluation::{
     Evaluation, EvaluationError, Failure, GenerateParams, ModelRun, ModelSpec, Outcome, Progress,

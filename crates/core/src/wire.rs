@@ -173,7 +173,7 @@ impl GenerateResponse {
 pub struct ModelInfo {
     /// The name the page and the API use.
     pub name: String,
-    /// `embedded`, `cohere`, `openai-completions` or `tgi`.
+    /// `embedded`, `cohere`, `openai-completions`, `tgi` or `sglang`.
     pub backend: String,
     /// The longest prompt, in the model's tokens, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]

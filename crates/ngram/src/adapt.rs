@@ -2,9 +2,10 @@
 //! with both models' full interpolated Kneser-Ney distributions (exact, not a merged approximation),
 //! and `λ` chosen by expectation-maximisation on held-out in-domain text.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::lm::{LanguageModel, ScoreOptions, TokenScore};
+use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 use crate::model::KnModel;
 use crate::scoring;
 use crate::tokenizer::VOCAB_SIZE;
@@ -14,8 +15,13 @@ impl LanguageModel for KnModel {
         VOCAB_SIZE
     }
 
-    fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore> {
-        scoring::score(&[(1.0, self)], tokens, options)
+    fn score_until(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+        stop: &AtomicBool,
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        scoring::score(&[(1.0, self)], tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
@@ -64,8 +70,13 @@ impl LanguageModel for InterpolatedModel {
         VOCAB_SIZE
     }
 
-    fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore> {
-        scoring::score(&self.parts(), tokens, options)
+    fn score_until(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+        stop: &AtomicBool,
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        scoring::score(&self.parts(), tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
@@ -77,24 +88,40 @@ impl LanguageModel for InterpolatedModel {
 /// (documents of in-domain text), by expectation-maximisation. Returns (λ, average natural-log
 /// likelihood per token at that λ).
 pub fn tune_lambda(base: &KnModel, domain: &KnModel, held_out: &[Vec<u32>]) -> (f64, f64) {
-    let plain = ScoreOptions::default();
     let mut pairs: Vec<(f64, f64)> = Vec::new();
     for doc in held_out {
-        let d = domain.score(doc, &plain);
-        let b = base.score(doc, &plain);
-        pairs.extend(d.iter().zip(&b).map(|(x, y)| (x.logprob, y.logprob)));
+        pairs.extend(logprob_pairs(base, domain, doc));
     }
     if pairs.is_empty() {
         return (0.5, f64::NAN);
     }
+    let lambda = em_lambda(&pairs);
+    (lambda, -mixture_loss(&pairs, lambda))
+}
+
+/// (domain, base) natural-log probabilities of every token of `doc`.
+pub(crate) fn logprob_pairs(base: &KnModel, domain: &KnModel, doc: &[u32]) -> Vec<(f64, f64)> {
+    let plain = ScoreOptions::default();
+    let d = domain.score(doc, &plain);
+    let b = base.score(doc, &plain);
+    d.iter()
+        .zip(&b)
+        .map(|(x, y)| (x.logprob, y.logprob))
+        .collect()
+}
+
+/// The mixture's loss (−average natural-log likelihood per token) at weight `lambda` of the domain.
+pub(crate) fn mixture_loss(pairs: &[(f64, f64)], lambda: f64) -> f64 {
+    -pairs
+        .iter()
+        .map(|&(d, b)| scoring::log_mix(&[lambda, 1.0 - lambda], &[d, b]))
+        .sum::<f64>()
+        / pairs.len() as f64
+}
+
+/// The domain weight maximising the likelihood of `pairs`, by expectation-maximisation from 0.5.
+pub(crate) fn em_lambda(pairs: &[(f64, f64)]) -> f64 {
     let n = pairs.len() as f64;
-    let avg = |l: f64| {
-        pairs
-            .iter()
-            .map(|&(d, b)| scoring::log_mix(&[l, 1.0 - l], &[d, b]))
-            .sum::<f64>()
-            / n
-    };
     let mut lambda = 0.5;
     for _ in 0..200 {
         let next = pairs
@@ -116,5 +143,5 @@ pub fn tune_lambda(base: &KnModel, domain: &KnModel, held_out: &[Vec<u32>]) -> (
             break;
         }
     }
-    (lambda, avg(lambda))
+    lambda
 }

@@ -202,6 +202,7 @@ pub fn load_or_train(paths: &EmbeddedPaths) -> Result<EmbeddedModels, NgramError
     let (base, domain, lambda) = load_or_train_parts(paths)?;
     let custom = InterpolatedModel::new(base.clone(), domain, lambda);
     Ok(EmbeddedModels {
+        base_model: Arc::clone(&base),
         base,
         custom: Arc::new(custom),
         tokenizer,

@@ -132,6 +132,16 @@ fn merge(a: (Vec<u128>, Vec<u32>), b: (Vec<u128>, Vec<u32>)) -> LevelCounts {
 
 /// Counts every level 1..=order of the flattened corpus. Returns `levels[n - 1]` for length n.
 pub fn count_levels(flat: &[u16], order: usize) -> Result<Vec<LevelCounts>, NgramError> {
+    count_levels_observed(flat, order, &mut |_| Ok(()))
+}
+
+/// [`count_levels`], calling `step(fraction done)` between levels; an error from `step` (a
+/// cancellation) stops the counting.
+pub fn count_levels_observed(
+    flat: &[u16],
+    order: usize,
+    step: &mut dyn FnMut(f64) -> Result<(), NgramError>,
+) -> Result<Vec<LevelCounts>, NgramError> {
     if !(2..=crate::model::MAX_ORDER).contains(&order) {
         return Err(NgramError::Training(format!("unsupported order {order}")));
     }
@@ -145,6 +155,7 @@ pub fn count_levels(flat: &[u16], order: usize) -> Result<Vec<LevelCounts>, Ngra
         .map(pack)
         .collect();
     let (top_keys, top_counts) = sort_and_count(windows);
+    step(0.5)?;
 
     // Whole documents short enough to be a window of length k with both EOTs: (EOT d EOT).
     let mut whole_docs: Vec<Vec<u128>> = vec![Vec::new(); order + 1];
@@ -171,6 +182,7 @@ pub fn count_levels(flat: &[u16], order: usize) -> Result<Vec<LevelCounts>, Ngra
         counts: top_counts,
     };
     for k in (1..order).rev() {
+        step(1.0 - 0.5 * k as f64 / order as f64)?;
         // Continuation counts: distinct left neighbours of each k-gram.
         let mask: u128 = if 16 * k >= 128 {
             u128::MAX

@@ -46,6 +46,9 @@ pub enum NgramError {
     /// Training was asked for something impossible (e.g. an unsupported order or an empty corpus).
     #[error("invalid training setup: {0}")]
     Training(String),
+    /// The training was cancelled (see [`crate::progress::Progress`]).
+    #[error("the training was cancelled")]
+    Cancelled,
 }
 
 impl NgramError {

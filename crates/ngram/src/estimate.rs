@@ -135,6 +135,15 @@ fn levels_sort_children(levels: &[Level], i: usize, r: &RawLevel, by_prob: &mut 
 
 /// Builds the model from the counts of every level (`levels[n - 1]` = length n).
 pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), NgramError> {
+    estimate_observed(levels, &mut |_| Ok(()))
+}
+
+/// [`estimate`], calling `step(fraction done)` between levels; an error from `step` (a cancellation)
+/// stops the estimation.
+pub fn estimate_observed(
+    levels: &[LevelCounts],
+    step: &mut dyn FnMut(f64) -> Result<(), NgramError>,
+) -> Result<(KnModel, EstimateReport), NgramError> {
     let order = levels.len();
     if order < 2 {
         return Err(NgramError::Training("order must be at least 2".into()));
@@ -199,6 +208,7 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
     built.push(std::mem::take(&mut lv1));
 
     for n in 2..=order {
+        step((n - 2) as f64 / order as f64)?;
         let cur = &levels[n - 1];
         let dn = Discounts::estimate(Discounts::count_of_counts(cur.counts.iter().copied()));
         discounts.push(dn);
@@ -359,6 +369,7 @@ pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), Ngr
         prev_p = cur_p;
         prev_suffix = suffix;
     }
+    step((order - 1) as f64 / order as f64)?;
     Ok((finalize(order, built), EstimateReport { discounts }))
 }
 

@@ -5,11 +5,13 @@
 //! - [`Tokenizer`]: GPT-2 r50k tokens and their text pieces;
 //! - [`LanguageModel`]: scoring (natural-log probabilities, top-k, ranks) and distributions;
 //! - [`KnModel`]: one Kneser-Ney model; [`InterpolatedModel`]: domain adaptation;
+//! - [`train_adapted`]: the one training path of adapted models (`custom-base-light`, user models);
 //! - [`generate`]: sampling; [`load_or_train`]: the two embedded models.
 //!
 //! See the crate README for the model, the corpora and their clean-up, and the cache.
 
 pub mod adapt;
+pub mod adaptation;
 pub mod cache;
 pub mod corpus;
 pub mod counting;
@@ -21,6 +23,7 @@ pub mod eval;
 pub mod lm;
 pub mod model;
 pub mod pipeline;
+pub mod progress;
 mod rank;
 pub mod sample;
 mod scoring;
@@ -30,10 +33,12 @@ mod topk;
 pub mod train;
 
 pub use adapt::{tune_lambda, InterpolatedModel};
+pub use adaptation::{held_out_indices, split_picked, tokenize_observed, train_adapted, Adapted};
 pub use error::NgramError;
-pub use lm::{LanguageModel, ScoreOptions, TokenScore};
+pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 pub use model::KnModel;
 pub use pipeline::{load_or_train, EmbeddedModels, EmbeddedPaths};
-pub use sample::{generate, SampleParams};
+pub use progress::{Progress, Stage};
+pub use sample::{generate, generate_until, SampleParams};
 pub use tokenizer::Tokenizer;
-pub use train::train_model;
+pub use train::{train_model, train_model_observed};

@@ -1,4 +1,9 @@
 //! The language-model interface the server calls: scoring options and results, and the trait.
+//!
+//! Long work takes a stop flag (`&AtomicBool`) and checks it as it goes, so that a caller whose
+//! request is gone can end the CPU work it started: set the flag and the call returns [`Stopped`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What to compute besides each token's log-probability.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -26,6 +31,21 @@ pub struct TokenScore {
     pub rank: Option<u32>,
 }
 
+/// The work was abandoned because its stop flag was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("stopped: the caller set the stop flag")]
+pub struct Stopped;
+
+/// `Err(Stopped)` once `stop` is set.
+#[inline]
+pub fn check(stop: &AtomicBool) -> Result<(), Stopped> {
+    if stop.load(Ordering::Relaxed) {
+        Err(Stopped)
+    } else {
+        Ok(())
+    }
+}
+
 /// A language model over the GPT-2 vocabulary.
 pub trait LanguageModel: Send + Sync {
     /// Number of token ids the model assigns probability to (50,257).
@@ -33,9 +53,23 @@ pub trait LanguageModel: Send + Sync {
 
     /// Scores every token of `tokens`, each given the start-of-text context (EOT) plus the tokens
     /// before it. Natural-log probabilities under the full, untruncated distribution.
-    fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore>;
+    fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore> {
+        let never = AtomicBool::new(false);
+        self.score_until(tokens, options, &never)
+            .unwrap_or_default()
+    }
+
+    /// [`LanguageModel::score`] that checks `stop` every few tokens and gives up with [`Stopped`]
+    /// once it is set.
+    fn score_until(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+        stop: &AtomicBool,
+    ) -> Result<Vec<TokenScore>, Stopped>;
 
     /// The full next-token distribution after the start-of-text context (EOT) plus `context`, as
-    /// **probabilities** (not logs), indexed by token id; it sums to 1.
+    /// **probabilities** (not logs), indexed by token id; it sums to 1. Only the last `order - 1`
+    /// tokens of `context` are read, so the cost does not grow with the context.
     fn next_distribution(&self, context: &[u32]) -> Vec<f64>;
 }

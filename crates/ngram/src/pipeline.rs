@@ -13,12 +13,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::adapt::tune_lambda;
+use crate::adaptation::train_adapted;
 pub use crate::cache::{base_fingerprint, custom_fingerprint, load_or_train, load_or_train_parts};
 use crate::corpus::{dictd, fortunes, gcide, plain, shakespeare, text};
 use crate::error::NgramError;
 use crate::lm::LanguageModel;
 use crate::model::KnModel;
+use crate::progress;
 use crate::storage::{self, ModelMeta};
 use crate::tokenizer::Tokenizer;
 use crate::train::train_model;
@@ -93,6 +94,8 @@ impl EmbeddedPaths {
 pub struct EmbeddedModels {
     /// `base-light`.
     pub base: Arc<dyn LanguageModel>,
+    /// `base-light` as a Kneser-Ney model, the base that custom models adapt.
+    pub base_model: Arc<KnModel>,
     /// `custom-base-light`.
     pub custom: Arc<dyn LanguageModel>,
     /// GPT-2 tokenizer.
@@ -244,19 +247,9 @@ pub fn train_custom(
     let tok = Tokenizer::gpt2()?;
     let plays = play_corpus(paths)?;
     let docs = tokenize_all(&tok, &plays.train);
-    let mut tuning: Vec<Vec<u32>> = Vec::new();
-    let mut rest: Vec<Vec<u32>> = Vec::new();
-    for (i, d) in docs.iter().enumerate() {
-        if plays.tuning.contains(&i) {
-            tuning.push(d.clone());
-        } else {
-            rest.push(d.clone());
-        }
-    }
-    let (probe, _) = train_model(&rest, order)?;
-    let (lambda, avg) = tune_lambda(base, &probe, &tuning);
-    drop(probe);
-    let (model, report) = train_model(&docs, order)?;
+    let adapted = progress::silent(|p| train_adapted(base, &docs, &plays.tuning, order, &p))?;
+    let (model, lambda, report) = (adapted.domain, adapted.lambda, adapted.report);
+    let avg = -adapted.tuning_loss;
     let bytes = storage::save(
         &paths.model_file(CUSTOM_NAME),
         &model,

@@ -1,10 +1,15 @@
 //! Sampling continuations: temperature, top-k and nucleus (top-p) shaping, seeded for
 //! reproducibility. Reported likelihoods are always under the untruncated model distribution.
+//!
+//! Cost per token: one distribution over the vocabulary, plus, for a nucleus, a partial sort of
+//! only as many of the best tokens as reach the mass `p` (usually a few dozen, not the 50,257).
+
+use std::sync::atomic::AtomicBool;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::lm::LanguageModel;
+use crate::lm::{check, LanguageModel, Stopped};
 use crate::tokenizer::Tokenizer;
 
 /// How to sample.
@@ -42,10 +47,23 @@ pub fn generate(
     context: &[u32],
     params: &SampleParams,
 ) -> Vec<(u32, f64)> {
+    let never = AtomicBool::new(false);
+    generate_until(model, context, params, &never).unwrap_or_default()
+}
+
+/// [`generate`] that looks at `stop` before every token and gives up with [`Stopped`] once it is
+/// set.
+pub fn generate_until(
+    model: &dyn LanguageModel,
+    context: &[u32],
+    params: &SampleParams,
+    stop: &AtomicBool,
+) -> Result<Vec<(u32, f64)>, Stopped> {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed.unwrap_or_else(rand::random));
     let mut history = context.to_vec();
     let mut out = Vec::with_capacity(params.max_tokens);
     for _ in 0..params.max_tokens {
+        check(stop)?;
         let dist = model.next_distribution(&history);
         let Some(token) = pick(&dist, params, &mut rng) else {
             break;
@@ -57,7 +75,39 @@ pub fn generate(
             break;
         }
     }
-    out
+    Ok(out)
+}
+
+/// How many of the best tokens make up the nucleus of mass `p`; on return `order` starts with them,
+/// best first. Sorts only a growing head of `order` (64, 512, … tokens) until its mass reaches
+/// `p`: the same nucleus as a full sort, without sorting the long tail.
+fn nucleus_len(
+    order: &mut [u32],
+    weight: &impl Fn(u32) -> f64,
+    p: f64,
+    better: &impl Fn(&u32, &u32) -> std::cmp::Ordering,
+) -> usize {
+    let total: f64 = order.iter().map(|&t| weight(t)).sum();
+    let mut head = 64;
+    loop {
+        let whole = head >= order.len();
+        if !whole {
+            order.select_nth_unstable_by(head - 1, better);
+        }
+        let head_len = head.min(order.len());
+        order[..head_len].sort_unstable_by(better);
+        let mut acc = 0.0;
+        for (i, &t) in order[..head_len].iter().enumerate() {
+            acc += weight(t) / total;
+            if acc >= p {
+                return i + 1;
+            }
+        }
+        if whole {
+            return order.len();
+        }
+        head *= 8;
+    }
 }
 
 /// Draws one token from `dist` shaped by `params`: temperature first, then top-k, then nucleus.
@@ -79,7 +129,7 @@ fn pick(dist: &[f64], params: &SampleParams, rng: &mut impl Rng) -> Option<u32> 
         order.truncate(params.k);
     }
     let nucleus = params.p < 1.0;
-    if nucleus || params.k > 0 {
+    if params.k > 0 {
         order.sort_unstable_by(better);
     }
     let inv_t = 1.0 / params.temperature;
@@ -96,21 +146,11 @@ fn pick(dist: &[f64], params: &SampleParams, rng: &mut impl Rng) -> Option<u32> 
             ((dist[t as usize].ln() - lmax) * inv_t).exp()
         }
     };
-    let mut weights: Vec<f64> = order.iter().map(|&t| weight(t)).collect();
     if nucleus {
-        let total: f64 = weights.iter().sum();
-        let mut acc = 0.0;
-        let mut keep = weights.len();
-        for (i, w) in weights.iter().enumerate() {
-            acc += w / total;
-            if acc >= params.p {
-                keep = i + 1;
-                break;
-            }
-        }
-        weights.truncate(keep.max(1));
+        let keep = nucleus_len(&mut order, &weight, params.p, &better);
         order.truncate(keep.max(1));
     }
+    let weights: Vec<f64> = order.iter().map(|&t| weight(t)).collect();
     let total: f64 = weights.iter().sum();
     let mut x = rng.random::<f64>() * total;
     for (i, w) in weights.iter().enumerate() {

@@ -8,8 +8,9 @@
 //! their cache misses overlap. The result is identical to a left-to-right pass.
 
 use std::cell::RefCell;
+use std::sync::atomic::AtomicBool;
 
-use crate::lm::{ScoreOptions, TokenScore};
+use crate::lm::{check, ScoreOptions, Stopped, TokenScore};
 use crate::model::{Ctx, KnModel, State};
 use crate::rank::{rank, RankScratch};
 use crate::tokenizer::VOCAB_SIZE;
@@ -19,6 +20,10 @@ use crate::topk::{top_k, Part, Scratch};
 const STREAMS: usize = 4;
 /// Fewest tokens per segment (each segment costs `order - 1` extra steps to find its context).
 const MIN_SEGMENT: usize = 24;
+/// Plain scoring steps between two looks at the stop flag.
+const STEPS_PER_CHECK: usize = 256;
+/// Top-k searches or ranks (each a walk over the vocabulary) between two looks at the stop flag.
+const SEARCHES_PER_CHECK: usize = 8;
 
 thread_local! {
     /// Per-thread search marks for the top-k search (200 KB, allocated once per thread).
@@ -66,7 +71,13 @@ fn context_at(model: &KnModel, tokens: &[u32], start: usize) -> Ctx {
 /// Log-probability of every token under each model (`lps[m][i]`), and optionally the context
 /// before each token (`ctxs[m][i]`). All models and segments are stepped in the same loop, so that
 /// their cache misses overlap.
-fn run_models(models: &[&KnModel], tokens: &[u32], lps: &mut [Vec<f64>], ctxs: &mut [Vec<Ctx>]) {
+fn run_models(
+    models: &[&KnModel],
+    tokens: &[u32],
+    lps: &mut [Vec<f64>],
+    ctxs: &mut [Vec<Ctx>],
+    stop: &AtomicBool,
+) -> Result<(), Stopped> {
     let n = tokens.len();
     let streams = (n / MIN_SEGMENT).clamp(1, STREAMS);
     let seg = n.div_ceil(streams).max(1);
@@ -85,6 +96,9 @@ fn run_models(models: &[&KnModel], tokens: &[u32], lps: &mut [Vec<f64>], ctxs: &
     STATES.with(|cell| {
         let mut all = cell.borrow_mut();
         for i in 0..seg {
+            if i % STEPS_PER_CHECK == 0 {
+                check(stop)?;
+            }
             for k in 0..streams {
                 let pos = k * seg + i;
                 if pos >= n {
@@ -103,7 +117,8 @@ fn run_models(models: &[&KnModel], tokens: &[u32], lps: &mut [Vec<f64>], ctxs: &
                 }
             }
         }
-    });
+        Ok(())
+    })
 }
 
 /// The full next-token distribution (probabilities) of the mixture.
@@ -125,12 +140,13 @@ pub(crate) fn distribution(
     }
 }
 
-/// Scores `tokens` after the start-of-text context.
+/// Scores `tokens` after the start-of-text context; [`Stopped`] once `stop` is set.
 pub(crate) fn score(
     models: &[(f64, &KnModel)],
     tokens: &[u32],
     options: &ScoreOptions,
-) -> Vec<TokenScore> {
+    stop: &AtomicBool,
+) -> Result<Vec<TokenScore>, Stopped> {
     let n = tokens.len();
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
     let need_ctx = options.top_k > 0 || options.ranks;
@@ -141,7 +157,7 @@ pub(crate) fn score(
         Vec::new()
     };
     let plain: Vec<&KnModel> = models.iter().map(|m| m.1).collect();
-    run_models(&plain, tokens, &mut lps, &mut ctxs);
+    run_models(&plain, tokens, &mut lps, &mut ctxs, stop)?;
     let mut out: Vec<TokenScore> = Vec::with_capacity(n);
     let mut mix = vec![0f64; models.len()];
     for (i, &token) in tokens.iter().enumerate() {
@@ -156,7 +172,7 @@ pub(crate) fn score(
         });
     }
     if !need_ctx {
-        return out;
+        return Ok(out);
     }
     if options.top_k == 1 && models.len() == 1 {
         let (w, model) = (weights[0], models[0].1);
@@ -170,6 +186,9 @@ pub(crate) fn score(
             let scratch = guard.get_or_insert_with(|| Scratch::new(VOCAB_SIZE));
             let mut parts: Vec<Part<'_>> = Vec::with_capacity(models.len());
             for (i, s) in out.iter_mut().enumerate() {
+                if i % SEARCHES_PER_CHECK == 0 {
+                    check(stop)?;
+                }
                 parts.clear();
                 parts.extend(models.iter().zip(&ctxs).map(|(&(weight, model), cs)| Part {
                     weight,
@@ -178,26 +197,39 @@ pub(crate) fn score(
                 }));
                 s.top = top_k(&parts, options.top_k, scratch);
             }
-        });
+            Ok(())
+        })?;
     }
     if options.ranks {
         RANKS.with(|cell| {
             let mut scratch = cell.borrow_mut();
             let mut here = vec![Ctx::ROOT; models.len()];
             for (i, s) in out.iter_mut().enumerate() {
+                if i % SEARCHES_PER_CHECK == 0 {
+                    check(stop)?;
+                }
                 for (h, cs) in here.iter_mut().zip(&ctxs) {
                     *h = cs[i];
                 }
                 s.rank = Some(rank(models, &here, s.token, &mut scratch));
             }
-        });
+            Ok(())
+        })?;
     }
-    out
+    Ok(out)
 }
 
-/// The next-token distribution after the start-of-text context and `context`.
+/// The next-token distribution after the start-of-text context and `context`. A model's context is
+/// at most `order - 1` tokens long, so only that tail of `context` is stepped through: the
+/// start-of-text token before a longer tail falls out of it anyway.
 pub(crate) fn next_distribution(models: &[(f64, &KnModel)], context: &[u32]) -> Vec<f64> {
-    let ctxs: Vec<Ctx> = models.iter().map(|m| m.1.context_after(context)).collect();
+    let ctxs: Vec<Ctx> = models
+        .iter()
+        .map(|&(_, model)| {
+            let span = model.order() - 1;
+            model.context_after(&context[context.len().saturating_sub(span)..])
+        })
+        .collect();
     let (mut dist, mut tmp) = (Vec::new(), Vec::new());
     distribution(models, &ctxs, &mut dist, &mut tmp);
     dist

@@ -2,10 +2,11 @@
 
 use std::time::Instant;
 
-use crate::counting::{count_levels, flatten};
+use crate::counting::{count_levels_observed, flatten};
 use crate::error::NgramError;
-use crate::estimate::{estimate, EstimateReport};
+use crate::estimate::{estimate_observed, EstimateReport};
 use crate::model::KnModel;
+use crate::progress::{self, Progress, Stage};
 
 /// What a training run did, for logs and the benchmark.
 #[derive(Debug, Clone)]
@@ -22,14 +23,32 @@ pub struct TrainReport {
 
 /// Trains an interpolated modified Kneser-Ney model of `order` on tokenized documents.
 pub fn train_model(docs: &[Vec<u32>], order: usize) -> Result<(KnModel, TrainReport), NgramError> {
+    progress::silent(|progress| train_model_observed(docs, order, &progress))
+}
+
+/// Share of the training's time spent counting (the rest is estimation), for progress reports.
+const COUNT_SHARE: f64 = 0.55;
+
+/// [`train_model`], reporting [`Stage::Counting`] then [`Stage::Estimating`] to `progress` and
+/// stopping when it is cancelled.
+pub fn train_model_observed(
+    docs: &[Vec<u32>],
+    order: usize,
+    progress: &Progress<'_>,
+) -> Result<(KnModel, TrainReport), NgramError> {
     let t0 = Instant::now();
+    progress.report(Stage::Counting, 0.0)?;
     let flat = flatten(docs)?;
     let tokens = flat.len() - 1;
-    let levels = count_levels(&flat, order)?;
+    let counting = progress.part(0.0, COUNT_SHARE);
+    let levels = count_levels_observed(&flat, order, &mut |f| counting.report(Stage::Counting, f))?;
     drop(flat);
     let t1 = Instant::now();
-    let (model, estimate) = estimate(&levels)?;
+    let estimating = progress.part(COUNT_SHARE, 1.0);
+    let (model, estimate) =
+        estimate_observed(&levels, &mut |f| estimating.report(Stage::Estimating, f))?;
     drop(levels);
+    estimating.report(Stage::Estimating, 1.0)?;
     let t2 = Instant::now();
     Ok((
         model,

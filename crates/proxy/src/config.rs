@@ -126,6 +126,8 @@ pub enum BackendKind {
     OpenaiCompletions,
     /// Hugging Face Text Generation Inference `/generate`.
     Tgi,
+    /// SGLang's native `/generate`.
+    Sglang,
 }
 
 impl BackendKind {
@@ -136,6 +138,7 @@ impl BackendKind {
             BackendKind::Cohere => "cohere",
             BackendKind::OpenaiCompletions => "openai-completions",
             BackendKind::Tgi => "tgi",
+            BackendKind::Sglang => "sglang",
         }
     }
 }
@@ -315,9 +318,9 @@ impl ModelConfig {
             ));
         }
         let Some(kind) = self.backend else {
-            return Err(
-                self.invalid("`backend` is required: embedded, cohere, openai-completions or tgi")
-            );
+            return Err(self.invalid(
+                "`backend` is required: embedded, cohere, openai-completions, tgi or sglang",
+            ));
         };
         if self.flavor.is_some() && kind != BackendKind::OpenaiCompletions {
             return Err(self.invalid("`flavor` applies to `openai-completions` models only"));

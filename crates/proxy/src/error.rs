@@ -21,6 +21,12 @@ pub enum AppError {
         "this server requires an access token: send `Authorization: Bearer <token>` or log in at /login"
     )]
     AccessRequired,
+    /// The request's `Host` does not name this server (421): a DNS-rebinding attempt or a missing
+    /// `--allowed-host`.
+    #[error(
+        "this server does not answer for that host name; its operator can allow it with --allowed-host"
+    )]
+    MisdirectedHost,
     /// The upstream rejected the configured key as invalid (401).
     #[error("{0}")]
     Unauthorized(String),
@@ -39,6 +45,9 @@ pub enum AppError {
     /// The request body or the prompt is over a configured limit (413).
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The request conflicts with the server's state, e.g. a name already taken (409).
+    #[error("{0}")]
+    Conflict(String),
     /// The body is not JSON (415).
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -79,9 +88,11 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::AccessRequired | AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
             AppError::NotFound(_) | AppError::UnknownModel(_) => StatusCode::NOT_FOUND,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -3,13 +3,18 @@
 //! tests drive it in-process or over loopback HTTP; [`setup::build_table`] turns a [`config::Config`]
 //! into the model table.
 
-pub mod auth;
+pub mod access;
 pub mod backends;
+pub mod completions;
 pub mod config;
+pub mod custom;
 pub mod error;
+pub mod headers;
+pub mod hosts;
 pub mod limits;
 pub mod models;
 pub mod routes;
+pub mod serve;
 pub mod setup;
 pub mod shares;
 pub mod state;

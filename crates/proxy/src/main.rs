@@ -4,18 +4,26 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use likely_ngram::{load_or_train, EmbeddedPaths};
-use likely_proxy::auth::{AccessToken, ACCESS_TOKEN_ENV};
+use likely_ngram::pipeline::BASE_NAME;
+use likely_ngram::{load_or_train, EmbeddedPaths, KnModel};
+use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
+use likely_proxy::custom::settings::{
+    default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
+};
+use likely_proxy::custom::{CustomModels, CustomSettings};
+use likely_proxy::hosts::AllowedHosts;
+use likely_proxy::models::ModelTable;
+use likely_proxy::serve::ConnectionLimits;
 use likely_proxy::setup::{build_table, process_env};
 use likely_proxy::shares::Shares;
 use likely_proxy::{app, AppState};
 use likely_store::{default_sqlite_path, ShareStore, Store, StoreConfig, StoreUrl};
-use std::time::Duration;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -46,6 +54,30 @@ enum Command {
         /// models alone.
         #[arg(long, env = "LIKELY_CONFIG")]
         config: Option<PathBuf>,
+        /// A host name clients may use to reach this server (repeat, or comma-separate in the
+        /// variable), e.g. the public name of a reverse proxy. IP addresses and, on loopback,
+        /// `localhost` are always allowed; other `Host` headers are refused (DNS rebinding).
+        #[arg(
+            long = "allowed-host",
+            env = "LIKELY_ALLOWED_HOSTS",
+            value_delimiter = ','
+        )]
+        allowed_hosts: Vec<String>,
+        /// Listen on a non-loopback address without LIKELY_ACCESS_TOKEN (anyone who can reach it
+        /// can spend the upstream keys' quota).
+        #[arg(long, env = "LIKELY_ALLOW_PUBLIC_WITHOUT_TOKEN")]
+        allow_public_without_token: bool,
+        /// Most connections open at once; more are closed at once.
+        #[arg(long, default_value_t = 512, env = "LIKELY_MAX_CONNECTIONS")]
+        max_connections: usize,
+        /// Seconds a client may take to send a request's headers (or stay idle between requests).
+        #[arg(long, default_value_t = 10, env = "LIKELY_HEADER_READ_TIMEOUT_SECS")]
+        header_read_timeout_secs: u64,
+        /// Seconds a client may take to send a request's body.
+        #[arg(long, default_value_t = 30, env = "LIKELY_BODY_READ_TIMEOUT_SECS")]
+        body_read_timeout_secs: u64,
+        #[command(flatten)]
+        custom: CustomArgs,
         #[command(flatten)]
         shares: ShareArgs,
     },
@@ -73,6 +105,31 @@ struct ShareArgs {
     share_max_days: Option<u64>,
 }
 
+/// Where custom models are stored and how large they may be.
+#[derive(clap::Args)]
+struct CustomArgs {
+    /// Folder of the custom models [default: $XDG_DATA_HOME/likely/models, else
+    /// ~/.local/share/likely/models].
+    #[arg(long, env = CUSTOM_MODELS_DIR_ENV)]
+    custom_models_dir: Option<PathBuf>,
+    /// Largest upload to POST /v1/custom-models, in bytes.
+    #[arg(long, env = "LIKELY_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
+    max_upload_bytes: usize,
+    /// Largest estimated custom model (disk and memory), in bytes.
+    #[arg(long, env = "LIKELY_MAX_CUSTOM_MODEL_BYTES", default_value_t = DEFAULT_MAX_MODEL_BYTES)]
+    max_custom_model_bytes: u64,
+}
+
+impl CustomArgs {
+    fn settings(self) -> CustomSettings {
+        CustomSettings {
+            dir: self.custom_models_dir.unwrap_or_else(default_dir),
+            max_upload_bytes: self.max_upload_bytes,
+            max_model_bytes: self.max_custom_model_bytes,
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Logs go to stderr: stdout carries only the "listening" line, which tests parse.
@@ -88,14 +145,47 @@ async fn main() -> anyhow::Result<()> {
             port,
             dist,
             config,
+            allowed_hosts,
+            allow_public_without_token,
+            max_connections,
+            header_read_timeout_secs,
+            body_read_timeout_secs,
+            custom,
             shares,
-        } => serve(&host, port, dist, config.as_deref(), shares).await,
+        } => {
+            let exposure = Exposure {
+                allowed_hosts,
+                allow_public_without_token,
+                limits: ConnectionLimits {
+                    max_connections: max_connections.max(1),
+                    header_read_timeout: Duration::from_secs(header_read_timeout_secs.max(1)),
+                    body_read_timeout: Duration::from_secs(body_read_timeout_secs.max(1)),
+                },
+            };
+            serve(
+                &host,
+                port,
+                dist,
+                config.as_deref(),
+                exposure,
+                custom.settings(),
+                shares,
+            )
+            .await
+        }
         Command::Prepare => {
-            let catalog = embedded_catalog().await?;
+            let (catalog, _) = embedded_catalog().await?;
             tracing::info!(models = catalog.names().len(), "embedded models ready");
             Ok(())
         }
     }
+}
+
+/// Who may reach the server and how: host names, public listening, connection limits.
+struct Exposure {
+    allowed_hosts: Vec<String>,
+    allow_public_without_token: bool,
+    limits: ConnectionLimits,
 }
 
 async fn serve(
@@ -103,19 +193,40 @@ async fn serve(
     port: u16,
     dist: PathBuf,
     config: Option<&Path>,
+    exposure: Exposure,
+    custom_settings: CustomSettings,
     share_args: ShareArgs,
 ) -> anyhow::Result<()> {
+    let address: SocketAddr = format!("{host}:{port}")
+        .parse()
+        .with_context(|| format!("`{host}:{port}` is not an address to bind"))?;
+    let access = AccessToken::from_env_value(std::env::var(ACCESS_TOKEN_ENV).ok())?;
+    if !address.ip().is_loopback() && access.is_none() && !exposure.allow_public_without_token {
+        anyhow::bail!(
+            "refusing to listen on {address} without an access token: anyone who reaches it could spend the models' quota. \
+             Set {ACCESS_TOKEN_ENV}, listen on 127.0.0.1, or pass --allow-public-without-token"
+        );
+    }
     let config = match config {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
     };
-    let access = AccessToken::from_env_value(std::env::var(ACCESS_TOKEN_ENV).ok())?;
     let catalog = if config.needs_embedded() {
         Some(embedded_catalog().await?)
     } else {
         None
     };
-    let models = build_table(&config, &process_env, catalog.as_ref())?;
+    let models = Arc::new(build_table(
+        &config,
+        &process_env,
+        catalog.as_ref().map(|(catalog, _)| catalog),
+    )?);
+    let custom = match catalog {
+        Some((catalog, base)) => {
+            Some(start_custom_models(custom_settings, Arc::clone(&models), catalog, base).await?)
+        }
+        None => None,
+    };
     for model in models.list().models {
         tracing::info!(model = %model.name, backend = %model.backend, "model ready");
     }
@@ -126,28 +237,27 @@ async fn serve(
     if !has_dashboard {
         tracing::warn!(dist = %dist.display(), "no built dashboard there; serving the API only");
     }
-    let shares = open_shares(share_args).await?;
-    let state = AppState {
-        models: Arc::new(models),
-        dist_dir: has_dashboard.then_some(dist),
-        access,
-        max_body_bytes: config.limits.max_body_bytes,
-        shares,
-    };
-    let address: SocketAddr = format!("{host}:{port}")
-        .parse()
-        .with_context(|| format!("`{host}:{port}` is not an address to bind"))?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
+    let bound = listener.local_addr()?;
+    let shares = open_shares(share_args).await?;
+    let state = AppState {
+        models,
+        shares,
+        dist_dir: has_dashboard.then_some(dist),
+        access: access.map(Access::new),
+        max_body_bytes: config.limits.max_body_bytes,
+        hosts: Some(Arc::new(AllowedHosts::new(bound, &exposure.allowed_hosts))),
+        custom,
+    };
     // A plain line on stdout, for people and for tests that start the server on port 0.
-    println!("Likely is listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped")
+    println!("Likely is listening on http://{bound}");
+    likely_proxy::serve::serve(listener, app(state), exposure.limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }
 
 /// Opens the share store the flags name (the SQLite default when none), and starts purging expired
@@ -155,7 +265,9 @@ async fn serve(
 async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
     let url: StoreUrl = match args.store {
         Some(text) => text.parse().context("--store")?,
-        None => StoreUrl::Sqlite(default_sqlite_path().context("no data directory for share links")?),
+        None => {
+            StoreUrl::Sqlite(default_sqlite_path().context("no data directory for share links")?)
+        }
     };
     let config = StoreConfig {
         max_snapshot_bytes: args.share_max_mib.saturating_mul(1024 * 1024),
@@ -188,11 +300,33 @@ async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
     }))
 }
 
-async fn embedded_catalog() -> anyhow::Result<EmbeddedCatalog> {
+/// The embedded models, and `base-light` as the base of custom models.
+async fn embedded_catalog() -> anyhow::Result<(EmbeddedCatalog, Arc<KnModel>)> {
     tracing::info!("loading the embedded models (the first run trains them, about a minute)");
     let models = tokio::task::spawn_blocking(|| load_or_train(&EmbeddedPaths::default()))
         .await
         .context("loading the embedded models stopped")?
         .context("cannot load the embedded models")?;
-    Ok(EmbeddedCatalog::from_models(models))
+    let base = Arc::clone(&models.base_model);
+    Ok((EmbeddedCatalog::from_models(models), base))
+}
+
+/// Loads the stored custom models into the table and starts their trainer; `base-light` is their
+/// base when the table serves it.
+async fn start_custom_models(
+    settings: CustomSettings,
+    models: Arc<ModelTable>,
+    catalog: EmbeddedCatalog,
+    base: Arc<KnModel>,
+) -> anyhow::Result<Arc<CustomModels>> {
+    let bases = if models.is_configured(BASE_NAME) {
+        vec![(BASE_NAME.to_string(), base)]
+    } else {
+        Vec::new()
+    };
+    let tokenizer = catalog.tokenizer().clone();
+    tokio::task::spawn_blocking(move || CustomModels::start(settings, models, bases, tokenizer))
+        .await
+        .context("loading the custom models stopped")?
+        .context("cannot load the custom models")
 }

@@ -5,6 +5,7 @@ use crate::backends::Backend;
 use crate::error::AppError;
 use crate::limits::{Gate, ModelLimits};
 use likely_core::{ModelInfo, ModelList};
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// One configured model.
 #[derive(Debug)]
@@ -31,10 +32,12 @@ impl ModelEntry {
     }
 }
 
-/// The models the server offers, in configuration order.
+/// The models the server offers: the configured ones, in configuration order, then the custom models
+/// trained on this server (added and removed while it runs).
 #[derive(Debug, Default)]
 pub struct ModelTable {
-    entries: Vec<ModelEntry>,
+    entries: Vec<Arc<ModelEntry>>,
+    custom: RwLock<Vec<Arc<ModelEntry>>>,
 }
 
 impl ModelTable {
@@ -46,15 +49,53 @@ impl ModelTable {
                 return Err(format!("model `{}` is configured twice", entry.info.name));
             }
         }
-        Ok(ModelTable { entries })
+        Ok(ModelTable {
+            entries: entries.into_iter().map(Arc::new).collect(),
+            custom: RwLock::default(),
+        })
     }
 
     /// The model of that name.
-    pub fn get(&self, name: &str) -> Result<&ModelEntry, AppError> {
+    pub fn get(&self, name: &str) -> Result<Arc<ModelEntry>, AppError> {
         self.entries
             .iter()
             .find(|entry| entry.info.name == name)
+            .cloned()
+            .or_else(|| {
+                self.custom_entries()
+                    .iter()
+                    .find(|entry| entry.info.name == name)
+                    .cloned()
+            })
             .ok_or_else(|| AppError::UnknownModel(name.chars().take(128).collect()))
+    }
+
+    /// Whether `name` is one of the configured (not custom) models.
+    pub fn is_configured(&self, name: &str) -> bool {
+        self.entries.iter().any(|entry| entry.info.name == name)
+    }
+
+    /// Adds a custom model; refused when the name is taken.
+    pub fn add_custom(&self, entry: ModelEntry) -> Result<(), String> {
+        let mut custom = self.custom.write().unwrap_or_else(PoisonError::into_inner);
+        let name = &entry.info.name;
+        if self.is_configured(name) || custom.iter().any(|e| &e.info.name == name) {
+            return Err(format!("a model named `{name}` already exists"));
+        }
+        custom.push(Arc::new(entry));
+        Ok(())
+    }
+
+    /// Removes a custom model (requests already answering keep it until they finish).
+    pub fn remove_custom(&self, name: &str) -> bool {
+        let mut custom = self.custom.write().unwrap_or_else(PoisonError::into_inner);
+        let before = custom.len();
+        custom.retain(|entry| entry.info.name != name);
+        custom.len() < before
+    }
+
+    fn custom_entries(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<ModelEntry>>> {
+        self.custom.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The public list, as `GET /v1/models` answers it.
@@ -63,6 +104,7 @@ impl ModelTable {
             models: self
                 .entries
                 .iter()
+                .chain(self.custom_entries().iter())
                 .map(|entry| entry.info.clone())
                 .collect(),
         }

@@ -3,7 +3,9 @@
 //! taken from the loaded catalog, and the public [`ModelInfo`] of each.
 
 use crate::backends::upstream::{endpoint, ApiKey, ClientSettings, Upstream};
-use crate::backends::{Backend, CohereBackend, EmbeddedCatalog, OpenAiBackend, TgiBackend};
+use crate::backends::{
+    Backend, CohereBackend, EmbeddedCatalog, OpenAiBackend, SglangBackend, TgiBackend,
+};
 use crate::config::{BackendKind, Config, ConfigError, ModelConfig};
 use crate::limits::ModelLimits;
 use crate::models::{ModelEntry, ModelTable};
@@ -54,7 +56,7 @@ fn build_entry(
         vocab_size: model.vocab_size,
         returns_top_token: model.returns_top_token.unwrap_or(matches!(
             kind,
-            BackendKind::Embedded | BackendKind::OpenaiCompletions
+            BackendKind::Embedded | BackendKind::OpenaiCompletions | BackendKind::Sglang
         )),
         tokenizer: model.tokenizer.clone(),
         description: model.description.clone(),
@@ -90,6 +92,9 @@ fn build_entry(
             model.flavor.unwrap_or_default(),
         )),
         BackendKind::Tgi => Backend::Tgi(TgiBackend::new(upstream(
+            config, model, &limits, env, "generate",
+        )?)),
+        BackendKind::Sglang => Backend::Sglang(SglangBackend::new(upstream(
             config, model, &limits, env, "generate",
         )?)),
     };

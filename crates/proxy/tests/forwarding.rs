@@ -254,7 +254,10 @@ async fn tgi_gets_decoder_input_details_and_prefill_comes_back() {
     let app = app_from(&config, &[]);
     let answer = generate(&app, scoring("g", "To be or")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    assert_normalised(&answer.json());
+    let parsed = assert_normalised(&answer.json());
+    let tokens = parsed.generations[0].token_likelihoods.as_ref().unwrap();
+    let ids: Vec<_> = tokens.iter().map(|t| t.id).collect();
+    assert_eq!(ids, [Some(1763), Some(367), Some(470), Some(451)]);
     let seen = upstream.requests();
     assert_eq!(seen[0].path, "/generate");
     let body = &seen[0].body;

@@ -199,7 +199,7 @@ async fn the_dashboard_is_served_with_an_index_fallback() {
 async fn access_control_requires_the_token_for_the_api_only() {
     let upstream = fake_upstream(|_| Reply::ok(TGI_ANSWER)).await;
     let config = one_model("m", "tgi", &upstream.base_url, "");
-    let app = app_with_token(&config, "team-token-42");
+    let app = app_with_token(&config, "team-token-42-0123456789abcdef");
 
     let answer = get(&app, "/v1/models").await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
@@ -220,11 +220,15 @@ async fn access_control_requires_the_token_for_the_api_only() {
             .unwrap()
     };
     assert_eq!(
-        send(&app, with_bearer("team-token-42")).await.status,
+        send(&app, with_bearer("team-token-42-0123456789abcdef"))
+            .await
+            .status,
         StatusCode::OK
     );
     assert_eq!(
-        send(&app, with_bearer("team-token-4")).await.status,
+        send(&app, with_bearer("team-token-42-0123456789abcde"))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
 
@@ -240,7 +244,7 @@ async fn access_control_requires_the_token_for_the_api_only() {
     let wrong = send(&app, login("nope")).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(!wrong.headers.contains_key(header::SET_COOKIE));
-    let right = send(&app, login("team-token-42")).await;
+    let right = send(&app, login("team-token-42-0123456789abcdef")).await;
     assert_eq!(right.status, StatusCode::SEE_OTHER);
     assert_eq!(right.headers[header::LOCATION], "/");
     let cookie = right.headers[header::SET_COOKIE]

@@ -6,43 +6,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::logs::captured_logs;
 use common::{fake_upstream, forbidden_host, generate, scoring, send, state_from, Reply};
 use serde_json::json;
-use std::io::Write;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, OnceLock};
 
 const KEY: &str = "sk-live-4e9b1c7d2a6f8e30";
-
-/// Everything logged by this test binary, at every level, from every crate.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&logs);
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Capture(Arc::clone(&sink)))
-            .try_init()
-            .ok();
-        logs
-    })
-    .clone()
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn the_key_goes_to_the_upstream_and_nowhere_else() {

@@ -3,7 +3,9 @@
 //! (with `LIKELY_TEST_POSTGRES_URL`) two servers sharing one PostgreSQL database.
 
 use likely_core::snapshot::{self, Scope};
-use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult};
+use likely_core::{
+    Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult,
+};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -40,7 +42,16 @@ fn config_path(dir: &Path) -> std::path::PathBuf {
 fn start(dir: &Path, store: &str, extra: &[&str], token: Option<&str>) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_likely"));
     command
-        .args(["serve", "--port", "0", "--dist", "/nonexistent", "--store", store, "--config"])
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--dist",
+            "/nonexistent",
+            "--store",
+            store,
+            "--config",
+        ])
         .arg(config_path(dir))
         .args(extra)
         .env("LIKELY_LOG", "warn")
@@ -103,7 +114,11 @@ fn client() -> reqwest::Client {
 
 async fn create(server: &Server, bytes: Vec<u8>, scope: Scope) -> reqwest::Response {
     client()
-        .post(format!("{}/v1/shares?scope={}", server.base, scope.as_str()))
+        .post(format!(
+            "{}/v1/shares?scope={}",
+            server.base,
+            scope.as_str()
+        ))
         .header("content-type", "application/octet-stream")
         .body(bytes)
         .send()
@@ -178,7 +193,9 @@ async fn bad_snapshots_are_refused_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
     let server = start(dir.path(), &store, &["--share-max-mib", "1"], None);
-    let big: Vec<u8> = (0..(3u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let big: Vec<u8> = (0..(3u32 << 20))
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let answer = create(&server, big, Scope::Everything).await;
     assert_eq!(answer.status(), 413);
     assert!(message(answer).await.contains("at most 1024 KB"));
@@ -189,7 +206,10 @@ async fn bad_snapshots_are_refused_with_a_reason() {
     let answer = create(&server, figures, Scope::Everything).await;
     assert_eq!(answer.status(), 400);
     let answer = client()
-        .post(format!("{}/v1/shares?scope=figures&expires_in=0", server.base))
+        .post(format!(
+            "{}/v1/shares?scope=figures&expires_in=0",
+            server.base
+        ))
         .body(snapshot::encode(&evaluation(2), Scope::Figures).unwrap())
         .send()
         .await
@@ -215,7 +235,11 @@ async fn an_operator_limit_caps_and_sets_the_expiry() {
     let link = created(&server, &evaluation(1), Scope::Figures).await;
     assert!(link["expires_at"].is_string());
     let answer = client()
-        .post(format!("{}/v1/shares?scope=figures&expires_in={}", server.base, 8 * 86_400))
+        .post(format!(
+            "{}/v1/shares?scope=figures&expires_in={}",
+            server.base,
+            8 * 86_400
+        ))
         .body(snapshot::encode(&evaluation(1), Scope::Figures).unwrap())
         .send()
         .await
@@ -234,10 +258,18 @@ async fn figures_only_links_keep_no_text_anywhere_in_the_database() {
     let everything = created(&server, &e, Scope::Everything).await;
     let inflated = |bytes: &[u8]| miniz_oxide_inflate(&bytes[5..]);
     let holds_phrase = |bytes: &[u8]| bytes.windows(PHRASE.len()).any(|w| w == PHRASE.as_bytes());
-    let stored = open(&server, figures["id"].as_str().unwrap()).await.bytes().await.unwrap();
+    let stored = open(&server, figures["id"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert!(!holds_phrase(&inflated(&stored)));
     // The same search finds the phrase in a link that holds everything: it can see text.
-    let stored = open(&server, everything["id"].as_str().unwrap()).await.bytes().await.unwrap();
+    let stored = open(&server, everything["id"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert!(holds_phrase(&inflated(&stored)));
     drop(server);
     for file in std::fs::read_dir(dir.path()).unwrap() {
@@ -258,7 +290,12 @@ async fn links_need_the_access_token_when_it_is_set() {
     let token = "a-long-enough-access-token-for-tests";
     let server = start(dir.path(), &store, &[], Some(token));
     let bytes = snapshot::encode(&evaluation(1), Scope::Everything).unwrap();
-    assert_eq!(create(&server, bytes.clone(), Scope::Everything).await.status(), 401);
+    assert_eq!(
+        create(&server, bytes.clone(), Scope::Everything)
+            .await
+            .status(),
+        401
+    );
     let answer = client()
         .post(format!("{}/v1/shares?scope=everything", server.base))
         .bearer_auth(token)
@@ -272,7 +309,10 @@ async fn links_need_the_access_token_when_it_is_set() {
     assert_eq!(open(&server, id).await.status(), 401);
     let answer = client()
         .delete(format!("{}/v1/shares/{id}", server.base))
-        .header("likely-delete-token", link["delete_token"].as_str().unwrap())
+        .header(
+            "likely-delete-token",
+            link["delete_token"].as_str().unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -292,7 +332,12 @@ async fn without_a_store_the_server_says_so() {
         .await
         .unwrap();
     assert_eq!(caps["shares"]["stored"], false);
-    let answer = create(&server, snapshot::encode(&evaluation(1), Scope::Everything).unwrap(), Scope::Everything).await;
+    let answer = create(
+        &server,
+        snapshot::encode(&evaluation(1), Scope::Everything).unwrap(),
+        Scope::Everything,
+    )
+    .await;
     assert_eq!(answer.status(), 404);
     assert!(message(answer).await.contains("--store none"));
 }
@@ -321,7 +366,9 @@ async fn every_acknowledged_link_survives_sigkill_and_a_restart() {
                 if answer.status() != 201 {
                     return;
                 }
-                let Ok(link) = answer.json::<Value>().await else { return };
+                let Ok(link) = answer.json::<Value>().await else {
+                    return;
+                };
                 let _ = sender.send(link["id"].as_str().unwrap_or_default().to_string());
             }
         });
@@ -358,10 +405,18 @@ async fn two_servers_on_one_postgres_share_links() {
     let id = link["id"].as_str().unwrap();
     let answer = open(&b, id).await;
     assert_eq!(answer.status(), 200);
-    assert_eq!(snapshot::decode(&answer.bytes().await.unwrap()).unwrap().evaluation, e);
+    assert_eq!(
+        snapshot::decode(&answer.bytes().await.unwrap())
+            .unwrap()
+            .evaluation,
+        e
+    );
     let answer = client()
         .delete(format!("{}/v1/shares/{id}", b.base))
-        .header("likely-delete-token", link["delete_token"].as_str().unwrap())
+        .header(
+            "likely-delete-token",
+            link["delete_token"].as_str().unwrap(),
+        )
         .send()
         .await
         .unwrap();

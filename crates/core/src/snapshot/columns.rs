@@ -63,11 +63,6 @@ impl FloatColumn {
                 .collect(),
         )
     }
-
-    /// How many values.
-    pub(super) fn len(&self) -> usize {
-        self.len as usize
-    }
 }
 
 #[cfg(test)]
@@ -109,6 +104,5 @@ mod tests {
     fn an_empty_column_round_trips() {
         let column = FloatColumn::new(std::iter::empty());
         assert_eq!(column.values(), Some(vec![]));
-        assert_eq!(column.len(), 0);
     }
 }

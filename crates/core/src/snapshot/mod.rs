@@ -96,7 +96,9 @@ pub enum SnapshotError {
     #[error("this is not a Likely snapshot")]
     NotASnapshot,
     /// A version this code does not read.
-    #[error("this snapshot has format version {found}; this page reads versions up to {supported}")]
+    #[error(
+        "this snapshot has format version {found}; this page reads versions up to {supported}"
+    )]
     UnsupportedVersion {
         /// The version found.
         found: u8,
@@ -138,7 +140,10 @@ pub fn encode(evaluation: &Evaluation, scope: Scope) -> Result<Vec<u8>, Snapshot
     let mut bytes = Vec::with_capacity(packed.len() / 2 + 8);
     bytes.extend_from_slice(MAGIC);
     bytes.push(FORMAT_VERSION);
-    bytes.extend(miniz_oxide::deflate::compress_to_vec(&packed, DEFLATE_LEVEL));
+    bytes.extend(miniz_oxide::deflate::compress_to_vec(
+        &packed,
+        DEFLATE_LEVEL,
+    ));
     Ok(bytes)
 }
 
@@ -148,7 +153,9 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
 }
 
 fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Snapshot, SnapshotError> {
-    let rest = bytes.strip_prefix(MAGIC).ok_or(SnapshotError::NotASnapshot)?;
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or(SnapshotError::NotASnapshot)?;
     let (&version, compressed) = rest.split_first().ok_or(SnapshotError::NotASnapshot)?;
     if version != FORMAT_VERSION {
         return Err(SnapshotError::UnsupportedVersion {

@@ -1,11 +1,24 @@
 use super::*;
-use crate::evaluation::{GenerateParams, ModelSpec, Outcome, Snippet, SnippetResult, SnippetSource};
+use crate::evaluation::{
+    GenerateParams, ModelSpec, Outcome, Snippet, SnippetResult, SnippetSource,
+};
 use crate::scores::ScoredToken;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 
 const WORDS: [&str; 12] = [
-    "To", " be", ",", " or", " not", " to", " be", ":", " that", " is", " the", " question",
+    "To",
+    " be",
+    ",",
+    " or",
+    " not",
+    " to",
+    " be",
+    ":",
+    " that",
+    " is",
+    " the",
+    " question",
 ];
 
 fn uniform(rng: &mut Pcg32) -> f64 {
@@ -48,8 +61,14 @@ pub(super) fn evaluation(models: usize, snippets: usize, tokens: usize) -> Evalu
     for (m, spec) in specs.iter().enumerate() {
         for (s, text) in texts.iter().enumerate() {
             if m == 1 && s == 1 {
-                e.set_outcome(&spec.name, s, Outcome::Failed { reason: "upstream 500".into() })
-                    .unwrap();
+                e.set_outcome(
+                    &spec.name,
+                    s,
+                    Outcome::Failed {
+                        reason: "upstream 500".into(),
+                    },
+                )
+                .unwrap();
                 continue;
             }
             let mut at = 0;
@@ -71,7 +90,10 @@ pub(super) fn evaluation(models: usize, snippets: usize, tokens: usize) -> Evalu
             e.set_outcome(
                 &spec.name,
                 s,
-                Outcome::Scored(SnippetResult { tokens, window_starts }),
+                Outcome::Scored(SnippetResult {
+                    tokens,
+                    window_starts,
+                }),
             )
             .unwrap();
         }
@@ -83,7 +105,11 @@ fn tokens_in(text: &str) -> usize {
     let mut rest = text;
     let mut count = 0;
     while !rest.is_empty() {
-        let word = WORDS.iter().filter(|w| rest.starts_with(**w)).max_by_key(|w| w.len()).unwrap();
+        let word = WORDS
+            .iter()
+            .filter(|w| rest.starts_with(**w))
+            .max_by_key(|w| w.len())
+            .unwrap();
         rest = &rest[word.len()..];
         count += 1;
     }
@@ -143,14 +169,19 @@ fn figures_only_keeps_every_figure_and_no_text() {
 fn fragments_round_trip() {
     let e = evaluation(2, 3, 12);
     let text = to_fragment(&encode(&e, Scope::Everything).unwrap());
-    assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert!(text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     assert_eq!(from_fragment(&format!(" {text}\n")).unwrap().evaluation, e);
 }
 
 #[test]
 fn not_a_snapshot_wrong_version_and_damage_are_named() {
     assert!(matches!(decode(b""), Err(SnapshotError::NotASnapshot)));
-    assert!(matches!(decode(b"{\"schema_version\":1}"), Err(SnapshotError::NotASnapshot)));
+    assert!(matches!(
+        decode(b"{\"schema_version\":1}"),
+        Err(SnapshotError::NotASnapshot)
+    ));
     assert!(matches!(
         decode(b"LKSN\x09abc"),
         Err(SnapshotError::UnsupportedVersion { found: 9, .. })
@@ -159,7 +190,10 @@ fn not_a_snapshot_wrong_version_and_damage_are_named() {
     for cut in [5, 6, bytes.len() / 2, bytes.len() - 1] {
         assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
     }
-    assert!(matches!(from_fragment("not base64!"), Err(SnapshotError::NotBase64(_))));
+    assert!(matches!(
+        from_fragment("not base64!"),
+        Err(SnapshotError::NotBase64(_))
+    ));
 }
 
 #[test]
@@ -204,7 +238,10 @@ fn hostile_names_and_html_survive_as_text() {
     let mut e = evaluation(2, 2, 10);
     e.baseline.model.name = "<script>alert(1)</script>".into();
     let back = decode(&encode(&e, Scope::Everything).unwrap()).unwrap();
-    assert_eq!(back.evaluation.baseline.model.name, "<script>alert(1)</script>");
+    assert_eq!(
+        back.evaluation.baseline.model.name,
+        "<script>alert(1)</script>"
+    );
     let bytes = repack(&e, |v| v.models[1].name = v.models[0].name.clone());
     assert!(matches!(decode(&bytes), Err(SnapshotError::Invalid(_))));
 }

@@ -50,6 +50,7 @@ fn train_fresh(paths: &EmbeddedPaths, order: usize) -> Result<EmbeddedModels, Ng
             Arc::new(domain),
             lambda,
         )),
+        base_model: base.clone(),
         base,
         tokenizer: Tokenizer::gpt2()?,
     })

@@ -2,19 +2,38 @@
 //! network and no key. Scoring and sampling are CPU work and run on the blocking pool. The model
 //! scores every prompt token (the first given the start of text); the normalised answer leaves the
 //! first one unscored like every other backend's, so all models compare on the same tokens.
+//!
+//! The CPU work ends with its request: the blocking task holds the model's concurrency permit to its
+//! end, and a stop flag, set when the request's future is dropped (timeout, client gone), is checked
+//! as scoring and sampling go. The answer's size is bounded by [`MAX_ANSWER_TOKENS`].
 
 use super::normalise::{self, RawGeneration, RawToken};
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use likely_ngram::{
-    generate, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Tokenizer,
+    generate_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
 };
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// Cohere's default temperature and nucleus mass.
 const DEFAULT_TEMPERATURE: f64 = 0.75;
 const DEFAULT_P: f64 = 0.75;
+
+/// The most token entries one answer may list (prompt tokens once per generation, plus generated
+/// ones): about 8 MB of JSON.
+pub const MAX_ANSWER_TOKENS: usize = 100_000;
+
+/// Sets the stop flag when dropped: held by the request's future, so a dropped request stops its work.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
 
 /// The embedded models available to the model table, by embedded name.
 #[derive(Clone)]
@@ -43,6 +62,11 @@ impl EmbeddedCatalog {
         EmbeddedCatalog::new(models.tokenizer)
             .with_model(likely_ngram::pipeline::BASE_NAME, models.base)
             .with_model(likely_ngram::pipeline::CUSTOM_NAME, models.custom)
+    }
+
+    /// The tokenizer the models share.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
     }
 
     /// The embedded models' names.
@@ -85,28 +109,63 @@ impl EmbeddedBackend {
         self.model.vocab_size()
     }
 
-    /// Answers a validated request on the blocking pool.
-    pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
+    /// Answers a validated request on the blocking pool. The blocking task holds `permit` until it
+    /// ends; dropping this future (timeout, client gone) makes the task stop at its next check.
+    pub async fn generate(
+        &self,
+        request: GenerateRequest,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<GenerateResponse, AppError> {
         let backend = self.clone();
-        tokio::task::spawn_blocking(move || backend.generate_blocking(&request))
-            .await
-            .map_err(|_| AppError::Internal("the embedded model stopped unexpectedly".into()))?
+        let stop = Arc::new(AtomicBool::new(false));
+        let _stop_on_drop = StopOnDrop(Arc::clone(&stop));
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            backend.generate_blocking(&request, &stop)
+        })
+        .await
+        .map_err(|_| AppError::Internal("the embedded model stopped unexpectedly".into()))?
     }
 
-    fn generate_blocking(&self, request: &GenerateRequest) -> Result<GenerateResponse, AppError> {
+    fn generate_blocking(
+        &self,
+        request: &GenerateRequest,
+        stop: &AtomicBool,
+    ) -> Result<GenerateResponse, AppError> {
+        let stopped = |_: Stopped| {
+            AppError::GatewayTimeout(format!("model `{}`: the request ended first", self.name))
+        };
         let prompt_ids = self.tokenizer.encode(&request.prompt);
         let mode = request.return_likelihoods.unwrap_or_default();
+        let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS) as usize;
+        let count = request.num_generations.unwrap_or(1) as usize;
+        let listed_prompt = if mode == ReturnLikelihoods::All {
+            prompt_ids.len()
+        } else {
+            0
+        };
+        let listed = count.saturating_mul(listed_prompt.saturating_add(max_tokens));
+        if listed > MAX_ANSWER_TOKENS {
+            return Err(AppError::PayloadTooLarge(format!(
+                "the answer would list up to {listed} tokens ({count} generations of {listed_prompt} prompt and {max_tokens} new tokens); model `{}` answers at most {MAX_ANSWER_TOKENS}: ask for fewer generations or tokens, or send a shorter prompt",
+                self.name
+            )));
+        }
         let prompt_tokens = if mode == ReturnLikelihoods::All {
             let options = ScoreOptions {
                 top_k: 1,
                 ranks: request.return_ranks.unwrap_or(false),
             };
-            let scores = self.model.score(&prompt_ids, &options);
+            let scores = self
+                .model
+                .score_until(&prompt_ids, &options, stop)
+                .map_err(stopped)?;
             let pieces = self.tokenizer.decode_pieces(&prompt_ids);
             pieces
                 .into_iter()
                 .zip(scores)
-                .map(|(piece, score)| RawToken {
+                .zip(&prompt_ids)
+                .map(|((piece, score), &id)| RawToken {
                     text: piece,
                     logprob: Some(score.logprob),
                     top: score
@@ -114,27 +173,29 @@ impl EmbeddedBackend {
                         .first()
                         .map(|(id, logprob)| (self.tokenizer.decode(&[*id]), *logprob)),
                     rank: score.rank,
+                    id: Some(id),
                 })
                 .collect()
         } else {
             Vec::new()
         };
         let params = SampleParams {
-            max_tokens: request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS) as usize,
+            max_tokens,
             temperature: request.temperature.unwrap_or(DEFAULT_TEMPERATURE),
             k: request.k.unwrap_or(0) as usize,
             p: request.p.filter(|&p| p > 0.0).unwrap_or(DEFAULT_P),
             seed: request.seed,
         };
-        let generations = (0..request.num_generations.unwrap_or(1))
+        let generations = (0..count as u64)
             .map(|index| {
                 let params = SampleParams {
-                    seed: params.seed.map(|seed| seed.wrapping_add(u64::from(index))),
+                    seed: params.seed.map(|seed| seed.wrapping_add(index)),
                     ..params
                 };
-                self.one_generation(&prompt_ids, prompt_tokens.clone(), &params)
+                self.one_generation(&prompt_ids, prompt_tokens.clone(), &params, stop)
             })
-            .collect();
+            .collect::<Result<Vec<_>, Stopped>>()
+            .map_err(stopped)?;
         normalise::build_response(&self.name, &request.prompt, mode, generations)
     }
 
@@ -143,8 +204,9 @@ impl EmbeddedBackend {
         prompt_ids: &[u32],
         prompt_tokens: Vec<RawToken>,
         params: &SampleParams,
-    ) -> RawGeneration {
-        let generated = generate(self.model.as_ref(), prompt_ids, params);
+        stop: &AtomicBool,
+    ) -> Result<RawGeneration, Stopped> {
+        let generated = generate_until(self.model.as_ref(), prompt_ids, params, stop)?;
         let finished = generated
             .last()
             .is_some_and(|(id, _)| *id == Tokenizer::EOT);
@@ -160,15 +222,18 @@ impl EmbeddedBackend {
             .collect();
         let pieces = self.tokenizer.decode_pieces(&all_ids);
         let generated_pieces = pieces.get(prompt_ids.len()..).unwrap_or_default();
-        RawGeneration {
+        Ok(RawGeneration {
             prompt_tokens,
             generated: generated_pieces
                 .iter()
                 .zip(&visible)
-                .map(|(piece, (_, logprob))| RawToken::new(piece.clone(), Some(*logprob)))
+                .map(|(piece, &(id, logprob))| RawToken {
+                    id: Some(id),
+                    ..RawToken::new(piece.clone(), Some(logprob))
+                })
                 .collect(),
             text: generated_pieces.concat(),
             finish_reason: Some(if finished { "COMPLETE" } else { "MAX_TOKENS" }.to_string()),
-        }
+        })
     }
 }

@@ -7,16 +7,20 @@ pub mod cohere;
 pub mod embedded;
 pub mod normalise;
 pub mod openai;
+pub mod redact;
+pub mod sglang;
 pub mod tgi;
 pub mod upstream;
 pub mod upstream_error;
 
 use crate::error::AppError;
 use likely_core::{GenerateRequest, GenerateResponse};
+use tokio::sync::OwnedSemaphorePermit;
 
 pub use cohere::CohereBackend;
 pub use embedded::{EmbeddedBackend, EmbeddedCatalog};
 pub use openai::OpenAiBackend;
+pub use sglang::SglangBackend;
 pub use tgi::TgiBackend;
 
 /// Cohere's default number of generated tokens, used when a request gives none.
@@ -33,16 +37,33 @@ pub enum Backend {
     OpenAi(OpenAiBackend),
     /// A Text Generation Inference server.
     Tgi(TgiBackend),
+    /// An SGLang server's native `/generate`.
+    Sglang(SglangBackend),
 }
 
 impl Backend {
-    /// Answers a validated request.
-    pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
+    /// Answers a validated request, holding the model's concurrency `permit` until the work is done:
+    /// a remote call ends when this future is dropped, the embedded model's CPU work when it sees
+    /// its stop flag (so the permit never frees before the CPU does).
+    pub async fn generate(
+        &self,
+        request: GenerateRequest,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<GenerateResponse, AppError> {
         match self {
-            Backend::Embedded(backend) => backend.generate(request).await,
-            Backend::Cohere(backend) => backend.generate(request).await,
-            Backend::OpenAi(backend) => backend.generate(request).await,
-            Backend::Tgi(backend) => backend.generate(request).await,
+            Backend::Embedded(backend) => backend.generate(request, permit).await,
+            Backend::Cohere(backend) => holding(permit, backend.generate(request)).await,
+            Backend::OpenAi(backend) => holding(permit, backend.generate(request)).await,
+            Backend::Tgi(backend) => holding(permit, backend.generate(request)).await,
+            Backend::Sglang(backend) => holding(permit, backend.generate(request)).await,
         }
     }
+}
+
+/// Runs `work` with `_permit` held until it ends or is dropped.
+async fn holding<T>(
+    _permit: OwnedSemaphorePermit,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    work.await
 }

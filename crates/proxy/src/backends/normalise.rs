@@ -32,6 +32,8 @@ pub struct RawToken {
     pub top: Option<(String, f64)>,
     /// The token's rank (1 = top choice), when given.
     pub rank: Option<u32>,
+    /// The token's id in the model's vocabulary, when given.
+    pub id: Option<u32>,
 }
 
 impl RawToken {
@@ -140,6 +142,7 @@ fn to_wire(model: &str, token: RawToken) -> Result<TokenLikelihood, AppError> {
         likelihood: checked(model, token.logprob)?,
         top_tokens,
         rank: token.rank,
+        id: token.id,
     })
 }
 

@@ -46,6 +46,9 @@ struct CompletionRequest<'a> {
     /// vLLM only.
     #[serde(skip_serializing_if = "Option::is_none")]
     top_k: Option<u32>,
+    /// vLLM only: the tokens' ids in `prompt_token_ids` and `token_ids`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    return_token_ids: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     n: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,6 +81,12 @@ struct Choice {
     /// since only the ranks come from it.
     #[serde(default)]
     prompt_logprobs: Option<Vec<Value>>,
+    /// vLLM with `return_token_ids`: the prompt's token ids (a BOS included).
+    #[serde(default)]
+    prompt_token_ids: Option<Vec<u32>>,
+    /// vLLM with `return_token_ids`: the generated tokens' ids.
+    #[serde(default)]
+    token_ids: Option<Vec<u32>>,
 }
 
 /// One position's most likely tokens: text → log-probability.
@@ -91,6 +100,9 @@ struct Logprobs {
     token_logprobs: Vec<Option<f64>>,
     #[serde(default)]
     top_logprobs: Option<Vec<Option<TopLogprobs>>>,
+    /// Together: the tokens' ids.
+    #[serde(default)]
+    token_ids: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +161,7 @@ impl OpenAiBackend {
             temperature: request.temperature,
             top_p: request.p.filter(|&p| p > 0.0 && p <= 1.0),
             top_k: request.k.filter(|&k| vllm && k > 0),
+            return_token_ids: vllm.then_some(true),
             n: request.num_generations,
             seed: request.seed,
         }
@@ -170,6 +183,11 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError
         ));
     }
     let tops = logprobs.top_logprobs.as_deref().unwrap_or_default();
+    let ids = logprobs
+        .token_ids
+        .as_deref()
+        .filter(|ids| ids.len() == logprobs.tokens.len())
+        .unwrap_or_default();
     Ok(logprobs
         .tokens
         .iter()
@@ -191,6 +209,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<RawToken>, AppError
                 logprob: *logprob,
                 top,
                 rank: None,
+                id: ids.get(index).copied(),
             }
         })
         .collect())
@@ -226,6 +245,21 @@ fn add_vllm_ranks(tokens: &mut [RawToken], prompt_logprobs: &[Value]) {
     }
 }
 
+/// Adds vLLM's `prompt_token_ids` then `token_ids` to the echoed tokens, when they count as many.
+fn with_vllm_ids(mut tokens: Vec<RawToken>, choice: &Choice) -> Vec<RawToken> {
+    let Some(prompt_ids) = &choice.prompt_token_ids else {
+        return tokens;
+    };
+    let generated_ids = choice.token_ids.as_deref().unwrap_or_default();
+    let mut ids = prompt_ids.iter().chain(generated_ids);
+    if prompt_ids.len() + generated_ids.len() == tokens.len() {
+        for token in &mut tokens {
+            token.id = ids.next().copied();
+        }
+    }
+    tokens
+}
+
 fn normalise_answer(
     model: &str,
     prompt: &str,
@@ -249,7 +283,7 @@ fn normalise_answer(
     let mut generations = Vec::with_capacity(choices.len());
     for choice in choices {
         let mut tokens = match &choice.logprobs {
-            Some(logprobs) => tokens_of(model, logprobs)?,
+            Some(logprobs) => with_vllm_ids(tokens_of(model, logprobs)?, &choice),
             None if mode == ReturnLikelihoods::None => Vec::new(),
             None => {
                 return Err(malformed(
@@ -333,6 +367,8 @@ mod tests {
             },
             "finish_reason": "length",
             "stop_reason": null,
+            "prompt_token_ids": [128000, 1271, 387, 477],
+            "token_ids": [539],
             "prompt_logprobs": [
                 null,
                 {"1271": {"logprob": -7.25, "rank": 212, "decoded_token": "To"}, "791": {"logprob": -2.5, "rank": 1, "decoded_token": "The"}},
@@ -371,6 +407,8 @@ mod tests {
         assert_eq!(tokens[2].top_tokens.as_ref().unwrap()[0].token, ",");
         assert_eq!(tokens[3].likelihood, Some(-0.25));
         assert_eq!(tokens[3].rank, None, "generated tokens carry no rank");
+        let ids: Vec<_> = tokens.iter().map(|t| t.id).collect();
+        assert_eq!(ids, [Some(1271), Some(387), Some(477), Some(539)]);
         assert_eq!(generation.text, " not");
         assert_eq!(
             answer.meta.unwrap().billed_units.unwrap().input_tokens,
@@ -419,11 +457,13 @@ mod tests {
         assert_eq!(json["prompt_logprobs"], 1);
         assert_eq!(json["max_tokens"], 0);
         assert_eq!(json["top_k"], 5);
+        assert_eq!(json["return_token_ids"], true);
         let generic = backend(Flavor::Generic);
         let json =
             serde_json::to_value(generic.request(&request, ReturnLikelihoods::All, 0)).unwrap();
         assert!(json.get("prompt_logprobs").is_none());
         assert!(json.get("top_k").is_none());
+        assert!(json.get("return_token_ids").is_none());
         assert_eq!(json["max_tokens"], 1);
     }
 }

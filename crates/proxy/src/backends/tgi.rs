@@ -70,6 +70,8 @@ struct TgiDetails {
 
 #[derive(Debug, Deserialize)]
 struct TgiToken {
+    #[serde(default)]
+    id: Option<u32>,
     text: String,
     logprob: Option<f64>,
     #[serde(default)]
@@ -147,7 +149,10 @@ fn to_raw(
             "model `{model}`: the upstream's answer has no `details.prefill`"
         )));
     }
-    let raw = |token: TgiToken| RawToken::new(token.text, token.logprob);
+    let raw = |token: TgiToken| RawToken {
+        id: token.id,
+        ..RawToken::new(token.text, token.logprob)
+    };
     let generated = if drop_generated {
         Vec::new()
     } else {
@@ -202,6 +207,8 @@ mod tests {
         assert_eq!(texts, ["Pour", " dég", " le"]);
         assert_eq!(tokens[0].likelihood, None);
         assert_eq!(tokens[1].likelihood, Some(-10.57));
+        let ids: Vec<_> = tokens.iter().map(|t| t.id).collect();
+        assert_eq!(ids, [Some(17934), Some(49833), Some(578)]);
         assert_eq!(answer.generations[0].text, " le");
         assert_eq!(
             answer.meta.unwrap().billed_units.unwrap().input_tokens,

@@ -10,6 +10,7 @@
 //! | 408, 504, our timeout | 504 |
 //! | 404, other 4xx, 5xx, redirects, unreadable answers, connection failures | 502 |
 
+use super::redact::redact_key_shaped;
 use crate::error::AppError;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -30,12 +31,14 @@ pub struct Caller<'a> {
 }
 
 impl Caller<'_> {
-    /// `text` with every occurrence of the key replaced.
+    /// `text` with every occurrence of the key, and anything else key-shaped (a masked echo of
+    /// the key, say), replaced.
     pub fn scrub(&self, text: &str) -> String {
-        match self.key.map(ExposeSecret::expose_secret) {
+        let text = match self.key.map(ExposeSecret::expose_secret) {
             Some(key) if !key.is_empty() => text.replace(key, "[redacted]"),
             _ => text.to_string(),
-        }
+        };
+        redact_key_shaped(&text)
     }
 }
 

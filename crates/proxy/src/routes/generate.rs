@@ -15,16 +15,25 @@ pub async fn generate(
     State(state): State<AppState>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, AppError> {
-    let Json(request) = body.map_err(|rejection| rejected(&state, &rejection))?;
+    let Json(request) = body.map_err(|rejection| rejected(&state, &rejection, "a Generate"))?;
+    answer(&state, request).await.map(Json)
+}
+
+/// Checks a Generate request and lets the model's backend answer it, within the model's limits: the
+/// one path every API route takes to a model.
+pub async fn answer(
+    state: &AppState,
+    request: GenerateRequest,
+) -> Result<GenerateResponse, AppError> {
     validate(&request)?;
     let entry = state.models.get(&request.model)?;
     entry
         .limits
         .check_prompt(&entry.info.name, &request.prompt)?;
-    let _permit = entry.gate.enter(&entry.info.name).await?;
+    let permit = entry.gate.enter(&entry.info.name).await?;
     let timeout = entry.limits.timeout;
-    match tokio::time::timeout(timeout, entry.backend.generate(request)).await {
-        Ok(answer) => answer.map(Json),
+    match tokio::time::timeout(timeout, entry.backend.generate(request, permit)).await {
+        Ok(answer) => answer,
         Err(_elapsed) => Err(AppError::GatewayTimeout(format!(
             "model `{}` did not answer within {} s",
             entry.info.name,
@@ -33,8 +42,8 @@ pub async fn generate(
     }
 }
 
-/// The error for a body that is not a Generate request, with the status axum chose for it.
-fn rejected(state: &AppState, rejection: &JsonRejection) -> AppError {
+/// The error for a body that is not `what` request, with the status axum chose for it.
+pub fn rejected(state: &AppState, rejection: &JsonRejection, what: &str) -> AppError {
     match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(format!(
             "the request body is larger than this server's limit of {} bytes",
@@ -44,7 +53,7 @@ fn rejected(state: &AppState, rejection: &JsonRejection) -> AppError {
             "send the request as JSON (Content-Type: application/json)".into(),
         ),
         StatusCode::UNPROCESSABLE_ENTITY => AppError::Unprocessable(format!(
-            "the body is not a Generate request: {}",
+            "the body is not {what} request: {}",
             rejection.body_text()
         )),
         _ => AppError::BadRequest(format!("invalid request body: {}", rejection.body_text())),

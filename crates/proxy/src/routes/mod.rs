@@ -2,25 +2,31 @@
 //! and the built dashboard with a fallback to its `index.html` so that deep links into the
 //! single-page app load it.
 
+mod completions;
+mod custom_models;
 mod generate;
 mod health;
 mod models;
 pub mod shares;
 
-use crate::auth;
+use crate::access::{gate, login};
 use crate::error::AppError;
+use crate::headers::{add_security_headers, SecurityHeaders};
+use crate::hosts::check_host;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use likely_store::ShareStore;
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// The whole server as one router.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/generate", post(generate::generate))
+        .route("/completions", post(completions::completions))
         .route("/models", get(models::list))
         .route("/capabilities", get(shares::capabilities))
         .route(
@@ -28,13 +34,29 @@ pub fn app(state: AppState) -> Router {
             post(shares::create).layer(DefaultBodyLimit::max(share_body_limit(&state))),
         )
         .route("/shares/{id}", get(shares::open).delete(shares::delete))
-        .fallback(api_not_found)
-        .layer(from_fn_with_state(state.clone(), auth::require_access));
+        .route(
+            "/custom-models",
+            get(custom_models::list)
+                .post(custom_models::create)
+                .layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route(
+            "/custom-models/{name}",
+            get(custom_models::show).merge(delete(custom_models::delete)),
+        )
+        .route(
+            "/custom-models/{name}/validation",
+            get(custom_models::validation),
+        )
+        .fallback(api_not_found);
+    let api = match &state.access {
+        Some(access) => api.layer(from_fn_with_state(access.clone(), gate::require_access)),
+        None => api,
+    };
     let router = Router::new()
         .nest("/v1", api)
         .route("/healthz", get(health::healthz))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout));
+        .merge(login::router(state.access.clone()));
     let router = match &state.dist_dir {
         Some(dist) => {
             let index = ServeFile::new(dist.join("index.html"));
@@ -42,19 +64,36 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(api_not_found),
     };
-    router
+    let security = Arc::new(SecurityHeaders::for_dist(state.dist_dir.as_deref()));
+    let router = router
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
-        .with_state(state)
+        .layer(from_fn_with_state(security, add_security_headers));
+    let router = match &state.hosts {
+        Some(hosts) => router.layer(from_fn_with_state(Arc::clone(hosts), check_host)),
+        None => router,
+    };
+    router.with_state(state)
+}
+
+/// The body limit of `POST /v1/custom-models`.
+fn upload_limit(state: &AppState) -> usize {
+    state.custom.as_ref().map_or(
+        crate::custom::settings::DEFAULT_MAX_UPLOAD_BYTES,
+        |custom| custom.settings().max_upload_bytes,
+    )
 }
 
 /// Snapshots may be larger than Generate requests: the store's cap (plus room for a refusal that
 /// names the size), or the ordinary limit without a store.
 fn share_body_limit(state: &AppState) -> usize {
-    state.shares.as_ref().map_or(state.max_body_bytes, |shares| {
-        usize::try_from(shares.store.config().max_snapshot_bytes)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1)
-    })
+    state
+        .shares
+        .as_ref()
+        .map_or(state.max_body_bytes, |shares| {
+            usize::try_from(shares.store.config().max_snapshot_bytes)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+        })
 }
 
 async fn api_not_found() -> AppError {

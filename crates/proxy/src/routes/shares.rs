@@ -172,7 +172,10 @@ pub async fn create(
 }
 
 /// `GET /v1/shares/{id}`: the snapshot's bytes, its times and scope in `likely-*` headers.
-pub async fn open(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let shares = shares(&state)?;
     match shares.store.get(&id).await.map_err(store_error)? {
         Lookup::Found(snapshot) => {

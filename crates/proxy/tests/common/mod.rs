@@ -4,12 +4,14 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset of these helpers.
 
+pub mod logs;
+
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use http_body_util::BodyExt;
-use likely_proxy::auth::AccessToken;
+use likely_proxy::access::{Access, AccessToken};
 use likely_proxy::config::Config;
 use likely_proxy::setup::build_table;
 use likely_proxy::{app, AppState};
@@ -166,7 +168,9 @@ pub fn app_from(config: &str, env: &[(&str, &str)]) -> Router {
 /// The proxy's router with access control on.
 pub fn app_with_token(config: &str, token: &str) -> Router {
     let mut state = state_from(config, &[]);
-    state.access = AccessToken::from_env_value(Some(token.to_string())).unwrap();
+    state.access = AccessToken::from_env_value(Some(token.to_string()))
+        .unwrap()
+        .map(Access::new);
     app(state)
 }
 
