@@ -36,6 +36,9 @@ pub enum AppError {
     /// No such endpoint (404).
     #[error("{0}")]
     NotFound(String),
+    /// The thing asked for existed and is gone for good: a deleted or expired share link (410).
+    #[error("{0}")]
+    Gone(String),
     /// No model of that name is configured (404).
     #[error("unknown model `{0}`; GET /v1/models lists the models this server offers")]
     UnknownModel(String),
@@ -87,6 +90,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
             AppError::NotFound(_) | AppError::UnknownModel(_) => StatusCode::NOT_FOUND,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -16,6 +16,7 @@ pub mod models;
 pub mod routes;
 pub mod serve;
 pub mod setup;
+pub mod shares;
 pub mod state;
 pub mod validate;
 

@@ -17,7 +17,9 @@ use likely_proxy::hosts::AllowedHosts;
 use likely_proxy::models::ModelTable;
 use likely_proxy::serve::ConnectionLimits;
 use likely_proxy::setup::{build_table, process_env};
+use likely_proxy::shares::Shares;
 use likely_proxy::{app, AppState};
+use likely_store::{default_sqlite_path, ShareStore, Store, StoreConfig, StoreUrl};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,6 +38,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once at start-up: the size of the one value made does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Serve the dashboard and the Generate API.
     Serve {
@@ -76,10 +80,31 @@ enum Command {
         body_read_timeout_secs: u64,
         #[command(flatten)]
         custom: CustomArgs,
+        #[command(flatten)]
+        shares: ShareArgs,
     },
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
     Prepare,
+}
+
+/// Where share links are kept, and their limits.
+#[derive(clap::Args)]
+struct ShareArgs {
+    /// Where share links are kept: `sqlite:PATH`, `postgres://USER@HOST:PORT/DB` (several servers
+    /// sharing links), or `none` (links carry the evaluation in their fragment). Default: an SQLite
+    /// file in the data directory (`$LIKELY_DATA_HOME`, else `$XDG_DATA_HOME/likely`, else
+    /// `~/.local/share/likely`).
+    #[arg(long, env = "LIKELY_STORE")]
+    store: Option<String>,
+    /// The largest snapshot a share link may keep, in MiB.
+    #[arg(long, default_value_t = 8, env = "LIKELY_SHARE_MAX_MIB")]
+    share_max_mib: u64,
+    /// The longest a share link may last, in days; links then expire after at most this long (and
+    /// by default after exactly this long). Without it links last until deleted unless their author
+    /// picks an expiry.
+    #[arg(long, env = "LIKELY_SHARE_MAX_DAYS")]
+    share_max_days: Option<u64>,
 }
 
 /// Where custom models are stored and how large they may be.
@@ -128,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
             header_read_timeout_secs,
             body_read_timeout_secs,
             custom,
+            shares,
         } => {
             let exposure = Exposure {
                 allowed_hosts,
@@ -145,6 +171,7 @@ async fn main() -> anyhow::Result<()> {
                 config.as_deref(),
                 exposure,
                 custom.settings(),
+                shares,
             )
             .await
         }
@@ -170,6 +197,7 @@ async fn serve(
     config: Option<&Path>,
     exposure: Exposure,
     custom_settings: CustomSettings,
+    share_args: ShareArgs,
 ) -> anyhow::Result<()> {
     let address: SocketAddr = format!("{host}:{port}")
         .parse()
@@ -215,8 +243,10 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
     let bound = listener.local_addr()?;
+    let shares = open_shares(share_args).await?;
     let state = AppState {
         models,
+        shares,
         dist_dir: has_dashboard.then_some(dist),
         access: access.map(Access::new),
         max_body_bytes: config.limits.max_body_bytes,
@@ -230,6 +260,46 @@ async fn serve(
     })
     .await;
     Ok(())
+}
+
+/// Opens the share store the flags name (the SQLite default when none), and starts purging expired
+/// snapshots hourly.
+async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
+    let url: StoreUrl = match args.store {
+        Some(text) => text.parse().context("--store")?,
+        None => {
+            StoreUrl::Sqlite(default_sqlite_path().context("no data directory for share links")?)
+        }
+    };
+    let config = StoreConfig {
+        max_snapshot_bytes: args.share_max_mib.saturating_mul(1024 * 1024),
+    };
+    let Some(store) = Store::open(&url, config)
+        .await
+        .with_context(|| format!("cannot open the share store {url}"))?
+    else {
+        tracing::info!("share links are not stored (--store none): links carry the evaluation");
+        return Ok(None);
+    };
+    tracing::info!(store = %url, "share links are kept in {url}");
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match purger.purge_expired().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired share links purged"),
+                Err(error) => tracing::warn!(%error, "purging expired share links failed"),
+            }
+        }
+    });
+    Ok(Some(Shares {
+        store,
+        max_expiry: args
+            .share_max_days
+            .map(|days| Duration::from_secs(days.saturating_mul(86_400))),
+    }))
 }
 
 /// The embedded models, and `base-light` as the base of custom models.

@@ -6,6 +6,7 @@ use crate::config::Limits;
 use crate::custom::CustomModels;
 use crate::hosts::AllowedHosts;
 use crate::models::ModelTable;
+use crate::shares::Shares;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub access: Option<Access>,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Stored share links; `None` with `--store none`.
+    pub shares: Option<Shares>,
     /// When set, requests whose `Host` is not one of these are refused (DNS rebinding).
     pub hosts: Option<Arc<AllowedHosts>>,
     /// Custom models (`/v1/custom-models`); `None` when this server cannot train them.
@@ -34,6 +37,7 @@ impl AppState {
             dist_dir: None,
             access: None,
             max_body_bytes: Limits::default().max_body_bytes,
+            shares: None,
             hosts: None,
             custom: None,
         }

@@ -7,6 +7,7 @@ mod custom_models;
 mod generate;
 mod health;
 mod models;
+pub mod shares;
 
 use crate::access::{gate, login};
 use crate::error::AppError;
@@ -17,6 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{delete, get, post};
 use axum::Router;
+use likely_store::ShareStore;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -26,6 +28,12 @@ pub fn app(state: AppState) -> Router {
         .route("/generate", post(generate::generate))
         .route("/completions", post(completions::completions))
         .route("/models", get(models::list))
+        .route("/capabilities", get(shares::capabilities))
+        .route(
+            "/shares",
+            post(shares::create).layer(DefaultBodyLimit::max(share_body_limit(&state))),
+        )
+        .route("/shares/{id}", get(shares::open).delete(shares::delete))
         .route(
             "/custom-models",
             get(custom_models::list)
@@ -73,6 +81,19 @@ fn upload_limit(state: &AppState) -> usize {
         crate::custom::settings::DEFAULT_MAX_UPLOAD_BYTES,
         |custom| custom.settings().max_upload_bytes,
     )
+}
+
+/// Snapshots may be larger than Generate requests: the store's cap (plus room for a refusal that
+/// names the size), or the ordinary limit without a store.
+fn share_body_limit(state: &AppState) -> usize {
+    state
+        .shares
+        .as_ref()
+        .map_or(state.max_body_bytes, |shares| {
+            usize::try_from(shares.store.config().max_snapshot_bytes)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+        })
 }
 
 async fn api_not_found() -> AppError {

@@ -1,0 +1,223 @@
+//! Snapshots: an evaluation frozen for a share link, stored on the server or carried in a link's
+//! `#s=` fragment. The bytes are `LKSN`, a format version, then raw deflate of a postcard-encoded,
+//! column-oriented value ([`format`]): each snippet's text once, token boundaries as byte lengths,
+//! log-likelihoods as exact f64 columns byte-shuffled so deflate finds their repeated sign and
+//! exponent bytes. Reading refuses oversized input before and while inflating, checks the version,
+//! rebuilds the [`Evaluation`] and validates it with the same rules as an API answer.
+//!
+//! A snapshot holds [`Scope::Everything`], or [`Scope::Figures`]: no held-out text and no token
+//! strings, only what the figures need (token byte lengths, log-likelihoods, ranks); see [`redact`].
+
+mod columns;
+mod format;
+pub mod redact;
+
+use crate::evaluation::{Evaluation, EvaluationError};
+use base64::alphabet::URL_SAFE;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The first bytes of every snapshot.
+pub const MAGIC: &[u8; 4] = b"LKSN";
+/// The format this code writes; it reads this one and every older one listed in [`format`].
+pub const FORMAT_VERSION: u8 = 2;
+/// The most a snapshot may inflate to (bytes).
+pub const MAX_INFLATED_BYTES: usize = 256 * 1024 * 1024;
+/// The longest fragment text accepted (characters).
+pub const MAX_FRAGMENT_LEN: usize = 16 * 1024 * 1024;
+/// The fragment key of a snapshot link: `#s=…`.
+pub const FRAGMENT_KEY: &str = "s";
+/// The largest link the page makes with the snapshot in its fragment. Above it (with a store), the
+/// page keeps the snapshot on the server. 8,000 characters: links of that size survive the browsers,
+/// chat tools and wikis teams paste them into (many cut near 8 KB; e-mail clients fold long lines), and
+/// hold about a thousand tokens of one model with text (BENCHMARKS.md).
+pub const FRAGMENT_BUDGET_CHARS: usize = 8_000;
+/// Deflate level: miniz's 6 is within 2% of its best size at twice the speed on large evaluations.
+const DEFLATE_LEVEL: u8 = 6;
+
+/// What a snapshot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The texts, tokens and figures: the whole evaluation.
+    Everything,
+    /// The figures only: no held-out text, no token strings.
+    Figures,
+}
+
+impl Scope {
+    /// `everything` or `figures`, as links and the API spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Everything => "everything",
+            Scope::Figures => "figures",
+        }
+    }
+
+    /// The scope spelled `text`.
+    pub fn parse(text: &str) -> Option<Scope> {
+        match text {
+            "everything" => Some(Scope::Everything),
+            "figures" => Some(Scope::Figures),
+            _ => None,
+        }
+    }
+}
+
+/// A snapshot read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// What it holds.
+    pub scope: Scope,
+    /// The evaluation; with [`Scope::Figures`] its texts are placeholders of the same byte lengths.
+    pub evaluation: Evaluation,
+}
+
+/// What a server needs to know of a snapshot it keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// What it holds.
+    pub scope: Scope,
+    /// The models, baseline first.
+    pub models: Vec<String>,
+    /// Snippets.
+    pub snippets: usize,
+}
+
+/// Why a snapshot could not be written or read.
+#[derive(Debug, Error)]
+pub enum SnapshotError {
+    /// The value could not be encoded.
+    #[error("could not encode the evaluation: {0}")]
+    Encode(String),
+    /// Not a snapshot at all.
+    #[error("this is not a Likely snapshot")]
+    NotASnapshot,
+    /// A version this code does not read.
+    #[error(
+        "this snapshot has format version {found}; this page reads versions up to {supported}"
+    )]
+    UnsupportedVersion {
+        /// The version found.
+        found: u8,
+        /// The newest version read here.
+        supported: u8,
+    },
+    /// The compressed data is damaged.
+    #[error("the snapshot is damaged (not compressed data: {0})")]
+    NotDeflate(String),
+    /// The data inflates past the limit.
+    #[error("the snapshot expands to more than {max} bytes and was refused")]
+    TooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// The inflated data does not decode.
+    #[error("the snapshot is damaged ({0})")]
+    Damaged(String),
+    /// The fragment text is too long.
+    #[error("the link is too long ({len} characters, at most {max})")]
+    FragmentTooLong {
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The fragment is not base64url.
+    #[error("the link is damaged (not base64url: {0})")]
+    NotBase64(String),
+    /// The evaluation inside is inconsistent or holds impossible values.
+    #[error("the snapshot holds an inconsistent evaluation: {0}")]
+    Invalid(#[from] EvaluationError),
+}
+
+/// The snapshot bytes of `evaluation` holding `scope`.
+pub fn encode(evaluation: &Evaluation, scope: Scope) -> Result<Vec<u8>, SnapshotError> {
+    let value = format::SnapshotV2::from_evaluation(evaluation, scope);
+    let packed = postcard::to_allocvec(&value).map_err(|e| SnapshotError::Encode(e.to_string()))?;
+    let mut bytes = Vec::with_capacity(packed.len() / 2 + 8);
+    bytes.extend_from_slice(MAGIC);
+    bytes.push(FORMAT_VERSION);
+    bytes.extend(miniz_oxide::deflate::compress_to_vec(
+        &packed,
+        DEFLATE_LEVEL,
+    ));
+    Ok(bytes)
+}
+
+/// The snapshot in `bytes`, validated.
+pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    decode_with_limit(bytes, MAX_INFLATED_BYTES)
+}
+
+fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Snapshot, SnapshotError> {
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or(SnapshotError::NotASnapshot)?;
+    let (&version, compressed) = rest.split_first().ok_or(SnapshotError::NotASnapshot)?;
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let packed = miniz_oxide::inflate::decompress_to_vec_with_limit(compressed, max_inflated)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                SnapshotError::TooLarge { max: max_inflated }
+            }
+            _ => SnapshotError::NotDeflate(e.to_string()),
+        })?;
+    let value: format::SnapshotV2 =
+        postcard::from_bytes(&packed).map_err(|e| SnapshotError::Damaged(e.to_string()))?;
+    let snapshot = value.into_snapshot()?;
+    snapshot.evaluation.validate()?;
+    Ok(snapshot)
+}
+
+/// Decodes and validates `bytes`, and says what they hold: what a server checks before keeping them.
+pub fn inspect(bytes: &[u8]) -> Result<Summary, SnapshotError> {
+    let snapshot = decode(bytes)?;
+    Ok(Summary {
+        scope: snapshot.scope,
+        models: snapshot
+            .evaluation
+            .model_names()
+            .map(str::to_string)
+            .collect(),
+        snippets: snapshot.evaluation.snippets.len(),
+    })
+}
+
+const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The fragment text (after `#s=`) carrying `bytes`.
+pub fn to_fragment(bytes: &[u8]) -> String {
+    BASE64URL.encode(bytes)
+}
+
+/// The snapshot carried by a fragment text (surrounding whitespace ignored).
+pub fn from_fragment(text: &str) -> Result<Snapshot, SnapshotError> {
+    let text = text.trim();
+    if text.len() > MAX_FRAGMENT_LEN {
+        return Err(SnapshotError::FragmentTooLong {
+            len: text.len(),
+            max: MAX_FRAGMENT_LEN,
+        });
+    }
+    let bytes = BASE64URL
+        .decode(text)
+        .map_err(|e| SnapshotError::NotBase64(e.to_string()))?;
+    decode(&bytes)
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

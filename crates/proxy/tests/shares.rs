@@ -1,0 +1,441 @@
+//! Stored share links over real HTTP against the real `likely` binary: create, open, delete, the size
+//! cap, bad snapshots, the access token, a restart, SIGKILL in the middle of a burst of creates, and
+//! (with `LIKELY_TEST_POSTGRES_URL`) two servers sharing one PostgreSQL database.
+
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
+use likely_core::snapshot::{self, Scope};
+use likely_core::{
+    Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult,
+};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const CONFIG: &str = r#"
+[[models]]
+name = "remote"
+backend = "cohere"
+base_url = "http://127.0.0.1:9"
+upstream_model = "command-light"
+"#;
+const PHRASE: &str = "quokkas of Zanzibar";
+
+/// A running `likely serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config_path(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("likely.toml");
+    std::fs::write(&path, CONFIG).unwrap();
+    path
+}
+
+fn start(dir: &Path, store: &str, extra: &[&str], token: Option<&str>) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_likely"));
+    command
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--dist",
+            "/nonexistent",
+            "--store",
+            store,
+            "--config",
+        ])
+        .arg(config_path(dir))
+        .args(extra)
+        .env("LIKELY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    match token {
+        Some(token) => command.env("LIKELY_ACCESS_TOKEN", token),
+        None => command.env_remove("LIKELY_ACCESS_TOKEN"),
+    };
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|url| url.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Server { child, base }
+}
+
+fn evaluation(snippets: usize) -> Evaluation {
+    let texts: Vec<String> = (0..snippets)
+        .map(|i| format!("The {PHRASE} number {i} sing."))
+        .collect();
+    let mut e = Evaluation::new(
+        texts.iter().map(Snippet::pasted).collect(),
+        GenerateParams::default(),
+        ModelSpec::named("base"),
+        vec![ModelSpec::named("custom")],
+    )
+    .unwrap();
+    for (model, shift) in [("base", 0.0), ("custom", 0.5)] {
+        for (i, text) in texts.iter().enumerate() {
+            let tokens = text
+                .split_inclusive(' ')
+                .enumerate()
+                .map(|(t, piece)| ScoredToken {
+                    text: piece.to_string(),
+                    logprob: (t > 0).then_some(-3.0 + shift - (t % 3) as f64),
+                    top: None,
+                    rank: None,
+                    id: None,
+                })
+                .collect();
+            e.set_outcome(model, i, Outcome::Scored(SnippetResult::single(tokens)))
+                .unwrap();
+        }
+    }
+    e
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn create(server: &Server, bytes: Vec<u8>, scope: Scope) -> reqwest::Response {
+    client()
+        .post(format!(
+            "{}/v1/shares?scope={}",
+            server.base,
+            scope.as_str()
+        ))
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn created(server: &Server, e: &Evaluation, scope: Scope) -> Value {
+    let answer = create(server, snapshot::encode(e, scope).unwrap(), scope).await;
+    assert_eq!(answer.status(), 201);
+    answer.json().await.unwrap()
+}
+
+async fn open(server: &Server, id: &str) -> reqwest::Response {
+    client()
+        .get(format!("{}/v1/shares/{id}", server.base))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn message(answer: reqwest::Response) -> String {
+    let body: Value = answer.json().await.unwrap();
+    body["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_link_is_short_opens_the_same_snapshot_and_can_be_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
+    let server = start(dir.path(), &store, &[], None);
+    let e = evaluation(150);
+    let bytes = snapshot::encode(&e, Scope::Everything).unwrap();
+    let link = created(&server, &e, Scope::Everything).await;
+    let url = link["url"].as_str().unwrap();
+    assert!(url.len() < 200, "{url}");
+    let id = link["id"].as_str().unwrap();
+    assert!(id.len() >= 22, "{id}");
+    assert_eq!(link["path"], format!("/s/{id}"));
+    assert!(url.ends_with(&format!("/s/{id}")));
+    assert_eq!(link["scope"], "everything");
+    assert!(link["expires_at"].is_null());
+
+    let answer = open(&server, id).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["likely-share-scope"], "everything");
+    assert!(answer.headers().contains_key("likely-created-at"));
+    let back = answer.bytes().await.unwrap();
+    assert_eq!(back.as_ref(), bytes.as_slice());
+    assert_eq!(snapshot::decode(&back).unwrap().evaluation, e);
+
+    let delete = |token: &str| {
+        client()
+            .delete(format!("{}/v1/shares/{id}", server.base))
+            .header("likely-delete-token", token)
+            .send()
+    };
+    assert_eq!(delete("not-the-token").await.unwrap().status(), 403);
+    let token = link["delete_token"].as_str().unwrap();
+    assert_eq!(delete(token).await.unwrap().status(), 204);
+    let gone = open(&server, id).await;
+    assert_eq!(gone.status(), 410);
+    assert!(message(gone).await.contains("deleted"));
+    assert_eq!(delete(token).await.unwrap().status(), 410);
+    let missing = open(&server, "AAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(open(&server, "../../etc/passwd").await.status(), 404);
+}
+
+#[tokio::test]
+async fn bad_snapshots_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
+    let server = start(dir.path(), &store, &["--share-max-mib", "1"], None);
+    let big: Vec<u8> = (0..(3u32 << 20))
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let answer = create(&server, big, Scope::Everything).await;
+    assert_eq!(answer.status(), 413);
+    assert!(message(answer).await.contains("at most 1024 KB"));
+    let answer = create(&server, b"not a snapshot".to_vec(), Scope::Everything).await;
+    assert_eq!(answer.status(), 422);
+    assert!(message(answer).await.contains("not a Likely snapshot"));
+    let figures = snapshot::encode(&evaluation(2), Scope::Figures).unwrap();
+    let answer = create(&server, figures, Scope::Everything).await;
+    assert_eq!(answer.status(), 400);
+    let answer = client()
+        .post(format!(
+            "{}/v1/shares?scope=figures&expires_in=0",
+            server.base
+        ))
+        .body(snapshot::encode(&evaluation(2), Scope::Figures).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+}
+
+#[tokio::test]
+async fn an_operator_limit_caps_and_sets_the_expiry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
+    let server = start(dir.path(), &store, &["--share-max-days", "7"], None);
+    let caps: Value = client()
+        .get(format!("{}/v1/capabilities", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(caps["shares"]["stored"], true);
+    assert_eq!(caps["shares"]["max_expiry_secs"], 7 * 86_400);
+    let link = created(&server, &evaluation(1), Scope::Figures).await;
+    assert!(link["expires_at"].is_string());
+    let answer = client()
+        .post(format!(
+            "{}/v1/shares?scope=figures&expires_in={}",
+            server.base,
+            8 * 86_400
+        ))
+        .body(snapshot::encode(&evaluation(1), Scope::Figures).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    assert!(message(answer).await.contains("at most 7 days"));
+}
+
+#[tokio::test]
+async fn figures_only_links_keep_no_text_anywhere_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shares.sqlite3");
+    let server = start(dir.path(), &format!("sqlite:{}", db.display()), &[], None);
+    let e = evaluation(20);
+    let figures = created(&server, &e, Scope::Figures).await;
+    let everything = created(&server, &e, Scope::Everything).await;
+    let inflated = |bytes: &[u8]| miniz_oxide_inflate(&bytes[5..]);
+    let holds_phrase = |bytes: &[u8]| bytes.windows(PHRASE.len()).any(|w| w == PHRASE.as_bytes());
+    let stored = open(&server, figures["id"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(!holds_phrase(&inflated(&stored)));
+    // The same search finds the phrase in a link that holds everything: it can see text.
+    let stored = open(&server, everything["id"].as_str().unwrap())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(holds_phrase(&inflated(&stored)));
+    drop(server);
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        assert!(!holds_phrase(&bytes));
+    }
+}
+
+/// A snapshot's body after its 5-byte header is raw deflate.
+fn miniz_oxide_inflate(bytes: &[u8]) -> Vec<u8> {
+    miniz_oxide::inflate::decompress_to_vec(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn links_need_the_access_token_when_it_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
+    let token = "a-long-enough-access-token-for-tests";
+    let server = start(dir.path(), &store, &[], Some(token));
+    let bytes = snapshot::encode(&evaluation(1), Scope::Everything).unwrap();
+    assert_eq!(
+        create(&server, bytes.clone(), Scope::Everything)
+            .await
+            .status(),
+        401
+    );
+    let answer = client()
+        .post(format!("{}/v1/shares?scope=everything", server.base))
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    let link: Value = answer.json().await.unwrap();
+    let id = link["id"].as_str().unwrap();
+    assert_eq!(open(&server, id).await.status(), 401);
+    let answer = client()
+        .delete(format!("{}/v1/shares/{id}", server.base))
+        .header(
+            "likely-delete-token",
+            link["delete_token"].as_str().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+}
+
+#[tokio::test]
+async fn without_a_store_the_server_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), "none", &[], None);
+    let caps: Value = client()
+        .get(format!("{}/v1/capabilities", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(caps["shares"]["stored"], false);
+    let answer = create(
+        &server,
+        snapshot::encode(&evaluation(1), Scope::Everything).unwrap(),
+        Scope::Everything,
+    )
+    .await;
+    assert_eq!(answer.status(), 404);
+    assert!(message(answer).await.contains("--store none"));
+}
+
+#[tokio::test]
+async fn every_acknowledged_link_survives_sigkill_and_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
+    let mut server = start(dir.path(), &store, &[], None);
+    let e = evaluation(30);
+    let bytes = snapshot::encode(&e, Scope::Everything).unwrap();
+    let (sender, mut acknowledged) = tokio::sync::mpsc::unbounded_channel();
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (base, bytes, sender) = (server.base.clone(), bytes.clone(), sender.clone());
+        burst.spawn(async move {
+            loop {
+                let Ok(answer) = client()
+                    .post(format!("{base}/v1/shares?scope=everything"))
+                    .body(bytes.clone())
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                if answer.status() != 201 {
+                    return;
+                }
+                let Ok(link) = answer.json::<Value>().await else {
+                    return;
+                };
+                let _ = sender.send(link["id"].as_str().unwrap_or_default().to_string());
+            }
+        });
+    }
+    drop(sender);
+    // Kill once a good number of links are acknowledged, with creates still in flight.
+    let mut ids = Vec::new();
+    while ids.len() < 40 {
+        ids.push(acknowledged.recv().await.unwrap());
+    }
+    server.child.kill().unwrap(); // SIGKILL
+    server.child.wait().unwrap();
+    while burst.join_next().await.is_some() {}
+    while let Ok(id) = acknowledged.try_recv() {
+        ids.push(id);
+    }
+    let server = start(dir.path(), &store, &[], None);
+    for id in &ids {
+        let answer = open(&server, id).await;
+        assert_eq!(answer.status(), 200, "acknowledged link {id} lost");
+        let back = answer.bytes().await.unwrap();
+        assert_eq!(snapshot::decode(&back).unwrap().evaluation, e);
+    }
+}
+
+#[tokio::test]
+async fn two_servers_on_one_postgres_share_links() {
+    let Some(url) = postgres_url() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let a = start(dir.path(), &url, &[], None);
+    let b = start(dir.path(), &url, &[], None);
+    let e = evaluation(5);
+    let link = created(&a, &e, Scope::Everything).await;
+    let id = link["id"].as_str().unwrap();
+    let answer = open(&b, id).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        snapshot::decode(&answer.bytes().await.unwrap())
+            .unwrap()
+            .evaluation,
+        e
+    );
+    let answer = client()
+        .delete(format!("{}/v1/shares/{id}", b.base))
+        .header(
+            "likely-delete-token",
+            link["delete_token"].as_str().unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 204);
+    assert_eq!(open(&a, id).await.status(), 410);
+}
+
+/// The PostgreSQL test database: required under CI, skipped (with a line saying so) elsewhere.
+fn postgres_url() -> Option<String> {
+    match std::env::var("LIKELY_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI must run the PostgreSQL tests: start one with scripts/postgres.sh")
+        }
+        _ => {
+            eprintln!("skipped: LIKELY_TEST_POSTGRES_URL is not set (scripts/postgres.sh start)");
+            None
+        }
+    }
+}
