@@ -31,6 +31,7 @@ fn rows(evaluation: &Evaluation) -> impl IntoView {
                 <tr>
                     <th scope="row">{name.clone()} <span class="role">{role}</span></th>
                     {cell(format!("avg-loglik-{name}"), m.as_ref().map(|m| m.avg_loglik), 3, "n/a")}
+                    {cell(format!("snippet-mean-loglik-{name}"), m.as_ref().map(|m| m.mean_snippet_avg_loglik), 3, "n/a")}
                     {cell(format!("loss-{name}"), m.as_ref().map(|m| m.loss), 3, "n/a")}
                     {cell(format!("perplexity-{name}"), m.as_ref().map(|m| m.perplexity), 2, "n/a")}
                     {cell(format!("bpb-{name}"), m.as_ref().and_then(|m| m.bits_per_byte), 3, "n/a")}
@@ -58,6 +59,7 @@ pub fn FiguresTable() -> impl IntoView {
                                 <tr>
                                     <th scope="col">"Model"</th>
                                     <th scope="col" title="Average natural-log likelihood per scored token, over all snippets; higher is better">"Avg log-likelihood"</th>
+                                    <th scope="col" title="The mean of each snippet's average log-likelihood: every snippet counts the same, however long; higher is better">"Snippet mean"</th>
                                     <th scope="col" title="Minus the average log-likelihood, nats per token; lower is better">"Loss"</th>
                                     <th scope="col" title="exp(loss); lower is better">"Perplexity"</th>
                                     <th scope="col" title="Bits per UTF-8 byte; tokenizer-independent; lower is better">"Bits per byte"</th>

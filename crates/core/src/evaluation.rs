@@ -12,10 +12,11 @@ use crate::params::GenerateParams;
 use crate::results::{
     scored_results, tokens_align, ModelResults, ModelSpec, Outcome, SnippetResult,
 };
-use crate::rules::{self, LogprobError, RangeError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use thiserror::Error;
+
+mod validation;
+pub use validation::EvaluationError;
 
 /// The version of the value's layout; a share link from another version is refused, not misread.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -89,83 +90,6 @@ pub struct Failure {
     pub snippet: usize,
     /// Why.
     pub reason: String,
-}
-
-/// Why an evaluation cannot be built, changed or read.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum EvaluationError {
-    /// A model appears twice.
-    #[error("model {0:?} is picked twice; pick each model once")]
-    DuplicateModel(String),
-    /// A model name is empty.
-    #[error("a model has an empty name")]
-    EmptyModelName,
-    /// No such model in the evaluation.
-    #[error("model {0:?} is not part of this evaluation")]
-    UnknownModel(String),
-    /// No such snippet.
-    #[error("snippet {index} does not exist (there are {count})")]
-    UnknownSnippet {
-        /// The index asked for.
-        index: usize,
-        /// How many snippets there are.
-        count: usize,
-    },
-    /// A run does not have one outcome per snippet.
-    #[error("model {model:?} has {outcomes} outcomes for {snippets} snippets")]
-    OutcomeCount {
-        /// The model's name.
-        model: String,
-        /// Outcomes held.
-        outcomes: usize,
-        /// Snippets.
-        snippets: usize,
-    },
-    /// A schema version this code does not read.
-    #[error(
-        "evaluation schema version {found} is not supported (this page reads version {supported})"
-    )]
-    UnsupportedVersion {
-        /// The version found.
-        found: u32,
-        /// The version supported.
-        supported: u32,
-    },
-    /// A token has an impossible likelihood (its own or its top token's).
-    #[error("model {model:?}, snippet {snippet}, token {token}: {error}")]
-    InvalidLikelihood {
-        /// The model's name.
-        model: String,
-        /// The snippet's index.
-        snippet: usize,
-        /// The token's index.
-        token: usize,
-        /// What is wrong with the value.
-        error: LogprobError,
-    },
-    /// A Generate parameter is out of its range.
-    #[error("the Generate parameters: {0}")]
-    InvalidParams(RangeError),
-    /// A model's context length is out of range.
-    #[error("model {model:?}: {error}")]
-    InvalidContextLength {
-        /// The model's name.
-        model: String,
-        /// The range broken.
-        error: RangeError,
-    },
-    /// A window start points past the tokens.
-    #[error("model {model:?}, snippet {snippet}: a window starts at token {start} of {tokens}")]
-    InvalidWindowStart {
-        /// The model's name.
-        model: String,
-        /// The snippet's index.
-        snippet: usize,
-        /// The bad start.
-        start: usize,
-        /// Tokens in the result.
-        tokens: usize,
-    },
 }
 
 /// An evaluation: inputs, parameters, models and results. See the module documentation.
@@ -340,84 +264,6 @@ impl Evaluation {
             .iter()
             .map(|run| compare(&self.baseline, run))
             .collect()
-    }
-
-    /// Checks a value read from outside (a share link): version, names, shapes and likelihoods.
-    pub fn validate(&self) -> Result<(), EvaluationError> {
-        if self.schema_version != SCHEMA_VERSION {
-            return Err(EvaluationError::UnsupportedVersion {
-                found: self.schema_version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        self.check_names()?;
-        self.params
-            .check()
-            .map_err(EvaluationError::InvalidParams)?;
-        for run in self.model_results() {
-            self.check_run(run)?;
-        }
-        Ok(())
-    }
-
-    fn check_names(&self) -> Result<(), EvaluationError> {
-        let mut seen = std::collections::BTreeSet::new();
-        for name in self.model_names() {
-            if name.is_empty() {
-                return Err(EvaluationError::EmptyModelName);
-            }
-            if !seen.insert(name) {
-                return Err(EvaluationError::DuplicateModel(name.to_string()));
-            }
-        }
-        Ok(())
-    }
-
-    fn check_run(&self, run: &ModelResults) -> Result<(), EvaluationError> {
-        let model = &run.model.name;
-        if let Some(length) = run.model.context_length {
-            rules::CONTEXT_LENGTH
-                .check(f64::from(length))
-                .map_err(|error| EvaluationError::InvalidContextLength {
-                    model: model.clone(),
-                    error,
-                })?;
-        }
-        if run.outcomes.len() != self.snippets.len() {
-            return Err(EvaluationError::OutcomeCount {
-                model: model.clone(),
-                outcomes: run.outcomes.len(),
-                snippets: self.snippets.len(),
-            });
-        }
-        for (snippet, outcome) in run.outcomes.iter().enumerate() {
-            let Outcome::Scored(result) = outcome else {
-                continue;
-            };
-            for (index, token) in result.tokens.iter().enumerate() {
-                let top = token.top.as_ref().map(|(_, l)| *l);
-                for value in [token.logprob, top] {
-                    rules::optional_logprob(value).map_err(|error| {
-                        EvaluationError::InvalidLikelihood {
-                            model: model.clone(),
-                            snippet,
-                            token: index,
-                            error,
-                        }
-                    })?;
-                }
-            }
-            let tokens = result.tokens.len();
-            if let Some(&start) = result.window_starts.iter().find(|&&s| s >= tokens) {
-                return Err(EvaluationError::InvalidWindowStart {
-                    model: model.clone(),
-                    snippet,
-                    start,
-                    tokens,
-                });
-            }
-        }
-        Ok(())
     }
 }
 

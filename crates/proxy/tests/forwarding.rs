@@ -12,48 +12,15 @@ use common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
 use likely_core::{prompt_scores, GenerateResponse};
 use serde_json::{json, Value};
 
-/// Cohere v1 `/generate`, `return_likelihoods: "ALL"`, `max_tokens: 1`.
-const COHERE: &str = r#"{
-    "id": "5f1b2c1e-8f0b-4d5e-9a0c-2a4f3c1d9e77",
-    "generations": [{
-        "id": "0b6c1f7e-3d0a-4f6a-8d3e-6a7e0b1c2d3f",
-        "text": " not",
-        "likelihood": -2.2,
-        "token_likelihoods": [
-            {"token": "To"},
-            {"token": " be", "likelihood": -2.1},
-            {"token": " or", "likelihood": -4.2},
-            {"token": " not", "likelihood": -0.3}
-        ],
-        "finish_reason": "MAX_TOKENS"
-    }],
-    "prompt": "To be or",
-    "meta": {"api_version": {"version": "1"}, "billed_units": {"input_tokens": 3, "output_tokens": 1}}
-}"#;
+/// Cohere v1 `/generate`, `return_likelihoods: "ALL"`, `max_tokens: 1`. The backend's unit tests read the same file.
+const COHERE: &str = include_str!("fixtures/cohere_generate.json");
 
 /// vLLM `/v1/completions` with `echo`, `logprobs: 1`, `prompt_logprobs: 1` (Llama 3: a BOS first), to
 /// `{"prompt": "To be or", "max_tokens": 1}`; the backend's unit tests read the same file.
 const VLLM: &str = include_str!("fixtures/vllm_completions.json");
 
-/// Together `/v1/completions` with `echo`: the prompt's log-probabilities in a top-level `prompt`.
-const TOGETHER: &str = r#"{
-    "id": "8b1c2d3e4f5a6b7c-SJC",
-    "object": "text.completion",
-    "created": 1717000000,
-    "model": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo",
-    "prompt": [{
-        "text": "To be or",
-        "logprobs": {"tokens": ["<|begin_of_text|>", "To", " be", " or"], "token_logprobs": [null, -7.25, -2.1, -4.2], "token_ids": [128000, 1271, 387, 477]}
-    }],
-    "choices": [{
-        "text": " not",
-        "finish_reason": "length",
-        "seed": 4178223941,
-        "logprobs": {"tokens": [" not"], "token_logprobs": [-0.3], "token_ids": [539]},
-        "index": 0
-    }],
-    "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5}
-}"#;
+/// Together `/v1/completions` with `echo`: the prompt's log-probabilities in a top-level `prompt`. The backend's unit tests read the same file.
+const TOGETHER: &str = include_str!("fixtures/together_completions.json");
 
 /// Fireworks (OpenAI's legacy shape) with `echo`: prompt and generated tokens in one list.
 const FIREWORKS: &str = r#"{
@@ -75,22 +42,8 @@ const FIREWORKS: &str = r#"{
     "usage": {"prompt_tokens": 3, "total_tokens": 4, "completion_tokens": 1}
 }"#;
 
-/// TGI `/generate` with `details` and `decoder_input_details` (Llama 2: `<s>` first).
-const TGI: &str = r#"{
-    "generated_text": " not",
-    "details": {
-        "finish_reason": "length",
-        "generated_tokens": 1,
-        "seed": null,
-        "prefill": [
-            {"id": 1, "text": "<s>", "logprob": null},
-            {"id": 1763, "text": "To", "logprob": -7.25},
-            {"id": 367, "text": " be", "logprob": -2.1},
-            {"id": 470, "text": " or", "logprob": -4.2}
-        ],
-        "tokens": [{"id": 451, "text": " not", "logprob": -0.3, "special": false}]
-    }
-}"#;
+/// TGI `/generate` with `details` and `decoder_input_details` (Llama 2: `<s>` first). The backend's unit tests read the same file.
+const TGI: &str = include_str!("fixtures/tgi_generate.json");
 
 /// The checks every normalised answer to `scoring(_, "To be or")` passes.
 fn assert_normalised(answer: &Value) -> GenerateResponse {

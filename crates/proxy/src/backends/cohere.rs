@@ -125,46 +125,32 @@ fn normalise_answer(
 mod tests {
     use super::*;
 
-    /// A real-shaped Cohere v1 answer for `return_likelihoods: "ALL"`, `max_tokens: 1`.
-    const ANSWER: &str = r#"{
-        "id": "5f1b2c1e-8f0b-4d5e-9a0c-2a4f3c1d9e77",
-        "generations": [{
-            "id": "0b6c1f7e-3d0a-4f6a-8d3e-6a7e0b1c2d3f",
-            "text": ",",
-            "likelihood": -2.3,
-            "token_likelihoods": [
-                {"token": "To"},
-                {"token": " be", "likelihood": -3.1},
-                {"token": ",", "likelihood": -1.5}
-            ],
-            "finish_reason": "MAX_TOKENS"
-        }],
-        "prompt": "To be",
-        "meta": {"api_version": {"version": "1"}, "billed_units": {"input_tokens": 2, "output_tokens": 1}}
-    }"#;
+    /// A real-shaped Cohere v1 answer to `"To be or"` with `return_likelihoods: "ALL"`, `max_tokens: 1`,
+    /// shared with `tests/forwarding.rs`.
+    const ANSWER: &str = include_str!("../../tests/fixtures/cohere_generate.json");
 
     #[test]
     fn cohere_answers_keep_their_tokens_and_gain_our_meta() {
         let answer: GenerateResponse = serde_json::from_str(ANSWER).unwrap();
-        let normal = normalise_answer("c", "To be", ReturnLikelihoods::All, answer).unwrap();
+        let normal = normalise_answer("c", "To be or", ReturnLikelihoods::All, answer).unwrap();
         let generation = &normal.generations[0];
         let tokens = generation.token_likelihoods.as_ref().unwrap();
-        assert_eq!(tokens.len(), 3);
+        assert_eq!(tokens.len(), 4);
         assert_eq!(tokens[0].likelihood, None);
-        assert_eq!(tokens[1].likelihood, Some(-3.1));
-        assert_eq!(generation.text, ",");
+        assert_eq!(tokens[1].likelihood, Some(-2.1));
+        assert_eq!(generation.text, " not");
         let billed = normal.meta.unwrap().billed_units.unwrap();
-        assert_eq!(billed.input_tokens, Some(2));
+        assert_eq!(billed.input_tokens, Some(3));
     }
 
     #[test]
     fn without_billed_units_the_prompt_is_found_by_its_bytes() {
         let mut answer: GenerateResponse = serde_json::from_str(ANSWER).unwrap();
         answer.meta = None;
-        let normal = normalise_answer("c", "To be", ReturnLikelihoods::All, answer).unwrap();
+        let normal = normalise_answer("c", "To be or", ReturnLikelihoods::All, answer).unwrap();
         assert_eq!(
             normal.meta.unwrap().billed_units.unwrap().input_tokens,
-            Some(2)
+            Some(3)
         );
     }
 

@@ -180,40 +180,28 @@ fn to_raw(
 mod tests {
     use super::*;
 
-    /// TGI's answer to `{"inputs":"Pour dég","parameters":{"details":true,
-    /// "decoder_input_details":true,"max_new_tokens":1}}`.
-    const ANSWER: &str = r#"{
-        "generated_text": " le",
-        "details": {
-            "finish_reason": "length",
-            "generated_tokens": 1,
-            "seed": null,
-            "prefill": [
-                {"id": 1, "text": "<s>", "logprob": null},
-                {"id": 17934, "text": "Pour", "logprob": -9.8},
-                {"id": 49833, "text": " dég", "logprob": -10.57}
-            ],
-            "tokens": [{"id": 578, "text": " le", "logprob": -1.78, "special": false}]
-        }
-    }"#;
+    /// TGI's answer to `{"inputs":"To be or","parameters":{"details":true,
+    /// "decoder_input_details":true,"max_new_tokens":1}}` (Llama 2: `<s>` first), shared with
+    /// `tests/forwarding.rs`.
+    const ANSWER: &str = include_str!("../../tests/fixtures/tgi_generate.json");
 
     #[test]
     fn prefill_then_generated_tokens() {
         let answer: TgiAnswer = serde_json::from_str(ANSWER).unwrap();
         let raw = to_raw("t", ReturnLikelihoods::All, answer, false).unwrap();
         let answer =
-            normalise::build_response("t", "Pour dég", ReturnLikelihoods::All, vec![raw]).unwrap();
+            normalise::build_response("t", "To be or", ReturnLikelihoods::All, vec![raw]).unwrap();
         let tokens = answer.generations[0].token_likelihoods.as_ref().unwrap();
         let texts: Vec<_> = tokens.iter().map(|t| t.token.as_str()).collect();
-        assert_eq!(texts, ["Pour", " dég", " le"]);
+        assert_eq!(texts, ["To", " be", " or", " not"]);
         assert_eq!(tokens[0].likelihood, None);
-        assert_eq!(tokens[1].likelihood, Some(-10.57));
+        assert_eq!(tokens[1].likelihood, Some(-2.1));
         let ids: Vec<_> = tokens.iter().map(|t| t.id).collect();
-        assert_eq!(ids, [Some(17934), Some(49833), Some(578)]);
-        assert_eq!(answer.generations[0].text, " le");
+        assert_eq!(ids, [Some(1763), Some(367), Some(470), Some(451)]);
+        assert_eq!(answer.generations[0].text, " not");
         assert_eq!(
             answer.meta.unwrap().billed_units.unwrap().input_tokens,
-            Some(2)
+            Some(3)
         );
     }
 
