@@ -142,6 +142,15 @@ async fn open(server: &Server, id: &str) -> reqwest::Response {
         .unwrap()
 }
 
+async fn delete(server: &Server, id: &str, token: &str) -> reqwest::Response {
+    client()
+        .delete(format!("{}/v1/shares/{id}", server.base))
+        .header("likely-delete-token", token)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn message(answer: reqwest::Response) -> String {
     let body: Value = answer.json().await.unwrap();
     body["message"].as_str().unwrap_or_default().to_string()
@@ -172,19 +181,13 @@ async fn a_link_is_short_opens_the_same_snapshot_and_can_be_deleted() {
     assert_eq!(back.as_ref(), bytes.as_slice());
     assert_eq!(snapshot::decode(&back).unwrap().evaluation, e);
 
-    let delete = |token: &str| {
-        client()
-            .delete(format!("{}/v1/shares/{id}", server.base))
-            .header("likely-delete-token", token)
-            .send()
-    };
-    assert_eq!(delete("not-the-token").await.unwrap().status(), 403);
+    assert_eq!(delete(&server, id, "not-the-token").await.status(), 403);
     let token = link["delete_token"].as_str().unwrap();
-    assert_eq!(delete(token).await.unwrap().status(), 204);
+    assert_eq!(delete(&server, id, token).await.status(), 204);
     let gone = open(&server, id).await;
     assert_eq!(gone.status(), 410);
     assert!(message(gone).await.contains("deleted"));
-    assert_eq!(delete(token).await.unwrap().status(), 410);
+    assert_eq!(delete(&server, id, token).await.status(), 410);
     let missing = open(&server, "AAAAAAAAAAAAAAAAAAAAAA").await;
     assert_eq!(missing.status(), 404);
     assert_eq!(open(&server, "../../etc/passwd").await.status(), 404);
@@ -309,15 +312,7 @@ async fn links_need_the_access_token_when_it_is_set() {
     let link: Value = answer.json().await.unwrap();
     let id = link["id"].as_str().unwrap();
     assert_eq!(open(&server, id).await.status(), 401);
-    let answer = client()
-        .delete(format!("{}/v1/shares/{id}", server.base))
-        .header(
-            "likely-delete-token",
-            link["delete_token"].as_str().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let answer = delete(&server, id, link["delete_token"].as_str().unwrap()).await;
     assert_eq!(answer.status(), 401);
 }
 
@@ -413,15 +408,7 @@ async fn two_servers_on_one_postgres_share_links() {
             .evaluation,
         e
     );
-    let answer = client()
-        .delete(format!("{}/v1/shares/{id}", b.base))
-        .header(
-            "likely-delete-token",
-            link["delete_token"].as_str().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let answer = delete(&b, id, link["delete_token"].as_str().unwrap()).await;
     assert_eq!(answer.status(), 204);
     assert_eq!(open(&a, id).await.status(), 410);
 }

@@ -7,6 +7,10 @@
 //! Reports tokenizing and adaptation time, the memory training adds at its peak (VmHWM over the RSS
 //! before it, reset through `/proc/self/clear_refs`), the model's size on disk and its load time.
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mb;
+
 use std::time::Instant;
 
 use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, ORDER};
@@ -14,19 +18,6 @@ use likely_ngram::storage::{self, ModelMeta};
 use likely_ngram::{
     held_out_indices, progress, tokenize_observed, train_adapted, NgramError, Tokenizer,
 };
-
-fn status_mb(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn run() -> Result<(), NgramError> {
     let sizes: Vec<usize> = std::env::args()

@@ -8,6 +8,10 @@
 //! Training uses both cores (rayon); scoring runs on the calling thread only. Throughput is given
 //! per wall-clock second and per CPU second of the scoring thread, as the machine may be shared.
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::status_mb;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,20 +23,6 @@ use likely_ngram::{
 
 fn peak_mb() -> f64 {
     status_mb("VmHWM:")
-}
-
-/// A memory figure of /proc/self/status in MB (`VmHWM:` peak, `VmRSS:` resident now).
-fn status_mb(field: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// CPU seconds used by this thread (user + system), from /proc (10 ms resolution).
