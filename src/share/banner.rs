@@ -101,7 +101,10 @@ mod tests {
 
     #[test]
     fn dates_read_as_utc_minutes() {
-        assert_eq!(date_text("2026-12-02T07:30:12.345Z"), "2026-12-02 07:30 UTC");
+        assert_eq!(
+            date_text("2026-12-02T07:30:12.345Z"),
+            "2026-12-02 07:30 UTC"
+        );
         assert_eq!(date_text("yesterday"), "yesterday");
     }
 }

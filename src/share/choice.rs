@@ -67,7 +67,9 @@ mod tests {
         assert_eq!(size_text(412_000), "412.0 KB");
         assert_eq!(size_text(3_100), "3.1 KB");
         assert_eq!(size_text(999), "999 B");
-        assert!(reason(Choice::Stored, 412_000, true).starts_with("Stored link: this evaluation's snapshot (412.0 KB) is too large for a link"));
+        assert!(reason(Choice::Stored, 412_000, true).starts_with(
+            "Stored link: this evaluation's snapshot (412.0 KB) is too large for a link"
+        ));
         assert_eq!(
             reason(Choice::Fragment, 3_100, true),
             "Link with the evaluation inside: small enough (3.1 KB), nothing stored on the server"

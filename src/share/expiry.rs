@@ -79,7 +79,9 @@ mod tests {
         let bounded = choices(Some(10 * 86_400));
         assert_eq!(bounded[0].secs, Some(10 * 86_400));
         assert_eq!(bounded[0].label, "10 days (the longest allowed)");
-        assert!(bounded.iter().all(|e| e.secs.is_some_and(|s| s <= 10 * 86_400)));
+        assert!(bounded
+            .iter()
+            .all(|e| e.secs.is_some_and(|s| s <= 10 * 86_400)));
         assert_eq!(bounded.len(), 3);
         assert_eq!(choices(Some(7 * 86_400))[0].label, "7 days");
         assert_eq!(choices(Some(7 * 86_400)).len(), 2);

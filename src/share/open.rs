@@ -83,10 +83,16 @@ fn show(dashboard: Dashboard, evaluation: Evaluation, opened: Opened) {
     if opened.scope == Scope::Everything && evaluation.snippets.len() == 1 {
         dashboard.text.set(evaluation.snippets[0].text.clone());
     }
-    dashboard.baseline.set(evaluation.baseline.model.name.clone());
     dashboard
-        .customs
-        .set(evaluation.custom.iter().map(|r| r.model.name.clone()).collect());
+        .baseline
+        .set(evaluation.baseline.model.name.clone());
+    dashboard.customs.set(
+        evaluation
+            .custom
+            .iter()
+            .map(|r| r.model.name.clone())
+            .collect(),
+    );
     dashboard.params.set(evaluation.params.clone());
     dashboard.opened.set(Some(opened));
     dashboard.evaluation.set(Some(evaluation));

@@ -25,7 +25,12 @@ async fn a_share_link_opens_the_same_numbers() {
         link.contains("/#s="),
         "the evaluation is in the fragment: {link}"
     );
-    let status = browser.by_testid("share-status").await.text().await.unwrap();
+    let status = browser
+        .by_testid("share-status")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         status.contains("Link with the evaluation inside: small enough")
             && status.contains("nothing stored on the server"),
@@ -48,10 +53,18 @@ async fn a_share_link_opens_the_same_numbers() {
         low,
         "the same interval"
     );
-    teammate.client.goto(&legacy).await.expect("open the old link");
+    teammate
+        .client
+        .goto(&legacy)
+        .await
+        .expect("open the old link");
     teammate.client.refresh().await.expect("reload");
     assert_eq!(teammate.value_of("avg-loglik-base-light").await, base);
-    assert_eq!(teammate.attr(pill, "data-ci-low").await, low, "the same interval");
+    assert_eq!(
+        teammate.attr(pill, "data-ci-low").await,
+        low,
+        "the same interval"
+    );
     teammate.by_testid("share-banner").await;
     teammate.close().await;
     browser.close().await;

@@ -12,7 +12,10 @@ const SECRET: &str = "the quokka of Zanzibar hums at dawn";
 const SNIPPETS: usize = 100;
 
 fn held_out_set() -> tempfile::NamedTempFile {
-    let lines: Vec<&str> = HAMLET_SNIPPET.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = HAMLET_SNIPPET
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     let mut file = tempfile::Builder::new()
         .prefix("heldout")
         .suffix(".txt")
@@ -62,7 +65,11 @@ async fn evaluate_the_set(browser: &Browser) {
     let total = (2 * SNIPPETS).to_string();
     let mut done = String::new();
     for _ in 0..1200 {
-        done = progress.attr("data-done").await.unwrap().unwrap_or_default();
+        done = progress
+            .attr("data-done")
+            .await
+            .unwrap()
+            .unwrap_or_default();
         if done == total {
             break;
         }
@@ -93,7 +100,12 @@ async fn make_link(browser: &Browser, scope: &str) -> (String, String) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(!link.is_empty() && link != before, "a new link appears");
-    let status = browser.by_testid("share-status").await.text().await.unwrap();
+    let status = browser
+        .by_testid("share-status")
+        .await
+        .text()
+        .await
+        .unwrap();
     (link, status)
 }
 
@@ -102,11 +114,23 @@ async fn make_link(browser: &Browser, scope: &str) -> (String, String) {
 async fn opens_the_same(browser: &Browser, link: &str, figures: &str, tokens: &str, charts: &str) {
     browser.client.goto(link).await.expect("open the link");
     browser.by_testid("share-banner").await;
-    assert_eq!(settled(browser, FIGURES_JS, figures).await, figures, "same figures");
+    assert_eq!(
+        settled(browser, FIGURES_JS, figures).await,
+        figures,
+        "same figures"
+    );
     if !tokens.is_empty() {
-        assert_eq!(settled(browser, TOKENS_JS, tokens).await, tokens, "same token colours");
+        assert_eq!(
+            settled(browser, TOKENS_JS, tokens).await,
+            tokens,
+            "same token colours"
+        );
     }
-    assert_eq!(settled(browser, CHARTS_JS, charts).await, charts, "same charts");
+    assert_eq!(
+        settled(browser, CHARTS_JS, charts).await,
+        charts,
+        "same charts"
+    );
     let fetched = browser.fetched().await;
     assert!(
         fetched.iter().all(|url| !url.contains("/v1/generate")),
@@ -127,15 +151,25 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
     assert!(tokens.contains(SECRET.split(' ').nth(1).unwrap_or("quokka")));
     let charts = settled(&author, CHARTS_JS, "").await;
     assert_eq!(
-        author.by_testid("share-expiry").await.prop("value").await.unwrap().as_deref(),
+        author
+            .by_testid("share-expiry")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
         Some(""),
         "by default a link never expires"
     );
 
     let (everything, status) = make_link(&author, "everything").await;
-    assert!(everything.starts_with(&format!("{}/s/", server.url)), "{everything}");
     assert!(
-        status.contains("Stored link: this evaluation's snapshot") && status.contains("too large for a link"),
+        everything.starts_with(&format!("{}/s/", server.url)),
+        "{everything}"
+    );
+    assert!(
+        status.contains("Stored link: this evaluation's snapshot")
+            && status.contains("too large for a link"),
         "{status}"
     );
     let (figures_only, _) = make_link(&author, "figures").await;
@@ -145,8 +179,16 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
     let teammate = Browser::start().await;
     teammate.block_and_record(&["*/v1/generate*"]).await;
     opens_the_same(&teammate, &everything, &figures, &tokens, &charts).await;
-    let banner = teammate.by_testid("share-banner").await.text().await.unwrap();
-    assert!(banner.contains("base-light") && banner.contains("kept on"), "{banner}");
+    let banner = teammate
+        .by_testid("share-banner")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        banner.contains("base-light") && banner.contains("kept on"),
+        "{banner}"
+    );
     teammate.by_testid("rerun-button").await;
 
     // Figures only: the same figures and charts, and no text anywhere on the page.
@@ -160,7 +202,10 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
         .js_string("return document.documentElement.outerHTML + document.body.innerText;")
         .await;
     assert!(!page.contains("quokka"), "the text was not shared");
-    assert!(!page.contains("rerun-button"), "nothing to re-run without the text");
+    assert!(
+        !page.contains("rerun-button"),
+        "nothing to re-run without the text"
+    );
 
     // The author deletes the figures-only link (the one last made); it then says so.
     author.click("share-delete").await;
@@ -180,7 +225,12 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
         .goto(&moved(&figures_only))
         .await
         .expect("open the deleted link");
-    let message = teammate.by_testid("error-message").await.text().await.unwrap();
+    let message = teammate
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(message.contains("deleted"), "{message}");
     teammate.close().await;
     author.close().await;
@@ -195,17 +245,36 @@ async fn unknown_and_broken_links_say_so() {
         .goto(&format!("{}/s/no-such-link", server.url))
         .await
         .expect("open an unknown link");
-    let message = browser.by_testid("error-message").await.text().await.unwrap();
-    assert!(message.contains("no shared evaluation at this link"), "{message}");
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        message.contains("no shared evaluation at this link"),
+        "{message}"
+    );
     browser.wait_for_models().await;
 
     browser
         .client
-        .goto(&format!("{}/#s=TEtTTgIAbm90IGRlZmxhdGUgYXQgYWxs", server.url))
+        .goto(&format!(
+            "{}/#s=TEtTTgIAbm90IGRlZmxhdGUgYXQgYWxs",
+            server.url
+        ))
         .await
         .expect("open a broken link");
-    let message = browser.by_testid("error-message").await.text().await.unwrap();
-    assert!(message.contains("cannot be opened") && message.contains("damaged"), "{message}");
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        message.contains("cannot be opened") && message.contains("damaged"),
+        "{message}"
+    );
     browser.wait_for_models().await;
     browser.close().await;
 }

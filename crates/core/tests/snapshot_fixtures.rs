@@ -7,12 +7,19 @@
 #![allow(clippy::unwrap_used)]
 
 use likely_core::snapshot::{self, redact, Scope};
-use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
 use likely_core::SnippetResult;
+use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
 use std::path::PathBuf;
 
 const WORDS: [&str; 8] = [
-    "Though", " this", " be", " madness", ",", " yet", " there", " is method",
+    "Though",
+    " this",
+    " be",
+    " madness",
+    ",",
+    " yet",
+    " there",
+    " is method",
 ];
 
 /// Three snippets scored by a baseline and two custom models, deterministic, with ranks and top
@@ -40,7 +47,8 @@ fn evaluation() -> Evaluation {
             }
             let tokens = (0..20 + s)
                 .map(|i| {
-                    let logprob = (i > 0).then(|| -(((i * 7 + s * 3 + m * 5) % 13) as f64) / 3.7 - 0.011);
+                    let logprob =
+                        (i > 0).then(|| -(((i * 7 + s * 3 + m * 5) % 13) as f64) / 3.7 - 0.011);
                     ScoredToken {
                         text: WORDS[(i + s) % WORDS.len()].to_string(),
                         logprob,
@@ -100,7 +108,11 @@ fn frozen_v2_snapshots_open_with_the_same_figures() {
             Scope::Everything => assert_eq!(opened.evaluation, fresh),
             Scope::Figures => {
                 assert_eq!(opened.evaluation, redact::figures_only(&fresh));
-                assert!(opened.evaluation.snippets.iter().all(|s| redact::is_placeholder(&s.text)));
+                assert!(opened
+                    .evaluation
+                    .snippets
+                    .iter()
+                    .all(|s| redact::is_placeholder(&s.text)));
             }
         }
     }
