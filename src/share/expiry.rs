@@ -28,7 +28,9 @@ impl Expiry {
 fn days_label(secs: u64) -> String {
     match DURATIONS.iter().find(|(d, _)| *d == secs) {
         Some((_, label)) => (*label).to_string(),
-        None if secs.is_multiple_of(86_400) => format!("{} days (the longest allowed)", secs / 86_400),
+        None if secs.is_multiple_of(86_400) => {
+            format!("{} days (the longest allowed)", secs / 86_400)
+        }
         None => format!("{} hours (the longest allowed)", secs.div_ceil(3600)),
     }
 }

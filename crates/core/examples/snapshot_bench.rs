@@ -4,66 +4,18 @@
 //!
 //! `cargo run --release -p likely-core --example snapshot_bench`
 
+mod common;
+
 use likely_core::snapshot::{self, Scope, FRAGMENT_BUDGET_CHARS};
-use likely_core::SnippetResult;
-use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
+use likely_core::Evaluation;
 use std::time::Instant;
 
 const TOKENS: usize = 100_000;
 const MODELS: usize = 3;
-const WORDS: [&str; 12] = [
-    "To",
-    " be",
-    ",",
-    " or",
-    " not",
-    " to",
-    " be",
-    ":",
-    " that",
-    " is",
-    " the",
-    " question",
-];
+const NAMES: [&str; MODELS] = ["model-0", "model-1", "model-2"];
 
-/// A xorshift stream for the likelihoods: full-precision f64s, as models return them.
-fn uniform(state: &mut u64) -> f64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    (*state >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// One snippet of `tokens` tokens scored by `MODELS` models.
 fn evaluation(tokens: usize) -> Option<Evaluation> {
-    let text: String = (0..tokens).map(|i| WORDS[i % WORDS.len()]).collect();
-    let names: Vec<String> = (0..MODELS).map(|m| format!("model-{m}")).collect();
-    let mut evaluation = Evaluation::new(
-        vec![Snippet::pasted(text)],
-        GenerateParams::default(),
-        ModelSpec::named(&names[0]),
-        names[1..].iter().map(ModelSpec::named).collect(),
-    )
-    .ok()?;
-    let mut state = 0x9e37_79b9_7f4a_7c15;
-    for (m, name) in names.iter().enumerate() {
-        let scored = (0..tokens)
-            .map(|i| {
-                let logprob = (i > 0)
-                    .then(|| -10.0 * uniform(&mut state) * uniform(&mut state) - m as f64 * 0.01);
-                ScoredToken {
-                    text: WORDS[i % WORDS.len()].to_string(),
-                    logprob,
-                    top: logprob.map(|l| (" the".to_string(), l.max(-1.0))),
-                    rank: logprob.map(|_| 1 + (uniform(&mut state) * 30.0) as u32),
-                    id: None,
-                }
-            })
-            .collect();
-        let outcome = Outcome::Scored(SnippetResult::single(scored));
-        evaluation.set_outcome(name, 0, outcome).ok()?;
-    }
-    Some(evaluation)
+    common::evaluation(tokens, &NAMES)
 }
 
 /// The most tokens whose snapshot's fragment fits the budget.
