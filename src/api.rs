@@ -1,7 +1,10 @@
-//! The only place that talks HTTP: the server's model list and its Generate API.
+//! The only place that talks HTTP: the server's model list, its Generate API and its stored share
+//! links (`/v1/capabilities`, `/v1/shares`).
 
 use gloo_net::http::{Request, Response};
+use likely_core::snapshot::Scope;
 use likely_core::{ApiError, GenerateRequest, GenerateResponse, ModelList};
+use serde::Deserialize;
 use std::fmt;
 
 /// Why a call to the server failed, in words for the page.
@@ -58,6 +61,123 @@ pub async fn generate(
     read_json(response).await
 }
 
+/// What this server does with share links (`GET /v1/capabilities`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ShareCapabilities {
+    /// Whether it keeps snapshots (stored links).
+    pub stored: bool,
+    /// The largest snapshot it keeps, in bytes.
+    #[serde(default)]
+    pub max_snapshot_bytes: Option<u64>,
+    /// The longest expiry it allows, in seconds.
+    #[serde(default)]
+    pub max_expiry_secs: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Capabilities {
+    shares: ShareCapabilities,
+}
+
+/// The server's share-link capabilities.
+pub async fn share_capabilities() -> Result<ShareCapabilities, ApiFailure> {
+    let response = Request::get("/v1/capabilities")
+        .send()
+        .await
+        .map_err(ApiFailure::network)?;
+    Ok(read_json::<Capabilities>(response).await?.shares)
+}
+
+/// A snapshot the server now keeps (`POST /v1/shares`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CreatedShare {
+    /// Its id.
+    pub id: String,
+    /// The link's path (`/s/<id>`).
+    pub path: String,
+    /// The secret that deletes it.
+    pub delete_token: String,
+    /// When it expires (RFC 3339), if ever.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    /// Its size in bytes.
+    pub size_bytes: u64,
+}
+
+/// Keeps `bytes` (a snapshot holding `scope`) on the server, for `expires_in` seconds when given.
+pub async fn create_share(
+    bytes: &[u8],
+    scope: Scope,
+    expires_in: Option<u64>,
+) -> Result<CreatedShare, ApiFailure> {
+    let mut query = vec![("scope", scope.as_str().to_string())];
+    if let Some(secs) = expires_in {
+        query.push(("expires_in", secs.to_string()));
+    }
+    let response = Request::post("/v1/shares")
+        .query(query)
+        .header("content-type", "application/octet-stream")
+        .body(js_sys::Uint8Array::from(bytes))
+        .map_err(ApiFailure::network)?
+        .send()
+        .await
+        .map_err(ApiFailure::network)?;
+    read_json(response).await
+}
+
+/// A kept snapshot, read back (`GET /v1/shares/{id}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSnapshot {
+    /// The snapshot bytes.
+    pub bytes: Vec<u8>,
+    /// When it was kept (RFC 3339).
+    pub created_at: Option<String>,
+    /// When it expires (RFC 3339), if ever.
+    pub expires_at: Option<String>,
+}
+
+fn share_url(id: &str) -> String {
+    format!("/v1/shares/{}", js_sys::encode_uri_component(id))
+}
+
+/// The snapshot kept under `id`.
+pub async fn open_share(id: &str) -> Result<StoredSnapshot, ApiFailure> {
+    let response = Request::get(&share_url(id))
+        .send()
+        .await
+        .map_err(ApiFailure::network)?;
+    if !response.ok() {
+        return Err(read_failure(response).await);
+    }
+    let headers = response.headers();
+    let created_at = headers.get("likely-created-at");
+    let expires_at = headers.get("likely-expires-at");
+    let bytes = response.binary().await.map_err(|error| ApiFailure {
+        status: Some(response.status()),
+        message: format!("the snapshot could not be read: {error}"),
+        retry_after_secs: None,
+    })?;
+    Ok(StoredSnapshot {
+        bytes,
+        created_at,
+        expires_at,
+    })
+}
+
+/// Deletes the snapshot kept under `id`, proving authorship with its delete token.
+pub async fn delete_share(id: &str, delete_token: &str) -> Result<(), ApiFailure> {
+    let response = Request::delete(&share_url(id))
+        .header("likely-delete-token", delete_token)
+        .send()
+        .await
+        .map_err(ApiFailure::network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(read_failure(response).await)
+    }
+}
+
 async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     let status = response.status();
     if response.ok() {
@@ -67,6 +187,11 @@ async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result
             retry_after_secs: None,
         });
     }
+    Err(read_failure(response).await)
+}
+
+async fn read_failure(response: Response) -> ApiFailure {
+    let status = response.status();
     let retry_after_secs = response
         .headers()
         .get("retry-after")
@@ -75,9 +200,9 @@ async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result
         Ok(body) => body.message,
         Err(_) => response.status_text(),
     };
-    Err(ApiFailure {
+    ApiFailure {
         status: Some(status),
         message,
         retry_after_secs,
-    })
+    }
 }

@@ -6,7 +6,7 @@ use crate::charts::Charts;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
 use crate::results::{FailuresList, FiguresTable, PillsPanel, ProgressPanel};
-use crate::share::{open_from_location, SharePanel};
+use crate::share::{open_from_location, ShareBanner, SharePanel};
 use crate::state::Dashboard;
 use crate::theme::follow_system;
 use crate::tokens::TokenView;
@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
             <p class="tagline">"Does your fine-tuned model beat its base? Token by token."</p>
         </header>
         <main>
+            <ShareBanner />
             <EvaluateForm />
             <Show when=move || dashboard.error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || dashboard.error.get().unwrap_or_default()}</p>
@@ -60,12 +61,16 @@ pub fn App() -> impl IntoView {
             <FailuresList />
             <PillsPanel />
             <FiguresTable />
-            <TokenView />
+            <Show when=move || dashboard.has_text()>
+                <TokenView />
+            </Show>
             <Show when=move || dashboard.evaluation.with(Option::is_some)>
                 <Charts evaluation=Signal::from(dashboard.evaluation) theme=Signal::from(theme) />
                 <section class="panel">
                     <h2>"Keep and share"</h2>
-                    <ExportPanel />
+                    <Show when=move || dashboard.has_text()>
+                        <ExportPanel />
+                    </Show>
                     <SharePanel />
                 </section>
             </Show>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use likely_core::colour::Theme;
 use likely_core::evaluation::{Evaluation, Snippet};
 use likely_core::params::GenerateParams;
+use likely_core::snapshot::Scope;
 use likely_core::ModelInfo;
 
 /// A held-out set read from a file.
@@ -15,6 +16,28 @@ pub struct Upload {
     pub file: String,
     /// Its snippets.
     pub snippets: Vec<Snippet>,
+}
+
+/// Where an opened share link's snapshot came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkKind {
+    /// Kept on the server under this id (`/s/<id>`).
+    Stored(String),
+    /// Carried in the link itself (`#s=`, or the older `#e=`).
+    Fragment,
+}
+
+/// The share link the page was opened with, while its snapshot is shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    /// Where the snapshot came from.
+    pub kind: LinkKind,
+    /// What it holds.
+    pub scope: Scope,
+    /// When it was kept (RFC 3339), for stored links.
+    pub created_at: Option<String>,
+    /// When it expires (RFC 3339), if ever.
+    pub expires_at: Option<String>,
 }
 
 /// Every signal of the page.
@@ -42,6 +65,16 @@ pub struct Dashboard {
     pub epochs: StoredValue<Epochs, LocalStorage>,
     /// Light or dark, following the system.
     pub theme: RwSignal<Theme>,
+    /// The share link being shown, if the page was opened with one.
+    pub opened: RwSignal<Option<Opened>>,
+}
+
+impl Dashboard {
+    /// Whether the evaluation shown holds its texts (not a figures-only snapshot).
+    pub fn has_text(self) -> bool {
+        self.opened
+            .with(|opened| opened.as_ref().is_none_or(|o| o.scope == Scope::Everything))
+    }
 }
 
 impl Dashboard {
@@ -59,6 +92,7 @@ impl Dashboard {
             error: RwSignal::new(None),
             epochs: StoredValue::new_local(Epochs::default()),
             theme: RwSignal::new(Theme::Light),
+            opened: RwSignal::new(None),
         };
         provide_context(dashboard);
         dashboard

@@ -78,9 +78,12 @@ pub fn FailuresList() -> impl IntoView {
                             </li>
                         }).collect_view()}
                     </ul>
-                    <button type="button" data-testid="retry-button" on:click=move |_| actions::retry_failed(dashboard)>
-                        "Retry"
-                    </button>
+                    // A figures-only snapshot holds no text to score again.
+                    <Show when=move || dashboard.has_text()>
+                        <button type="button" data-testid="retry-button" on:click=move |_| actions::retry_failed(dashboard)>
+                            "Retry"
+                        </button>
+                    </Show>
                 </section>
             }
         })

@@ -7,6 +7,7 @@
 
 mod evaluate;
 mod share;
+mod stored;
 mod support;
 mod trouble;
 mod upload;

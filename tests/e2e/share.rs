@@ -1,5 +1,6 @@
-//! Share links: the evaluation travels in the link's fragment and opens with the same numbers; a
-//! broken link says so and leaves the page usable. Also the charts and keyboard access to tokens.
+//! Links with the evaluation inside: a small evaluation travels in the link's fragment (`#s=`) and
+//! opens with the same numbers, as do links in the previous format (`#e=`); a broken link says so
+//! and leaves the page usable. Also the charts and keyboard access to tokens.
 
 use crate::support::{Browser, Server};
 use fantoccini::key::Key;
@@ -21,8 +22,26 @@ async fn a_share_link_opens_the_same_numbers() {
         .unwrap()
         .expect("a link");
     assert!(
-        link.contains("#e="),
+        link.contains("/#s="),
         "the evaluation is in the fragment: {link}"
+    );
+    let status = browser
+        .by_testid("share-status")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.contains("Link with the evaluation inside: small enough")
+            && status.contains("nothing stored on the server"),
+        "{status}"
+    );
+    // The same evaluation as a link of the previous format, which must still open.
+    let snapshot = likely_core::snapshot::from_fragment(link.split("#s=").nth(1).unwrap()).unwrap();
+    let legacy = format!(
+        "{}/#e={}",
+        server.url,
+        likely_core::share::encode(&snapshot.evaluation).unwrap()
     );
 
     // A teammate opens the link in a fresh browser: no request is needed to see the numbers.
@@ -34,6 +53,19 @@ async fn a_share_link_opens_the_same_numbers() {
         low,
         "the same interval"
     );
+    teammate
+        .client
+        .goto(&legacy)
+        .await
+        .expect("open the old link");
+    teammate.client.refresh().await.expect("reload");
+    assert_eq!(teammate.value_of("avg-loglik-base-light").await, base);
+    assert_eq!(
+        teammate.attr(pill, "data-ci-low").await,
+        low,
+        "the same interval"
+    );
+    teammate.by_testid("share-banner").await;
     teammate.close().await;
     browser.close().await;
 }

@@ -6,33 +6,12 @@
 //! `cargo build --release -p likely-core --example bench --target wasm32-wasip1` then
 //! `node crates/core/examples/run-wasi.mjs target/wasm32-wasip1/release/examples/bench.wasm`
 
-use likely_core::{chart_data, SnippetResult};
-use likely_core::{share, Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
+mod common;
+
+use likely_core::{chart_data, share};
 use std::time::Instant;
 
 const TOKENS: usize = 100_000;
-const WORDS: [&str; 12] = [
-    "To",
-    " be",
-    ",",
-    " or",
-    " not",
-    " to",
-    " be",
-    ":",
-    " that",
-    " is",
-    " the",
-    " question",
-];
-
-/// A xorshift stream for the fake likelihoods (only the timings matter here).
-fn uniform(state: &mut u64) -> f64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    (*state >> 11) as f64 / (1u64 << 53) as f64
-}
 
 fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
@@ -42,36 +21,10 @@ fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
 }
 
 fn main() {
-    let text: String = (0..TOKENS).map(|i| WORDS[i % WORDS.len()]).collect();
     let names = ["base-light", "custom-a", "custom-b", "custom-c"];
-    let Ok(mut evaluation) = Evaluation::new(
-        vec![Snippet::pasted(text)],
-        GenerateParams::default(),
-        ModelSpec::named(names[0]),
-        names[1..].iter().map(|n| ModelSpec::named(*n)).collect(),
-    ) else {
+    let Some(evaluation) = common::evaluation(TOKENS, &names) else {
         return;
     };
-    let mut state = 0x9e37_79b9_7f4a_7c15;
-    for (m, name) in names.iter().enumerate() {
-        let tokens = (0..TOKENS)
-            .map(|i| {
-                let logprob = (i > 0)
-                    .then(|| -10.0 * uniform(&mut state) * uniform(&mut state) - m as f64 * 0.01);
-                ScoredToken {
-                    text: WORDS[i % WORDS.len()].to_string(),
-                    logprob,
-                    top: logprob.map(|l| (" the".to_string(), l.max(-1.0))),
-                    rank: logprob.map(|_| 1 + (uniform(&mut state) * 30.0) as u32),
-                    id: None,
-                }
-            })
-            .collect();
-        let outcome = Outcome::Scored(SnippetResult::single(tokens));
-        if evaluation.set_outcome(name, 0, outcome).is_err() {
-            return;
-        }
-    }
     println!("one snippet of {TOKENS} tokens, {} models", names.len());
     time("metrics of 4 models", || {
         names.iter().filter_map(|n| evaluation.metrics(n)).count()

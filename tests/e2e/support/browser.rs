@@ -9,6 +9,31 @@ use std::time::{Duration, Instant};
 /// How long to wait for an element to appear.
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// A Chrome DevTools Protocol command, sent through ChromeDriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// A ChromeDriver process and a WebDriver session in headless Chromium.
 pub struct Browser {
     driver: Child,
@@ -67,6 +92,50 @@ impl Browser {
             }
         };
         Browser { driver, client }
+    }
+
+    /// Sends a Chrome DevTools Protocol command.
+    pub async fn cdp(&self, cmd: &'static str, params: serde_json::Value) {
+        self.client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd} failed: {e}"));
+    }
+
+    /// From now on, requests whose URL matches a pattern (`*` wildcards) fail in this browser, and
+    /// every page records the URLs it fetches in `window.__likelyFetches`.
+    pub async fn block_and_record(&self, patterns: &[&str]) {
+        self.cdp("Network.enable", serde_json::json!({})).await;
+        self.cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({ "urls": patterns }),
+        )
+        .await;
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": "window.__likelyFetches = []; const f = window.fetch; window.fetch = function (input, init) { window.__likelyFetches.push(String(input && input.url || input)); return f.call(this, input, init); };" }),
+        )
+        .await;
+    }
+
+    /// The URLs the page has fetched since it loaded (after [`Browser::block_and_record`]).
+    pub async fn fetched(&self) -> Vec<String> {
+        let value = self
+            .client
+            .execute("return window.__likelyFetches || null;", vec![])
+            .await
+            .expect("read the recorded fetches");
+        serde_json::from_value(value).expect("fetches were recorded: call block_and_record first")
+    }
+
+    /// Runs `script` in the page and returns its string result.
+    pub async fn js_string(&self, script: &str) -> String {
+        let value = self
+            .client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"));
+        value.as_str().unwrap_or_default().to_string()
     }
 
     /// Starts a browser on `url` and waits until the page lists the server's models.

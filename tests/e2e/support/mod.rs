@@ -9,7 +9,7 @@ pub mod server;
 pub mod upstream;
 
 pub use browser::Browser;
-pub use server::Server;
+pub use server::{Server, SharedStore};
 pub use upstream::{Behaviour, Upstream};
 
 /// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.

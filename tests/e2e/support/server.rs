@@ -14,6 +14,30 @@ pub struct Server {
     child: Child,
     /// Its base URL, e.g. `http://127.0.0.1:41234`.
     pub url: String,
+    /// The share store it made for itself (a temporary SQLite file), removed when dropped.
+    _own_store: Option<tempfile::TempDir>,
+}
+
+/// A share store that outlives the servers started on it (to restart a server on the same store).
+pub struct SharedStore {
+    dir: tempfile::TempDir,
+}
+
+impl SharedStore {
+    /// A fresh SQLite store in a temporary folder.
+    pub fn new() -> SharedStore {
+        SharedStore {
+            dir: tempfile::tempdir().expect("a temporary folder for the share store"),
+        }
+    }
+
+    /// Its `--store` URL.
+    pub fn url(&self) -> String {
+        format!(
+            "sqlite://{}",
+            self.dir.path().join("shares.sqlite3").display()
+        )
+    }
 }
 
 impl Server {
@@ -23,7 +47,17 @@ impl Server {
     }
 
     /// Starts `likely serve --port 0`, with a config file when given, and waits until it listens.
+    /// Its share links are kept in a temporary store of its own.
     pub fn start_with(config: Option<&std::path::Path>) -> Server {
+        let store = SharedStore::new();
+        let mut server = Server::start_on(config, &store.url(), &[]);
+        server._own_store = Some(store.dir);
+        server
+    }
+
+    /// Starts `likely serve --port 0` on the share store `store` (a `--store` URL, or `none`), with
+    /// a config file when given and `extra` arguments, and waits until it listens.
+    pub fn start_on(config: Option<&std::path::Path>, store: &str, extra: &[&str]) -> Server {
         let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
         let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
         assert!(
@@ -46,6 +80,7 @@ impl Server {
         if let Some(config) = config {
             command.arg("--config").arg(config);
         }
+        command.args(["--store", store]).args(extra);
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -63,7 +98,11 @@ impl Server {
         let url = receiver
             .recv_timeout(START_TIMEOUT)
             .expect("the server did not report its address in time");
-        Server { child, url }
+        Server {
+            child,
+            url,
+            _own_store: None,
+        }
     }
 }
 

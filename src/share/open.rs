@@ -1,0 +1,99 @@
+//! Opening a share link: a stored link (`/s/<id>`, read from the server), a link with the snapshot
+//! inside (`#s=`), or an older link in the previous format (`#e=`). Opening shows the snapshot's
+//! figures and never calls the Generate API; a missing, deleted, expired or broken link says so and
+//! leaves the page usable.
+
+use crate::api;
+use crate::state::{Dashboard, LinkKind, Opened};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use likely_core::evaluation::Evaluation;
+use likely_core::snapshot::{self, Scope, FRAGMENT_KEY};
+
+/// The path prefix of a stored link.
+pub const STORED_PREFIX: &str = "/s/";
+/// The fragment key of a link in the previous format (`likely_core::share`).
+const LEGACY_KEY: &str = "e";
+
+/// Opens the share link the page was loaded with, if any.
+pub fn open_from_location(dashboard: Dashboard) {
+    let location = window().location();
+    let path = location.pathname().unwrap_or_default();
+    if let Some(id) = path.strip_prefix(STORED_PREFIX).filter(|id| !id.is_empty()) {
+        let id = id.trim_end_matches('/').to_string();
+        spawn_local(open_stored(dashboard, id));
+        return;
+    }
+    let hash = location.hash().unwrap_or_default();
+    let Some((key, text)) = hash.strip_prefix('#').and_then(|h| h.split_once('=')) else {
+        return;
+    };
+    let opened = Opened {
+        kind: LinkKind::Fragment,
+        scope: Scope::Everything,
+        created_at: None,
+        expires_at: None,
+    };
+    if key == FRAGMENT_KEY {
+        match snapshot::from_fragment(text) {
+            Ok(found) => show(
+                dashboard,
+                found.evaluation,
+                Opened {
+                    scope: found.scope,
+                    ..opened
+                },
+            ),
+            Err(error) => refuse(dashboard, &error.to_string()),
+        }
+    } else if key == LEGACY_KEY {
+        match likely_core::share::decode(text) {
+            Ok(evaluation) => show(dashboard, evaluation, opened),
+            Err(error) => refuse(dashboard, &error.to_string()),
+        }
+    }
+}
+
+async fn open_stored(dashboard: Dashboard, id: String) {
+    match api::open_share(&id).await {
+        Ok(stored) => match snapshot::decode(&stored.bytes) {
+            Ok(found) => show(
+                dashboard,
+                found.evaluation,
+                Opened {
+                    kind: LinkKind::Stored(id),
+                    scope: found.scope,
+                    created_at: stored.created_at,
+                    expires_at: stored.expires_at,
+                },
+            ),
+            Err(error) => refuse(dashboard, &error.to_string()),
+        },
+        Err(failure) => refuse(dashboard, &failure.message),
+    }
+}
+
+fn refuse(dashboard: Dashboard, why: &str) {
+    dashboard.error.set(Some(format!(
+        "This share link cannot be opened: {why}. Ask for a new link; nothing else was changed."
+    )));
+}
+
+fn show(dashboard: Dashboard, evaluation: Evaluation, opened: Opened) {
+    if opened.scope == Scope::Everything && evaluation.snippets.len() == 1 {
+        dashboard.text.set(evaluation.snippets[0].text.clone());
+    }
+    dashboard
+        .baseline
+        .set(evaluation.baseline.model.name.clone());
+    dashboard.customs.set(
+        evaluation
+            .custom
+            .iter()
+            .map(|r| r.model.name.clone())
+            .collect(),
+    );
+    dashboard.params.set(evaluation.params.clone());
+    dashboard.opened.set(Some(opened));
+    dashboard.evaluation.set(Some(evaluation));
+}
