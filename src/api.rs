@@ -2,9 +2,12 @@
 //! links (`/v1/capabilities`, `/v1/shares`).
 
 use gloo_net::http::{Request, Response};
+use likely_core::share_api::{
+    Capabilities, CREATED_AT_HEADER, DELETE_TOKEN_HEADER, EXPIRES_AT_HEADER,
+};
+pub(crate) use likely_core::share_api::{CreatedShare, ShareCapabilities};
 use likely_core::snapshot::Scope;
 use likely_core::{ApiError, GenerateRequest, GenerateResponse, ModelList};
-use serde::Deserialize;
 use std::fmt;
 
 /// Why a call to the server failed, in words for the page.
@@ -61,24 +64,6 @@ pub async fn generate(
     read_json(response).await
 }
 
-/// What this server does with share links (`GET /v1/capabilities`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct ShareCapabilities {
-    /// Whether it keeps snapshots (stored links).
-    pub stored: bool,
-    /// The largest snapshot it keeps, in bytes.
-    #[serde(default)]
-    pub max_snapshot_bytes: Option<u64>,
-    /// The longest expiry it allows, in seconds.
-    #[serde(default)]
-    pub max_expiry_secs: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct Capabilities {
-    shares: ShareCapabilities,
-}
-
 /// The server's share-link capabilities.
 pub async fn share_capabilities() -> Result<ShareCapabilities, ApiFailure> {
     let response = Request::get("/v1/capabilities")
@@ -86,22 +71,6 @@ pub async fn share_capabilities() -> Result<ShareCapabilities, ApiFailure> {
         .await
         .map_err(ApiFailure::network)?;
     Ok(read_json::<Capabilities>(response).await?.shares)
-}
-
-/// A snapshot the server now keeps (`POST /v1/shares`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CreatedShare {
-    /// Its id.
-    pub id: String,
-    /// The link's path (`/s/<id>`).
-    pub path: String,
-    /// The secret that deletes it.
-    pub delete_token: String,
-    /// When it expires (RFC 3339), if ever.
-    #[serde(default)]
-    pub expires_at: Option<String>,
-    /// Its size in bytes.
-    pub size_bytes: u64,
 }
 
 /// Keeps `bytes` (a snapshot holding `scope`) on the server, for `expires_in` seconds when given.
@@ -150,8 +119,8 @@ pub async fn open_share(id: &str) -> Result<StoredSnapshot, ApiFailure> {
         return Err(read_failure(response).await);
     }
     let headers = response.headers();
-    let created_at = headers.get("likely-created-at");
-    let expires_at = headers.get("likely-expires-at");
+    let created_at = headers.get(CREATED_AT_HEADER);
+    let expires_at = headers.get(EXPIRES_AT_HEADER);
     let bytes = response.binary().await.map_err(|error| ApiFailure {
         status: Some(response.status()),
         message: format!("the snapshot could not be read: {error}"),
@@ -167,7 +136,7 @@ pub async fn open_share(id: &str) -> Result<StoredSnapshot, ApiFailure> {
 /// Deletes the snapshot kept under `id`, proving authorship with its delete token.
 pub async fn delete_share(id: &str, delete_token: &str) -> Result<(), ApiFailure> {
     let response = Request::delete(&share_url(id))
-        .header("likely-delete-token", delete_token)
+        .header(DELETE_TOKEN_HEADER, delete_token)
         .send()
         .await
         .map_err(ApiFailure::network)?;

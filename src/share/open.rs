@@ -8,10 +8,9 @@ use crate::state::{Dashboard, LinkKind, Opened};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
+use likely_core::share_api::SHARE_PATH_PREFIX;
 use likely_core::snapshot::{self, Scope, FRAGMENT_KEY};
 
-/// The path prefix of a stored link.
-pub const STORED_PREFIX: &str = "/s/";
 /// The fragment key of a link in the previous format (`likely_core::share`).
 const LEGACY_KEY: &str = "e";
 
@@ -19,7 +18,10 @@ const LEGACY_KEY: &str = "e";
 pub fn open_from_location(dashboard: Dashboard) {
     let location = window().location();
     let path = location.pathname().unwrap_or_default();
-    if let Some(id) = path.strip_prefix(STORED_PREFIX).filter(|id| !id.is_empty()) {
+    if let Some(id) = path
+        .strip_prefix(SHARE_PATH_PREFIX)
+        .filter(|id| !id.is_empty())
+    {
         let id = id.trim_end_matches('/').to_string();
         spawn_local(open_stored(dashboard, id));
         return;

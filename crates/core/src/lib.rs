@@ -26,6 +26,7 @@ pub mod results;
 pub mod rules;
 pub mod scores;
 pub mod share;
+pub mod share_api;
 pub mod snapshot;
 pub mod sums;
 pub mod windows;

@@ -12,38 +12,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use likely_core::share_api::{
+    Capabilities, CreatedShare, ShareCapabilities, CREATED_AT_HEADER, DELETE_TOKEN_HEADER,
+    EXPIRES_AT_HEADER, SCOPE_HEADER, SHARE_PATH_PREFIX,
+};
 use likely_store::{Deletion, Lookup, NewSnapshot, ShareStore, StoreError};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::{Duration, SystemTime};
 
-/// The header carrying a delete token (never in a URL, so it stays out of logs and histories).
-pub const DELETE_TOKEN_HEADER: &str = "likely-delete-token";
-/// Response headers describing a snapshot.
-const CREATED_AT: HeaderName = HeaderName::from_static("likely-created-at");
-const EXPIRES_AT: HeaderName = HeaderName::from_static("likely-expires-at");
-const SCOPE: HeaderName = HeaderName::from_static("likely-share-scope");
-/// The page's route that opens a stored link.
-pub const SHARE_PATH_PREFIX: &str = "/s/";
-
-/// What the server can do beyond scoring, for the page to adapt.
-#[derive(Debug, Serialize)]
-pub struct Capabilities {
-    /// Stored share links.
-    pub shares: ShareCapabilities,
-}
-
-/// Stored share links on this server.
-#[derive(Debug, Serialize)]
-pub struct ShareCapabilities {
-    /// Whether `POST /v1/shares` keeps snapshots (`false` with `--store none`).
-    pub stored: bool,
-    /// The largest snapshot kept, in bytes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_snapshot_bytes: Option<u64>,
-    /// The longest expiry allowed, in seconds (`None`: links may last for ever).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_expiry_secs: Option<u64>,
-}
+const CREATED_AT: HeaderName = HeaderName::from_static(CREATED_AT_HEADER);
+const EXPIRES_AT: HeaderName = HeaderName::from_static(EXPIRES_AT_HEADER);
+const SCOPE: HeaderName = HeaderName::from_static(SCOPE_HEADER);
 
 /// `GET /v1/capabilities`.
 pub async fn capabilities(State(state): State<AppState>) -> Json<Capabilities> {
@@ -73,28 +52,6 @@ pub struct CreateQuery {
     pub expires_in: Option<u64>,
 }
 
-/// The answer to `POST /v1/shares`.
-#[derive(Debug, Serialize)]
-pub struct Created {
-    /// The snapshot's id.
-    pub id: String,
-    /// The link to open, on the address this request came to.
-    pub url: String,
-    /// The link's path, for a page that builds the link on its own origin.
-    pub path: String,
-    /// The secret that deletes the snapshot (send it as the `likely-delete-token` header).
-    pub delete_token: String,
-    /// When it was kept (RFC 3339).
-    pub created_at: String,
-    /// When it expires (RFC 3339), if ever.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    /// What it holds.
-    pub scope: String,
-    /// Its size in bytes.
-    pub size_bytes: u64,
-}
-
 fn shares(state: &AppState) -> Result<&Shares, AppError> {
     state.shares.as_ref().ok_or_else(|| {
         AppError::NotFound(
@@ -115,7 +72,7 @@ pub async fn create(
     Query(query): Query<CreateQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Created>), AppError> {
+) -> Result<(StatusCode, Json<CreatedShare>), AppError> {
     let shares = shares(&state)?;
     let max = shares.store.config().max_snapshot_bytes;
     let body = body.map_err(|rejection| match rejection.status() {
@@ -158,7 +115,7 @@ pub async fn create(
     tracing::info!(size = saved.meta.size_bytes, scope = %saved.meta.kind, "share link kept");
     Ok((
         StatusCode::CREATED,
-        Json(Created {
+        Json(CreatedShare {
             url: format!("{}{path}", origin(&headers)),
             path,
             id: saved.id.to_string(),
