@@ -24,6 +24,12 @@ impl Server {
 
     /// Starts `likely serve --port 0`, with a config file when given, and waits until it listens.
     pub fn start_with(config: Option<&std::path::Path>) -> Server {
+        Server::start_with_args(config, &[])
+    }
+
+    /// Starts `likely serve --port 0` with the given config and further arguments (for example
+    /// `--custom-models-dir DIR`), and waits until it listens.
+    pub fn start_with_args(config: Option<&std::path::Path>, extra: &[&std::ffi::OsStr]) -> Server {
         let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
         let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
         assert!(
@@ -46,6 +52,7 @@ impl Server {
         if let Some(config) = config {
             command.arg("--config").arg(config);
         }
+        command.args(extra);
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
