@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use likely_core::custom_model::LambdaPoint;
 use likely_core::Theme;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// What the λ chart shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,10 +99,16 @@ impl Plan {
             ))?;
             chart.draw_series([Circle::new((l, loss), look.px(5.0), marker.filled())])?;
             let text = look.colours.text;
+            // The label stays inside the plot: left of the mark when the mark is on the right half.
+            let pos = if l > 0.5 {
+                Pos::new(HPos::Right, VPos::Top)
+            } else {
+                Pos::new(HPos::Left, VPos::Top)
+            };
             chart.draw_series([Text::new(
-                format!("chosen λ = {l:.3}"),
+                format!(" chosen λ = {l:.3} "),
                 (l, high),
-                look.font(12.0, &text),
+                look.anchored(12.0, &text, pos),
             )])?;
         }
         Ok(())

@@ -18,7 +18,7 @@ pub enum Shown {
     /// The server refused the upload, or could not be asked: why.
     Refused(String),
     /// The training's latest record.
-    Record(CustomModel),
+    Record(Box<CustomModel>),
 }
 
 /// Whether a training is still under way.
@@ -35,7 +35,10 @@ pub async fn follow(name: &str, shown: RwSignal<Shown>) -> Option<CustomModel> {
             Ok(record) => {
                 lost = 0;
                 let running = active(record.status);
-                if shown.try_set(Shown::Record(record.clone())).is_some() {
+                if shown
+                    .try_set(Shown::Record(Box::new(record.clone())))
+                    .is_some()
+                {
                     return None;
                 }
                 if !running {

@@ -106,7 +106,7 @@ pub fn CustomizeForm() -> impl IntoView {
         spawn_local(async move {
             match api::custom::create(&form).await {
                 Ok(record) => {
-                    shown.set(Shown::Record(record));
+                    shown.set(Shown::Record(Box::new(record)));
                     let last = follow(&new_name, shown).await;
                     if last.is_some_and(|r| r.status == TrainingStatus::Done) {
                         let _ = window().location().set_href(&model_href(&new_name));

@@ -107,7 +107,7 @@ pub fn ModelPage(name: String) -> impl IntoView {
     let done =
         move || shown.with(|s| matches!(s, Shown::Record(r) if r.status == TrainingStatus::Done));
     let record = move || match shown.get() {
-        Shown::Record(record) if record.status == TrainingStatus::Done => Some(record),
+        Shown::Record(record) if record.status == TrainingStatus::Done => Some(*record),
         _ => None,
     };
     let theme = dashboard.theme;
