@@ -30,11 +30,6 @@ pub fn route_of(pathname: &str) -> Route {
     }
 }
 
-/// The link to a custom model's results page (custom model names need no escaping).
-pub fn model_href(name: &str) -> String {
-    format!("/models/{name}")
-}
-
 /// The navigation between the pages.
 #[component]
 fn Nav(route: Route) -> impl IntoView {
@@ -65,6 +60,7 @@ pub fn Root() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customize::model_href;
 
     #[test]
     fn addresses_pick_their_page() {

@@ -3,9 +3,9 @@
 //! then opens the new model's results page.
 
 use super::follow::{follow, Shown};
+use super::model_href;
 use super::progress::TrainingProgress;
 use crate::api;
-use crate::routes::model_href;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::custom_model::{validate_name, TrainingStatus};
@@ -119,7 +119,7 @@ pub fn CustomizeForm() -> impl IntoView {
     };
 
     view! {
-        <form class="panel customize-form" on:submit=submit>
+        <form class="evaluate-form customize-form" on:submit=submit>
             <h2>"Create a custom model"</h2>
             <p class="hint">"Adapts the base to your documents: same formats as a held-out set (.txt documents separated by blank lines, .jsonl with text or prompt + completion, .csv with a text column). Without a validation file every tenth document is held out."</p>
             <div class="model-pickers">

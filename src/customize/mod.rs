@@ -36,6 +36,12 @@ pub fn CustomizePage() -> impl IntoView {
     }
 }
 
+/// The link to a custom model's results page (custom model names need no escaping); `routes`
+/// reads it back.
+pub fn model_href(name: &str) -> String {
+    format!("/models/{name}")
+}
+
 /// The evaluation page's address with `base` as the baseline and `custom` chosen against it.
 pub fn evaluation_href(base: &str, custom: &str) -> String {
     format!("/?{}", preselect::query(base, custom))
