@@ -9,7 +9,8 @@ use likely_core::evaluation::Evaluation;
 use likely_core::example;
 use likely_core::results::{ModelSpec, Outcome};
 
-fn spec(dashboard: Dashboard, name: &str) -> ModelSpec {
+/// The model `name` as the server describes it (or known by name only).
+pub fn spec(dashboard: Dashboard, name: &str) -> ModelSpec {
     dashboard.models.with_untracked(|models| {
         models
             .iter()

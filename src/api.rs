@@ -175,3 +175,64 @@ async fn read_failure(response: Response) -> ApiFailure {
         retry_after_secs,
     }
 }
+
+/// Custom models (`/v1/custom-models`): create, follow, list, read the validation set, delete.
+pub mod custom {
+    use super::{read_json, ApiFailure};
+    use gloo_net::http::Request;
+    use likely_core::custom_model::{CustomModel, CustomModelList, ValidationSnippets};
+
+    fn path(name: &str) -> String {
+        format!("/v1/custom-models/{}", js_sys::encode_uri_component(name))
+    }
+
+    /// Starts training: `form` holds `name`, `base`, `train` and maybe `validation`.
+    pub async fn create(form: &web_sys::FormData) -> Result<CustomModel, ApiFailure> {
+        let response = Request::post("/v1/custom-models")
+            .body(form.clone())
+            .map_err(ApiFailure::network)?
+            .send()
+            .await
+            .map_err(ApiFailure::network)?;
+        read_json(response).await
+    }
+
+    /// Every custom model, oldest first.
+    pub async fn list() -> Result<CustomModelList, ApiFailure> {
+        let response = Request::get("/v1/custom-models")
+            .send()
+            .await
+            .map_err(ApiFailure::network)?;
+        read_json(response).await
+    }
+
+    /// One custom model's record.
+    pub async fn get(name: &str) -> Result<CustomModel, ApiFailure> {
+        let response = Request::get(&path(name))
+            .send()
+            .await
+            .map_err(ApiFailure::network)?;
+        read_json(response).await
+    }
+
+    /// The validation documents of a finished custom model.
+    pub async fn validation(name: &str) -> Result<ValidationSnippets, ApiFailure> {
+        let response = Request::get(&format!("{}/validation", path(name)))
+            .send()
+            .await
+            .map_err(ApiFailure::network)?;
+        read_json(response).await
+    }
+
+    /// Deletes a custom model, or cancels its training.
+    pub async fn delete(name: &str) -> Result<(), ApiFailure> {
+        let response = Request::delete(&path(name))
+            .send()
+            .await
+            .map_err(ApiFailure::network)?;
+        if response.ok() {
+            return Ok(());
+        }
+        read_json::<serde_json::Value>(response).await.map(|_| ())
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::charts::Charts;
+use crate::customize::preselect_from_location;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
 use crate::results::{FailuresList, FiguresTable, PillsPanel, ProgressPanel};
@@ -20,6 +21,7 @@ pub fn App() -> impl IntoView {
     let dashboard = Dashboard::provide();
     follow_system(dashboard.theme);
     open_from_location(dashboard);
+    preselect_from_location(dashboard);
 
     spawn_local(async move {
         match api::list_models().await {

@@ -1,6 +1,7 @@
 //! The evaluation's charts, drawn with plotters on `<canvas>` elements: the histogram of token
 //! log-likelihoods per model (`histogram`), baseline versus custom per token (`scatter`), and the
-//! per-snippet difference of average log-likelihoods (`snippets`).
+//! per-snippet difference of average log-likelihoods (`snippets`); and, on a custom model's page, the
+//! held-out loss against the interpolation weight λ that training chose (`lambda`).
 //!
 //! Each chart turns the evaluation into a plan (pure, unit-tested natively) or into a short message
 //! saying why there is nothing to draw yet; an effect draws the plan once the canvas is mounted and
@@ -10,6 +11,7 @@
 mod axis;
 mod canvas;
 mod histogram;
+mod lambda;
 mod palette;
 mod scatter;
 mod schedule;
@@ -18,6 +20,7 @@ mod snippets;
 mod test_data;
 
 use canvas::{CSS_HEIGHT, CSS_WIDTH};
+pub use lambda::LambdaChart;
 use leptos::html;
 use leptos::prelude::*;
 use likely_core::{Evaluation, Theme};

@@ -5,6 +5,7 @@
 // Test code: a failed unwrap is a failed test, never a user's crash.
 #![allow(clippy::unwrap_used)]
 
+mod customize;
 mod evaluate;
 mod share;
 mod stored;

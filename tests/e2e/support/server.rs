@@ -49,15 +49,25 @@ impl Server {
     /// Starts `likely serve --port 0`, with a config file when given, and waits until it listens.
     /// Its share links are kept in a temporary store of its own.
     pub fn start_with(config: Option<&std::path::Path>) -> Server {
+        Server::start_with_args(config, &[])
+    }
+
+    /// Starts `likely serve --port 0` with the given config and further arguments (for example
+    /// `--custom-models-dir DIR`) on a temporary share store of its own, and waits until it listens.
+    pub fn start_with_args(config: Option<&std::path::Path>, extra: &[&std::ffi::OsStr]) -> Server {
         let store = SharedStore::new();
-        let mut server = Server::start_on(config, &store.url(), &[]);
+        let mut server = Server::start_on(config, &store.url(), extra);
         server._own_store = Some(store.dir);
         server
     }
 
     /// Starts `likely serve --port 0` on the share store `store` (a `--store` URL, or `none`), with
     /// a config file when given and `extra` arguments, and waits until it listens.
-    pub fn start_on(config: Option<&std::path::Path>, store: &str, extra: &[&str]) -> Server {
+    pub fn start_on(
+        config: Option<&std::path::Path>,
+        store: &str,
+        extra: &[&std::ffi::OsStr],
+    ) -> Server {
         let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
         let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
         assert!(
