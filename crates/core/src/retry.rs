@@ -65,7 +65,10 @@ mod tests {
         assert_eq!(retry_delay_ms(Some(400), None, 1, 0.0), None);
         assert_eq!(retry_delay_ms(Some(401), Some(1.0), 1, 0.0), None);
         assert_eq!(retry_delay_ms(Some(429), Some(600.0), 1, 0.0), Some(60_000));
-        assert_eq!(retry_delay_ms(Some(429), Some(f64::NAN), 1, 0.0), Some(1000));
+        assert_eq!(
+            retry_delay_ms(Some(429), Some(f64::NAN), 1, 0.0),
+            Some(1000)
+        );
     }
 
     #[test]

@@ -114,7 +114,10 @@ pub async fn run(
     if let (true, Scorer::Server(server)) = (args.share, scorer) {
         let link = share(server, &evaluation, args.share_scope.into()).await?;
         println!("{}", link.url);
-        eprintln!("likely eval: delete token (keep it secret): {}", link.delete_token);
+        eprintln!(
+            "likely eval: delete token (keep it secret): {}",
+            link.delete_token
+        );
     }
     Ok(if args.fail_if_worse && report.any_worse_on_loss() {
         Verdict::Worse

@@ -119,7 +119,12 @@ impl Report {
         let comparisons = evaluation
             .comparisons()
             .iter()
-            .flat_map(|comparison| comparison.pills.iter().map(|pill| pill_figures(comparison, pill)))
+            .flat_map(|comparison| {
+                comparison
+                    .pills
+                    .iter()
+                    .map(|pill| pill_figures(comparison, pill))
+            })
             .collect();
         let failures = evaluation
             .failures()
@@ -145,24 +150,34 @@ impl Report {
 
     /// Whether a custom model is worse than the baseline on loss with its interval excluding zero.
     pub fn any_worse_on_loss(&self) -> bool {
-        self.comparisons
-            .iter()
-            .any(|pill| pill.metric == Metric::Loss.key() && pill.verdict == verdict_key(Verdict::Worse))
+        self.comparisons.iter().any(|pill| {
+            pill.metric == Metric::Loss.key() && pill.verdict == verdict_key(Verdict::Worse)
+        })
     }
 
     /// The figures and pills as plain-text tables.
     pub fn table(&self) -> String {
         let mut out = String::new();
+        let names: Vec<String> = self
+            .models
+            .iter()
+            .map(|m| format!("{} ({})", m.name, m.role))
+            .collect();
+        let width = names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(5);
         let _ = writeln!(
             out,
-            "{:<28} {:>12} {:>8} {:>11} {:>8} {:>9} {:>8}",
+            "{:<width$} {:>12} {:>8} {:>11} {:>8} {:>9} {:>8}",
             "model", "avg loglik", "loss", "perplexity", "bpb", "accuracy", "tokens"
         );
-        for m in &self.models {
-            let name = format!("{} ({})", m.name, m.role);
+        for (m, name) in self.models.iter().zip(&names) {
             let _ = writeln!(
                 out,
-                "{:<28} {:>12} {:>8} {:>11} {:>8} {:>9} {:>8}",
+                "{:<width$} {:>12} {:>8} {:>11} {:>8} {:>9} {:>8}",
                 name,
                 fixed(m.avg_loglik, 3),
                 fixed(m.loss, 3),
@@ -173,25 +188,32 @@ impl Report {
             );
         }
         if !self.comparisons.is_empty() {
+            let pairs: Vec<String> = self
+                .comparisons
+                .iter()
+                .map(|pill| format!("{} vs {}", pill.custom, pill.baseline))
+                .collect();
+            let width = pairs
+                .iter()
+                .map(|p| p.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(18);
             let _ = writeln!(out);
             let _ = writeln!(
                 out,
-                "{:<28} {:<12} {:>9} {:>24}  verdict",
+                "{:<width$} {:<12} {:>9} {:>24}  verdict",
                 "custom vs baseline", "metric", "delta", "95% interval"
             );
-            for pill in &self.comparisons {
+            for (pill, pair) in self.comparisons.iter().zip(&pairs) {
                 let interval = match (pill.ci_low, pill.ci_high) {
                     (Some(low), Some(high)) => format!("[{low:.4}, {high:.4}]"),
                     _ => "no interval".to_string(),
                 };
                 let _ = writeln!(
                     out,
-                    "{:<28} {:<12} {:>9} {:>24}  {}",
-                    format!("{} vs {}", pill.custom, pill.baseline),
-                    pill.metric,
-                    pill.text,
-                    interval,
-                    pill.verdict
+                    "{:<width$} {:<12} {:>9} {:>24}  {}",
+                    pair, pill.metric, pill.text, interval, pill.verdict
                 );
             }
         }

@@ -100,9 +100,9 @@ fn progress_bar(jobs: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(jobs as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} scoring [{bar:30}] {pos}/{len} (model, snippet) jobs ({eta})")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} scoring [{bar:30}] {pos}/{len} (model, snippet) jobs ({eta})",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar

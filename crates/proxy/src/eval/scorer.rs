@@ -69,12 +69,19 @@ impl Scorer {
     }
 
     /// One Generate call.
-    pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, CallFailure> {
+    pub async fn generate(
+        &self,
+        request: GenerateRequest,
+    ) -> Result<GenerateResponse, CallFailure> {
         match self {
             Scorer::InProcess(state) => answer(state, request).await.map_err(CallFailure::from),
             Scorer::Server(server) => {
                 let builder = server.client.post(server.url("v1/generate")).json(&request);
-                let response = server.authorised(builder).send().await.map_err(unreachable)?;
+                let response = server
+                    .authorised(builder)
+                    .send()
+                    .await
+                    .map_err(unreachable)?;
                 read_json(response).await
             }
         }
@@ -91,7 +98,9 @@ pub fn unreachable(error: reqwest::Error) -> CallFailure {
 }
 
 /// The body of a successful answer, or the failure the server described (`{"message"}`).
-pub async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, CallFailure> {
+pub async fn read_json<T: serde::de::DeserializeOwned>(
+    response: Response,
+) -> Result<T, CallFailure> {
     let status = response.status();
     if status.is_success() {
         return response.json::<T>().await.map_err(|error| CallFailure {
