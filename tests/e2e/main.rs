@@ -5,6 +5,7 @@
 // Test code: a failed unwrap is a failed test, never a user's crash.
 #![allow(clippy::unwrap_used)]
 
+mod eval_cli;
 mod evaluate;
 mod share;
 mod support;

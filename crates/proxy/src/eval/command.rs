@@ -96,11 +96,22 @@ pub async fn run(
         eprintln!("likely eval: interrupted; nothing printed");
         return Ok(Verdict::Interrupted);
     }
-    let report = Report::of(&evaluation);
+    let mut report = Report::of(&evaluation);
+    if let (true, true, Scorer::Server(server)) = (args.share, report.failures.is_empty(), scorer) {
+        let link = share(server, &evaluation, args.share_scope.into()).await?;
+        eprintln!(
+            "likely eval: delete token (keep it secret): {}",
+            link.delete_token
+        );
+        report.share_url = Some(link.url);
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.table());
+        if let Some(url) = &report.share_url {
+            println!("{url}");
+        }
     }
     for failure in &report.failures {
         eprintln!(
@@ -110,14 +121,6 @@ pub async fn run(
     }
     if !report.failures.is_empty() {
         return Err(EvalError::Failed(report.failures.len()));
-    }
-    if let (true, Scorer::Server(server)) = (args.share, scorer) {
-        let link = share(server, &evaluation, args.share_scope.into()).await?;
-        println!("{}", link.url);
-        eprintln!(
-            "likely eval: delete token (keep it secret): {}",
-            link.delete_token
-        );
     }
     Ok(if args.fail_if_worse && report.any_worse_on_loss() {
         Verdict::Worse

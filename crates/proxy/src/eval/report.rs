@@ -80,6 +80,9 @@ pub struct Report {
     pub comparisons: Vec<PillFigures>,
     /// Failed snippets.
     pub failures: Vec<FailureReport>,
+    /// The share link kept with `--share`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_url: Option<String>,
 }
 
 /// The verdict's name in the JSON document.
@@ -145,6 +148,7 @@ impl Report {
             models,
             comparisons,
             failures,
+            share_url: None,
         }
     }
 
