@@ -1,6 +1,38 @@
 //! When to retry a failed Generate call, and after how long: 429 and 503 (and a lost connection, no
 //! status) are retried with exponential backoff, honouring the server's `Retry-After`; anything else
-//! is final. The page's run engine and `likely eval` both decide with [`retry_delay_ms`].
+//! is final. The page's run engine and `likely eval` both decide with [`retry_delay_ms`]; `likely eval`
+//! keeps its failures as [`CallFailure`] (the page's `ApiFailure` has the same fields).
+
+use std::fmt;
+
+/// A failed Generate call as the retry policy and a failure list see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFailure {
+    /// The HTTP status, when there was an answer (`None`: the server could not be reached).
+    pub status: Option<u16>,
+    /// What went wrong.
+    pub message: String,
+    /// Seconds to wait before retrying, when the server said so.
+    pub retry_after_secs: Option<f64>,
+}
+
+impl fmt::Display for CallFailure {
+    /// `the message (HTTP 503)`, or the message alone without a status.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            Some(status) => write!(f, "{} (HTTP {status})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl CallFailure {
+    /// The wait before the next attempt after this failure on attempt `attempt`, as
+    /// [`retry_delay_ms`] decides.
+    pub fn retry_delay_ms(&self, attempt: u32, jitter: f64) -> Option<u32> {
+        retry_delay_ms(self.status, self.retry_after_secs, attempt, jitter)
+    }
+}
 
 /// How many attempts one request gets in all.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -31,6 +63,16 @@ pub fn retry_delay_ms(
         _ => backoff * (1.0 + 0.25 * jitter.clamp(0.0, 1.0)),
     };
     Some(wait.min(MAX_DELAY_MS) as u32)
+}
+
+/// Where in a snippet a failure happened: ` (window 2 of 3)`, or nothing when the snippet fit in one
+/// window (`index` is 0-based).
+pub fn window_place(index: usize, windows: usize) -> String {
+    if windows > 1 {
+        format!(" (window {} of {windows})", index + 1)
+    } else {
+        String::new()
+    }
 }
 
 /// A `Retry-After` header's value in seconds (the delay form; an HTTP date is not read).
@@ -69,6 +111,21 @@ mod tests {
             retry_delay_ms(Some(429), Some(f64::NAN), 1, 0.0),
             Some(1000)
         );
+    }
+
+    #[test]
+    fn failures_say_their_status_and_window() {
+        let failure = CallFailure {
+            status: Some(503),
+            message: "busy".into(),
+            retry_after_secs: Some(2.0),
+        };
+        assert_eq!(
+            format!("{failure}{}", window_place(1, 3)),
+            "busy (HTTP 503) (window 2 of 3)"
+        );
+        assert_eq!(window_place(0, 1), "");
+        assert_eq!(failure.retry_delay_ms(1, 0.0), Some(2000));
     }
 
     #[test]

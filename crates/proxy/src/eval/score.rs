@@ -6,7 +6,7 @@ use super::failure::CallFailure;
 use super::scorer::Scorer;
 use likely_core::params::GenerateParams;
 use likely_core::results::{ModelSpec, Outcome};
-use likely_core::retry::retry_delay_ms;
+use likely_core::retry::window_place;
 use likely_core::windows::{plan_for, stitch};
 use likely_core::{prompt_scores, GenerateResponse};
 use std::time::Duration;
@@ -26,13 +26,8 @@ pub async fn score_snippet(
         let answer = match generate_with_retry(scorer, request).await {
             Ok(answer) => answer,
             Err(failure) => {
-                let place = if windows.len() > 1 {
-                    format!(" (window {} of {})", index + 1, windows.len())
-                } else {
-                    String::new()
-                };
                 return Outcome::Failed {
-                    reason: format!("{failure}{place}"),
+                    reason: format!("{failure}{}", window_place(index, windows.len())),
                 };
             }
         };
@@ -64,7 +59,7 @@ async fn generate_with_retry(
             Ok(answer) => return Ok(answer),
             Err(failure) => failure,
         };
-        match retry_delay_ms(failure.status, failure.retry_after_secs, attempt, jitter()) {
+        match failure.retry_delay_ms(attempt, jitter()) {
             Some(delay) => {
                 tokio::time::sleep(Duration::from_millis(u64::from(delay))).await;
                 attempt += 1;
