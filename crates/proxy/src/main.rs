@@ -157,7 +157,42 @@ async fn main() -> ExitCode {
         .init();
     let done = match command {
         Command::Eval(args) => return eval(&args).await,
-        other => run_command(other).await,
+        Command::Serve {
+            host,
+            port,
+            dist,
+            config,
+            allowed_hosts,
+            allow_public_without_token,
+            max_connections,
+            header_read_timeout_secs,
+            body_read_timeout_secs,
+            custom,
+            shares,
+        } => {
+            let exposure = Exposure {
+                allowed_hosts,
+                allow_public_without_token,
+                limits: ConnectionLimits {
+                    max_connections: max_connections.max(1),
+                    header_read_timeout: Duration::from_secs(header_read_timeout_secs.max(1)),
+                    body_read_timeout: Duration::from_secs(body_read_timeout_secs.max(1)),
+                },
+            };
+            serve(
+                &host,
+                port,
+                dist,
+                config.as_deref(),
+                exposure,
+                custom.settings(),
+                shares,
+            )
+            .await
+        }
+        Command::Prepare => embedded_catalog().await.map(|(catalog, _)| {
+            tracing::info!(models = catalog.names().len(), "embedded models ready");
+        }),
     };
     match done {
         Ok(()) => ExitCode::SUCCESS,
@@ -210,51 +245,6 @@ async fn eval_verdict(args: &EvalArgs) -> anyhow::Result<Verdict> {
         }
     };
     Ok(run_eval(&scorer, args, snippets).await?)
-}
-
-/// `serve` and `prepare`.
-async fn run_command(command: Command) -> anyhow::Result<()> {
-    match command {
-        Command::Serve {
-            host,
-            port,
-            dist,
-            config,
-            allowed_hosts,
-            allow_public_without_token,
-            max_connections,
-            header_read_timeout_secs,
-            body_read_timeout_secs,
-            custom,
-            shares,
-        } => {
-            let exposure = Exposure {
-                allowed_hosts,
-                allow_public_without_token,
-                limits: ConnectionLimits {
-                    max_connections: max_connections.max(1),
-                    header_read_timeout: Duration::from_secs(header_read_timeout_secs.max(1)),
-                    body_read_timeout: Duration::from_secs(body_read_timeout_secs.max(1)),
-                },
-            };
-            serve(
-                &host,
-                port,
-                dist,
-                config.as_deref(),
-                exposure,
-                custom.settings(),
-                shares,
-            )
-            .await
-        }
-        Command::Prepare => {
-            let (catalog, _) = embedded_catalog().await?;
-            tracing::info!(models = catalog.names().len(), "embedded models ready");
-            Ok(())
-        }
-        Command::Eval(args) => anyhow::bail!("`likely eval {}` runs apart", args.file.display()),
-    }
 }
 
 /// Who may reach the server and how: host names, public listening, connection limits.
