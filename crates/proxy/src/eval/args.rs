@@ -17,7 +17,7 @@ pub struct EvalArgs {
     pub custom: Vec<String>,
     /// The model table (TOML; see likely.example.toml) to score with in this process. Without it and
     /// without --server: the embedded models.
-    #[arg(long, env = "LIKELY_CONFIG", conflicts_with = "server")]
+    #[arg(long, conflicts_with = "server")]
     pub config: Option<PathBuf>,
     /// Score through a running `likely serve` at this address (e.g. http://127.0.0.1:8080), sending
     /// LIKELY_ACCESS_TOKEN when set.
