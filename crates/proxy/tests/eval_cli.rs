@@ -7,9 +7,11 @@
 
 use likely_core::snapshot::{self, Scope};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::served::{self, Served};
 
 /// Modern prose: the Shakespeare-tuned custom model is worse on it.
 const MODERN: &str = "The quarterly report shows revenue grew by twelve percent, driven by cloud \
@@ -202,52 +204,27 @@ fn errors_exit_2_with_a_clear_message() {
     );
 }
 
-/// A running `likely serve` on the embedded models with an access token, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Server {
+/// A `likely serve` on the embedded models with an access token and a share store in `dir`.
+fn serve(dir: &Path) -> Served {
     let store = format!("sqlite:{}", dir.join("shares.sqlite").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_likely"))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--dist",
-            "/nonexistent",
-            "--store",
-            &store,
-        ])
-        .arg("--custom-models-dir")
-        .arg(dir.join("models"))
-        .env("LIKELY_ACCESS_TOKEN", TOKEN)
-        .env("LIKELY_LOG", "warn")
-        .env_remove("LIKELY_CONFIG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|url| url.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Server { child, base }
+    served::spawn(
+        Command::new(env!("CARGO_BIN_EXE_likely"))
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--dist",
+                "/nonexistent",
+                "--store",
+                &store,
+            ])
+            .arg("--custom-models-dir")
+            .arg(dir.join("models"))
+            .env("LIKELY_ACCESS_TOKEN", TOKEN)
+            .env("LIKELY_LOG", "warn")
+            .env_remove("LIKELY_CONFIG")
+            .stderr(Stdio::null()),
+    )
 }
 
 #[test]
