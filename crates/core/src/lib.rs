@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod params;
 pub mod prompt_split;
 pub mod results;
+pub mod retry;
 pub mod rules;
 pub mod scores;
 pub mod share;

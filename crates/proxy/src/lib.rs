@@ -9,6 +9,7 @@ pub mod completions;
 pub mod config;
 pub mod custom;
 pub mod error;
+pub mod eval;
 pub mod headers;
 pub mod hosts;
 pub mod limits;

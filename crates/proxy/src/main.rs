@@ -1,6 +1,7 @@
 //! `likely`: the command line. `likely serve` reads the model table (`--config`, else the embedded
 //! models alone), loads the embedded models if any are listed (training them on first use), reads the
-//! keys the table names, then serves the dashboard and the Generate API.
+//! keys the table names, then serves the dashboard and the Generate API. `likely eval` scores a
+//! held-out set with the same table (or through a running server) and prints the page's figures.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -13,6 +14,9 @@ use likely_proxy::custom::settings::{
     default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
 };
 use likely_proxy::custom::{CustomModels, CustomSettings};
+use likely_proxy::eval::command::{read_set, run as run_eval};
+use likely_proxy::eval::scorer::{Scorer, Server};
+use likely_proxy::eval::{EvalArgs, Verdict};
 use likely_proxy::hosts::AllowedHosts;
 use likely_proxy::models::ModelTable;
 use likely_proxy::serve::ConnectionLimits;
@@ -22,6 +26,7 @@ use likely_proxy::{app, AppState};
 use likely_store::{default_sqlite_path, ShareStore, Store, StoreConfig, StoreUrl};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
@@ -86,6 +91,10 @@ enum Command {
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
     Prepare,
+    /// Score a held-out set with a baseline and custom models and print the page's figures and pills.
+    /// Exit status: 0 done, 1 a custom model is worse on loss (with --fail-if-worse), 2 an error,
+    /// 130 interrupted.
+    Eval(EvalArgs),
 }
 
 /// Where share links are kept, and their limits.
@@ -133,15 +142,21 @@ impl CustomArgs {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    // Logs go to stderr: stdout carries only the "listening" line, which tests parse.
+async fn main() -> ExitCode {
+    let command = Cli::parse().command;
+    // Logs go to stderr: stdout carries only the "listening" line (or the report), which tests parse.
+    let default_level = match command {
+        Command::Eval(_) => "warn",
+        _ => "info",
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            EnvFilter::try_from_env("LIKELY_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_env("LIKELY_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .init();
-    match Cli::parse().command {
+    let done = match command {
+        Command::Eval(args) => return eval(&args).await,
         Command::Serve {
             host,
             port,
@@ -175,12 +190,61 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
-        Command::Prepare => {
-            let (catalog, _) = embedded_catalog().await?;
+        Command::Prepare => embedded_catalog().await.map(|(catalog, _)| {
             tracing::info!(models = catalog.names().len(), "embedded models ready");
-            Ok(())
+        }),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:?}");
+            ExitCode::FAILURE
         }
     }
+}
+
+/// `likely eval`: the report on stdout, the exit status as documented on [`Command::Eval`].
+async fn eval(args: &EvalArgs) -> ExitCode {
+    match eval_verdict(args).await {
+        Ok(Verdict::Passed) => ExitCode::SUCCESS,
+        Ok(Verdict::Worse) => ExitCode::from(1),
+        Ok(Verdict::Interrupted) => ExitCode::from(130),
+        Err(error) => {
+            eprintln!("likely eval: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads the set, chooses where calls go (a running server, else this process's model table), and
+/// runs the evaluation.
+async fn eval_verdict(args: &EvalArgs) -> anyhow::Result<Verdict> {
+    let snippets = read_set(&args.file)?;
+    let scorer = match &args.server {
+        Some(address) => {
+            let base = reqwest::Url::parse(address)
+                .with_context(|| format!("--server `{address}` is not a URL"))?;
+            let token = std::env::var(ACCESS_TOKEN_ENV)
+                .ok()
+                .filter(|token| !token.trim().is_empty())
+                .map(secrecy::SecretString::from);
+            Scorer::Server(Server::new(base, token).context("cannot start an HTTP client")?)
+        }
+        None => {
+            let config = match &args.config {
+                Some(path) => Config::load(path)?,
+                None => Config::embedded_only(),
+            };
+            let catalog = if config.needs_embedded() {
+                Some(embedded_catalog().await?.0)
+            } else {
+                None
+            };
+            let table = build_table(&config, &process_env, catalog.as_ref())?;
+            Scorer::InProcess(AppState::new(table))
+        }
+    };
+    Ok(run_eval(&scorer, args, snippets).await?)
 }
 
 /// Who may reach the server and how: host names, public listening, connection limits.

@@ -9,9 +9,11 @@ use likely_core::{
     Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult,
 };
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+mod common;
+use common::served::{self, Served};
 
 const CONFIG: &str = r#"
 [[models]]
@@ -23,17 +25,7 @@ upstream_model = "command-light"
 const PHRASE: &str = "quokkas of Zanzibar";
 
 /// A running `likely serve`, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+type Server = Served;
 
 fn config_path(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("likely.toml");
@@ -57,25 +49,12 @@ fn start(dir: &Path, store: &str, extra: &[&str], token: Option<&str>) -> Server
         .arg(config_path(dir))
         .args(extra)
         .env("LIKELY_LOG", "warn")
-        .stdout(Stdio::piped())
         .stderr(Stdio::null());
     match token {
         Some(token) => command.env("LIKELY_ACCESS_TOKEN", token),
         None => command.env_remove("LIKELY_ACCESS_TOKEN"),
     };
-    let mut child = command.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|url| url.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    Server { child, base }
+    served::spawn(&mut command)
 }
 
 fn evaluation(snippets: usize) -> Evaluation {

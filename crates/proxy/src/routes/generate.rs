@@ -21,7 +21,7 @@ pub(crate) async fn generate(
 
 /// Checks a Generate request and lets the model's backend answer it, within the model's limits: the
 /// one path every API route takes to a model.
-pub(super) async fn answer(
+pub async fn answer(
     state: &AppState,
     request: GenerateRequest,
 ) -> Result<GenerateResponse, AppError> {

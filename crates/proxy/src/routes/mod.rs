@@ -9,6 +9,8 @@ mod health;
 mod models;
 pub mod shares;
 
+pub use generate::answer;
+
 use crate::access::{gate, login};
 use crate::error::AppError;
 use crate::headers::{add_security_headers, SecurityHeaders};

@@ -7,6 +7,7 @@
 #![allow(unreachable_pub)] // Helpers of test binaries: `pub` is for the tests that include them.
 
 pub mod logs;
+pub mod served;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri};

@@ -1,0 +1,19 @@
+//! `likely eval`: scores a held-out set with a baseline and custom models, in-process through the
+//! server's own backends or over HTTP through a running `likely serve`, and prints the same figures
+//! and pills the page shows (both derive them from `likely_core::Evaluation`).
+//!
+//! One job per file: `failure` (a failed Generate call), `scorer` (where calls go), `score` (one
+//! snippet: windows, retries, stitching), `run` (the jobs, four at a time, progress, Ctrl-C),
+//! `report` (table and JSON), `share` (upload a snapshot), `command` (the subcommand end to end).
+
+pub mod args;
+pub mod command;
+pub mod failure;
+pub mod report;
+pub mod run;
+pub mod score;
+pub mod scorer;
+pub mod share;
+
+pub use args::EvalArgs;
+pub use command::{EvalError, Verdict};

@@ -1,0 +1,37 @@
+//! The real `likely serve` binary as a child process: started on port 0, its address read from the
+//! line it prints, killed when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// A running `likely serve`, killed when dropped.
+pub struct Served {
+    /// The child process.
+    pub child: Child,
+    /// Its base URL, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns `command` (a `likely serve --port 0 …`) and waits for the address it prints.
+pub fn spawn(command: &mut Command) -> Served {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|url| url.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    Served { child, base }
+}
