@@ -3,11 +3,10 @@
 //! its base on held-out logs with the API's own figures, restart and find it listed, delete it; and a
 //! broken training file whose line the page names.
 
-use crate::support::{Browser, Server};
+use crate::support::{file_with, Browser, Server};
 use fantoccini::Locator;
 use likely_core::params::GenerateParams;
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -47,16 +46,6 @@ fn lighthouse_logs(seed: u64, documents: usize) -> Vec<String> {
             log
         })
         .collect()
-}
-
-fn file_with(suffix: &str, contents: &str) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new()
-        .prefix("lighthouse")
-        .suffix(suffix)
-        .tempfile()
-        .expect("a temporary file");
-    file.write_all(contents.as_bytes()).expect("write the file");
-    file
 }
 
 fn start(dir: &Path) -> Server {
@@ -131,7 +120,7 @@ async fn a_model_trained_from_the_page_beats_its_base_on_its_domain() {
     let browser = open(&server, "/customize").await;
 
     let base = browser.by_testid("customize-base").await;
-    let training = file_with(".txt", &lighthouse_logs(7, 300).join("\n\n"));
+    let training = file_with("lighthouse", ".txt", &lighthouse_logs(7, 300).join("\n\n"));
     browser.type_text("customize-name", name).await;
     browser
         .type_text("customize-file", training.path().to_str().unwrap())
@@ -302,7 +291,7 @@ async fn a_bad_line_and_a_bad_name_are_explained_before_anything_trains() {
         .map(|log| serde_json::json!({ "text": log }).to_string())
         .collect();
     lines[11] = "{\"text\": oops}".to_string();
-    let broken = file_with(".jsonl", &lines.join("\n"));
+    let broken = file_with("lighthouse", ".jsonl", &lines.join("\n"));
     browser
         .type_text("customize-file", broken.path().to_str().unwrap())
         .await;

@@ -1,18 +1,7 @@
 //! Uploading held-out sets: each file type, and a broken file that says which line failed and loses
 //! nothing typed so far.
 
-use crate::support::{Browser, Server};
-use std::io::Write;
-
-fn file_with(suffix: &str, contents: &str) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new()
-        .prefix("heldout")
-        .suffix(suffix)
-        .tempfile()
-        .expect("a temporary file");
-    file.write_all(contents.as_bytes()).expect("write the file");
-    file
-}
+use crate::support::{file_with, Browser, Server};
 
 async fn upload(browser: &Browser, file: &tempfile::NamedTempFile) {
     let path = file.path().to_str().expect("a UTF-8 path");
@@ -24,18 +13,18 @@ async fn each_file_type_loads_its_snippets_and_a_txt_set_evaluates() {
     let server = Server::start();
     let browser = Browser::open(&server.url).await;
 
-    let jsonl = file_with(
+    let jsonl = file_with("heldout", 
         ".jsonl",
         "{\"text\": \"Good night, sweet prince.\"}\n{\"prompt\": \"The rest\", \"completion\": \" is silence.\"}\n",
     );
     upload(&browser, &jsonl).await;
     assert_eq!(browser.value_of("upload-summary").await, 2.0);
 
-    let csv = file_with(".csv", "id,text\n1,\"Frailty, thy name is woman!\"\n2,\"Brevity is the soul of wit.\"\n3,\"Something is rotten, in the state of Denmark.\"\n");
+    let csv = file_with("heldout", ".csv", "id,text\n1,\"Frailty, thy name is woman!\"\n2,\"Brevity is the soul of wit.\"\n3,\"Something is rotten, in the state of Denmark.\"\n");
     upload(&browser, &csv).await;
     assert_eq!(browser.value_of("upload-summary").await, 3.0);
 
-    let txt = file_with(
+    let txt = file_with("heldout", 
         ".txt",
         "Neither a borrower nor a lender be.\n\nThis above all: to thine own self be true.\n\n\nThough this be madness, yet there is method in it.\n",
     );
@@ -76,7 +65,11 @@ async fn a_broken_file_names_the_line_and_keeps_the_typed_text() {
     let typed = "Words I typed before uploading.";
     browser.type_text("prompt-input", typed).await;
 
-    let broken = file_with(".jsonl", "{\"text\": \"fine\"}\n{\"text\": oops}\n");
+    let broken = file_with(
+        "heldout",
+        ".jsonl",
+        "{\"text\": \"fine\"}\n{\"text\": oops}\n",
+    );
     upload(&browser, &broken).await;
     let message = browser
         .by_testid("error-message")
@@ -89,7 +82,7 @@ async fn a_broken_file_names_the_line_and_keeps_the_typed_text() {
         "the message names the line: {message}"
     );
 
-    let wrong = file_with(".pdf", "%PDF-1.4");
+    let wrong = file_with("heldout", ".pdf", "%PDF-1.4");
     upload(&browser, &wrong).await;
     let message = browser
         .by_testid("error-message")

@@ -12,6 +12,18 @@ pub use browser::Browser;
 pub use server::{Server, SharedStore};
 pub use upstream::{Behaviour, Upstream};
 
+/// A temporary file named `<prefix>….<suffix>` holding `contents`, for the page's file inputs.
+pub fn file_with(prefix: &str, suffix: &str, contents: &str) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix(prefix)
+        .suffix(suffix)
+        .tempfile()
+        .expect("a temporary file");
+    file.write_all(contents.as_bytes()).expect("write the file");
+    file
+}
+
 /// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.
 pub fn config_with_upstream(upstream_url: &str) -> tempfile::NamedTempFile {
     use std::io::Write;
