@@ -21,5 +21,6 @@ mod share;
 mod state;
 mod theme;
 mod tokens;
+mod unsaved;
 
 pub use app::App;
