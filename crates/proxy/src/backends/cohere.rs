@@ -95,7 +95,7 @@ fn prompt_tokens(
 }
 
 /// Cohere's answer in the normalised form: its token list split into prompt and generated tokens.
-fn normalise_answer(
+pub(super) fn normalise_answer(
     model: &str,
     prompt: &str,
     mode: ReturnLikelihoods,
