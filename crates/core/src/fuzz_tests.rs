@@ -5,7 +5,7 @@
 //! validation behind it is reached). The property: an error or a valid value, never a panic; a share
 //! link that decodes gives back a value that encodes and decodes to itself.
 //!
-//! The default case count keeps the run short; `PROPTEST_CASES=100000 cargo test -p likely-core fuzz`
+//! proptest runs 256 cases per property (a second or two); `PROPTEST_CASES=100000 cargo test -p likely-core fuzz`
 //! runs longer.
 
 use crate::evaluation::tests::{result, two_models};
@@ -14,19 +14,6 @@ use crate::results::Outcome;
 use crate::{dataset, prompt_scores, share, snapshot, GenerateResponse};
 use base64::Engine;
 use proptest::prelude::*;
-
-/// Cases per property: `PROPTEST_CASES` when set, else a few hundred.
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// One edit of a byte string.
 #[derive(Debug, Clone)]
@@ -110,8 +97,6 @@ fn round_trips(decoded: &Evaluation) {
 }
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn share_links_of_any_text_are_refused_or_read(text in ".{0,400}") {
         if let Ok(decoded) = share::decode(&text) {

@@ -69,18 +69,6 @@ const KEYS: &[&str] = &[
     "generated_tokens",
 ];
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![
         Just(Value::Null),
@@ -175,8 +163,6 @@ fn assert_plausible(answer: &GenerateResponse) {
 }
 
 proptest! {
-    #![proptest_config(config())]
-
     #[test]
     fn any_json_is_refused_or_read(answer in tree(), mode in prop_oneof![Just(ReturnLikelihoods::All), Just(ReturnLikelihoods::Generation)]) {
         for (dialect, _) in FIXTURES {
