@@ -1,8 +1,10 @@
 //! What the buttons do: evaluate, cancel, retry failed snippets, load the worked example. Each builds
-//! or changes the one `Evaluation` value and lets the run fill it in.
+//! or changes the one `Evaluation` value and lets the run fill it in. Evaluate and Load example ask
+//! before replacing an unsaved evaluation (`crate::unsaved`).
 
 use crate::evaluate::{pending_jobs, start_jobs};
 use crate::state::Dashboard;
+use crate::unsaved::confirm_replace;
 use leptos::prelude::*;
 use likely_core::dataset::pasted;
 use likely_core::evaluation::Evaluation;
@@ -22,6 +24,13 @@ pub fn spec(dashboard: Dashboard, name: &str) -> ModelSpec {
 
 /// Starts a new evaluation of the uploaded set (or the pasted text) with the chosen models.
 pub fn evaluate(dashboard: Dashboard) {
+    if !confirm_replace(dashboard) {
+        return;
+    }
+    start_evaluation(dashboard);
+}
+
+fn start_evaluation(dashboard: Dashboard) {
     let snippets = match dashboard.upload.get_untracked() {
         Some(upload) => upload.snippets,
         None => match pasted(&dashboard.text.get_untracked()) {
@@ -91,6 +100,9 @@ pub fn retry_failed(dashboard: Dashboard) {
 /// Loads the worked example (the documented prompt, base-light against custom-base-light) and
 /// evaluates it.
 pub fn load_example(dashboard: Dashboard) {
+    if !confirm_replace(dashboard) {
+        return;
+    }
     dashboard.upload.set(None);
     dashboard.text.set(example::PROMPT.to_string());
     let names: Vec<String> = dashboard
@@ -102,5 +114,5 @@ pub fn load_example(dashboard: Dashboard) {
     }
     dashboard.customs.set(custom.into_iter().collect());
     dashboard.params.set(Default::default());
-    evaluate(dashboard);
+    start_evaluation(dashboard);
 }

@@ -23,6 +23,7 @@ mod share;
 mod state;
 mod theme;
 mod tokens;
+mod unsaved;
 
 pub use app::App;
 pub use routes::Root;

@@ -1,9 +1,10 @@
 //! Export of the evaluation: the value itself as JSON, and CSV per token and per snippet, downloaded
-//! from the browser (nothing goes to the server).
+//! from the browser (nothing goes to the server). CSV text cells are defused against spreadsheet
+//! formulas unless "exact cells" is ticked (`likely_core::export::Cells`).
 
 use crate::state::use_dashboard;
 use leptos::prelude::*;
-use likely_core::export::{snippets_csv, to_json, tokens_csv};
+use likely_core::export::{snippets_csv, to_json, tokens_csv, Cells};
 use wasm_bindgen::JsCast;
 
 /// Offers `contents` as a file download named `name`.
@@ -30,18 +31,26 @@ pub fn download(name: &str, mime: &str, contents: &str) -> Result<(), String> {
 #[component]
 pub fn ExportPanel() -> impl IntoView {
     let dashboard = use_dashboard();
+    let exact = RwSignal::new(false);
     let export = move |kind: &'static str| {
+        let cells = if exact.get_untracked() {
+            Cells::Exact
+        } else {
+            Cells::Safe
+        };
         let result = dashboard.evaluation.with_untracked(|e| {
             let e = e
                 .as_ref()
                 .ok_or_else(|| "nothing to export yet".to_string())?;
             let (name, mime, text) = match kind {
                 "json" => ("likely-evaluation.json", "application/json", to_json(e)),
-                "tokens" => ("likely-tokens.csv", "text/csv", tokens_csv(e)),
-                _ => ("likely-snippets.csv", "text/csv", snippets_csv(e)),
+                "tokens" => ("likely-tokens.csv", "text/csv", tokens_csv(e, cells)),
+                _ => ("likely-snippets.csv", "text/csv", snippets_csv(e, cells)),
             };
             let text = text.map_err(|error| error.to_string())?;
-            download(name, mime, &text)
+            download(name, mime, &text)?;
+            crate::unsaved::mark_saved(e);
+            Ok::<(), String>(())
         });
         if let Err(message) = result {
             dashboard
@@ -54,6 +63,10 @@ pub fn ExportPanel() -> impl IntoView {
             <button type="button" data-testid="export-json" on:click=move |_| export("json")>"Export JSON"</button>
             <button type="button" data-testid="export-csv" on:click=move |_| export("tokens")>"Export CSV (tokens)"</button>
             <button type="button" data-testid="export-csv-snippets" on:click=move |_| export("snippets")>"Export CSV (snippets)"</button>
+            <label title="Off: text cells that a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe. On: every cell exactly as scored.">
+                <input type="checkbox" data-testid="export-exact" bind:checked=exact/>
+                " exact CSV cells"
+            </label>
         </div>
     }
 }

@@ -4,8 +4,13 @@
 //!
 //! Per token, models with the same tokens share rows: each snippet has one block of rows per distinct
 //! tokenization, and a model's columns are empty in the blocks of other tokenizations, so nothing is
-//! lost when tokenizers differ. Cells are not altered against spreadsheet formula injection (a token
-//! may start with `=`): the export stays exact, and spreadsheet users should import it as text.
+//! lost when tokenizers differ.
+//!
+//! Text cells (tokens, snippet texts, sources, statuses, model names) come from uploads and upstream
+//! answers, so they may hold spreadsheet formulas (`=HYPERLINK(…)`). [`Cells::Safe`], the default,
+//! prefixes a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return with an apostrophe
+//! (OWASP's advice), so a spreadsheet shows it as text; [`Cells::Exact`] keeps every cell as it is, for
+//! programs. Number cells are never prefixed.
 
 use crate::evaluation::Evaluation;
 use crate::results::{tokens_align, Outcome};
@@ -26,6 +31,28 @@ pub enum ExportError {
 impl From<csv::Error> for ExportError {
     fn from(e: csv::Error) -> Self {
         ExportError::Csv(e.to_string())
+    }
+}
+
+/// How text cells are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Cells {
+    /// Text that a spreadsheet would read as a formula gets a leading apostrophe.
+    #[default]
+    Safe,
+    /// Every cell exactly as in the evaluation.
+    Exact,
+}
+
+impl Cells {
+    /// `text` as a cell of this style.
+    pub fn text(self, text: &str) -> String {
+        let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        if self == Cells::Safe && formula {
+            format!("'{text}")
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -50,7 +77,7 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, ExportError> {
 
 /// One row per token: `snippet, source, token_index, token`, then per model `<m> logprob`,
 /// `<m> top_token`, `<m> top_logprob`, `<m> rank`, then per custom model `<c> - <baseline> logprob`.
-pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
+pub fn tokens_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, ExportError> {
     let runs: Vec<_> = evaluation.model_results().collect();
     let base = &evaluation.baseline.model.name;
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -62,11 +89,11 @@ pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
     ];
     for run in &runs {
         for column in ["logprob", "top_token", "top_logprob", "rank"] {
-            header.push(format!("{} {column}", run.model.name));
+            header.push(cells.text(&format!("{} {column}", run.model.name)));
         }
     }
     for run in &evaluation.custom {
-        header.push(format!("{} - {base} logprob", run.model.name));
+        header.push(cells.text(&format!("{} - {base} logprob", run.model.name)));
     }
     writer.write_record(&header)?;
     for (snippet, source) in evaluation.snippets.iter().enumerate() {
@@ -91,16 +118,16 @@ pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
                 let at = |m: usize| members[m].and_then(|t| t.get(index));
                 let mut row = vec![
                     snippet.to_string(),
-                    source.source.to_string(),
+                    cells.text(&source.source.to_string()),
                     index.to_string(),
-                    token.text.clone(),
+                    cells.text(&token.text),
                 ];
                 for m in 0..runs.len() {
                     let t = at(m);
                     row.push(number(t.and_then(|t| t.logprob)));
                     row.push(
                         t.and_then(|t| t.top.as_ref())
-                            .map(|(text, _)| text.clone())
+                            .map(|(text, _)| cells.text(text))
                             .unwrap_or_default(),
                     );
                     row.push(number(t.and_then(|t| t.top.as_ref()).map(|(_, l)| *l)));
@@ -124,18 +151,18 @@ pub fn tokens_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
 
 /// One row per snippet: `snippet, source, text`, then per model `<m> status`, `<m> tokens` (scored),
 /// `<m> avg_loglik`, then per custom model `<c> - <baseline> avg_loglik`.
-pub fn snippets_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
+pub fn snippets_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, ExportError> {
     let runs: Vec<_> = evaluation.model_results().collect();
     let base = &evaluation.baseline.model.name;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["snippet".to_string(), "source".into(), "text".into()];
     for run in &runs {
         for column in ["status", "tokens", "avg_loglik"] {
-            header.push(format!("{} {column}", run.model.name));
+            header.push(cells.text(&format!("{} {column}", run.model.name)));
         }
     }
     for run in &evaluation.custom {
-        header.push(format!("{} - {base} avg_loglik", run.model.name));
+        header.push(cells.text(&format!("{} - {base} avg_loglik", run.model.name)));
     }
     writer.write_record(&header)?;
     let averages: Vec<Vec<Option<f64>>> = runs
@@ -145,8 +172,8 @@ pub fn snippets_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
     for (index, snippet) in evaluation.snippets.iter().enumerate() {
         let mut row = vec![
             index.to_string(),
-            snippet.source.to_string(),
-            snippet.text.clone(),
+            cells.text(&snippet.source.to_string()),
+            cells.text(&snippet.text),
         ];
         for (m, run) in runs.iter().enumerate() {
             let (status, tokens) = match run.outcomes.get(index) {
@@ -161,7 +188,7 @@ pub fn snippets_csv(evaluation: &Evaluation) -> Result<String, ExportError> {
                 Some(Outcome::Failed { reason }) => (format!("failed: {reason}"), String::new()),
                 _ => ("pending".to_string(), String::new()),
             };
-            row.extend([status, tokens, number(averages[m][index])]);
+            row.extend([cells.text(&status), tokens, number(averages[m][index])]);
         }
         for m in 1..runs.len() {
             row.push(number(
@@ -227,7 +254,7 @@ mod tests {
 
     #[test]
     fn token_rows_quote_and_group_by_tokenization() {
-        let r = rows(&tokens_csv(&evaluation()).unwrap());
+        let r = rows(&tokens_csv(&evaluation(), Cells::Exact).unwrap());
         assert_eq!(r[0].len(), 4 + 8 + 1);
         assert_eq!(r[0][4], "base-light logprob");
         assert_eq!(r[0][12], "custom-base-light - base-light logprob");
@@ -250,6 +277,34 @@ mod tests {
     }
 
     #[test]
+    fn safe_cells_defuse_formulas_and_exact_cells_keep_them() {
+        let mut e = evaluation();
+        let mut tokens = result(&["=1+1", "@SUM(A1)", "\tx"], &[-1.0, -2.0]);
+        tokens.tokens[1].top = Some(("+cmd".into(), -0.5));
+        e.set_outcome("base-light", 1, Outcome::Scored(tokens))
+            .unwrap();
+        e.snippets[1].text = "-2+3 =HYPERLINK(\"http://x\")".into();
+        let safe = rows(&tokens_csv(&e, Cells::default()).unwrap());
+        let block: Vec<&str> = safe[4..7].iter().map(|r| r[3].as_str()).collect();
+        assert_eq!(block, ["'=1+1", "'@SUM(A1)", "'\tx"]);
+        assert_eq!(safe[5][5], "'+cmd");
+        assert_eq!(safe[5][4], "-1", "numbers are never prefixed");
+        let exact = rows(&tokens_csv(&e, Cells::Exact).unwrap());
+        assert_eq!(exact[4][3], "=1+1");
+        assert_eq!(exact[5][5], "+cmd");
+        let snippets = rows(&snippets_csv(&e, Cells::Safe).unwrap());
+        assert_eq!(snippets[2][2], "'-2+3 =HYPERLINK(\"http://x\")");
+        assert_eq!(
+            snippets[1][2], e.snippets[0].text,
+            "plain text is untouched"
+        );
+        let exact = rows(&snippets_csv(&e, Cells::Exact).unwrap());
+        assert_eq!(exact[2][2], e.snippets[1].text);
+        assert_eq!(Cells::Safe.text("\rx"), "'\rx");
+        assert_eq!(Cells::Safe.text("a=b"), "a=b");
+    }
+
+    #[test]
     fn snippet_rows() {
         let mut e = evaluation();
         e.snippets.push(crate::evaluation::Snippet::pasted("more"));
@@ -257,7 +312,7 @@ mod tests {
             reason: "HTTP 503".into(),
         });
         e.custom[0].outcomes.push(Outcome::Pending);
-        let r = rows(&snippets_csv(&e).unwrap());
+        let r = rows(&snippets_csv(&e, Cells::Exact).unwrap());
         assert_eq!(r[0].len(), 3 + 6 + 1);
         assert_eq!(r[1][3..6], ["scored", "2", "-1.75"]);
         assert_eq!(r[1][9], "0.5");

@@ -33,6 +33,9 @@ pub mod sums;
 pub mod windows;
 pub mod wire;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use bootstrap::Interval;
 pub use chart_data::{Histogram, ScatterPoint, Series, SnippetDelta};
 pub use colour::{LegendStop, RankBucket, Swatch, Theme};

@@ -11,6 +11,9 @@
 //! stitching moves back to the nearest earlier position where both windows' tokens break; when there is
 //! none (e.g. text without spaces), the bytes from `start` to the window's next token become one
 //! unscored "junction" token, so the text is still covered exactly, at the cost of part of one token.
+//!
+//! [`WindowProgress`] keeps the finished windows of a snippet whose other window failed, so a retry
+//! asks only for the windows still missing.
 
 use crate::params::GenerateParams;
 use crate::results::SnippetResult;
@@ -270,6 +273,55 @@ pub fn stitch(
         tokens,
         window_starts,
     })
+}
+
+/// The windows of one snippet and the tokens of those finished so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowProgress {
+    windows: Vec<Window>,
+    done: Vec<Option<Vec<ScoredToken>>>,
+}
+
+impl WindowProgress {
+    /// Progress over `windows`, keeping the finished windows of `previous` when it planned the same
+    /// windows (else starting afresh).
+    pub fn resume(windows: Vec<Window>, previous: Option<WindowProgress>) -> Self {
+        match previous {
+            Some(previous) if previous.windows == windows => previous,
+            _ => WindowProgress {
+                done: vec![None; windows.len()],
+                windows,
+            },
+        }
+    }
+
+    /// The planned windows.
+    pub fn windows(&self) -> &[Window] {
+        &self.windows
+    }
+
+    /// The indices of the windows not finished yet, in order.
+    pub fn missing(&self) -> Vec<usize> {
+        (0..self.done.len())
+            .filter(|&i| self.done[i].is_none())
+            .collect()
+    }
+
+    /// Records the tokens of window `index` (ignored when out of range).
+    pub fn finish(&mut self, index: usize, tokens: Vec<ScoredToken>) {
+        if let Some(slot) = self.done.get_mut(index) {
+            *slot = Some(tokens);
+        }
+    }
+
+    /// Every window's tokens, once all are finished; else the progress back.
+    pub fn into_results(self) -> Result<Vec<Vec<ScoredToken>>, WindowProgress> {
+        if self.done.iter().all(Option::is_some) {
+            Ok(self.done.into_iter().flatten().collect())
+        } else {
+            Err(self)
+        }
+    }
 }
 
 #[cfg(test)]

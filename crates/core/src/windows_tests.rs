@@ -217,3 +217,33 @@ fn stitch_errors_and_junctions() {
     );
     assert_eq!(junction.logprob, None);
 }
+
+#[test]
+fn a_failed_window_keeps_the_finished_ones_and_a_retry_asks_only_the_missing() {
+    let text = long_text();
+    let windows = plan(&text, Some(&config(64)));
+    assert!(windows.len() >= 3);
+    let mut progress = WindowProgress::resume(windows.clone(), None);
+    // The first run: window 0 finishes, window 1 fails, so the rest are never asked.
+    progress.finish(0, tokenize(windows[0].prompt(&text)));
+    let progress = progress.into_results().unwrap_err();
+    let kept = Some(progress);
+    // The retry plans the same windows and asks only the missing ones.
+    let mut retry = WindowProgress::resume(windows.clone(), kept.clone());
+    assert_eq!(retry.missing(), (1..windows.len()).collect::<Vec<_>>());
+    for index in retry.missing() {
+        retry.finish(index, tokenize(windows[index].prompt(&text)));
+    }
+    assert!(retry.missing().is_empty());
+    let planned = retry.windows().to_vec();
+    let stitched = stitch(&text, &planned, retry.into_results().unwrap()).unwrap();
+    let spelled: String = stitched.tokens.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(spelled, text);
+    // Other windows (another context length) start afresh.
+    let other = plan(&text, Some(&config(96)));
+    assert_ne!(other, windows);
+    assert_eq!(
+        WindowProgress::resume(other.clone(), kept).missing().len(),
+        other.len()
+    );
+}

@@ -67,8 +67,35 @@ impl CohereBackend {
     }
 }
 
+/// How many leading tokens are the prompt's: the billed count when those tokens cover the prompt
+/// exactly, else the count whose text covers it (a wrong billed count is not trusted); a 502 when the
+/// tokens cannot cover the prompt.
+fn prompt_tokens(
+    model: &str,
+    prompt: &str,
+    billed: Option<usize>,
+    tokens: &[ScoredToken],
+) -> Result<usize, AppError> {
+    let pieces = || tokens.iter().map(|t| t.text.as_str());
+    let spelled = prompt_split::split_prompt(prompt, pieces(), prompt_split::bytes);
+    if spelled.covered < prompt.len() {
+        return Err(AppError::BadGateway(format!(
+            "model `{model}`: the upstream's tokens cover {} of the prompt's {} bytes",
+            spelled.covered,
+            prompt.len()
+        )));
+    }
+    let billed_covers = |n: usize| {
+        let split = prompt_split::split_prompt(prompt, pieces().take(n), prompt_split::bytes);
+        split.tokens == n && split.covered == prompt.len()
+    };
+    Ok(billed
+        .filter(|&n| n > 0 && n <= tokens.len() && billed_covers(n))
+        .unwrap_or(spelled.tokens))
+}
+
 /// Cohere's answer in the normalised form: its token list split into prompt and generated tokens.
-fn normalise_answer(
+pub(super) fn normalise_answer(
     model: &str,
     prompt: &str,
     mode: ReturnLikelihoods,
@@ -96,16 +123,7 @@ fn normalise_answer(
                 )));
             }
             let split = match mode {
-                ReturnLikelihoods::All => billed
-                    .filter(|&n| n > 0 && n <= tokens.len())
-                    .unwrap_or_else(|| {
-                        prompt_split::split_prompt(
-                            prompt,
-                            tokens.iter().map(|t| t.text.as_str()),
-                            prompt_split::bytes,
-                        )
-                        .tokens
-                    }),
+                ReturnLikelihoods::All => prompt_tokens(model, prompt, billed, &tokens)?,
                 _ => 0,
             };
             let mut prompt_tokens = tokens;

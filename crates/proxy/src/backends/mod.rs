@@ -13,6 +13,9 @@ pub mod tgi;
 pub mod upstream;
 pub mod upstream_error;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use crate::error::AppError;
 use likely_core::{GenerateRequest, GenerateResponse};
 use tokio::sync::OwnedSemaphorePermit;

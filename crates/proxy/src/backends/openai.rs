@@ -59,7 +59,7 @@ struct CompletionRequest<'a> {
 
 /// The parts of a completions answer that are read.
 #[derive(Debug, Deserialize)]
-struct CompletionAnswer {
+pub(super) struct CompletionAnswer {
     #[serde(default)]
     choices: Vec<Choice>,
     /// Together: the echoed prompt with its log-probabilities.
@@ -262,7 +262,7 @@ fn with_vllm_ids(mut tokens: Vec<ScoredToken>, choice: &Choice) -> Vec<ScoredTok
     tokens
 }
 
-fn normalise_answer(
+pub(super) fn normalise_answer(
     model: &str,
     prompt: &str,
     mode: ReturnLikelihoods,

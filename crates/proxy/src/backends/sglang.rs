@@ -51,7 +51,7 @@ struct SamplingParams {
 struct Entry(Option<f64>, Option<u32>, Option<String>);
 
 #[derive(Debug, Deserialize)]
-struct SglangAnswer {
+pub(super) struct SglangAnswer {
     #[serde(default)]
     text: String,
     meta_info: MetaInfo,
@@ -145,7 +145,7 @@ fn tokens(
         .collect()
 }
 
-fn to_raw(
+pub(super) fn to_raw(
     model: &str,
     mode: ReturnLikelihoods,
     answer: SglangAnswer,

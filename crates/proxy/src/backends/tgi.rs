@@ -47,13 +47,13 @@ struct TgiParameters {
 /// TGI's `/generate` answers an object; its `/` route answers a one-element list. Both are read.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum TgiAnswer {
+pub(super) enum TgiAnswer {
     One(TgiGeneration),
     List(Vec<TgiGeneration>),
 }
 
 #[derive(Debug, Deserialize)]
-struct TgiGeneration {
+pub(super) struct TgiGeneration {
     generated_text: String,
     #[serde(default)]
     details: Option<TgiDetails>,
@@ -126,7 +126,7 @@ fn parameters(
     }
 }
 
-fn to_raw(
+pub(super) fn to_raw(
     model: &str,
     mode: ReturnLikelihoods,
     answer: TgiAnswer,
