@@ -63,12 +63,18 @@ pub fn SharePanel() -> impl IntoView {
         };
         let stores = capabilities.with_untracked(|c| c.as_ref().is_some_and(|c| c.stored));
         let fragment = snapshot::to_fragment(&bytes);
+        let mark_saved = move || {
+            dashboard
+                .evaluation
+                .with_untracked(|e| e.as_ref().map(crate::unsaved::mark_saved))
+        };
         failure.set(None);
         made.set(None);
         match choose(fragment.len(), stores) {
             Choice::Fragment => {
                 let url = format!("{}/#{FRAGMENT_KEY}={fragment}", origin());
                 let _ = window().navigator().clipboard().write_text(&url);
+                mark_saved();
                 made.set(Some(Made {
                     url,
                     reason: reason(Choice::Fragment, bytes.len(), stores),
@@ -97,6 +103,7 @@ pub fn SharePanel() -> impl IntoView {
                                 why.push_str("; this browser keeps no data, so it cannot delete the link later");
                             }
                             let _ = window().navigator().clipboard().write_text(&url);
+                            mark_saved();
                             made.set(Some(Made {
                                 url,
                                 reason: why,

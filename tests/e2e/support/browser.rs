@@ -63,6 +63,8 @@ impl Browser {
             });
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let capabilities = serde_json::json!({
+            // "Replace the evaluation on screen?" is answered yes, as a person going on would.
+            "unhandledPromptBehavior": "accept",
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
