@@ -161,7 +161,9 @@ async fn no_request_reaches_a_host_outside_the_table() {
             answer.text
         );
     }
-    let mut sneaky = scoring("allowed", &format!("Fetch {url} please"));
+    // The URL rides in every field a proxy might read as a destination; the prompt is the one the
+    // fake upstream answers, so the answer is a 200 from the allowed host and nothing else.
+    let mut sneaky = scoring("allowed", "To be");
     for field in [
         "base_url",
         "url",
