@@ -209,7 +209,22 @@ async fn a_model_trained_from_the_page_beats_its_base_on_its_domain() {
     );
     let held_out = lighthouse_logs(1234, 1).remove(0);
     browser.type_text("prompt-input", &held_out).await;
+    // The figures below must be those of exactly this text, scored to the end.
+    let typed = browser.by_testid("prompt-input").await;
+    assert_eq!(
+        typed.prop("value").await.unwrap().as_deref(),
+        Some(held_out.as_str()),
+        "the typed text is kept as typed"
+    );
     browser.click("evaluate-button").await;
+    let started = Instant::now();
+    while browser.attr("progress", "data-state").await.as_deref() != Some("done") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the evaluation finishes"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let new_avg = browser.value_of(&format!("avg-loglik-{name}")).await;
     let base_avg = browser.value_of("avg-loglik-base-light").await;
     assert!(new_avg > base_avg + 0.3, "{new_avg} vs {base_avg}");
