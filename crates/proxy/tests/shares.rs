@@ -130,6 +130,17 @@ async fn delete(server: &Server, id: &str, token: &str) -> reqwest::Response {
         .unwrap()
 }
 
+async fn capabilities(server: &Server) -> Value {
+    client()
+        .get(format!("{}/v1/capabilities", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn message(answer: reqwest::Response) -> String {
     let body: Value = answer.json().await.unwrap();
     body["message"].as_str().unwrap_or_default().to_string()
@@ -206,14 +217,7 @@ async fn an_operator_limit_caps_and_sets_the_expiry() {
     let dir = tempfile::tempdir().unwrap();
     let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
     let server = start(dir.path(), &store, &["--share-max-days", "7"], None);
-    let caps: Value = client()
-        .get(format!("{}/v1/capabilities", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let caps = capabilities(&server).await;
     assert_eq!(caps["shares"]["stored"], true);
     assert_eq!(caps["shares"]["max_expiry_secs"], 7 * 86_400);
     let link = created(&server, &evaluation(1), Scope::Figures).await;
@@ -299,14 +303,7 @@ async fn links_need_the_access_token_when_it_is_set() {
 async fn without_a_store_the_server_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), "none", &[], None);
-    let caps: Value = client()
-        .get(format!("{}/v1/capabilities", server.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let caps = capabilities(&server).await;
     assert_eq!(caps["shares"]["stored"], false);
     let answer = create(
         &server,
