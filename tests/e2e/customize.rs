@@ -93,11 +93,14 @@ async fn api_average(browser: &Browser, model: &str, text: &str) -> f64 {
         )
         .await
         .expect("ask the Generate API");
-    let likelihoods: Vec<f64> = answer["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no token likelihoods in {answer}"))
+    // Only the prompt's tokens count, split from the generated one as the page splits them (the
+    // generated token is sampled, so counting it makes the average vary from call to call).
+    let response: likely_core::GenerateResponse = serde_json::from_value(answer.clone())
+        .unwrap_or_else(|e| panic!("not a Generate answer ({e}): {answer}"));
+    let likelihoods: Vec<f64> = likely_core::prompt_scores(text, &response)
+        .unwrap_or_else(|e| panic!("no prompt scores ({e}): {answer}"))
         .iter()
-        .filter_map(|token| token["likelihood"].as_f64())
+        .filter_map(|token| token.logprob)
         .collect();
     assert!(likelihoods.len() > 20, "{answer}");
     likelihoods.iter().sum::<f64>() / likelihoods.len() as f64
