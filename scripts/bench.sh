@@ -5,6 +5,8 @@
 #   2. the embedded models' evaluation table on the snippet, Hamlet and held-out general text;
 #   3. the core's paired bootstrap and share-link codec (likely-core example `bench`);
 #   4. the token view in headless Chromium: render and hover cost at 20k and 100k tokens × 3 models;
+#   4b. a whole evaluation in headless Chromium against the same requests from a plain client (Hamlet's
+#      paragraphs: 150, 1,410 and 5,000 snippets × 2 models);
 #   5. `likely serve` under load (scripts/load.sh: wrk at 200 connections plus abandoned generations).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,5 +26,8 @@ cargo run --quiet --release -p likely-core --example bench
 echo "== token view: cargo bench -p likely-app --features e2e --bench token_view"
 LIKELY_BIN="$root/target/release/likely" LIKELY_DIST="$root/dist" \
   cargo bench --quiet -p likely-app --features e2e --bench token_view
+echo "== page run: cargo bench -p likely-app --features e2e --bench page_run"
+LIKELY_BIN="$root/target/release/likely" LIKELY_DIST="$root/dist" \
+  cargo bench --quiet -p likely-app --features e2e --bench page_run
 echo "== load: bash scripts/load.sh (DURATION=${DURATION:-60})"
 LIKELY_BIN="$root/target/release/likely" bash scripts/load.sh

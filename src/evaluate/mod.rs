@@ -2,6 +2,7 @@
 //! cancel. It knows nothing of the page's signals but the evaluation it fills in (the form is `form`).
 
 mod control;
+mod publish;
 mod retry;
 mod run;
 mod score;

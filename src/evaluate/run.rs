@@ -1,8 +1,9 @@
 //! Runs the jobs of an evaluation (one per model and snippet) with bounded concurrency, writing each
-//! outcome into the evaluation as it arrives, so progress and figures update live and finished results
-//! survive a cancel or a failure.
+//! outcome into the evaluation as it arrives (published to the views a few times a second, see
+//! `publish`), so progress and figures update live and finished results survive a cancel or a failure.
 
 use super::control::Epochs;
+use super::publish::Publisher;
 use super::score::{score_job, JobInput};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -56,6 +57,7 @@ pub fn start_jobs(
         return;
     }
     running.set(true);
+    let publisher = Publisher::new(evaluation);
     let queue = Rc::new(RefCell::new(VecDeque::from(jobs)));
     let workers = CONCURRENCY.min(queue.borrow().len());
     let active = Rc::new(std::cell::Cell::new(workers));
@@ -63,6 +65,7 @@ pub fn start_jobs(
         let queue = queue.clone();
         let active = active.clone();
         let control = control.clone();
+        let publisher = publisher.clone();
         spawn_local(async move {
             loop {
                 if control.cancelled() {
@@ -80,15 +83,19 @@ pub fn start_jobs(
                 if control.cancelled() {
                     break;
                 }
-                evaluation.update(|current| {
+                publisher.update(|current| {
                     if let Some(current) = current {
                         let _ = current.set_outcome(&job.model, job.snippet, outcome);
                     }
                 });
             }
             active.set(active.get() - 1);
-            if active.get() == 0 && !control.cancelled() {
-                running.set(false);
+            if active.get() == 0 {
+                // What arrived since the last publication, also after a cancel.
+                publisher.flush();
+                if !control.cancelled() {
+                    running.set(false);
+                }
             }
         });
     }
