@@ -67,6 +67,9 @@ pub struct Dashboard {
     pub theme: RwSignal<Theme>,
     /// The share link being shown, if the page was opened with one.
     pub opened: RwSignal<Option<Opened>>,
+    /// The snippet the token view shows (its drop-down, the snippet table, the token strings that
+    /// moved most and the per-snippet chart choose it).
+    pub snippet: RwSignal<usize>,
 }
 
 impl Dashboard {
@@ -93,6 +96,7 @@ impl Dashboard {
             epochs: StoredValue::new_local(Epochs::default()),
             theme: RwSignal::new(Theme::Light),
             opened: RwSignal::new(None),
+            snippet: RwSignal::new(0),
         };
         provide_context(dashboard);
         dashboard

@@ -11,5 +11,5 @@ mod tip_view;
 mod tooltip;
 mod view;
 
-use render::visible_whitespace;
+pub(crate) use render::visible_whitespace;
 pub use view::TokenView;
