@@ -227,6 +227,25 @@ async fn the_worst_snippet_sorts_first_and_opens_in_the_token_view() {
     first.click().await.expect("click the worst row");
     assert_eq!(token_view_shows(&browser, worst).await, texts[worst]);
 
+    // A click on the per-snippet chart opens the snippet under it: the best one, say. The plot spans
+    // from 70 CSS pixels (margin and y labels) to 16 before the right edge of the 560-pixel canvas
+    // (src/charts/canvas.rs), one unit per snippet.
+    let mut best = 0;
+    for (i, d) in deltas.iter().enumerate() {
+        if *d > deltas[best] {
+            best = i;
+        }
+    }
+    browser
+        .client
+        .execute(
+            "const [k, n] = arguments; const c = document.querySelector('[data-testid=\"chart-snippets\"]'); c.scrollIntoView(); const r = c.getBoundingClientRect(); const x = (70 + (k + 0.5) * (560 - 16 - 70) / n) * c.clientWidth / 560; c.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: r.left + c.clientLeft + x, clientY: r.top + r.height / 2}));",
+            vec![best.into(), texts.len().into()],
+        )
+        .await
+        .expect("click the chart");
+    assert_eq!(token_view_shows(&browser, best).await, texts[best]);
+
     // The filter keeps the snippets holding the words typed.
     browser.type_text("snippet-filter", "dagger").await;
     let expected = texts.iter().filter(|t| t.contains("dagger")).count();
