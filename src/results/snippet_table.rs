@@ -225,6 +225,7 @@ pub fn SnippetTableView(
             <div class="snippet-table-wrap">
                 <table
                     class="results snippet-table"
+                    class:no-text=move || !dashboard.has_text()
                     data-testid="snippet-table"
                     data-model=move || names().1
                 >
