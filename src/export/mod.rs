@@ -47,7 +47,11 @@ pub fn ExportPanel() -> impl IntoView {
             let (name, mime, text) = match kind {
                 "json" => ("likely-evaluation.json", "application/json", to_json(e)),
                 "tokens" => ("likely-tokens.csv", "text/csv", tokens_csv(e, cells)),
-                "learned" => ("likely-learned-tokens.csv", "text/csv", learned_csv(e, cells)),
+                "learned" => (
+                    "likely-learned-tokens.csv",
+                    "text/csv",
+                    learned_csv(e, cells),
+                ),
                 _ => ("likely-snippets.csv", "text/csv", snippets_csv(e, cells)),
             };
             let text = text.map_err(|error| error.to_string())?;

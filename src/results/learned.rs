@@ -167,7 +167,11 @@ pub fn LearnedView(learned: Memo<Option<Learned>>, finished: Memo<bool>) -> impl
         let token = picked.get()?;
         learned.with(|l| {
             let l = l.as_ref()?;
-            let m = l.rising.iter().chain(&l.falling).find(|m| m.token == token)?;
+            let m = l
+                .rising
+                .iter()
+                .chain(&l.falling)
+                .find(|m| m.token == token)?;
             Some(occurrences_view(m, dashboard))
         })
     };

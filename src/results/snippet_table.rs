@@ -49,7 +49,9 @@ fn row_view(shown: Shown, dashboard: Dashboard) -> impl IntoView {
     );
     let start = match start {
         Some(start) => view! { <span class="snippet-start">{start}</span> }.into_any(),
-        None => view! { <span class="snippet-start hidden-text">"text not shared"</span> }.into_any(),
+        None => {
+            view! { <span class="snippet-start hidden-text">"text not shared"</span> }.into_any()
+        }
     };
     view! {
         <tr
@@ -103,10 +105,7 @@ fn header(column: Column, label: String, title: String, order: RwSignal<Order>) 
 
 /// The table of `table` (nothing until the run has `finished`).
 #[component]
-pub fn SnippetTableView(
-    table: Memo<Option<SnippetTable>>,
-    finished: Memo<bool>,
-) -> impl IntoView {
+pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>) -> impl IntoView {
     let dashboard = use_dashboard();
     let order = RwSignal::new(Order::default());
     let query = RwSignal::new(String::new());

@@ -293,7 +293,14 @@ async fn the_worst_snippet_sorts_first_and_opens_in_the_token_view() {
 fn synthetic_snapshot(snippets: usize, tokens: usize) -> Vec<u8> {
     use likely_core::{Evaluation, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult};
     const WORDS: [&str; 8] = [
-        " to", " be", " or", " not", " that", " is", " the", " question",
+        " to",
+        " be",
+        " or",
+        " not",
+        " that",
+        " is",
+        " the",
+        " question",
     ];
     let mut state: u64 = 7;
     let mut next = move || {
@@ -357,7 +364,9 @@ async fn a_thousand_snippets_sort_and_filter_quickly() {
         )
         .await
         .expect("keep the snapshot");
-    let path = created["path"].as_str().unwrap_or_else(|| panic!("{created}"));
+    let path = created["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"));
     let opened = Instant::now();
     browser
         .client
