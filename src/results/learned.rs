@@ -5,11 +5,11 @@
 use super::exact;
 use super::focus::open_snippet;
 use crate::state::{use_dashboard, Dashboard};
-use crate::tokens::visible_whitespace;
 use leptos::prelude::*;
 use likely_core::learned::{Learned, TokenMove};
 use likely_core::metric::signed;
 use likely_core::snippet_table::snippet_start;
+use likely_core::token_text::visible_whitespace;
 
 /// Snippets listed at most for one token string.
 const MAX_LISTED: usize = 40;

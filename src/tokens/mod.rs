@@ -11,5 +11,5 @@ mod tip_view;
 mod tooltip;
 mod view;
 
-pub(crate) use render::visible_whitespace;
+use render::visible_whitespace;
 pub use view::TokenView;

@@ -33,6 +33,7 @@ pub mod share_api;
 pub mod snapshot;
 pub mod snippet_table;
 pub mod sums;
+pub mod token_text;
 pub mod windows;
 pub mod wire;
 
