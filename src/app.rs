@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
                 <Charts
                     evaluation=Signal::from(dashboard.evaluation)
                     theme=Signal::from(theme)
-                    on_snippet=Callback::new(move |snippet| open_snippet(dashboard, snippet, None))
+                    on_snippet=Callback::new(move |snippet| open_snippet(dashboard, snippet, None, None))
                 />
                 <section class="panel">
                     <h2>"Keep and share"</h2>

@@ -70,6 +70,9 @@ pub struct Dashboard {
     /// The snippet the token view shows (its drop-down, the snippet table, the token strings that
     /// moved most and the per-snippet chart choose it).
     pub snippet: RwSignal<usize>,
+    /// The model the token view shows (its drop-down, and the custom model of the snippet table a
+    /// snippet is opened from).
+    pub token_model: RwSignal<String>,
 }
 
 impl Dashboard {
@@ -97,6 +100,7 @@ impl Dashboard {
             theme: RwSignal::new(Theme::Light),
             opened: RwSignal::new(None),
             snippet: RwSignal::new(0),
+            token_model: RwSignal::new(String::new()),
         };
         provide_context(dashboard);
         dashboard

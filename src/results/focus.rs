@@ -1,19 +1,28 @@
 //! Opening a snippet in the token view from elsewhere on the page (a row of the snippet table, an
-//! occurrence of a token string that moved, a point of the per-snippet chart): the snippet becomes the
-//! token view's, the view scrolls into sight and, when a token is named, that token takes the focus
-//! (so its tooltip shows) once the view has drawn it.
+//! occurrence of a token string that moved, a point of the per-snippet chart): the snippet (and the
+//! custom model, when one is named) becomes the token view's, the view scrolls into sight and, when a
+//! token is named, that token takes the focus (so its tooltip shows) once the view has drawn it.
 
 use crate::state::Dashboard;
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-/// Shows `snippet` (and focuses its token `token`, when given) in the token view.
-pub fn open_snippet(dashboard: Dashboard, snippet: usize, token: Option<usize>) {
+/// Shows `snippet` in the token view, with `model` when given, and focuses its token `token`, when
+/// given.
+pub fn open_snippet(
+    dashboard: Dashboard,
+    snippet: usize,
+    model: Option<String>,
+    token: Option<usize>,
+) {
     if !dashboard.has_text() {
         return;
     }
     dashboard.snippet.set(snippet);
+    if let Some(model) = model.filter(|m| !m.is_empty()) {
+        dashboard.token_model.set(model);
+    }
     // The token view rewrites its text in an effect (a microtask); a timer runs after it.
     set_timeout(move || bring_into_view(token), Duration::ZERO);
 }

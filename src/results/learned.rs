@@ -77,7 +77,7 @@ fn moves_table(
 }
 
 /// The snippets `m` occurs in, each with its count, opening at its first occurrence.
-fn occurrences_view(m: &TokenMove, dashboard: Dashboard) -> impl IntoView {
+fn occurrences_view(m: &TokenMove, custom: &str, dashboard: Dashboard) -> impl IntoView {
     // (snippet, first token, occurrences), in the set's order.
     let mut places: Vec<(usize, usize, usize)> = Vec::new();
     for o in &m.occurrences {
@@ -92,6 +92,7 @@ fn occurrences_view(m: &TokenMove, dashboard: Dashboard) -> impl IntoView {
             .iter()
             .take(MAX_LISTED)
             .map(|&(snippet, token, count)| {
+                let custom = custom.to_string();
                 let start = e
                     .as_ref()
                     .and_then(|e| e.snippets.get(snippet))
@@ -105,7 +106,7 @@ fn occurrences_view(m: &TokenMove, dashboard: Dashboard) -> impl IntoView {
                             data-testid="learned-occurrence"
                             data-index=snippet
                             data-token-index=token
-                            on:click=move |_| open_snippet(dashboard, snippet, Some(token))
+                            on:click=move |_| open_snippet(dashboard, snippet, Some(custom.clone()), Some(token))
                         >
                             <span class="occurrence-label">{format!("#{} ×{count}", snippet + 1)}</span>
                             <span class="snippet-start">{start}</span>
@@ -172,7 +173,7 @@ pub fn LearnedView(learned: Memo<Option<Learned>>, finished: Memo<bool>) -> impl
                 .iter()
                 .chain(&l.falling)
                 .find(|m| m.token == token)?;
-            Some(occurrences_view(m, dashboard))
+            Some(occurrences_view(m, &l.custom, dashboard))
         })
     };
     view! {

@@ -28,7 +28,7 @@ struct Shown {
     start: Option<String>,
 }
 
-fn row_view(shown: Shown, dashboard: Dashboard) -> impl IntoView {
+fn row_view(shown: Shown, custom: String, dashboard: Dashboard) -> impl IntoView {
     let Shown { row, start } = shown;
     let snippet = row.snippet;
     let class = if row.delta < 0.0 {
@@ -59,7 +59,7 @@ fn row_view(shown: Shown, dashboard: Dashboard) -> impl IntoView {
             data-index=snippet
             data-value=exact(row.delta)
             class=class
-            on:click=move |_| open_snippet(dashboard, snippet, None)
+            on:click=move |_| open_snippet(dashboard, snippet, Some(custom.clone()), None)
         >
             <td class="snippet-cell">
                 <button type="button" class="snippet-open" title="Open this snippet in the token view">{row.label}</button>
@@ -134,6 +134,7 @@ pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>)
     let rows = move || {
         let has_text = dashboard.has_text();
         let count = limit.get();
+        let custom = table.with(|t| t.as_ref().map(|t| t.custom.clone()).unwrap_or_default());
         let shown: Vec<Shown> = positions.with(|positions| {
             table.with(|table| {
                 let Some(table) = table else {
@@ -158,7 +159,7 @@ pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>)
         });
         shown
             .into_iter()
-            .map(|shown| row_view(shown, dashboard))
+            .map(|shown| row_view(shown, custom.clone(), dashboard))
             .collect_view()
     };
 
