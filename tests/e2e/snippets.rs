@@ -7,6 +7,7 @@ use crate::support::{file_with, Browser, Server};
 use fantoccini::elements::Element;
 use fantoccini::Locator;
 use likely_core::params::GenerateParams;
+use likely_core::snapshot::Scope;
 use std::time::{Duration, Instant};
 
 /// Lines from Shakespeare's plays other than Hamlet (the custom model's domain) and plain modern
@@ -289,8 +290,8 @@ async fn the_worst_snippet_sorts_first_and_opens_in_the_token_view() {
 }
 
 /// A set of `snippets` snippets of `tokens` word tokens each, scored by both embedded models' names
-/// with made-up likelihoods (the page only reads them), as a share snapshot.
-fn synthetic_snapshot(snippets: usize, tokens: usize) -> Vec<u8> {
+/// with made-up likelihoods (the page only reads them).
+fn synthetic_evaluation(snippets: usize, tokens: usize) -> likely_core::Evaluation {
     use likely_core::{Evaluation, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult};
     const WORDS: [&str; 8] = [
         " to",
@@ -335,7 +336,36 @@ fn synthetic_snapshot(snippets: usize, tokens: usize) -> Vec<u8> {
                 .unwrap();
         }
     }
-    likely_core::snapshot::encode(&evaluation, likely_core::snapshot::Scope::Everything).unwrap()
+    evaluation
+}
+
+/// Keeps `evaluation` as a stored share link holding `scope` (through the page's fetch) and opens it.
+async fn open_stored(
+    browser: &Browser,
+    server: &Server,
+    evaluation: &likely_core::Evaluation,
+    scope: likely_core::snapshot::Scope,
+) -> Instant {
+    let bytes = likely_core::snapshot::encode(evaluation, scope).unwrap();
+    let fragment = likely_core::snapshot::to_fragment(&bytes);
+    let created = browser
+        .client
+        .execute_async(
+            "const [text, scope, done] = arguments; const b64 = text.replace(/-/g, '+').replace(/_/g, '/'); const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - b64.length % 4) % 4)), c => c.charCodeAt(0)); fetch('/v1/shares?scope=' + scope, {method: 'POST', headers: {'content-type': 'application/octet-stream'}, body: bytes}).then(r => r.json()).then(done, e => done(String(e)));",
+            vec![fragment.into(), scope.as_str().into()],
+        )
+        .await
+        .expect("keep the snapshot");
+    let path = created["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"));
+    let opened = Instant::now();
+    browser
+        .client
+        .goto(&format!("{}{path}", server.url))
+        .await
+        .unwrap();
+    opened
 }
 
 /// Clicks a sort header in the page and answers the milliseconds until the frame after the rows
@@ -354,25 +384,8 @@ wait();
 async fn a_thousand_snippets_sort_and_filter_quickly() {
     let server = Server::start();
     let browser = Browser::open(&server.url).await;
-    let bytes = synthetic_snapshot(1000, 100);
-    let fragment = likely_core::snapshot::to_fragment(&bytes);
-    let created = browser
-        .client
-        .execute_async(
-            "const [text, done] = arguments; const b64 = text.replace(/-/g, '+').replace(/_/g, '/'); const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - b64.length % 4) % 4)), c => c.charCodeAt(0)); fetch('/v1/shares?scope=everything', {method: 'POST', headers: {'content-type': 'application/octet-stream'}, body: bytes}).then(r => r.json()).then(done, e => done(String(e)));",
-            vec![serde_json::Value::String(fragment)],
-        )
-        .await
-        .expect("keep the snapshot");
-    let path = created["path"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"));
-    let opened = Instant::now();
-    browser
-        .client
-        .goto(&format!("{}{path}", server.url))
-        .await
-        .unwrap();
+    let evaluation = synthetic_evaluation(1000, 100);
+    let opened = open_stored(&browser, &server, &evaluation, Scope::Everything).await;
     assert_eq!(browser.value_of("snippet-count").await, 1000.0);
     let shown = opened.elapsed();
     assert_eq!(rows(&browser).await.len(), 50, "one page of rows");
@@ -414,5 +427,42 @@ async fn a_thousand_snippets_sort_and_filter_quickly() {
         filtered.as_secs_f64() * 1000.0
     );
     assert!(median < 1000.0, "sorting 1,000 rows took {median} ms");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_figures_only_link_shows_the_table_without_text() {
+    let server = Server::start();
+    let browser = Browser::open(&server.url).await;
+    let evaluation = synthetic_evaluation(30, 20);
+    let table = likely_core::snippet_table::snippet_table(&evaluation, "custom-base-light");
+    let worst = table
+        .rows
+        .iter()
+        .min_by(|a, b| a.delta.total_cmp(&b.delta))
+        .unwrap();
+    open_stored(&browser, &server, &evaluation, Scope::Figures).await;
+    assert_eq!(browser.value_of("snippet-count").await, 30.0);
+    let first = first_row_becomes(&browser, worst.snippet).await;
+    let value: f64 = attr(&first, "data-value").await.parse().unwrap();
+    assert!(
+        (value - worst.delta).abs() < 1e-9,
+        "{value} vs {}",
+        worst.delta
+    );
+    let text = first.text().await.unwrap();
+    assert!(text.contains("text not shared"), "{text}");
+    assert!(
+        !text.contains(" to") && !text.contains("S"),
+        "no snippet text: {text}"
+    );
+    for hidden in ["snippet-filter", "learned-rising", "token-text"] {
+        let found = browser
+            .client
+            .find_all(Locator::Css(&format!("[data-testid=\"{hidden}\"]")))
+            .await
+            .unwrap();
+        assert!(found.is_empty(), "{hidden} is not shown without the text");
+    }
     browser.close().await;
 }
