@@ -1,6 +1,9 @@
 //! "What the fine-tune learned": the token strings whose log-likelihood rose and fell most across the
 //! set (likely-core's `learned`), with counts, mean Δ and total Δ. A token string opens the list of
 //! the snippets it occurs in; each opens that snippet in the token view with the token focused.
+//!
+//! A row's exact numbers are in `data-mean` and `data-total`, not `data-value`: the page's
+//! `data-value`s are the figures a figures-only link shows too, and token strings are not shared there.
 
 use super::exact;
 use super::focus::open_snippet;
@@ -39,7 +42,7 @@ fn moves_table(
                 <tr
                     data-testid="learned-token"
                     data-token=token.clone()
-                    data-value=exact(m.mean_delta)
+                    data-mean=exact(m.mean_delta)
                     data-count=m.count
                     data-total=exact(m.total_delta)
                     class:picked=is_picked

@@ -9,7 +9,8 @@ use crate::state::{use_dashboard, Dashboard};
 use leptos::prelude::*;
 use likely_core::metric::signed;
 use likely_core::snippet_table::{
-    matches_query, snippet_start, sorted_positions, Column, Order, SnippetRow, SnippetTable,
+    matches_query, snippet_start, sorted_positions, Column, Direction, Order, SnippetRow,
+    SnippetTable,
 };
 
 /// Rows shown at first, and added by "Show more".
@@ -93,8 +94,8 @@ fn header(column: Column, label: String, title: String, order: RwSignal<Order>) 
                 {label}
                 <span class="sort-mark" aria-hidden="true">
                     {move || match sorted() {
-                        Some(likely_core::snippet_table::Direction::Ascending) => "▲",
-                        Some(likely_core::snippet_table::Direction::Descending) => "▼",
+                        Some(Direction::Ascending) => "▲",
+                        Some(Direction::Descending) => "▼",
                         None => "",
                     }}
                 </span>

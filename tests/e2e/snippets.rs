@@ -270,8 +270,11 @@ async fn the_worst_snippet_sorts_first_and_opens_in_the_token_view() {
         ))
         .await
         .expect("a token string that rose");
-    let mean: f64 = attr(&rising, "data-value").await.parse().unwrap();
-    assert!(mean > 0.0 || attr(&rising, "data-total").await.parse::<f64>().unwrap() > 0.0);
+    let total: f64 = attr(&rising, "data-total").await.parse().unwrap();
+    let mean: f64 = attr(&rising, "data-mean").await.parse().unwrap();
+    let count: f64 = attr(&rising, "data-count").await.parse().unwrap();
+    assert!(total > 0.0, "it rose: {total}");
+    assert!((mean * count - total).abs() < 1e-6, "total = count × mean");
     let token = attr(&rising, "data-token").await;
     rising.click().await.expect("pick the token string");
     let occurrence = browser.by_testid("learned-occurrence").await;
