@@ -6,7 +6,9 @@ use crate::charts::Charts;
 use crate::customize::preselect_from_location;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
-use crate::results::{FailuresList, FiguresTable, PillsPanel, ProgressPanel};
+use crate::results::{
+    open_snippet, FailuresList, FiguresTable, MovedPanels, PillsPanel, ProgressPanel,
+};
 use crate::share::{open_from_location, ShareBanner, SharePanel};
 use crate::state::Dashboard;
 use crate::theme::follow_system;
@@ -62,12 +64,17 @@ pub fn App() -> impl IntoView {
             <ProgressPanel />
             <FailuresList />
             <PillsPanel />
+            <MovedPanels />
             <FiguresTable />
             <Show when=move || dashboard.has_text()>
                 <TokenView />
             </Show>
             <Show when=move || dashboard.evaluation.with(Option::is_some)>
-                <Charts evaluation=Signal::from(dashboard.evaluation) theme=Signal::from(theme) />
+                <Charts
+                    evaluation=Signal::from(dashboard.evaluation)
+                    theme=Signal::from(theme)
+                    on_snippet=Callback::new(move |snippet| open_snippet(dashboard, snippet, None, None))
+                />
                 <section class="panel">
                     <h2>"Keep and share"</h2>
                     <Show when=move || dashboard.has_text()>

@@ -67,6 +67,12 @@ pub struct Dashboard {
     pub theme: RwSignal<Theme>,
     /// The share link being shown, if the page was opened with one.
     pub opened: RwSignal<Option<Opened>>,
+    /// The snippet the token view shows (its drop-down, the snippet table, the token strings that
+    /// moved most and the per-snippet chart choose it).
+    pub snippet: RwSignal<usize>,
+    /// The model the token view shows (its drop-down, and the custom model of the snippet table a
+    /// snippet is opened from).
+    pub token_model: RwSignal<String>,
 }
 
 impl Dashboard {
@@ -93,6 +99,8 @@ impl Dashboard {
             epochs: StoredValue::new_local(Epochs::default()),
             theme: RwSignal::new(Theme::Light),
             opened: RwSignal::new(None),
+            snippet: RwSignal::new(0),
+            token_model: RwSignal::new(String::new()),
         };
         provide_context(dashboard);
         dashboard

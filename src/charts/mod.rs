@@ -25,16 +25,21 @@ use leptos::html;
 use leptos::prelude::*;
 use likely_core::{Evaluation, Theme};
 
-/// The three charts of `evaluation`, in the colours of `theme`.
+/// The three charts of `evaluation`, in the colours of `theme`; a click on a snippet of the
+/// per-snippet chart calls `on_snippet` with its index.
 #[component]
-pub fn Charts(evaluation: Signal<Option<Evaluation>>, theme: Signal<Theme>) -> impl IntoView {
+pub fn Charts(
+    evaluation: Signal<Option<Evaluation>>,
+    theme: Signal<Theme>,
+    #[prop(optional)] on_snippet: Option<Callback<usize>>,
+) -> impl IntoView {
     view! {
         <section class="panel charts" aria-labelledby="charts-heading">
             <h2 id="charts-heading">"Charts"</h2>
             <div class="charts-grid">
                 <ChartFigure kind=Kind::Histogram evaluation=evaluation theme=theme />
                 <ChartFigure kind=Kind::Scatter evaluation=evaluation theme=theme />
-                <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme />
+                <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme on_snippet=on_snippet />
             </div>
         </section>
     }
@@ -115,14 +120,18 @@ impl Plan {
 /// What a chart shows before there is an evaluation.
 const NO_EVALUATION: &str = "Run an evaluation to see this chart.";
 
-/// One chart: the canvas, or a message in its place, and a caption.
+/// One chart: the canvas, or a message in its place, and a caption. With `on_snippet`, a click on
+/// the per-snippet chart names the snippet under the pointer.
 #[component]
 fn ChartFigure(
     kind: Kind,
     evaluation: Signal<Option<Evaluation>>,
     theme: Signal<Theme>,
+    #[prop(optional_no_strip)] on_snippet: Option<Callback<usize>>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
+    // The plan last drawn, for clicks.
+    let drawn_plan = StoredValue::new_local(None::<Plan>);
     let message = RwSignal::new(Some(NO_EVALUATION.to_string()));
     let caption = RwSignal::new(String::new());
     let label = RwSignal::new(kind.empty_label());
@@ -151,7 +160,10 @@ fn ChartFigure(
                 caption.set(plan.caption());
                 label.set(plan.aria_label());
                 match canvas::draw_on(&canvas, theme, |area, look| plan.draw(area, look)) {
-                    Ok(()) => message.set(None),
+                    Ok(()) => {
+                        message.set(None);
+                        drawn_plan.set_value(Some(plan));
+                    }
                     Err(failure) => {
                         leptos::logging::error!("{} chart: {failure}", kind.title());
                         message.set(Some(format!("The chart could not be drawn: {failure}")));
@@ -187,11 +199,30 @@ fn ChartFigure(
         );
     });
 
+    let clickable = kind == Kind::Snippets && on_snippet.is_some();
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let (Some(on_snippet), Some(canvas)) = (on_snippet, canvas_ref.get_untracked()) else {
+            return;
+        };
+        // The bitmap's pixels per laid-out pixel (the canvas may be shown smaller than it is drawn).
+        let ratio = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
+        let x = f64::from(ev.offset_x()) * ratio;
+        let hit = drawn_plan.with_value(|plan| match plan {
+            Some(Plan::Snippets(plan)) => plan.snippet_at(x),
+            _ => None,
+        });
+        if let Some(snippet) = hit {
+            on_snippet.run(snippet);
+        }
+    };
     let drawn = move || message.with(Option::is_none);
     view! {
         <figure class="chart">
             <canvas
                 node_ref=canvas_ref
+                class:clickable=clickable
+                title=clickable.then_some("Click a snippet to open it in the token view")
+                on:click=on_click
                 data-testid=kind.test_id()
                 role="img"
                 aria-label=move || label.get()

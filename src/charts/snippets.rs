@@ -9,6 +9,7 @@ use super::palette::model_index;
 use likely_core::chart_data::snippet_deltas;
 use likely_core::Evaluation;
 use plotters::prelude::*;
+use std::cell::Cell;
 
 /// Bars drawn at most (snippets × custom models); beyond, dots.
 pub const MAX_BARS: usize = 80;
@@ -46,6 +47,8 @@ pub struct Plan {
     pub mark: Mark,
     /// One entry per custom model with a difference.
     pub series: Vec<Deltas>,
+    /// The plot's left and right edges in canvas pixels, once drawn (for clicks).
+    pub x_pixels: Cell<Option<(i32, i32)>>,
 }
 
 /// The per-snippet chart of `evaluation`, or why there is none.
@@ -83,6 +86,7 @@ pub fn plan(evaluation: &Evaluation) -> Result<Plan, String> {
         extent: axis::symmetric_extent(series.iter().flat_map(|s| s.values.iter().map(|v| v.1))),
         mark: mark_for(snippets, series.len()),
         series,
+        x_pixels: Cell::new(None),
     })
 }
 
@@ -93,6 +97,17 @@ pub fn mark_for(snippets: usize, models: usize) -> Mark {
     } else {
         Mark::Dots
     }
+}
+
+/// The snippet (0-based) whose unit holds canvas pixel `x` on a plot spanning `pixels` (left, right)
+/// over `snippets` snippets (snippet `i` is centred on `i + 1`, its unit `i + 0.5 .. i + 1.5`).
+pub fn snippet_at_x(pixels: (i32, i32), snippets: usize, x: f64) -> Option<usize> {
+    let (left, right) = (f64::from(pixels.0), f64::from(pixels.1));
+    if snippets == 0 || right <= left || !(left..=right).contains(&x) {
+        return None;
+    }
+    let unit = ((x - left) / (right - left) * snippets as f64).floor() as usize;
+    Some(unit.min(snippets - 1))
 }
 
 /// A bar group's widest (CSS pixels): with few snippets, wider bars only look heavy.
@@ -117,6 +132,15 @@ pub fn bar_span(snippet: usize, slot: usize, slots: usize, group: f64) -> (f64, 
 }
 
 impl Plan {
+    /// The snippet at canvas pixel `x` of the drawn chart, when one of the series has a value there.
+    pub fn snippet_at(&self, x: f64) -> Option<usize> {
+        let snippet = snippet_at_x(self.x_pixels.get()?, self.snippets, x)?;
+        self.series
+            .iter()
+            .any(|s| s.values.iter().any(|&(i, _)| i == snippet))
+            .then_some(snippet)
+    }
+
     /// The canvas's accessible description.
     pub fn aria_label(&self) -> String {
         let summaries: Vec<String> = self
@@ -192,6 +216,8 @@ impl Plan {
             .builder(&plot)
             .build_cartesian_2d(0.5..x_max, -self.extent..self.extent)?;
         let y_decimals = axis::decimals_for(self.extent);
+        let (x_range, _) = chart.plotting_area().get_pixel_range();
+        self.x_pixels.set(Some((x_range.start, x_range.end)));
         look.mesh(
             &mut chart,
             ("snippet", "\u{394} avg log-likelihood (nats/token)"),
@@ -287,6 +313,22 @@ mod tests {
         assert_eq!(group_width(50.0), 0.8);
         assert!((group_width(460.0) - 72.0 / 460.0).abs() < 1e-12);
         assert_eq!(group_width(0.0), 0.8);
+    }
+
+    #[test]
+    fn a_click_finds_the_snippet_under_it() {
+        assert_eq!(snippet_at_x((100, 400), 3, 100.0), Some(0));
+        assert_eq!(snippet_at_x((100, 400), 3, 199.0), Some(0));
+        assert_eq!(snippet_at_x((100, 400), 3, 201.0), Some(1));
+        assert_eq!(snippet_at_x((100, 400), 3, 400.0), Some(2));
+        assert_eq!(snippet_at_x((100, 400), 3, 99.0), None);
+        assert_eq!(snippet_at_x((100, 400), 0, 200.0), None);
+        let e = evaluation(&[&[-2.0], &[-1.0], &[-3.0]], &[&[-1.0], &[-1.5]]);
+        let plan = plan(&e).unwrap();
+        assert_eq!(plan.snippet_at(150.0), None, "not drawn yet");
+        plan.x_pixels.set(Some((0, 300)));
+        assert_eq!(plan.snippet_at(150.0), Some(1));
+        assert_eq!(plan.snippet_at(250.0), None, "snippet 3 has no difference");
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! Export of the evaluation: the value itself as JSON, and CSV per token and per snippet, downloaded
-//! from the browser (nothing goes to the server). CSV text cells are defused against spreadsheet
+//! Export of the evaluation: the value itself as JSON (with the per-snippet tables and the token
+//! strings that moved most beside it), and CSV per token, per snippet (with each custom model's Δ sum
+//! and share of the total) and of the token strings that moved most, downloaded from the browser
+//! (nothing goes to the server). CSV text cells are defused against spreadsheet
 //! formulas unless "exact cells" is ticked (`likely_core::export::Cells`).
 
 use crate::state::use_dashboard;
 use leptos::prelude::*;
-use likely_core::export::{snippets_csv, to_json, tokens_csv, Cells};
+use likely_core::export::{learned_csv, snippets_csv, to_json, tokens_csv, Cells};
 use wasm_bindgen::JsCast;
 
 /// Offers `contents` as a file download named `name`.
@@ -45,6 +47,11 @@ pub fn ExportPanel() -> impl IntoView {
             let (name, mime, text) = match kind {
                 "json" => ("likely-evaluation.json", "application/json", to_json(e)),
                 "tokens" => ("likely-tokens.csv", "text/csv", tokens_csv(e, cells)),
+                "learned" => (
+                    "likely-learned-tokens.csv",
+                    "text/csv",
+                    learned_csv(e, cells),
+                ),
                 _ => ("likely-snippets.csv", "text/csv", snippets_csv(e, cells)),
             };
             let text = text.map_err(|error| error.to_string())?;
@@ -63,6 +70,7 @@ pub fn ExportPanel() -> impl IntoView {
             <button type="button" data-testid="export-json" on:click=move |_| export("json")>"Export JSON"</button>
             <button type="button" data-testid="export-csv" on:click=move |_| export("tokens")>"Export CSV (tokens)"</button>
             <button type="button" data-testid="export-csv-snippets" on:click=move |_| export("snippets")>"Export CSV (snippets)"</button>
+            <button type="button" data-testid="export-csv-learned" on:click=move |_| export("learned")>"Export CSV (tokens that moved)"</button>
             <label title="Off: text cells that a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe. On: every cell exactly as scored.">
                 <input type="checkbox" data-testid="export-exact" bind:checked=exact/>
                 " exact CSV cells"

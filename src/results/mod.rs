@@ -1,11 +1,18 @@
-//! The results: progress and failures of the run, the figures per model, and the metric pills of
-//! each custom model against the baseline. Every shown figure carries its exact value in `data-value`.
+//! The results: progress and failures of the run, the figures per model, the metric pills of each
+//! custom model against the baseline, and the snippets and token strings that moved most (`moved`).
+//! Every shown figure carries its exact value in `data-value`.
 
 mod figures;
+mod focus;
+mod learned;
+mod moved;
 mod pills;
 mod progress;
+mod snippet_table;
 
 pub use figures::FiguresTable;
+pub use focus::open_snippet;
+pub use moved::MovedPanels;
 pub use pills::PillsPanel;
 pub use progress::{FailuresList, ProgressPanel};
 

@@ -56,18 +56,9 @@ pub fn spans_html(cells: &[TokenCell<'_>], first_index: usize) -> String {
     out
 }
 
-/// The token's text with its whitespace made visible, for the tooltip.
-pub fn visible_whitespace(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            ' ' => '␣',
-            '\n' => '↵',
-            '\t' => '⇥',
-            '\r' => '␍',
-            other => other,
-        })
-        .collect()
-}
+/// The token's text with its whitespace made visible, for the tooltip (likely-core's, which the
+/// results' tables of token strings use too).
+pub use likely_core::token_text::visible_whitespace;
 
 #[cfg(test)]
 mod tests {
@@ -102,10 +93,5 @@ mod tests {
         let html = spans_html(&[first, later], 0);
         assert!(html.contains("class=\"tok unscored\""));
         assert!(html.contains("window-mark"));
-    }
-
-    #[test]
-    fn whitespace_is_made_visible() {
-        assert_eq!(visible_whitespace(" a\n\t"), "␣a↵⇥");
     }
 }

@@ -18,8 +18,8 @@ use wasm_bindgen::JsCast;
 pub fn TokenView() -> impl IntoView {
     let dashboard = use_dashboard();
     let mode = RwSignal::new(ColourMode::Difference);
-    let model = RwSignal::new(String::new());
-    let snippet = RwSignal::new(0usize);
+    let model = dashboard.token_model;
+    let snippet = dashboard.snippet;
     let hovered = RwSignal::new(None::<(Tooltip, f64, f64)>);
     let container = NodeRef::<Div>::new();
     let rendered = StoredValue::new(0usize);

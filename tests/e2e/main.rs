@@ -9,6 +9,7 @@ mod customize;
 mod eval_cli;
 mod evaluate;
 mod share;
+mod snippets;
 mod stored;
 mod support;
 mod trouble;

@@ -1,6 +1,7 @@
-//! Exports of an evaluation: the value itself as pretty JSON (what a share link carries, readable), and
-//! CSV per token and per snippet. Numbers are written in Rust's shortest exact form; empty cells mean
-//! "not available".
+//! Exports of an evaluation: the value itself as pretty JSON (what a share link carries, readable), with
+//! the per-snippet tables and the token strings that moved most beside it, and CSV per token, per
+//! snippet (with each custom model's Δ sum and share of the total) and of the token strings that moved
+//! most. Numbers are written in Rust's shortest exact form; empty cells mean "not available".
 //!
 //! Per token, models with the same tokens share rows: each snippet has one block of rows per distinct
 //! tokenization, and a model's columns are empty in the blocks of other tokenizations, so nothing is
@@ -13,8 +14,11 @@
 //! programs. Number cells are never prefixed.
 
 use crate::evaluation::Evaluation;
+use crate::learned::{learned_all, Learned};
 use crate::results::{tokens_align, Outcome};
 use crate::scores::ScoredToken;
+use crate::snippet_table::{snippet_tables, SnippetTable};
+use serde::Serialize;
 use thiserror::Error;
 
 /// Why an export failed (not expected in practice: the value always serializes).
@@ -56,9 +60,25 @@ impl Cells {
     }
 }
 
-/// The evaluation as pretty-printed JSON.
+/// The JSON export: the evaluation's own fields, then the derived tables (a reader of the value
+/// ignores them).
+#[derive(Serialize)]
+struct JsonExport<'a> {
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+    /// Per custom model, the per-snippet table against the baseline (`snippet_table`).
+    snippet_tables: Vec<SnippetTable>,
+    /// Per custom model, the token strings that rose and fell most (`learned`).
+    learned_tokens: Vec<Learned>,
+}
+
+/// The evaluation as pretty-printed JSON, with `snippet_tables` and `learned_tokens` beside its fields.
 pub fn to_json(evaluation: &Evaluation) -> Result<String, ExportError> {
-    Ok(serde_json::to_string_pretty(evaluation)?)
+    Ok(serde_json::to_string_pretty(&JsonExport {
+        evaluation,
+        snippet_tables: snippet_tables(evaluation),
+        learned_tokens: learned_all(evaluation),
+    })?)
 }
 
 /// Tokens and, per model (index into the runs), the same tokens when that model has them.
@@ -150,7 +170,8 @@ pub fn tokens_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, Expor
 }
 
 /// One row per snippet: `snippet, source, text`, then per model `<m> status`, `<m> tokens` (scored),
-/// `<m> avg_loglik`, then per custom model `<c> - <baseline> avg_loglik`.
+/// `<m> avg_loglik`, then per custom model `<c> - <baseline> avg_loglik`, then per custom model
+/// `<c> - <baseline> loglik_sum` and `<c> share_of_total` (the per-snippet table's columns).
 pub fn snippets_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, ExportError> {
     let runs: Vec<_> = evaluation.model_results().collect();
     let base = &evaluation.baseline.model.name;
@@ -164,7 +185,24 @@ pub fn snippets_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, Exp
     for run in &evaluation.custom {
         header.push(cells.text(&format!("{} - {base} avg_loglik", run.model.name)));
     }
+    for run in &evaluation.custom {
+        header.push(cells.text(&format!("{} - {base} loglik_sum", run.model.name)));
+        header.push(cells.text(&format!("{} share_of_total", run.model.name)));
+    }
     writer.write_record(&header)?;
+    // Per custom model, its table row of each snippet (if both scored it).
+    let tables: Vec<Vec<Option<_>>> = snippet_tables(evaluation)
+        .into_iter()
+        .map(|table| {
+            let mut by_snippet = vec![None; evaluation.snippets.len()];
+            for row in table.rows {
+                if let Some(slot) = by_snippet.get_mut(row.snippet) {
+                    *slot = Some(row);
+                }
+            }
+            by_snippet
+        })
+        .collect();
     let averages: Vec<Vec<Option<f64>>> = runs
         .iter()
         .map(|run| evaluation.snippet_avg_logliks(&run.model.name))
@@ -197,7 +235,49 @@ pub fn snippets_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, Exp
                     .map(|(c, b)| c - b),
             ));
         }
+        for table in &tables {
+            let row_of = table.get(index).and_then(Option::as_ref);
+            row.push(number(row_of.map(|r| r.delta_sum)));
+            row.push(number(row_of.and_then(|r| r.share)));
+        }
         writer.write_record(&row)?;
+    }
+    finish(writer)
+}
+
+/// The token strings that rose and fell most, per custom model: `custom, baseline, direction` (`rose`
+/// or `fell`), `rank` (1 = moved most), `token, count, mean_delta, total_delta`, `snippets` (the
+/// snippets it occurs in, space-separated).
+pub fn learned_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, ExportError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "custom",
+        "baseline",
+        "direction",
+        "rank",
+        "token",
+        "count",
+        "mean_delta",
+        "total_delta",
+        "snippets",
+    ])?;
+    for learned in learned_all(evaluation) {
+        for (direction, moves) in [("rose", &learned.rising), ("fell", &learned.falling)] {
+            for (rank, m) in moves.iter().enumerate() {
+                let snippets: Vec<String> = m.snippets().iter().map(usize::to_string).collect();
+                writer.write_record([
+                    cells.text(&learned.custom),
+                    cells.text(&learned.baseline),
+                    direction.to_string(),
+                    (rank + 1).to_string(),
+                    cells.text(&m.token),
+                    m.count.to_string(),
+                    m.mean_delta.to_string(),
+                    m.total_delta.to_string(),
+                    snippets.join(" "),
+                ])?;
+            }
+        }
     }
     finish(writer)
 }
@@ -250,6 +330,52 @@ mod tests {
         let json = to_json(&e).unwrap();
         assert!(json.contains("\n  \"schema_version\": 1"));
         assert_eq!(serde_json::from_str::<Evaluation>(&json).unwrap(), e);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let table = &value["snippet_tables"][0];
+        assert_eq!(table["custom"], "custom-base-light");
+        assert_eq!(table["rows"][0]["delta"], 0.5);
+        assert_eq!(table["rows"].as_array().unwrap().len(), 2);
+        let learned = &value["learned_tokens"][0];
+        assert_eq!(learned["rising"][0]["token"], " \"be\",\n");
+        assert_eq!(learned["falling"][0]["mean_delta"], -0.5);
+        assert_eq!(learned["snippets_unpaired"], 1);
+    }
+
+    #[test]
+    fn learned_rows_rank_each_direction_and_defuse_formulas() {
+        let mut e = evaluation();
+        e.set_outcome(
+            "custom-base-light",
+            0,
+            Outcome::Scored(result(&["To", " \"be\",\n", "x"], &[-1.0, -0.25])),
+        )
+        .unwrap();
+        let mut base = result(&["=A1", "-x", "x"], &[-2.0, -3.0]);
+        base.tokens[1].rank = Some(1);
+        e.set_outcome("base-light", 1, Outcome::Scored(base))
+            .unwrap();
+        e.set_outcome(
+            "custom-base-light",
+            1,
+            Outcome::Scored(result(&["=A1", "-x", "x"], &[-3.0, -2.0])),
+        )
+        .unwrap();
+        let r = rows(&learned_csv(&e, Cells::Safe).unwrap());
+        assert_eq!(r[0][4], "token");
+        // " \"be\",\n" rose 1.5, "x" rose 0.75 + 1; "-x" fell 1.
+        assert_eq!(
+            &r[1][..6],
+            ["custom-base-light", "base-light", "rose", "1", "x", "2"]
+        );
+        assert_eq!(
+            (r[1][6].as_str(), r[1][7].as_str(), r[1][8].as_str()),
+            ("0.875", "1.75", "0 1")
+        );
+        assert_eq!(r[2][4], " \"be\",\n");
+        assert_eq!(&r[3][2..6], ["fell", "1", "'-x", "1"]);
+        assert_eq!(r.len(), 4);
+        let exact = rows(&learned_csv(&e, Cells::Exact).unwrap());
+        assert_eq!(exact[3][4], "-x");
     }
 
     #[test]
@@ -313,9 +439,20 @@ mod tests {
         });
         e.custom[0].outcomes.push(Outcome::Pending);
         let r = rows(&snippets_csv(&e, Cells::Exact).unwrap());
-        assert_eq!(r[0].len(), 3 + 6 + 1);
+        assert_eq!(r[0].len(), 3 + 6 + 1 + 2);
         assert_eq!(r[1][3..6], ["scored", "2", "-1.75"]);
         assert_eq!(r[1][9], "0.5");
+        assert_eq!(
+            r[0][10..],
+            [
+                "custom-base-light - base-light loglik_sum",
+                "custom-base-light share_of_total"
+            ]
+        );
+        // Snippet 0: Δ sum 1; snippet 1: −2 + 3 = 1 (different tokens, sums still compare); total 2.
+        assert_eq!(r[1][10..], ["1", "0.5"]);
+        assert_eq!(r[2][10..], ["1", "0.5"]);
+        assert_eq!(r[3][10..], ["", ""]);
         assert_eq!(r[3][3], "failed: HTTP 503");
         assert_eq!(r[3][6], "pending");
         assert_eq!(r[3][9], "");

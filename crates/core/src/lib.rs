@@ -6,7 +6,8 @@
 //! The dashboard's logic: [`Evaluation`] is the one value of an evaluation (inputs, parameters, models,
 //! per-token results); `compare` turns it into metric pills with paired bootstrap intervals; `dataset`
 //! reads held-out sets; `windows` splits long snippets and stitches their scores; `colour` and
-//! `chart_data` (histogram, scatter, per-snippet series) feed the views; `export` writes JSON and CSV;
+//! `chart_data` (histogram, scatter, per-snippet series), `snippet_table` (the snippets that moved
+//! most) and `learned` (the token strings that moved most) feed the views; `export` writes JSON and CSV;
 //! `share` is the share-link codec; `rules` holds every limit and validity check page and server share.
 
 pub mod bootstrap;
@@ -18,6 +19,7 @@ pub mod dataset;
 pub mod evaluation;
 pub mod example;
 pub mod export;
+pub mod learned;
 pub mod metric;
 pub mod metrics;
 pub mod params;
@@ -29,7 +31,9 @@ pub mod scores;
 pub mod share;
 pub mod share_api;
 pub mod snapshot;
+pub mod snippet_table;
 pub mod sums;
+pub mod token_text;
 pub mod windows;
 pub mod wire;
 

@@ -79,8 +79,8 @@ impl Metric {
     }
 }
 
-/// `+1.23`, `-0.56`, and `0.00` (never `-0.00`).
-fn signed(value: f64, decimals: usize) -> String {
+/// `+1.23`, `-0.56`, and `0.00` (never `-0.00`): how a difference is written everywhere on the page.
+pub fn signed(value: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, value.abs());
     if text.bytes().all(|b| b == b'0' || b == b'.') {
         text
