@@ -9,6 +9,8 @@ mod state;
 
 pub use cross::{cross_request, cross_score, CrossScore};
 pub use generated::{read_generations, Generated};
+#[cfg(test)]
+pub(crate) use state::sample_state;
 pub use state::{Column, ColumnOutcome, PlaygroundState, StateError, MAX_COLUMNS};
 
 use crate::example;

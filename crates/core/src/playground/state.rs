@@ -101,12 +101,11 @@ impl PlaygroundState {
     }
 }
 
+/// A state as the page makes it, for tests: two columns, one failed, a seed and a stop sequence.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) fn sample_state() -> PlaygroundState {
     use crate::scores::ScoredToken;
-
-    pub(crate) fn state() -> PlaygroundState {
+    {
         PlaygroundState {
             prompt: "To be".into(),
             params: PlaygroundParams {
@@ -137,6 +136,15 @@ mod tests {
                 },
             ],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> PlaygroundState {
+        sample_state()
     }
 
     #[test]
