@@ -17,6 +17,17 @@ pub fn earliest(text: &str, stops: &[String]) -> Option<usize> {
 /// Cuts `text` and its generated `tokens` before the earliest stop sequence. Returns whether a stop
 /// sequence was found. `tokens` may be empty (likelihoods not asked for): the text is cut alone.
 pub fn cut(text: &mut String, tokens: &mut Vec<ScoredToken>, stops: &[String]) -> bool {
+    cut_with(text, tokens, |token| &mut token.text, stops)
+}
+
+/// [`cut`] for any token type whose text piece `piece` reaches (the wire's tokens as well as
+/// [`ScoredToken`]s).
+pub fn cut_with<T>(
+    text: &mut String,
+    tokens: &mut Vec<T>,
+    piece: impl Fn(&mut T) -> &mut String,
+    stops: &[String],
+) -> bool {
     let Some(at) = earliest(text, stops) else {
         return false;
     };
@@ -27,13 +38,14 @@ pub fn cut(text: &mut String, tokens: &mut Vec<ScoredToken>, stops: &[String]) -
         if start >= at {
             break;
         }
-        let end = start + token.text.len();
+        let token_text = piece(token);
+        let end = start + token_text.len();
         if end > at {
             let mut cut_at = at - start;
-            while !token.text.is_char_boundary(cut_at) {
+            while !token_text.is_char_boundary(cut_at) {
                 cut_at -= 1;
             }
-            token.text.truncate(cut_at);
+            token_text.truncate(cut_at);
         }
         start = end;
         keep += 1;
