@@ -5,17 +5,17 @@
 
 use super::generated::average;
 use crate::prompt_split::{bytes, split_prompt};
-use crate::scores::{prompt_scores, ScoresError};
+use crate::scores::{prompt_scores, ScoredToken, ScoresError};
 use crate::wire::GenerateRequest;
 use serde::{Deserialize, Serialize};
 
 /// A generation's figure under one model.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CrossScore {
     /// The average natural-log likelihood of the generation's tokens, if it has any.
     pub average: Option<f64>,
-    /// How many of the model's tokens the generation makes.
-    pub tokens: usize,
+    /// The generation's tokens as this model splits and scores them.
+    pub tokens: Vec<ScoredToken>,
 }
 
 /// The request scoring `generated` after `prompt` under `model`.
@@ -38,7 +38,7 @@ pub fn cross_score(
     let after = tokens.get(split.tokens..).unwrap_or_default();
     Ok(CrossScore {
         average: average(after),
-        tokens: after.len(),
+        tokens: after.to_vec(),
     })
 }
 
@@ -92,7 +92,7 @@ mod tests {
             (" not", Some(-3.0)),
         ]);
         let score = cross_score("To be", ", or not", &response).unwrap();
-        assert_eq!(score.tokens, 3);
+        assert_eq!(score.tokens.len(), 3);
         assert_eq!(score.average, Some(-2.0));
     }
 
@@ -100,9 +100,9 @@ mod tests {
     fn a_token_across_the_boundary_is_the_prompts_and_empty_text_has_no_figure() {
         let response = answer(&[("To", None), (" be,", Some(-5.0)), (" or", Some(-1.0))]);
         let score = cross_score("To be", ", or", &response).unwrap();
-        assert_eq!((score.tokens, score.average), (1, Some(-1.0)));
+        assert_eq!((score.tokens.len(), score.average), (1, Some(-1.0)));
         let response = answer(&[("To", None), (" be", Some(-5.0))]);
         let score = cross_score("To be", "", &response).unwrap();
-        assert_eq!((score.tokens, score.average), (0, None));
+        assert_eq!((score.tokens.len(), score.average), (0, None));
     }
 }

@@ -6,12 +6,14 @@
 mod cross;
 mod generated;
 mod state;
+mod stops_text;
 
 pub use cross::{cross_request, cross_score, CrossScore};
 pub use generated::{read_generations, Generated};
 #[cfg(test)]
 pub(crate) use state::sample_state;
 pub use state::{Column, ColumnOutcome, PlaygroundState, StateError, MAX_COLUMNS};
+pub use stops_text::{parse_stop_sequences, stop_sequences_text};
 
 use crate::example;
 use crate::rules::{self, RangeError, StopSequencesError};
