@@ -1,13 +1,15 @@
 //! The input form: the held-out text or set, the baseline and the custom models, the parameters, and
-//! the Evaluate / Cancel / example buttons.
+//! the Evaluate / Cancel / example buttons, and the link sending the text's beginning to the playground.
 
 mod params;
 mod upload;
 
 use crate::actions;
 use crate::pickers::ModelPickers;
+use crate::playground::playground_href;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
+use likely_core::playground::prompt_from_text;
 use params::ParamsPanel;
 use upload::UploadControl;
 
@@ -58,6 +60,16 @@ pub fn EvaluateForm() -> impl IntoView {
                 >
                     "Load the worked example (Hamlet)"
                 </button>
+                <a
+                    class="button secondary"
+                    data-testid="send-to-playground"
+                    title="Open the playground with this text's beginning as the prompt and the same models"
+                    href=move || playground_href(
+                        &prompt_from_text(&dashboard.text.get()),
+                        &dashboard.baseline.get(),
+                        &dashboard.customs.get(),
+                    )
+                >"Continue its beginning in the playground"</a>
             </div>
         </form>
     }

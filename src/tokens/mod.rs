@@ -15,7 +15,7 @@ mod tooltip;
 mod view;
 
 pub use controls::Legend;
-use render::visible_whitespace;
+pub use render::visible_whitespace;
 pub use strip::TokenStrip;
 pub use tooltip::{ModelLine, Tooltip};
 pub use view::TokenView;
