@@ -22,7 +22,7 @@ pub fn CrossScores() -> impl IntoView {
                 <section class="panel cross-scores" data-testid="cross-scores" aria-label="Cross-scores">
                     <h2>"Cross-scores"</h2>
                     <p class="hint">{format!("Generation {} of {}: ", cross.generation + 1, cross.source)}<q>{format!("{excerpt}{more}")}</q></p>
-                    <table class="figures">
+                    <table class="results cross-table">
                         <thead><tr><th>"model"</th><th>"avg log-lik of this text"</th><th>"tokens"</th><th>{format!("Δ vs {}", cross.source)}</th></tr></thead>
                         <tbody>
                             {cross.figures.into_iter().map(|(model, status)| {
