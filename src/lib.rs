@@ -17,6 +17,7 @@ mod charts;
 mod customize;
 mod evaluate;
 mod export;
+mod fields;
 mod form;
 mod pickers;
 mod playground;

@@ -1,7 +1,43 @@
 //! The model choosers: a baseline (`baseline-select`) and any number of other models to compare with
-//! it (`custom-toggle-<model>`), used by the evaluation page and the playground.
+//! it (`custom-toggle-<model>`), used by the evaluation page and the playground, and the server's model
+//! list they choose from.
 
+use crate::api;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use likely_core::{example, ModelInfo};
+
+/// Fetches the server's model list into `models`; keeps a chosen baseline the server offers,
+/// otherwise chooses the worked example's models (`example::default_models`). A failure is put in
+/// `error`.
+pub fn fetch_models(
+    models: RwSignal<Vec<ModelInfo>>,
+    baseline: RwSignal<String>,
+    customs: RwSignal<Vec<String>>,
+    error: RwSignal<Option<String>>,
+) {
+    spawn_local(async move {
+        match api::list_models().await {
+            Ok(list) => {
+                let names: Vec<String> = list.models.iter().map(|m| m.name.clone()).collect();
+                if !names.contains(&baseline.get_untracked()) {
+                    let (base, custom) = example::default_models(&names);
+                    baseline.set(base.unwrap_or_default());
+                    customs.set(custom.into_iter().collect());
+                }
+                models.set(list.models);
+            }
+            Err(failure) => {
+                let hint = if failure.status == Some(401) {
+                    " Sign in at /login first."
+                } else {
+                    ""
+                };
+                error.set(Some(format!("Cannot list the models: {failure}.{hint}")));
+            }
+        }
+    });
+}
 
 /// The baseline select and the custom-model toggles over `names`.
 #[component]

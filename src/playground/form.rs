@@ -4,42 +4,12 @@
 
 use super::run::{cancel, generate};
 use super::share::make_link;
-use super::state::{use_playground, Playground};
+use super::state::use_playground;
+use crate::fields::number_field;
 use crate::pickers::ModelPickers;
 use leptos::prelude::*;
-use likely_core::playground::{
-    parse_stop_sequences, preset, stop_sequences_text, PlaygroundParams,
-};
+use likely_core::playground::{parse_stop_sequences, preset, stop_sequences_text};
 use likely_core::rules;
-
-/// A number input bounded by `range`, clamping what is typed.
-fn number_field(
-    playground: Playground,
-    range: rules::Range,
-    testid: &'static str,
-    step: &'static str,
-    get: impl Fn(&PlaygroundParams) -> f64 + Copy + Send + Sync + 'static,
-    set: impl Fn(&mut PlaygroundParams, f64) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <label class="param">
-            <span>{range.field}</span>
-            <input
-                type="number"
-                min=range.min
-                max=range.max
-                step=step
-                data-testid=testid
-                prop:value=move || playground.params.with(|p| get(p).to_string())
-                on:change:target=move |ev| {
-                    if let Ok(value) = ev.target().value().parse::<f64>() {
-                        playground.params.update(|p| set(p, value));
-                    }
-                }
-            />
-        </label>
-    }
-}
 
 /// The form.
 #[component]
@@ -93,11 +63,11 @@ pub fn PlaygroundForm() -> impl IntoView {
             <fieldset class="params playground-params">
                 <legend class="label">"Generate parameters (the same for every model)"</legend>
                 <div class="param-grid">
-                    {number_field(playground, rules::MAX_TOKENS, "max-tokens-input", "1", |p| f64::from(p.max_tokens), |p, v| p.max_tokens = rules::MAX_TOKENS.clamp_u32(v))}
-                    {number_field(playground, rules::TEMPERATURE, "temperature-input", "0.05", |p| p.temperature, |p, v| p.temperature = rules::TEMPERATURE.clamp(v))}
-                    {number_field(playground, rules::K, "k-input", "1", |p| f64::from(p.k), |p, v| p.k = rules::K.clamp_u32(v))}
-                    {number_field(playground, rules::P, "p-input", "0.05", |p| p.p, |p, v| p.p = rules::P.clamp(v))}
-                    {number_field(playground, rules::NUM_GENERATIONS, "num-generations-input", "1", |p| f64::from(p.num_generations), |p, v| p.num_generations = rules::NUM_GENERATIONS.clamp_u32(v))}
+                    {number_field(playground.params, rules::MAX_TOKENS, "max-tokens-input", "1", |p| f64::from(p.max_tokens), |p, v| p.max_tokens = rules::MAX_TOKENS.clamp_u32(v))}
+                    {number_field(playground.params, rules::TEMPERATURE, "temperature-input", "0.05", |p| p.temperature, |p, v| p.temperature = rules::TEMPERATURE.clamp(v))}
+                    {number_field(playground.params, rules::K, "k-input", "1", |p| f64::from(p.k), |p, v| p.k = rules::K.clamp_u32(v))}
+                    {number_field(playground.params, rules::P, "p-input", "0.05", |p| p.p, |p, v| p.p = rules::P.clamp(v))}
+                    {number_field(playground.params, rules::NUM_GENERATIONS, "num-generations-input", "1", |p| f64::from(p.num_generations), |p, v| p.num_generations = rules::NUM_GENERATIONS.clamp_u32(v))}
                     <label class="param">
                         <span>"seed"</span>
                         <input

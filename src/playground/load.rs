@@ -7,9 +7,9 @@ use super::share::SHARE_QUERY_KEY;
 use super::state::Playground;
 use crate::api;
 use crate::customize::preselected_models;
+use crate::pickers::fetch_models;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use likely_core::example;
 use likely_core::snapshot::{self, Shared, SnapshotError, FRAGMENT_KEY};
 use web_sys::UrlSearchParams;
 
@@ -63,29 +63,12 @@ pub fn load_from_location(playground: Playground) {
             playground.customs.set(customs);
         }
     }
-    spawn_local(async move {
-        match api::list_models().await {
-            Ok(list) => {
-                let names: Vec<String> = list.models.iter().map(|m| m.name.clone()).collect();
-                if !names.contains(&playground.baseline.get_untracked()) {
-                    let (base, custom) = example::default_models(&names);
-                    playground.baseline.set(base.unwrap_or_default());
-                    playground.customs.set(custom.into_iter().collect());
-                }
-                playground.models.set(list.models);
-            }
-            Err(failure) => {
-                let hint = if failure.status == Some(401) {
-                    " Sign in at /login first."
-                } else {
-                    ""
-                };
-                playground
-                    .error
-                    .set(Some(format!("Cannot list the models: {failure}.{hint}")));
-            }
-        }
-    });
+    fetch_models(
+        playground.models,
+        playground.baseline,
+        playground.customs,
+        playground.error,
+    );
 }
 
 /// The playground's address with `prompt` and the models chosen: what the evaluation page links to.

@@ -12,7 +12,10 @@ const PROMPT: &str = "To be, or not to be, that is the question:";
 /// Replaces the value of the input with this `data-testid` and leaves it (its change is read).
 async fn set_input(browser: &Browser, testid: &str, value: &str) {
     let input = browser.by_testid(testid).await;
-    input.clear().await.unwrap_or_else(|e| panic!("clear {testid}: {e}"));
+    input
+        .clear()
+        .await
+        .unwrap_or_else(|e| panic!("clear {testid}: {e}"));
     input
         .send_keys(&format!("{value}{}", char::from(Key::Tab)))
         .await
@@ -53,7 +56,10 @@ async fn a_prompt_gives_one_coloured_generation_per_model() {
     let server = Server::start();
     let browser = open(&server, "/playground").await;
     assert_eq!(
-        browser.attr("nav-playground", "aria-current").await.as_deref(),
+        browser
+            .attr("nav-playground", "aria-current")
+            .await
+            .as_deref(),
         Some("page")
     );
     browser.click("preset-button").await;
@@ -89,9 +95,15 @@ async fn a_prompt_gives_one_coloured_generation_per_model() {
     assert!(!top.contains("n/a"), "a top-1 alternative: {top}");
     assert_eq!(tip.attr("data-index").await.unwrap().as_deref(), Some("0"));
     if tokens.len() > 1 {
-        tokens[0].send_keys(&char::from(Key::Right).to_string()).await.unwrap();
+        tokens[0]
+            .send_keys(&char::from(Key::Right).to_string())
+            .await
+            .unwrap();
         let moved = browser.by_testid("token-tooltip").await;
-        assert_eq!(moved.attr("data-index").await.unwrap().as_deref(), Some("1"));
+        assert_eq!(
+            moved.attr("data-index").await.unwrap().as_deref(),
+            Some("1")
+        );
     }
     browser.close().await;
 }
@@ -108,12 +120,17 @@ async fn a_seeded_request_repeated_gives_identical_text() {
         texts.push((
             text_of(&browser, "generation-base-light").await,
             text_of(&browser, "generation-custom-base-light").await,
-            browser.attr("generation-custom-base-light", "data-value").await,
+            browser
+                .attr("generation-custom-base-light", "data-value")
+                .await,
         ));
         browser.close().await;
     }
     assert!(!texts[0].0.is_empty());
-    assert_eq!(texts[0], texts[1], "the same request and seed, the same text");
+    assert_eq!(
+        texts[0], texts[1],
+        "the same request and seed, the same text"
+    );
 }
 
 #[tokio::test]
@@ -250,7 +267,10 @@ async fn a_share_link_reopens_the_playground_and_the_evaluation_page_sends_its_t
     teammate.client.goto(&server.url).await.unwrap();
     teammate.wait_for_models().await;
     teammate
-        .type_text("prompt-input", "Though this be madness, yet there is method in it.")
+        .type_text(
+            "prompt-input",
+            "Though this be madness, yet there is method in it.",
+        )
         .await;
     teammate.click("send-to-playground").await;
     teammate.wait_for_models().await;
