@@ -51,6 +51,36 @@ async fn tokens_in(browser: &Browser, testid: &str) -> Vec<fantoccini::elements:
         .unwrap()
 }
 
+/// Focuses a token span as the keyboard would (the tooltip follows focus).
+async fn focus(browser: &Browser, token: &fantoccini::elements::Element) {
+    browser
+        .client
+        .execute(
+            "arguments[0].focus()",
+            vec![serde_json::to_value(token).unwrap()],
+        )
+        .await
+        .expect("focus the token");
+}
+
+/// The tooltip's token index once it is `want` (the view updates after the event).
+async fn tooltip_index(browser: &Browser, want: &str) -> Option<String> {
+    let mut index = None;
+    for _ in 0..30 {
+        index = browser
+            .by_testid("token-tooltip")
+            .await
+            .attr("data-index")
+            .await
+            .unwrap();
+        if index.as_deref() == Some(want) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    index
+}
+
 #[tokio::test]
 async fn a_prompt_gives_one_coloured_generation_per_model() {
     let server = Server::start();
@@ -85,7 +115,7 @@ async fn a_prompt_gives_one_coloured_generation_per_model() {
     }
     // The tooltip of a generated token names its top-1 alternative, and the keys move along.
     let tokens = tokens_in(&browser, "generation-custom-base-light").await;
-    tokens[0].click().await.unwrap();
+    focus(&browser, &tokens[0]).await;
     let tip = browser.by_testid("token-tooltip").await;
     let line = tip
         .find(Locator::Css("tr[data-model=\"custom-base-light\"]"))
@@ -147,7 +177,7 @@ async fn cross_scoring_shows_a_figure_per_model() {
     assert_eq!(writer, own, "the writer's figure is its generation's");
     // The tooltip now has the base model's line for the same token.
     let tokens = tokens_in(&browser, "generation-custom-base-light").await;
-    tokens[0].click().await.unwrap();
+    focus(&browser, &tokens[0]).await;
     let tip = browser.by_testid("token-tooltip").await;
     assert!(tip
         .find(Locator::Css("tr[data-model=\"base-light\"]"))
