@@ -1,6 +1,7 @@
 //! Keyboard moves between token spans, shared by every coloured-token view: the arrow keys step to the
 //! next or previous token, Escape closes the tooltip, focus on the container moves to its first token.
 
+use super::chunks::token_index;
 use wasm_bindgen::JsCast;
 
 /// What a key does in a token view.
@@ -19,6 +20,27 @@ pub(super) fn key_of(key: &str) -> Option<Key> {
         "ArrowLeft" | "ArrowUp" => Some(Key::Step(-1)),
         "Escape" => Some(Key::Close),
         _ => None,
+    }
+}
+
+/// What a key pressed on a token asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Move {
+    /// Close the tooltip.
+    Close,
+    /// Focus this token (it may not exist).
+    To(usize),
+}
+
+/// The move a key press on a token span asks for, if any.
+pub(super) fn move_of(ev: &web_sys::KeyboardEvent) -> Option<Move> {
+    match key_of(&ev.key())? {
+        Key::Close => Some(Move::Close),
+        Key::Step(step) => {
+            let (index, _) = token_index(ev.target())?;
+            let next = index.checked_add_signed(step)?;
+            Some(Move::To(next))
+        }
     }
 }
 

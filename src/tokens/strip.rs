@@ -4,7 +4,7 @@
 //! most `max_tokens` long); the caller says what the tooltip of a token shows.
 
 use super::chunks::token_index;
-use super::nav::{focus_first, focus_token, key_of, Key};
+use super::nav::{focus_first, focus_token, move_of, Move};
 use super::render::{spans_html, TokenCell};
 use super::tip_view::tooltip_view;
 use super::tooltip::Tooltip;
@@ -51,24 +51,17 @@ pub fn TokenStrip(
         hovered.set(tip.run(index).map(|t| (t, rect.left(), rect.bottom())));
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let step = match key_of(&ev.key()) {
-            Some(Key::Step(step)) => step,
-            Some(Key::Close) => {
+        let next = match move_of(&ev) {
+            Some(Move::To(next)) if next < count => next,
+            Some(Move::Close) => {
                 hovered.set(None);
                 return;
             }
-            None => return,
+            _ => return,
         };
-        let Some((index, _)) = token_index(ev.target()) else {
-            return;
-        };
-        let next = index as isize + step;
-        if next < 0 || next as usize >= count {
-            return;
-        }
         ev.prevent_default();
         if let Some(element) = container.get_untracked() {
-            focus_token(&element, next as usize);
+            focus_token(&element, next);
         }
     };
     view! {

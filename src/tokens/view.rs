@@ -5,7 +5,7 @@
 use super::choices::choices;
 use super::chunks::{chunk, token_index, CHUNK, PRELOAD_PX};
 use super::controls::{Legend, TokenControls};
-use super::nav::{focus_first, focus_token, key_of, Key};
+use super::nav::{focus_first, focus_token, move_of, Move};
 use super::paint::{check, ColourMode, Selection};
 use super::tip_view::tooltip_view;
 use super::tooltip::{tooltip, Tooltip};
@@ -97,27 +97,20 @@ pub fn TokenView() -> impl IntoView {
     };
 
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let step = match key_of(&ev.key()) {
-            Some(Key::Step(step)) => step,
-            Some(Key::Close) => {
+        let next = match move_of(&ev) {
+            Some(Move::To(next)) => next,
+            Some(Move::Close) => {
                 hovered.set(None);
                 return;
             }
             None => return,
         };
-        let Some((index, _)) = token_index(ev.target()) else {
-            return;
-        };
-        let next = index as isize + step;
-        if next < 0 {
-            return;
-        }
-        if next as usize >= rendered.get_value() && !append_chunk() {
+        if next >= rendered.get_value() && !append_chunk() {
             return;
         }
         ev.prevent_default();
         if let Some(element) = container.get_untracked() {
-            focus_token(&element, next as usize);
+            focus_token(&element, next);
         }
     };
 
