@@ -310,3 +310,56 @@ async fn a_share_link_reopens_the_playground_and_the_evaluation_page_sends_its_t
     assert_eq!(sent, "Though this be madness, yet there is method in it.");
     teammate.close().await;
 }
+
+#[tokio::test]
+async fn a_stored_playground_link_opens_the_playground() {
+    use likely_core::playground::PlaygroundState;
+    use likely_core::playground::{Column, ColumnOutcome, Generated, PlaygroundParams};
+    use likely_core::{snapshot, ScoredToken};
+    let server = Server::start();
+    let browser = open(&server, "/playground").await;
+    let state = PlaygroundState {
+        prompt: PROMPT.into(),
+        params: PlaygroundParams::default(),
+        baseline: "base-light".into(),
+        customs: vec!["custom-base-light".into()],
+        columns: vec![Column {
+            model: "base-light".into(),
+            outcome: ColumnOutcome::Generated(vec![Generated {
+                text: " Whether".into(),
+                tokens: vec![ScoredToken::new(" Whether", Some(-2.5))],
+                finish_reason: Some("MAX_TOKENS".into()),
+            }]),
+        }],
+    };
+    let fragment = snapshot::to_fragment(&snapshot::encode_playground(&state).unwrap());
+    // Kept on the server as the page keeps a large one (POST /v1/shares).
+    let id = browser
+        .client
+        .execute_async(
+            "const [text, done] = arguments; \
+             const b64 = text.replace(/-/g, '+').replace(/_/g, '/'); \
+             const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - b64.length % 4) % 4)), c => c.charCodeAt(0)); \
+             fetch('/v1/shares?scope=everything', {method: 'POST', headers: {'content-type': 'application/octet-stream'}, body: bytes}) \
+               .then(r => r.json()).then(j => done(j.id));",
+            vec![serde_json::json!(fragment)],
+        )
+        .await
+        .unwrap();
+    let id = id.as_str().expect("an id").to_string();
+    // The evaluation page's stored-link address hands it to the playground.
+    browser
+        .client
+        .goto(&format!("{}/s/{id}", server.url))
+        .await
+        .unwrap();
+    assert_eq!(browser.value_of("generation-base-light").await, -2.5);
+    assert_eq!(
+        text_of(&browser, "generation-base-light").await.trim(),
+        "Whether"
+    );
+    let address = browser.client.current_url().await.unwrap();
+    assert_eq!(address.path(), "/playground");
+    assert!(address.query().unwrap_or_default().contains("share="));
+    browser.close().await;
+}
