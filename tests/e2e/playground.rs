@@ -37,6 +37,17 @@ async fn generate(browser: &Browser, prompt: &str, seed: Option<u64>) {
     browser.click("generate-button").await;
 }
 
+/// The current value of the input or textarea with this `data-testid`.
+async fn value_prop(browser: &Browser, testid: &str) -> String {
+    browser
+        .by_testid(testid)
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 async fn text_of(browser: &Browser, testid: &str) -> String {
     browser.by_testid(testid).await.text().await.unwrap()
 }
@@ -93,13 +104,7 @@ async fn a_prompt_gives_one_coloured_generation_per_model() {
         Some("page")
     );
     browser.click("preset-button").await;
-    let preset = browser
-        .by_testid("playground-prompt")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let preset = value_prop(&browser, "playground-prompt").await;
     assert_eq!(preset, likely_core::example::PROMPT);
     generate(&browser, PROMPT, None).await;
     for model in ["base-light", "custom-base-light"] {
@@ -251,13 +256,7 @@ async fn a_share_link_reopens_the_playground_and_the_evaluation_page_sends_its_t
     let text = text_of(&browser, "generation-base-light").await;
     browser.value_of("generation-custom-base-light").await;
     browser.click("share-button").await;
-    let link = browser
-        .by_testid("share-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .expect("a link");
+    let link = value_prop(&browser, "share-link").await;
     assert!(link.contains("/playground#s="), "{link}");
     browser.close().await;
 
@@ -265,13 +264,7 @@ async fn a_share_link_reopens_the_playground_and_the_evaluation_page_sends_its_t
     teammate.client.goto(&link).await.expect("open the link");
     assert_eq!(teammate.value_of("generation-base-light").await, base);
     assert_eq!(text_of(&teammate, "generation-base-light").await, text);
-    let prompt = teammate
-        .by_testid("playground-prompt")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let prompt = value_prop(&teammate, "playground-prompt").await;
     assert_eq!(prompt, PROMPT);
     // The same state opened through the evaluation page's link mechanism lands on the playground.
     let fragment = link.split("#s=").nth(1).unwrap();
@@ -300,13 +293,7 @@ async fn a_share_link_reopens_the_playground_and_the_evaluation_page_sends_its_t
         .await;
     teammate.click("send-to-playground").await;
     teammate.wait_for_models().await;
-    let sent = teammate
-        .by_testid("playground-prompt")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default();
+    let sent = value_prop(&teammate, "playground-prompt").await;
     assert_eq!(sent, "Though this be madness, yet there is method in it.");
     teammate.close().await;
 }
