@@ -1,11 +1,11 @@
 //! The page: loads the model list, opens a share link if there is one, and lays out the form, the
 //! run's progress, the figures, the pills, the token view, the charts and the export.
 
-use crate::api;
 use crate::charts::Charts;
 use crate::customize::preselect_from_location;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
+use crate::pickers::fetch_models;
 use crate::results::{
     open_snippet, FailuresList, FiguresTable, MovedPanels, PillsPanel, ProgressPanel,
 };
@@ -14,8 +14,6 @@ use crate::state::Dashboard;
 use crate::theme::follow_system;
 use crate::tokens::TokenView;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use likely_core::example;
 
 /// The whole dashboard.
 #[component]
@@ -25,29 +23,12 @@ pub fn App() -> impl IntoView {
     open_from_location(dashboard);
     preselect_from_location(dashboard);
 
-    spawn_local(async move {
-        match api::list_models().await {
-            Ok(list) => {
-                let names: Vec<String> = list.models.iter().map(|m| m.name.clone()).collect();
-                if !names.contains(&dashboard.baseline.get_untracked()) {
-                    let (base, custom) = example::default_models(&names);
-                    dashboard.baseline.set(base.unwrap_or_default());
-                    dashboard.customs.set(custom.into_iter().collect());
-                }
-                dashboard.models.set(list.models);
-            }
-            Err(failure) => {
-                let hint = if failure.status == Some(401) {
-                    " Sign in at /login first."
-                } else {
-                    ""
-                };
-                dashboard
-                    .error
-                    .set(Some(format!("Cannot list the models: {failure}.{hint}")));
-            }
-        }
-    });
+    fetch_models(
+        dashboard.models,
+        dashboard.baseline,
+        dashboard.customs,
+        dashboard.error,
+    );
 
     let theme = dashboard.theme;
     view! {

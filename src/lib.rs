@@ -2,7 +2,8 @@
 //! likelihoods and computes every figure in the browser with `likely-core`.
 //!
 //! `api` is the only module that does HTTP; `state` holds the page's signals; each feature lives in its
-//! own module (evaluate, results, tokens, charts, export, share, customize); `routes` picks the page.
+//! own module (evaluate, results, tokens, charts, export, share, customize, playground); `routes` picks
+//! the page.
 
 // Every module is private, so the compiler warns about any item nothing uses. `pub` inside them means
 // "used by other modules of the page"; writing pub(crate) on each of those hundreds of items would say
@@ -16,7 +17,10 @@ mod charts;
 mod customize;
 mod evaluate;
 mod export;
+mod fields;
 mod form;
+mod pickers;
+mod playground;
 mod results;
 mod routes;
 mod share;

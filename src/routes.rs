@@ -1,9 +1,10 @@
 //! The page's routes, read from the address on load (every link is a plain link, so the server's
 //! model list is fetched afresh on every page): `/customize` trains a custom model, `/models/<name>`
-//! shows one's results, anything else is the evaluation page.
+//! shows one's results, `/playground` is the playground, anything else is the evaluation page.
 
 use crate::app::App;
 use crate::customize::{CustomizePage, ModelPage};
+use crate::playground::PlaygroundPage;
 use leptos::prelude::*;
 use likely_core::custom_model::validate_name;
 
@@ -16,6 +17,8 @@ pub enum Route {
     Customize,
     /// The results page of one custom model.
     Model(String),
+    /// The playground.
+    Playground,
 }
 
 /// The route of `pathname`.
@@ -23,6 +26,9 @@ pub fn route_of(pathname: &str) -> Route {
     let path = pathname.trim_end_matches('/');
     if path == "/customize" {
         return Route::Customize;
+    }
+    if path == "/playground" {
+        return Route::Playground;
     }
     match path.strip_prefix("/models/") {
         Some(name) if validate_name(name).is_ok() => Route::Model(name.to_string()),
@@ -37,7 +43,8 @@ fn Nav(route: Route) -> impl IntoView {
     view! {
         <nav class="site-nav" aria-label="Pages">
             <a href="/" data-testid="nav-evaluate" aria-current=current(route == Route::Evaluate)>"Evaluate"</a>
-            <a href="/customize" data-testid="nav-customize" aria-current=current(route != Route::Evaluate)>"Customize"</a>
+            <a href="/playground" data-testid="nav-playground" aria-current=current(route == Route::Playground)>"Playground"</a>
+            <a href="/customize" data-testid="nav-customize" aria-current=current(matches!(route, Route::Customize | Route::Model(_)))>"Customize"</a>
         </nav>
     }
 }
@@ -50,6 +57,7 @@ pub fn Root() -> impl IntoView {
         Route::Evaluate => view! { <App /> }.into_any(),
         Route::Customize => view! { <CustomizePage /> }.into_any(),
         Route::Model(name) => view! { <ModelPage name=name /> }.into_any(),
+        Route::Playground => view! { <PlaygroundPage /> }.into_any(),
     };
     view! {
         <Nav route=route />
@@ -67,6 +75,8 @@ mod tests {
         assert_eq!(route_of("/"), Route::Evaluate);
         assert_eq!(route_of("/customize"), Route::Customize);
         assert_eq!(route_of("/customize/"), Route::Customize);
+        assert_eq!(route_of("/playground"), Route::Playground);
+        assert_eq!(route_of("/playground/"), Route::Playground);
         assert_eq!(
             route_of("/models/apiary-1"),
             Route::Model("apiary-1".into())

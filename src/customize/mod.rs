@@ -16,7 +16,7 @@ use form::CustomizeForm;
 use leptos::prelude::*;
 use likely_core::colour::Theme;
 use list::CustomModelsList;
-pub use preselect::preselect_from_location;
+pub use preselect::{preselect_from_location, preselected_models};
 pub use results::ModelPage;
 
 /// The Customize page.

@@ -1,12 +1,15 @@
 //! The input form: the held-out text or set, the baseline and the custom models, the parameters, and
-//! the Evaluate / Cancel / example buttons.
+//! the Evaluate / Cancel / example buttons, and the link sending the text's beginning to the playground.
 
 mod params;
 mod upload;
 
 use crate::actions;
+use crate::pickers::ModelPickers;
+use crate::playground::playground_href;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
+use likely_core::playground::prompt_from_text;
 use params::ParamsPanel;
 use upload::UploadControl;
 
@@ -21,14 +24,6 @@ pub fn EvaluateForm() -> impl IntoView {
             .into_iter()
             .map(|model| model.name)
             .collect::<Vec<_>>()
-    };
-    let toggle = move |name: String, on: bool| {
-        dashboard.customs.update(|list| {
-            list.retain(|n| n != &name);
-            if on {
-                list.push(name);
-            }
-        })
     };
     let running = dashboard.running;
     view! {
@@ -45,42 +40,7 @@ pub fn EvaluateForm() -> impl IntoView {
                 ></textarea>
             </label>
             <UploadControl />
-            <div class="model-pickers">
-                <label class="field">
-                    <span class="label">"Baseline"</span>
-                    <select
-                        data-testid="baseline-select"
-                        prop:value=move || dashboard.baseline.get()
-                        on:change:target=move |ev| dashboard.baseline.set(ev.target().value())
-                    >
-                        {move || names().into_iter().map(|name| {
-                            let selected = dashboard.baseline.get_untracked() == name;
-                            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                <fieldset class="field customs">
-                    <legend class="label">"Compare with"</legend>
-                    {move || {
-                        let base = dashboard.baseline.get();
-                        names().into_iter().filter(|name| *name != base).map(|name| {
-                            let checked_name = name.clone();
-                            let toggled_name = name.clone();
-                            view! {
-                                <label class="toggle">
-                                    <input
-                                        type="checkbox"
-                                        data-testid=format!("custom-toggle-{name}")
-                                        prop:checked=move || dashboard.customs.get().contains(&checked_name)
-                                        on:change:target=move |ev| toggle(toggled_name.clone(), ev.target().checked())
-                                    />
-                                    <span>{name}</span>
-                                </label>
-                            }
-                        }).collect_view()
-                    }}
-                </fieldset>
-            </div>
+            <ModelPickers names=Signal::derive(names) baseline=dashboard.baseline customs=dashboard.customs />
             <ParamsPanel />
             <div class="actions">
                 <button type="submit" class="primary" data-testid="evaluate-button" disabled=move || running.get()>
@@ -100,6 +60,16 @@ pub fn EvaluateForm() -> impl IntoView {
                 >
                     "Load the worked example (Hamlet)"
                 </button>
+                <a
+                    class="button secondary"
+                    data-testid="send-to-playground"
+                    title="Open the playground with this text's beginning as the prompt and the same models"
+                    href=move || playground_href(
+                        &prompt_from_text(&dashboard.text.get()),
+                        &dashboard.baseline.get(),
+                        &dashboard.customs.get(),
+                    )
+                >"Continue its beginning in the playground"</a>
             </div>
         </form>
     }

@@ -3,7 +3,7 @@
 //! or kept on the server with the link carrying only its id (`/s/<id>`). The author chooses
 //! everything or figures only (the text never leaves the browser) and, for stored links, an expiry;
 //! their browser keeps the delete token. An opened link shows the same figures under a banner, and
-//! older `#e=` links still open.
+//! older `#e=` links still open. A link holding a playground opens the playground (`/playground`).
 
 mod banner;
 mod choice;
@@ -14,5 +14,7 @@ mod open;
 mod panel;
 
 pub use banner::ShareBanner;
+pub use choice::{choose, Choice};
+pub use keys::remember as remember_delete_token;
 pub use open::open_from_location;
 pub use panel::SharePanel;

@@ -1,7 +1,7 @@
 //! Opening a share link: a stored link (`/s/<id>`, read from the server), a link with the snapshot
 //! inside (`#s=`), or an older link in the previous format (`#e=`). Opening shows the snapshot's
 //! figures and never calls the Generate API; a missing, deleted, expired or broken link says so and
-//! leaves the page usable.
+//! leaves the page usable. A link holding a playground goes to the playground.
 
 use crate::api;
 use crate::state::{Dashboard, LinkKind, Opened};
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
 use likely_core::share_api::SHARE_PATH_PREFIX;
-use likely_core::snapshot::{self, Scope, FRAGMENT_KEY};
+use likely_core::snapshot::{self, Scope, SnapshotError, FRAGMENT_KEY};
 
 /// The fragment key of a link in the previous format (`likely_core::share`).
 const LEGACY_KEY: &str = "e";
@@ -38,6 +38,7 @@ pub fn open_from_location(dashboard: Dashboard) {
     };
     if key == FRAGMENT_KEY {
         match snapshot::from_fragment(text) {
+            Err(SnapshotError::IsPlayground) => go_to(&format!("/playground{hash}")),
             Ok(found) => show(
                 dashboard,
                 found.evaluation,
@@ -59,6 +60,10 @@ pub fn open_from_location(dashboard: Dashboard) {
 async fn open_stored(dashboard: Dashboard, id: String) {
     match api::open_share(&id).await {
         Ok(stored) => match snapshot::decode(&stored.bytes) {
+            Err(SnapshotError::IsPlayground) => go_to(&format!(
+                "/playground?share={}",
+                js_sys::encode_uri_component(&id)
+            )),
             Ok(found) => show(
                 dashboard,
                 found.evaluation,
@@ -73,6 +78,11 @@ async fn open_stored(dashboard: Dashboard, id: String) {
         },
         Err(failure) => refuse(dashboard, &failure.message),
     }
+}
+
+/// A playground's link opens the playground at `address`.
+fn go_to(address: &str) {
+    let _ = window().location().replace(address);
 }
 
 fn refuse(dashboard: Dashboard, why: &str) {

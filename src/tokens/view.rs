@@ -5,13 +5,13 @@
 use super::choices::choices;
 use super::chunks::{chunk, token_index, CHUNK, PRELOAD_PX};
 use super::controls::{Legend, TokenControls};
+use super::nav::{focus_first, focus_token, move_of, Move};
 use super::paint::{check, ColourMode, Selection};
 use super::tip_view::tooltip_view;
 use super::tooltip::{tooltip, Tooltip};
 use crate::state::use_dashboard;
 use leptos::html::Div;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The coloured text of the current evaluation.
 #[component]
@@ -97,33 +97,20 @@ pub fn TokenView() -> impl IntoView {
     };
 
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let step: isize = match ev.key().as_str() {
-            "ArrowRight" | "ArrowDown" => 1,
-            "ArrowLeft" | "ArrowUp" => -1,
-            "Escape" => {
+        let next = match move_of(&ev) {
+            Some(Move::To(next)) => next,
+            Some(Move::Close) => {
                 hovered.set(None);
                 return;
             }
-            _ => return,
+            None => return,
         };
-        let Some((index, _)) = token_index(ev.target()) else {
-            return;
-        };
-        let next = index as isize + step;
-        if next < 0 {
-            return;
-        }
-        if next as usize >= rendered.get_value() && !append_chunk() {
+        if next >= rendered.get_value() && !append_chunk() {
             return;
         }
         ev.prevent_default();
-        let Some(element) = container.get_untracked() else {
-            return;
-        };
-        if let Ok(Some(span)) = element.query_selector(&format!("[data-index=\"{next}\"]")) {
-            if let Ok(span) = span.dyn_into::<web_sys::HtmlElement>() {
-                let _ = span.focus();
-            }
+        if let Some(element) = container.get_untracked() {
+            focus_token(&element, next);
         }
     };
 
@@ -156,11 +143,7 @@ pub fn TokenView() -> impl IntoView {
                             show(index, &span);
                         } else if let Some(element) = container.get_untracked() {
                             // Focus on the container moves to its first token.
-                            if let Ok(Some(first)) = element.query_selector("[data-index]") {
-                                if let Ok(first) = first.dyn_into::<web_sys::HtmlElement>() {
-                                    let _ = first.focus();
-                                }
-                            }
+                            focus_first(&element);
                         }
                     }
                     on:keydown=on_keydown

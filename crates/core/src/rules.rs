@@ -79,6 +79,42 @@ pub const P: Range = Range::new("p", 0.0, 1.0);
 /// send a request per couple of bytes); above 100 million no model exists.
 pub const CONTEXT_LENGTH: Range = Range::new("context_length", 16.0, 1e8);
 
+/// The most stop sequences one request may carry, as at Cohere.
+pub const MAX_STOP_SEQUENCES: usize = 5;
+/// The longest stop sequence, in characters.
+pub const MAX_STOP_SEQUENCE_CHARS: usize = 100;
+
+/// Stop sequences a request may not carry.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StopSequencesError {
+    /// More than [`MAX_STOP_SEQUENCES`].
+    #[error("`stop_sequences` holds {0} sequences; at most {MAX_STOP_SEQUENCES} are allowed")]
+    TooMany(usize),
+    /// An empty sequence (it would stop before the first token).
+    #[error("`stop_sequences` holds an empty sequence")]
+    Empty,
+    /// A sequence longer than [`MAX_STOP_SEQUENCE_CHARS`].
+    #[error(
+        "a stop sequence is {0} characters long; at most {MAX_STOP_SEQUENCE_CHARS} are allowed"
+    )]
+    TooLong(usize),
+}
+
+/// Ok when `stops` may be sent: at most [`MAX_STOP_SEQUENCES`], each 1 to
+/// [`MAX_STOP_SEQUENCE_CHARS`] characters.
+pub fn check_stop_sequences(stops: &[String]) -> Result<(), StopSequencesError> {
+    if stops.len() > MAX_STOP_SEQUENCES {
+        return Err(StopSequencesError::TooMany(stops.len()));
+    }
+    stops
+        .iter()
+        .try_for_each(|stop| match stop.chars().count() {
+            0 => Err(StopSequencesError::Empty),
+            n if n > MAX_STOP_SEQUENCE_CHARS => Err(StopSequencesError::TooLong(n)),
+            _ => Ok(()),
+        })
+}
+
 /// A value outside its [`Range`].
 #[derive(Debug, Clone, Copy, PartialEq, Error)]
 #[error("`{field}` is {value}; it must be {min} to {max}", field = range.field, min = range.min, max = range.max)]
@@ -161,6 +197,26 @@ mod tests {
         );
         let message = logprob(0.5).unwrap_err().to_string();
         assert!(message.contains("not a log-likelihood"), "{message}");
+    }
+
+    #[test]
+    fn stop_sequences_are_few_short_and_not_empty() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_stop_sequences(&[]).is_ok());
+        assert!(check_stop_sequences(&list(&["\n", "."])).is_ok());
+        assert_eq!(
+            check_stop_sequences(&list(&["a"; 6])),
+            Err(StopSequencesError::TooMany(6))
+        );
+        assert_eq!(
+            check_stop_sequences(&list(&[""])),
+            Err(StopSequencesError::Empty)
+        );
+        let long = "é".repeat(101);
+        assert_eq!(
+            check_stop_sequences(&[long]),
+            Err(StopSequencesError::TooLong(101))
+        );
     }
 
     #[test]

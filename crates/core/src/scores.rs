@@ -131,8 +131,18 @@ fn prompt_token_count(
 }
 
 fn to_scored(index: usize, token: &TokenLikelihood) -> Result<ScoredToken, ScoresError> {
-    let invalid = |error| ScoresError::InvalidLikelihood { index, error };
     let logprob = if index == 0 { None } else { token.likelihood };
+    scored_token(index, token, logprob)
+}
+
+/// Token `index` of an answer with the likelihood `logprob` (the first prompt token has none, a
+/// generated token keeps its own), every value checked by [`crate::rules::logprob`].
+pub(crate) fn scored_token(
+    index: usize,
+    token: &TokenLikelihood,
+    logprob: Option<f64>,
+) -> Result<ScoredToken, ScoresError> {
+    let invalid = |error| ScoresError::InvalidLikelihood { index, error };
     let logprob = optional_logprob(logprob).map_err(invalid)?;
     let top = match token.top_tokens.as_ref().and_then(|top| top.first()) {
         Some(t) => Some((

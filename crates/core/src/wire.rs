@@ -55,6 +55,10 @@ pub struct GenerateRequest {
     /// Extension: ask for the `rank` of each scored token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_ranks: Option<bool>,
+    /// Cohere's stop sequences: the generation ends before the earliest one written, which is left out
+    /// of the text ([`crate::stop_sequences`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_sequences: Option<Vec<String>>,
 }
 
 impl GenerateRequest {
@@ -73,6 +77,7 @@ impl GenerateRequest {
             raw_prompting: None,
             seed: None,
             return_ranks: None,
+            stop_sequences: None,
         }
     }
 }
@@ -90,6 +95,16 @@ impl GenerateRequest {
         present
             .into_iter()
             .try_for_each(|(range, value)| value.map_or(Ok(()), |v| range.check(v)))
+    }
+
+    /// Ok when the stop sequences, if any, are few and short enough ([`crate::rules`]).
+    pub fn check_stop_sequences(&self) -> Result<(), rules::StopSequencesError> {
+        rules::check_stop_sequences(self.stop_sequences.as_deref().unwrap_or_default())
+    }
+
+    /// The stop sequences asked for (none when absent).
+    pub fn stops(&self) -> &[String] {
+        self.stop_sequences.as_deref().unwrap_or_default()
     }
 }
 

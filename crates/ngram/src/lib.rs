@@ -42,6 +42,6 @@ pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 pub use model::KnModel;
 pub use pipeline::{EmbeddedModels, EmbeddedPaths};
 pub use progress::{Progress, Stage};
-pub use sample::{generate, generate_until, SampleParams};
+pub use sample::{generate, generate_until, sample_until, SampleParams, Sampled};
 pub use tokenizer::Tokenizer;
 pub use train::{train_model, train_model_observed};

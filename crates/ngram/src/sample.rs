@@ -59,6 +59,32 @@ pub fn generate_until(
     params: &SampleParams,
     stop: &AtomicBool,
 ) -> Result<Vec<(u32, f64)>, Stopped> {
+    let sampled = sample_until(model, context, params, stop, |_| false)?;
+    Ok(sampled.into_iter().map(|s| (s.id, s.logprob)).collect())
+}
+
+/// One sampled token: its id and natural-log probability under the untruncated distribution, and
+/// the model's most likely token at that position with its natural-log probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sampled {
+    /// The token drawn.
+    pub id: u32,
+    /// Its natural-log probability.
+    pub logprob: f64,
+    /// The most likely token there (ties go to the lower id) and its natural-log probability.
+    pub top: (u32, f64),
+}
+
+/// [`generate_until`] that also names each position's top-1 token (found in the distribution the
+/// draw needs anyway: one pass over the vocabulary) and asks `done` after each token whether to stop
+/// there (a stop sequence was written). It still stops after the end-of-text token.
+pub fn sample_until(
+    model: &dyn LanguageModel,
+    context: &[u32],
+    params: &SampleParams,
+    stop: &AtomicBool,
+    mut done: impl FnMut(u32) -> bool,
+) -> Result<Vec<Sampled>, Stopped> {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed.unwrap_or_else(rand::random));
     let mut history = context.to_vec();
     let mut out = Vec::with_capacity(params.max_tokens);
@@ -68,14 +94,29 @@ pub fn generate_until(
         let Some(token) = pick(&dist, params, &mut rng) else {
             break;
         };
-        let lp = dist[token as usize].ln();
-        out.push((token, lp));
+        let top = top_one(&dist);
+        out.push(Sampled {
+            id: token,
+            logprob: dist[token as usize].ln(),
+            top: (top, dist[top as usize].ln()),
+        });
         history.push(token);
-        if token == Tokenizer::EOT {
+        if token == Tokenizer::EOT || done(token) {
             break;
         }
     }
     Ok(out)
+}
+
+/// The most likely token of `dist` (the lowest id among equals).
+fn top_one(dist: &[f64]) -> u32 {
+    let mut best = 0;
+    for (id, p) in dist.iter().enumerate() {
+        if *p > dist[best] {
+            best = id;
+        }
+    }
+    best as u32
 }
 
 /// How many of the best tokens make up the nucleus of mass `p`; on return `order` starts with them,

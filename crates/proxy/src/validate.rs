@@ -16,6 +16,9 @@ pub fn validate(request: &GenerateRequest) -> Result<(), AppError> {
     }
     request
         .check_options()
+        .map_err(|error| AppError::BadRequest(error.to_string()))?;
+    request
+        .check_stop_sequences()
         .map_err(|error| AppError::BadRequest(error.to_string()))
 }
 
@@ -38,6 +41,12 @@ mod tests {
         request.num_generations = Some(6);
         assert!(validate(&request).is_err());
         request.num_generations = None;
+        request.stop_sequences = Some(vec![String::new()]);
+        assert!(validate(&request)
+            .unwrap_err()
+            .to_string()
+            .contains("stop_sequences"));
+        request.stop_sequences = None;
         request.prompt.clear();
         assert!(validate(&request)
             .unwrap_err()

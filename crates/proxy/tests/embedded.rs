@@ -149,3 +149,96 @@ fn an_unknown_embedded_name_lists_the_known_ones() {
         "{error}"
     );
 }
+
+/// The playground's request: generated tokens only, sampled.
+fn sampling(model: &str, prompt: &str, seed: Option<u64>) -> serde_json::Value {
+    let mut request = json!({"model": model, "prompt": prompt, "max_tokens": 12,
+        "temperature": 1.0, "k": 0, "p": 0.95, "return_likelihoods": "GENERATION"});
+    if let Some(seed) = seed {
+        request["seed"] = json!(seed);
+    }
+    request
+}
+
+async fn sampled(app: &axum::Router, request: serde_json::Value) -> GenerateResponse {
+    let answer = generate(app, request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    serde_json::from_value(answer.json()).unwrap()
+}
+
+#[tokio::test]
+async fn generated_tokens_carry_the_top_1_alternative() {
+    let app = tiny_app(CONFIG);
+    let answer = sampled(&app, sampling("tiny", "To be, or", Some(4))).await;
+    let generation = &answer.generations[0];
+    let tokens = generation.token_likelihoods.as_ref().unwrap();
+    assert!(!tokens.is_empty());
+    let text: String = tokens.iter().map(|t| t.token.as_str()).collect();
+    assert_eq!(text, generation.text);
+    for token in tokens {
+        let top = token.top_tokens.as_ref().expect("a top-1 token");
+        assert_eq!(top.len(), 1);
+        let likelihood = token.likelihood.unwrap();
+        assert!(likelihood <= top[0].likelihood + 1e-12, "{token:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_seed_repeats_the_text_and_other_seeds_or_none_give_new_samples() {
+    let app = tiny_app(CONFIG);
+    let prompt = "To sleep, perchance";
+    let first = sampled(&app, sampling("tiny", prompt, Some(21))).await;
+    let again = sampled(&app, sampling("tiny", prompt, Some(21))).await;
+    assert_eq!(first.generations[0].text, again.generations[0].text);
+    assert_eq!(
+        first.generations[0].token_likelihoods,
+        again.generations[0].token_likelihoods
+    );
+    let mut seeded = std::collections::BTreeSet::new();
+    let mut unseeded = std::collections::BTreeSet::new();
+    for seed in 0..12 {
+        let answer = sampled(&app, sampling("tiny", prompt, Some(seed))).await;
+        seeded.insert(answer.generations[0].text.clone());
+        let answer = sampled(&app, sampling("tiny", prompt, None)).await;
+        unseeded.insert(answer.generations[0].text.clone());
+    }
+    assert!(seeded.len() > 1, "different seeds, different samples");
+    assert!(unseeded.len() > 1, "no seed, new samples each time");
+}
+
+#[tokio::test]
+async fn stop_sequences_end_the_generation_before_them() {
+    let app = tiny_app(CONFIG);
+    // A seed whose sample is at least three tokens long (the tiny model often ends early).
+    let mut found = None;
+    for seed in 0..64 {
+        let plain = sampled(&app, sampling("tiny", "To be", Some(seed))).await;
+        let tokens = plain.generations[0].token_likelihoods.clone().unwrap();
+        if tokens.len() >= 3 {
+            found = Some((seed, plain.generations[0].text.clone(), tokens));
+            break;
+        }
+    }
+    let (seed, text, tokens) = found.expect("a sample of three tokens");
+    let stop = tokens[2].token.clone();
+    let at = text.find(&stop).unwrap();
+    let mut request = sampling("tiny", "To be", Some(seed));
+    request["stop_sequences"] = json!([stop]);
+    let cut = sampled(&app, request).await;
+    let generation = &cut.generations[0];
+    assert_eq!(generation.text, text[..at]);
+    assert_eq!(generation.finish_reason.as_deref(), Some("COMPLETE"));
+    let pieces: String = generation
+        .token_likelihoods
+        .iter()
+        .flatten()
+        .map(|t| t.token.as_str())
+        .collect();
+    assert_eq!(pieces, generation.text);
+
+    let mut bad = sampling("tiny", "To be", None);
+    bad["stop_sequences"] = json!(["a", "b", "c", "d", "e", "f"]);
+    let refused = generate(&app, bad).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text.contains("stop_sequences"), "{}", refused.text);
+}

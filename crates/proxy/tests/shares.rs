@@ -402,3 +402,51 @@ fn postgres_url() -> Option<String> {
         }
     }
 }
+
+#[tokio::test]
+async fn a_playground_snapshot_is_kept_and_opened_like_an_evaluation() {
+    use likely_core::playground::PlaygroundState;
+    use likely_core::playground::{Column, ColumnOutcome, Generated, PlaygroundParams};
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite:{}", dir.path().join("shares.sqlite3").display());
+    let server = start(dir.path(), &store, &[], None);
+    let state = PlaygroundState {
+        prompt: format!("The {PHRASE}"),
+        params: PlaygroundParams {
+            seed: Some(5),
+            ..PlaygroundParams::default()
+        },
+        baseline: "remote".into(),
+        customs: Vec::new(),
+        columns: vec![Column {
+            model: "remote".into(),
+            outcome: ColumnOutcome::Generated(vec![Generated {
+                text: " sing".into(),
+                tokens: vec![ScoredToken::new(" sing", Some(-1.5))],
+                finish_reason: Some("MAX_TOKENS".into()),
+            }]),
+        }],
+    };
+    let bytes = snapshot::encode_playground(&state).unwrap();
+    let answer = create(&server, bytes.clone(), Scope::Everything).await;
+    assert_eq!(answer.status(), 201);
+    let link: Value = answer.json().await.unwrap();
+    let back = open(&server, link["id"].as_str().unwrap()).await;
+    assert_eq!(back.status(), 200);
+    let back = back.bytes().await.unwrap();
+    assert_eq!(back.as_ref(), bytes.as_slice());
+    assert_eq!(
+        snapshot::decode_shared(&back).unwrap(),
+        snapshot::Shared::Playground(state.clone())
+    );
+    let mut impossible = state;
+    impossible.params.p = 3.0;
+    let refused = create(
+        &server,
+        snapshot::encode_playground(&impossible).unwrap(),
+        Scope::Everything,
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    assert!(message(refused).await.contains("playground"));
+}

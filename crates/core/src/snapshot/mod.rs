@@ -7,12 +7,18 @@
 //!
 //! A snapshot holds [`Scope::Everything`], or [`Scope::Figures`]: no held-out text and no token
 //! strings, only what the figures need (token byte lengths, log-likelihoods, ranks); see [`redact`].
+//!
+//! Version [`PLAYGROUND_VERSION`] holds a playground's state instead ([`playground`]): the same link
+//! mechanism, read by [`decode_shared`]; [`decode`] reads evaluations only and says when a link holds
+//! a playground.
 
 mod columns;
 mod format;
+mod playground;
 pub mod redact;
 
 use crate::evaluation::{Evaluation, EvaluationError};
+use crate::playground::{PlaygroundState, StateError};
 use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
@@ -23,6 +29,8 @@ use thiserror::Error;
 pub const MAGIC: &[u8; 4] = b"LKSN";
 /// The format this code writes; it reads this one and every older one listed in [`format`].
 pub const FORMAT_VERSION: u8 = 2;
+/// The version of a playground's snapshot (its own layout, [`playground`]).
+pub const PLAYGROUND_VERSION: u8 = 3;
 /// The most a snapshot may inflate to (bytes).
 pub const MAX_INFLATED_BYTES: usize = 256 * 1024 * 1024;
 /// The longest fragment text accepted (characters).
@@ -73,6 +81,15 @@ pub struct Snapshot {
     pub scope: Scope,
     /// The evaluation; with [`Scope::Figures`] its texts are placeholders of the same byte lengths.
     pub evaluation: Evaluation,
+}
+
+/// What a link holds: an evaluation or a playground.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shared {
+    /// An evaluation (format version 2).
+    Evaluation(Snapshot),
+    /// A playground's state (format version 3).
+    Playground(PlaygroundState),
 }
 
 /// What a server needs to know of a snapshot it keeps.
@@ -131,36 +148,58 @@ pub enum SnapshotError {
     /// The evaluation inside is inconsistent or holds impossible values.
     #[error("the snapshot holds an inconsistent evaluation: {0}")]
     Invalid(#[from] EvaluationError),
+    /// The playground inside holds impossible values.
+    #[error("the snapshot holds an impossible playground: {0}")]
+    InvalidPlayground(#[from] StateError),
+    /// A playground where an evaluation was expected.
+    #[error("this link holds a playground, not an evaluation: open it at /playground")]
+    IsPlayground,
 }
 
 /// The snapshot bytes of `evaluation` holding `scope`.
 pub fn encode(evaluation: &Evaluation, scope: Scope) -> Result<Vec<u8>, SnapshotError> {
     let value = format::SnapshotV2::from_evaluation(evaluation, scope);
     let packed = postcard::to_allocvec(&value).map_err(|e| SnapshotError::Encode(e.to_string()))?;
-    let mut bytes = Vec::with_capacity(packed.len() / 2 + 8);
-    bytes.extend_from_slice(MAGIC);
-    bytes.push(FORMAT_VERSION);
-    bytes.extend(miniz_oxide::deflate::compress_to_vec(
-        &packed,
-        DEFLATE_LEVEL,
-    ));
-    Ok(bytes)
+    Ok(framed(FORMAT_VERSION, &packed))
 }
 
-/// The snapshot in `bytes`, validated.
+/// The bytes of a playground's snapshot (format version [`PLAYGROUND_VERSION`]).
+pub fn encode_playground(state: &PlaygroundState) -> Result<Vec<u8>, SnapshotError> {
+    let value = playground::PlaygroundV3::of(state);
+    let packed = postcard::to_allocvec(&value).map_err(|e| SnapshotError::Encode(e.to_string()))?;
+    Ok(framed(PLAYGROUND_VERSION, &packed))
+}
+
+fn framed(version: u8, packed: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(packed.len() / 2 + 8);
+    bytes.extend_from_slice(MAGIC);
+    bytes.push(version);
+    bytes.extend(miniz_oxide::deflate::compress_to_vec(packed, DEFLATE_LEVEL));
+    bytes
+}
+
+/// The evaluation snapshot in `bytes`, validated ([`SnapshotError::IsPlayground`] for a playground's).
 pub fn decode(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    match decode_with_limit(bytes, MAX_INFLATED_BYTES)? {
+        Shared::Evaluation(snapshot) => Ok(snapshot),
+        Shared::Playground(_) => Err(SnapshotError::IsPlayground),
+    }
+}
+
+/// Whatever snapshot `bytes` hold, validated.
+pub fn decode_shared(bytes: &[u8]) -> Result<Shared, SnapshotError> {
     decode_with_limit(bytes, MAX_INFLATED_BYTES)
 }
 
-fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Snapshot, SnapshotError> {
+fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Shared, SnapshotError> {
     let rest = bytes
         .strip_prefix(MAGIC)
         .ok_or(SnapshotError::NotASnapshot)?;
     let (&version, compressed) = rest.split_first().ok_or(SnapshotError::NotASnapshot)?;
-    if version != FORMAT_VERSION {
+    if version != FORMAT_VERSION && version != PLAYGROUND_VERSION {
         return Err(SnapshotError::UnsupportedVersion {
             found: version,
-            supported: FORMAT_VERSION,
+            supported: PLAYGROUND_VERSION,
         });
     }
     let packed = miniz_oxide::inflate::decompress_to_vec_with_limit(compressed, max_inflated)
@@ -170,24 +209,34 @@ fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Snapshot, Snap
             }
             _ => SnapshotError::NotDeflate(e.to_string()),
         })?;
-    let value: format::SnapshotV2 =
-        postcard::from_bytes(&packed).map_err(|e| SnapshotError::Damaged(e.to_string()))?;
+    let damaged = |e: postcard::Error| SnapshotError::Damaged(e.to_string());
+    if version == PLAYGROUND_VERSION {
+        let value: playground::PlaygroundV3 = postcard::from_bytes(&packed).map_err(damaged)?;
+        return Ok(Shared::Playground(value.into_state()?));
+    }
+    let value: format::SnapshotV2 = postcard::from_bytes(&packed).map_err(damaged)?;
     let snapshot = value.into_snapshot()?;
     snapshot.evaluation.validate()?;
-    Ok(snapshot)
+    Ok(Shared::Evaluation(snapshot))
 }
 
 /// Decodes and validates `bytes`, and says what they hold: what a server checks before keeping them.
 pub fn inspect(bytes: &[u8]) -> Result<Summary, SnapshotError> {
-    let snapshot = decode(bytes)?;
-    Ok(Summary {
-        scope: snapshot.scope,
-        models: snapshot
-            .evaluation
-            .model_names()
-            .map(str::to_string)
-            .collect(),
-        snippets: snapshot.evaluation.snippets.len(),
+    Ok(match decode_shared(bytes)? {
+        Shared::Evaluation(snapshot) => Summary {
+            scope: snapshot.scope,
+            models: snapshot
+                .evaluation
+                .model_names()
+                .map(str::to_string)
+                .collect(),
+            snippets: snapshot.evaluation.snippets.len(),
+        },
+        Shared::Playground(state) => Summary {
+            scope: Scope::Everything,
+            models: state.models(),
+            snippets: 1,
+        },
     })
 }
 
@@ -203,8 +252,17 @@ pub fn to_fragment(bytes: &[u8]) -> String {
     BASE64URL.encode(bytes)
 }
 
-/// The snapshot carried by a fragment text (surrounding whitespace ignored).
+/// The evaluation snapshot carried by a fragment text (surrounding whitespace ignored).
 pub fn from_fragment(text: &str) -> Result<Snapshot, SnapshotError> {
+    decode(&fragment_bytes(text)?)
+}
+
+/// Whatever snapshot a fragment text carries.
+pub fn shared_from_fragment(text: &str) -> Result<Shared, SnapshotError> {
+    decode_shared(&fragment_bytes(text)?)
+}
+
+fn fragment_bytes(text: &str) -> Result<Vec<u8>, SnapshotError> {
     let text = text.trim();
     if text.len() > MAX_FRAGMENT_LEN {
         return Err(SnapshotError::FragmentTooLong {
@@ -212,10 +270,9 @@ pub fn from_fragment(text: &str) -> Result<Snapshot, SnapshotError> {
             max: MAX_FRAGMENT_LEN,
         });
     }
-    let bytes = BASE64URL
+    BASE64URL
         .decode(text)
-        .map_err(|e| SnapshotError::NotBase64(e.to_string()))?;
-    decode(&bytes)
+        .map_err(|e| SnapshotError::NotBase64(e.to_string()))
 }
 
 #[cfg(test)]

@@ -36,6 +36,8 @@ struct CohereRequest<'a> {
     raw_prompting: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     seed: Option<u64>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    stop_sequences: &'a [String],
 }
 
 impl CohereBackend {
@@ -61,6 +63,7 @@ impl CohereBackend {
             num_generations: request.num_generations,
             raw_prompting: true,
             seed: request.seed,
+            stop_sequences: request.stops(),
         };
         let answer: GenerateResponse = self.upstream.post(&body, "Cohere generate").await?;
         normalise_answer(self.upstream.model(), &request.prompt, mode, answer)
@@ -185,8 +188,10 @@ mod tests {
             num_generations: None,
             raw_prompting: true,
             seed: None,
+            stop_sequences: &[],
         };
         let json = serde_json::to_value(&body).unwrap();
+        assert!(json.get("stop_sequences").is_none());
         assert_eq!(json["raw_prompting"], true);
         assert_eq!(json["return_likelihoods"], "ALL");
         assert_eq!(json["model"], "3e1c-ft");

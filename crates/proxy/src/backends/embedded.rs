@@ -10,10 +10,11 @@
 use super::normalise::{self, RawGeneration};
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
+use likely_core::stop_sequences;
 use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use likely_ngram::{
-    generate_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
+    sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -193,33 +194,49 @@ impl EmbeddedBackend {
                     seed: params.seed.map(|seed| seed.wrapping_add(index)),
                     ..params
                 };
-                self.one_generation(&prompt_ids, prompt_tokens.clone(), &params, stop)
+                self.one_generation(
+                    &prompt_ids,
+                    prompt_tokens.clone(),
+                    &params,
+                    request.stops(),
+                    stop,
+                )
             })
             .collect::<Result<Vec<_>, Stopped>>()
             .map_err(stopped)?;
         normalise::build_response(&self.name, &request.prompt, mode, generations)
     }
 
+    /// One sampled continuation of `prompt_ids`: every generated token with its likelihood and the
+    /// model's top-1 token there; sampling stops once a stop sequence is written (the answer is cut
+    /// before it in `backends::stops`).
     fn one_generation(
         &self,
         prompt_ids: &[u32],
         prompt_tokens: Vec<ScoredToken>,
         params: &SampleParams,
+        stops: &[String],
         stop: &AtomicBool,
     ) -> Result<RawGeneration, Stopped> {
-        let generated = generate_until(self.model.as_ref(), prompt_ids, params, stop)?;
-        let finished = generated
-            .last()
-            .is_some_and(|(id, _)| *id == Tokenizer::EOT);
-        let visible: Vec<(u32, f64)> = generated
+        let mut written = String::new();
+        let done = |id: u32| {
+            if stops.is_empty() {
+                return false;
+            }
+            written.push_str(&self.tokenizer.decode(&[id]));
+            stop_sequences::earliest(&written, stops).is_some()
+        };
+        let generated = sample_until(self.model.as_ref(), prompt_ids, params, stop, done)?;
+        let finished = generated.last().is_some_and(|s| s.id == Tokenizer::EOT);
+        let visible: Vec<_> = generated
             .into_iter()
-            .filter(|(id, _)| *id != Tokenizer::EOT)
+            .filter(|s| s.id != Tokenizer::EOT)
             .collect();
         // Decoded after the prompt, so a character split across the boundary lands in one piece.
         let all_ids: Vec<u32> = prompt_ids
             .iter()
             .copied()
-            .chain(visible.iter().map(|(id, _)| *id))
+            .chain(visible.iter().map(|s| s.id))
             .collect();
         let pieces = self.tokenizer.decode_pieces(&all_ids);
         let generated_pieces = pieces.get(prompt_ids.len()..).unwrap_or_default();
@@ -228,9 +245,10 @@ impl EmbeddedBackend {
             generated: generated_pieces
                 .iter()
                 .zip(&visible)
-                .map(|(piece, &(id, logprob))| ScoredToken {
-                    id: Some(id),
-                    ..ScoredToken::new(piece.clone(), Some(logprob))
+                .map(|(piece, sampled)| ScoredToken {
+                    id: Some(sampled.id),
+                    top: Some((self.tokenizer.decode(&[sampled.top.0]), sampled.top.1)),
+                    ..ScoredToken::new(piece.clone(), Some(sampled.logprob))
                 })
                 .collect(),
             text: generated_pieces.concat(),

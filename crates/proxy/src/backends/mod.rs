@@ -9,6 +9,7 @@ pub mod normalise;
 pub mod openai;
 pub mod redact;
 pub mod sglang;
+pub mod stops;
 pub mod tgi;
 pub mod upstream;
 pub mod upstream_error;
@@ -53,13 +54,17 @@ impl Backend {
         request: GenerateRequest,
         permit: OwnedSemaphorePermit,
     ) -> Result<GenerateResponse, AppError> {
-        match self {
+        let mode = request.return_likelihoods.unwrap_or_default();
+        let stops = request.stops().to_vec();
+        let mut answer = match self {
             Backend::Embedded(backend) => backend.generate(request, permit).await,
             Backend::Cohere(backend) => holding(permit, backend.generate(request)).await,
             Backend::OpenAi(backend) => holding(permit, backend.generate(request)).await,
             Backend::Tgi(backend) => holding(permit, backend.generate(request)).await,
             Backend::Sglang(backend) => holding(permit, backend.generate(request)).await,
-        }
+        }?;
+        stops::apply(&mut answer, mode, &stops);
+        Ok(answer)
     }
 }
 

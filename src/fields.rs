@@ -1,0 +1,35 @@
+//! One number input for a Generate parameter, labelled with its field name and bounded by its range
+//! in `likely_core::rules` (the same rule the server and share links apply), clamping what is typed:
+//! the evaluation form's parameters and the playground's.
+
+use leptos::prelude::*;
+use likely_core::rules;
+
+/// A number input for the parameter of `range` held in `params`, read by `get` and written by `set`.
+pub fn number_field<P: Send + Sync + 'static>(
+    params: RwSignal<P>,
+    range: rules::Range,
+    testid: &'static str,
+    step: &'static str,
+    get: impl Fn(&P) -> f64 + Copy + Send + Sync + 'static,
+    set: impl Fn(&mut P, f64) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="param">
+            <span>{range.field}</span>
+            <input
+                type="number"
+                min=range.min
+                max=range.max
+                step=step
+                data-testid=testid
+                prop:value=move || params.with(|p| get(p).to_string())
+                on:change:target=move |ev| {
+                    if let Ok(value) = ev.target().value().parse::<f64>() {
+                        params.update(|p| set(p, value));
+                    }
+                }
+            />
+        </label>
+    }
+}
