@@ -5,15 +5,19 @@
 #   2. through a plain nginx proxy hop (keep-alive to the upstream),
 #   3. through `likely serve` with a `cohere` model pointing at that nginx,
 # at 1 and 64 connections, and prints the median and p99 latency and the requests per second.
-#   bash scripts/bench-proxy.sh [--duration SECONDS]   (env DURATION; default 10)
+#   bash scripts/bench-proxy.sh [--duration SECONDS] [--perf]   (env DURATION; default 10)
+# --perf records `perf` samples of the proxy during its 64-connection run and prints where it spends
+# its time (needs Debian's linux-perf).
 # Uses $LIKELY_BIN (default target/release/likely); installs Debian's nginx-light and wrk when missing.
 # Run it on an otherwise idle machine: wrk, nginx and the proxy share the cores.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${DURATION:-10}"
+profile=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
+    --perf) profile=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -156,9 +160,20 @@ for connections in 1 64; do
   threads=$(( connections == 1 ? 1 : 2 ))
   for target in "direct:$upstream_port" "nginx-hop:$hop_port" "likely:$likely_port"; do
     name="${target%%:*}"; port="${target##*:}"
+    recorder=""
+    if [[ -n "$profile" && "$name" == likely && "$connections" == 64 ]]; then
+      perf record -q -F 499 -g -p "$server" -o "$work/perf.data" -- sleep "$duration" 2>/dev/null &
+      recorder=$!
+    fi
     result="$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "$work/post.lua" \
       "http://127.0.0.1:$port/v1/generate" | awk '/^RESULT/ {print $2, $3, $4, $5}')"
     read -r p50 p99 rps bad <<<"$result"
     printf '%-14s %5d %12s %12s %10s %7s\n' "$name" "$connections" "$p50" "$p99" "$rps" "$bad"
+    [[ -n "$recorder" ]] && wait "$recorder"
   done
 done
+if [[ -n "$profile" ]]; then
+  echo "== where likely spends its time (perf, 64 connections; self time by symbol)"
+  [[ -n "${PERF_KEEP:-}" ]] && cp "$work/perf.data" "$PERF_KEEP" # to look further: perf report -i FILE
+  perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E "^ +[0-9]" | cut -c1-150 | head -40 || true
+fi

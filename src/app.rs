@@ -7,7 +7,7 @@ use crate::customize::preselect_from_location;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
 use crate::results::{FailuresList, FiguresTable, PillsPanel, ProgressPanel};
-use crate::share::{open_from_location, ShareBanner, SharePanel};
+use crate::share::{follow_hash_changes, open_from_location, ShareBanner, SharePanel};
 use crate::state::Dashboard;
 use crate::theme::follow_system;
 use crate::tokens::TokenView;
@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
     let dashboard = Dashboard::provide();
     follow_system(dashboard.theme);
     open_from_location(dashboard);
+    follow_hash_changes(dashboard);
     preselect_from_location(dashboard);
 
     spawn_local(async move {

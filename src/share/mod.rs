@@ -14,5 +14,5 @@ mod open;
 mod panel;
 
 pub use banner::ShareBanner;
-pub use open::open_from_location;
+pub use open::{follow_hash_changes, open_from_location};
 pub use panel::SharePanel;
