@@ -132,6 +132,8 @@ fn show(dashboard: Dashboard, evaluation: Evaluation, opened: Opened) {
             .collect(),
     );
     dashboard.params.set(evaluation.params.clone());
+    // What a link holds is kept by the link: replacing it loses nothing.
+    crate::unsaved::mark_saved(&evaluation);
     dashboard.opened.set(Some(opened));
     dashboard.evaluation.set(Some(evaluation));
 }
