@@ -81,6 +81,17 @@ async fn assert_no_script_ran(browser: &Browser, title: &str, step: &str) {
     assert_eq!(found[3], "0", "{step}: a payload became an element");
 }
 
+/// The Content-Security-Policy header and the body of `GET path` on the page's server, fetched by
+/// the page.
+async fn get(browser: &Browser, path: &str) -> (String, String) {
+    let script = format!(
+        "const x = new XMLHttpRequest(); x.open('GET', '{path}', false); x.send(); \
+         return [x.getResponseHeader('content-security-policy') || '', x.responseText];"
+    );
+    let found = browser.client.execute(&script, vec![]).await.expect("GET");
+    serde_json::from_value(found).expect("a header and a body")
+}
+
 /// Waits until the run's progress reports `total` outcomes done.
 async fn wait_until_done(browser: &Browser, total: &str) {
     let started = Instant::now();
@@ -124,14 +135,13 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     let config = hostile_config();
     let server = Server::start_with(Some(config.path()));
 
+    let browser = Browser::start().await;
+    open_watched(&browser, &server.url).await;
+    let title = browser.client.title().await.expect("the title");
+    assert_no_script_ran(&browser, &title, "the page with described models").await;
+
     // The policy forbids inline script that is not the built loader.
-    let index = reqwest::get(&server.url).await.expect("GET /");
-    let csp = index
-        .headers()
-        .get("content-security-policy")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let (csp, _) = get(&browser, "/").await;
     let script_src = csp
         .split(';')
         .map(str::trim)
@@ -143,18 +153,9 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     );
     assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"));
     // The descriptions reach the page as they are, for it to show as text.
-    let models: serde_json::Value = reqwest::get(format!("{}/v1/models", server.url))
-        .await
-        .expect("GET /v1/models")
-        .json()
-        .await
-        .expect("a JSON list");
+    let (_, models) = get(&browser, "/v1/models").await;
+    let models: serde_json::Value = serde_json::from_str(&models).expect("a JSON list");
     assert_eq!(models["models"][0]["description"], PAYLOADS[0]);
-
-    let browser = Browser::start().await;
-    open_watched(&browser, &server.url).await;
-    let title = browser.client.title().await.expect("the title");
-    assert_no_script_ran(&browser, &title, "the page with described models").await;
 
     // Pasted text: scored, shown token by token, hovered.
     let text = hostile_text();
