@@ -193,7 +193,12 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     let file = file_with(PAYLOADS[3], ".txt", &contents);
     let path = file.path().to_str().expect("a UTF-8 path");
     browser.type_text("file-input", path).await;
-    let summary = browser.by_testid("upload-summary").await.text().await.unwrap();
+    let summary = browser
+        .by_testid("upload-summary")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!summary.is_empty());
     browser.click("evaluate-button").await;
     wait_until_done(&browser, "10").await;
@@ -212,10 +217,19 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     assert_no_script_ran(&browser, &title, "an uploaded file, evaluated").await;
 
     // A broken file whose name holds a payload: the error message names it, as text.
-    let broken = file_with(PAYLOADS[0], ".jsonl", "{\"text\": \"fine\"}\n{\"text\": oops}\n");
+    let broken = file_with(
+        PAYLOADS[0],
+        ".jsonl",
+        "{\"text\": \"fine\"}\n{\"text\": oops}\n",
+    );
     let path = broken.path().to_str().expect("a UTF-8 path");
     browser.type_text("file-input", path).await;
-    let message = browser.by_testid("error-message").await.text().await.unwrap();
+    let message = browser
+        .by_testid("error-message")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(message.contains("onerror"), "the name is shown: {message}");
     assert_no_script_ran(&browser, &title, "a broken file's message").await;
     browser.close().await;

@@ -243,7 +243,11 @@ async fn a_share_link_pasted_over_an_unsaved_evaluation_asks_first() {
     assert_eq!(browser.value_of("avg-loglik-base-light").await, shared);
 
     // A saved evaluation (the link just opened) is replaced without asking.
-    browser.client.execute("location.hash = '';", vec![]).await.unwrap();
+    browser
+        .client
+        .execute("location.hash = '';", vec![])
+        .await
+        .unwrap();
     browser.client.execute(&paste, vec![]).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(
