@@ -4,7 +4,9 @@
 #   1. to nginx directly,
 #   2. through a plain nginx proxy hop (keep-alive to the upstream),
 #   3. through `likely serve` with a `cohere` model pointing at that nginx,
-# at 1 and 64 connections, and prints the median and p99 latency and the requests per second.
+# at 1 and 64 connections, and prints the median and p99 latency, the requests per second, and for
+# `likely serve` the CPU time it used per request (user + system, from /proc/<pid>/stat: far less
+# sensitive to other load on the machine than latency).
 #   bash scripts/bench-proxy.sh [--duration SECONDS] [--perf]   (env DURATION; default 10)
 # --perf records `perf` samples of the proxy during its 64-connection run and prints where it spends
 # its time (needs Debian's linux-perf).
@@ -155,7 +157,10 @@ end
 PY
 
 echo "== proxy overhead: wrk -d${duration}s POST /v1/generate (54-token Cohere answer), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-14s %5s %12s %12s %10s %7s\n' target conns 'p50 (µs)' 'p99 (µs)' 'req/s' errors
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+hz=$(getconf CLK_TCK)
+printf '%-14s %5s %12s %12s %10s %7s %14s\n' target conns 'p50 (µs)' 'p99 (µs)' 'req/s' errors 'CPU/req (µs)'
+
 for connections in 1 64; do
   threads=$(( connections == 1 ? 1 : 2 ))
   for target in "direct:$upstream_port" "nginx-hop:$hop_port" "likely:$likely_port"; do
@@ -165,10 +170,16 @@ for connections in 1 64; do
       perf record -q -F 499 -g -p "$server" -o "$work/perf.data" -- sleep "$duration" 2>/dev/null &
       recorder=$!
     fi
+    before=$(cpu_ticks)
     result="$(wrk -t"$threads" -c"$connections" -d"${duration}s" -s "$work/post.lua" \
       "http://127.0.0.1:$port/v1/generate" | awk '/^RESULT/ {print $2, $3, $4, $5}')"
+    used=$(( $(cpu_ticks) - before ))
     read -r p50 p99 rps bad <<<"$result"
-    printf '%-14s %5d %12s %12s %10s %7s\n' "$name" "$connections" "$p50" "$p99" "$rps" "$bad"
+    cpu="-"
+    if [[ "$name" == likely ]]; then
+      cpu=$(python3 -c "print(round($used * 1e6 / $hz / ($rps * $duration)))")
+    fi
+    printf '%-14s %5d %12s %12s %10s %7s %14s\n' "$name" "$connections" "$p50" "$p99" "$rps" "$bad" "$cpu"
     [[ -n "$recorder" ]] && wait "$recorder"
   done
 done
