@@ -5,7 +5,6 @@
 //! Content-Security-Policy forbids inline script besides.
 
 use crate::support::{file_with, Browser, Server};
-use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::Locator;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -116,17 +115,7 @@ async fn hover_token(browser: &Browser, index: usize) {
         .find_all(Locator::Css("[data-testid=\"token\"]"))
         .await
         .expect("the token spans");
-    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
-        element: spans[index.min(spans.len() - 1)].clone(),
-        duration: None,
-        x: 0.0,
-        y: 0.0,
-    });
-    browser
-        .client
-        .perform_actions(hover)
-        .await
-        .expect("hover a token");
+    browser.hover(&spans[index.min(spans.len() - 1)]).await;
     browser.by_testid("token-tooltip").await;
 }
 
@@ -172,14 +161,7 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     assert_no_script_ran(&browser, &title, "pasted text, evaluated and hovered").await;
 
     // A shared link of that evaluation, opened in the same page (its fragment) and in a fresh one.
-    browser.click("share-button").await;
-    let link = browser
-        .by_testid("share-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .expect("a link");
+    let link = browser.share_link().await;
     let teammate = Browser::start().await;
     open_watched(&teammate, &link).await;
     teammate.by_testid("share-banner").await;

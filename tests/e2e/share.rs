@@ -13,14 +13,7 @@ async fn a_share_link_opens_the_same_numbers() {
     let base = browser.value_of("avg-loglik-base-light").await;
     let pill = "pill-loss-custom-base-light";
     let low = browser.attr(pill, "data-ci-low").await;
-    browser.click("share-button").await;
-    let link = browser
-        .by_testid("share-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .expect("a link");
+    let link = browser.share_link().await;
     assert!(
         link.contains("/#s="),
         "the evaluation is in the fragment: {link}"
@@ -196,14 +189,7 @@ async fn a_share_link_pasted_over_an_unsaved_evaluation_asks_first() {
     let browser = Browser::open(&server.url).await;
     browser.click("example-button").await;
     let shared = browser.value_of("avg-loglik-base-light").await;
-    browser.click("share-button").await;
-    let link = browser
-        .by_testid("share-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .expect("a link");
+    let link = browser.share_link().await;
     let fragment = link.split_once('#').expect("a fragment link").1.to_string();
 
     // Another evaluation, not exported or shared: unsaved.
