@@ -151,7 +151,7 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     browser.type_text("prompt-input", &text).await;
     browser.click("evaluate-button").await;
     wait_until_done(&browser, "2").await;
-    let shown = browser.by_testid("token-text").await.text().await.unwrap();
+    let shown = browser.text_of("token-text").await;
     assert!(
         shown.contains("<script>window.__pwned"),
         "the payload is shown as text: {shown}"
@@ -173,14 +173,8 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
     // An uploaded file whose name and contents hold payloads: evaluated, each snippet shown.
     let contents = PAYLOADS.join("\n\n");
     let file = file_with(PAYLOADS[3], ".txt", &contents);
-    let path = file.path().to_str().expect("a UTF-8 path");
-    browser.type_text("file-input", path).await;
-    let summary = browser
-        .by_testid("upload-summary")
-        .await
-        .text()
-        .await
-        .unwrap();
+    browser.upload(file.path()).await;
+    let summary = browser.text_of("upload-summary").await;
     assert!(!summary.is_empty());
     browser.click("evaluate-button").await;
     wait_until_done(&browser, "10").await;
@@ -204,14 +198,8 @@ async fn html_and_script_in_texts_file_names_and_descriptions_stay_text() {
         ".jsonl",
         "{\"text\": \"fine\"}\n{\"text\": oops}\n",
     );
-    let path = broken.path().to_str().expect("a UTF-8 path");
-    browser.type_text("file-input", path).await;
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    browser.upload(broken.path()).await;
+    let message = browser.text_of("error-message").await;
     assert!(message.contains("onerror"), "the name is shown: {message}");
     assert_no_script_ran(&browser, &title, "a broken file's message").await;
     browser.close().await;

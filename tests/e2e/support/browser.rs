@@ -208,6 +208,21 @@ impl Browser {
         }
     }
 
+    /// The visible text of the element with this `data-testid`, waiting for it to appear.
+    pub async fn text_of(&self, testid: &str) -> String {
+        self.by_testid(testid)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("cannot read the text of {testid}: {e}"))
+    }
+
+    /// Picks `file` in the page's file input, as a person choosing it would.
+    pub async fn upload(&self, file: &std::path::Path) {
+        let path = file.to_str().expect("a UTF-8 path");
+        self.type_text("file-input", path).await;
+    }
+
     /// Clicks Share and returns the link the page made.
     pub async fn share_link(&self) -> String {
         self.click("share-button").await;
