@@ -82,23 +82,12 @@ async fn abandoned_generations_stop_using_cpu_within_a_second() {
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("likely.toml");
     std::fs::write(&config, CONFIG).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_likely"));
+    let mut command = common::served::serve_api("none");
     command
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--dist",
-            "/nonexistent",
-            "--store",
-            "none",
-        ])
         .arg("--config")
         .arg(&config)
         .arg("--custom-models-dir")
-        .arg(dir.join("models"))
-        .env_remove("LIKELY_ACCESS_TOKEN")
-        .env_remove("LIKELY_CONFIG");
+        .arg(dir.join("models"));
     let served = common::served::spawn(&mut command);
     let pid = served.child.id();
     let address = served.base.trim_start_matches("http://").to_string();
