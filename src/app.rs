@@ -9,7 +9,7 @@ use crate::pickers::fetch_models;
 use crate::results::{
     open_snippet, FailuresList, FiguresTable, MovedPanels, PillsPanel, ProgressPanel,
 };
-use crate::share::{open_from_location, ShareBanner, SharePanel};
+use crate::share::{follow_hash_changes, open_from_location, ShareBanner, SharePanel};
 use crate::state::Dashboard;
 use crate::theme::follow_system;
 use crate::tokens::TokenView;
@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
     let dashboard = Dashboard::provide();
     follow_system(dashboard.theme);
     open_from_location(dashboard);
+    follow_hash_changes(dashboard);
     preselect_from_location(dashboard);
 
     fetch_models(

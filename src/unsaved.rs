@@ -1,7 +1,8 @@
 //! Whether the evaluation on screen would be lost by replacing it, and asking first. An evaluation is
 //! unsaved when it holds at least one scored snippet and differs from the last one exported or shared
 //! (a run that went on after an export is unsaved again). Evaluate, Load example and opening a share
-//! link call [`confirm_replace`] before they replace it; exporting and sharing call [`mark_saved`].
+//! link pasted into the open page call [`confirm_replace`] before they replace it; exporting, sharing
+//! and opening a share link (its evaluation is kept by the link) call [`mark_saved`].
 
 use crate::state::Dashboard;
 use leptos::prelude::*;

@@ -16,5 +16,5 @@ mod panel;
 pub use banner::ShareBanner;
 pub use choice::{choose, Choice};
 pub use keys::remember as remember_delete_token;
-pub use open::open_from_location;
+pub use open::{follow_hash_changes, open_from_location};
 pub use panel::SharePanel;

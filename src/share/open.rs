@@ -1,10 +1,14 @@
 //! Opening a share link: a stored link (`/s/<id>`, read from the server), a link with the snapshot
 //! inside (`#s=`), or an older link in the previous format (`#e=`). Opening shows the snapshot's
 //! figures and never calls the Generate API; a missing, deleted, expired or broken link says so and
-//! leaves the page usable. A link holding a playground goes to the playground.
+//! leaves the page usable. A link holding a playground goes to the playground. A link pasted into the
+//! address bar of the open page only changes its fragment: [`follow_hash_changes`] opens it, after asking
+//! first when it would replace an unsaved evaluation (declined, the address goes back to what the page
+//! shows).
 
 use crate::api;
 use crate::state::{Dashboard, LinkKind, Opened};
+use crate::unsaved::confirm_replace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
@@ -26,8 +30,41 @@ pub fn open_from_location(dashboard: Dashboard) {
         spawn_local(open_stored(dashboard, id));
         return;
     }
-    let hash = location.hash().unwrap_or_default();
-    let Some((key, text)) = hash.strip_prefix('#').and_then(|h| h.split_once('=')) else {
+    open_fragment(dashboard, &location.hash().unwrap_or_default());
+}
+
+/// The key and text of a share link's fragment (`#s=…` or `#e=…`), if `hash` is one.
+fn share_fragment(hash: &str) -> Option<(&str, &str)> {
+    hash.strip_prefix('#')
+        .and_then(|h| h.split_once('='))
+        .filter(|(key, _)| *key == FRAGMENT_KEY || *key == LEGACY_KEY)
+}
+
+/// Opens share links that arrive in the fragment while the page is open (pasted into the address
+/// bar, or the browser's back and forward buttons), asking first when the evaluation on screen is
+/// unsaved. Declined, the address is set back to the one before, so it matches what is shown.
+pub fn follow_hash_changes(dashboard: Dashboard) {
+    // The page lives as long as the window: the listener is never removed.
+    let _listener = window_event_listener(leptos::ev::hashchange, move |event| {
+        let hash = window().location().hash().unwrap_or_default();
+        if share_fragment(&hash).is_none() {
+            return;
+        }
+        if confirm_replace(dashboard) {
+            open_fragment(dashboard, &hash);
+        } else if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&event.old_url()),
+            );
+        }
+    });
+}
+
+/// Opens the share link in the fragment `hash` (with its `#`), if it holds one.
+fn open_fragment(dashboard: Dashboard, hash: &str) {
+    let Some((key, text)) = share_fragment(hash) else {
         return;
     };
     let opened = Opened {
@@ -106,6 +143,8 @@ fn show(dashboard: Dashboard, evaluation: Evaluation, opened: Opened) {
             .collect(),
     );
     dashboard.params.set(evaluation.params.clone());
+    // What a link holds is kept by the link: replacing it loses nothing.
+    crate::unsaved::mark_saved(&evaluation);
     dashboard.opened.set(Some(opened));
     dashboard.evaluation.set(Some(evaluation));
 }

@@ -1,7 +1,6 @@
 //! Paste → Evaluate → figures, pills and token colours; the worked example button; empty text.
 
 use crate::support::{Browser, Server, HAMLET_SNIPPET};
-use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::Locator;
 
 #[tokio::test]
@@ -114,17 +113,7 @@ async fn pasting_hamlet_shows_figures_pills_and_coloured_tokens() {
     let style = spans[3].attr("style").await.unwrap().unwrap_or_default();
     assert!(style.contains("background"), "tokens are coloured: {style}");
 
-    let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
-        element: spans[5].clone(),
-        duration: None,
-        x: 0.0,
-        y: 0.0,
-    });
-    browser
-        .client
-        .perform_actions(hover)
-        .await
-        .expect("hover a token");
+    browser.hover(&spans[5]).await;
     let tooltip = browser.by_testid("token-tooltip").await;
     assert_eq!(
         tooltip.attr("data-index").await.unwrap().as_deref(),

@@ -8,6 +8,7 @@
 mod customize;
 mod eval_cli;
 mod evaluate;
+mod hostile;
 mod playground;
 mod share;
 mod snippets;

@@ -13,14 +13,7 @@ async fn a_share_link_opens_the_same_numbers() {
     let base = browser.value_of("avg-loglik-base-light").await;
     let pill = "pill-loss-custom-base-light";
     let low = browser.attr(pill, "data-ci-low").await;
-    browser.click("share-button").await;
-    let link = browser
-        .by_testid("share-link")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .expect("a link");
+    let link = browser.share_link().await;
     assert!(
         link.contains("/#s="),
         "the evaluation is in the fragment: {link}"
@@ -169,6 +162,83 @@ async fn charts_are_drawn_and_tokens_are_reachable_by_keyboard() {
         index.as_deref(),
         Some("4"),
         "the arrow key moves to the next token"
+    );
+    browser.close().await;
+}
+
+/// The text of the dialog the page opens, waiting a little for it to appear.
+async fn dialog_text(browser: &Browser) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        match browser.client.get_alert_text().await {
+            Ok(text) => return text,
+            Err(error) => {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(5),
+                    "no dialog opened: {error}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_share_link_pasted_over_an_unsaved_evaluation_asks_first() {
+    let server = Server::start();
+    let browser = Browser::open(&server.url).await;
+    browser.click("example-button").await;
+    let shared = browser.value_of("avg-loglik-base-light").await;
+    let link = browser.share_link().await;
+    let fragment = link.split_once('#').expect("a fragment link").1.to_string();
+
+    // Another evaluation, not exported or shared: unsaved.
+    browser
+        .type_text("prompt-input", " Words the shared link does not hold.")
+        .await;
+    browser.click("evaluate-button").await;
+    let unsaved = loop {
+        let value = browser.value_of("avg-loglik-base-light").await;
+        if value != shared {
+            break value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let paste = format!("location.hash = '{fragment}';");
+
+    // Pasting the link asks first; declined, nothing changes and the address is put back.
+    browser.client.execute(&paste, vec![]).await.unwrap();
+    let question = dialog_text(&browser).await;
+    assert!(question.contains("Replace it?"), "{question}");
+    browser.client.dismiss_alert().await.expect("decline");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(browser.value_of("avg-loglik-base-light").await, unsaved);
+    assert_eq!(browser.js_string("return location.hash;").await, "");
+    let banners = browser
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=\"share-banner\"]"))
+        .await
+        .unwrap();
+    assert!(banners.is_empty(), "the link was not opened");
+
+    // Accepted, the link opens with its own numbers.
+    browser.client.execute(&paste, vec![]).await.unwrap();
+    dialog_text(&browser).await;
+    browser.client.accept_alert().await.expect("accept");
+    browser.by_testid("share-banner").await;
+    assert_eq!(browser.value_of("avg-loglik-base-light").await, shared);
+
+    // A saved evaluation (the link just opened) is replaced without asking.
+    browser
+        .client
+        .execute("location.hash = '';", vec![])
+        .await
+        .unwrap();
+    browser.client.execute(&paste, vec![]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        browser.client.get_alert_text().await.is_err(),
+        "no question over a saved evaluation"
     );
     browser.close().await;
 }

@@ -4,8 +4,7 @@
 use crate::support::{file_with, Browser, Server};
 
 async fn upload(browser: &Browser, file: &tempfile::NamedTempFile) {
-    let path = file.path().to_str().expect("a UTF-8 path");
-    browser.type_text("file-input", path).await;
+    browser.upload(file.path()).await;
 }
 
 #[tokio::test]

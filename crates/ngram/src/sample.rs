@@ -1,8 +1,9 @@
 //! Sampling continuations: temperature, top-k and nucleus (top-p) shaping, seeded for
 //! reproducibility. Reported likelihoods are always under the untruncated model distribution.
 //!
-//! Cost per token: one distribution over the vocabulary, plus, for a nucleus, a partial sort of
-//! only as many of the best tokens as reach the mass `p` (usually a few dozen, not the 50,257).
+//! Cost per token: one distribution over the vocabulary, plus, for a nucleus, partial selections
+//! and a sort of only as many of the best tokens as reach the mass `p` (usually a few dozen, not the
+//! 50,257; a flat distribution's nucleus of thousands is found by halving, not by sorting the rest).
 
 use std::sync::atomic::AtomicBool;
 
@@ -120,8 +121,9 @@ fn top_one(dist: &[f64]) -> u32 {
 }
 
 /// How many of the best tokens make up the nucleus of mass `p`; on return `order` starts with them,
-/// best first. Sorts only a growing head of `order` (64, 512, … tokens) until its mass reaches
-/// `p`: the same nucleus as a full sort, without sorting the long tail.
+/// best first, exactly as a full sort would put them. A peaked distribution's nucleus lies in the best
+/// 64 tokens (one partial selection); a flat one's is bounded by halving (each step one partial
+/// selection of what is left, and the mass of its better half), and only that bound is sorted.
 fn nucleus_len(
     order: &mut [u32],
     weight: &impl Fn(u32) -> f64,
@@ -129,26 +131,54 @@ fn nucleus_len(
     better: &impl Fn(&u32, &u32) -> std::cmp::Ordering,
 ) -> usize {
     let total: f64 = order.iter().map(|&t| weight(t)).sum();
-    let mut head = 64;
-    loop {
-        let whole = head >= order.len();
-        if !whole {
-            order.select_nth_unstable_by(head - 1, better);
-        }
-        let head_len = head.min(order.len());
-        order[..head_len].sort_unstable_by(better);
-        let mut acc = 0.0;
-        for (i, &t) in order[..head_len].iter().enumerate() {
-            acc += weight(t) / total;
-            if acc >= p {
-                return i + 1;
-            }
-        }
-        if whole {
-            return order.len();
-        }
-        head *= 8;
+    let head = HEAD.min(order.len());
+    if head < order.len() {
+        order.select_nth_unstable_by(head - 1, better);
     }
+    order[..head].sort_unstable_by(better);
+    if let Some(len) = reach(&order[..head], weight, total, p) {
+        return len;
+    }
+    if head == order.len() {
+        return order.len();
+    }
+    // order[..lo] is the best lo, sorted up to `head`; the nucleus ends at or before `hi`.
+    let head_mass: f64 = order[..head].iter().map(|&t| weight(t) / total).sum();
+    // A margin, so that summing in another order cannot end the bound short of the nucleus.
+    let mut need = p - head_mass + 1e-9;
+    let (mut lo, mut hi) = (head, order.len());
+    while hi - lo > HEAD {
+        let mid = lo + (hi - lo) / 2;
+        order[lo..hi].select_nth_unstable_by(mid - lo, better);
+        let left: f64 = order[lo..=mid].iter().map(|&t| weight(t) / total).sum();
+        if left >= need {
+            hi = mid + 1;
+        } else {
+            need -= left;
+            lo = mid + 1;
+        }
+    }
+    order[head..hi].sort_unstable_by(better);
+    if let Some(len) = reach(&order[..hi], weight, total, p) {
+        return len;
+    }
+    order[hi..].sort_unstable_by(better);
+    reach(order, weight, total, p).unwrap_or(order.len())
+}
+
+/// Tokens selected and sorted at once before a nucleus search goes wider.
+const HEAD: usize = 64;
+
+/// The length of the shortest prefix of `sorted` whose share of `total` reaches `p`, if one does.
+fn reach(sorted: &[u32], weight: &impl Fn(u32) -> f64, total: f64, p: f64) -> Option<usize> {
+    let mut acc = 0.0;
+    for (i, &t) in sorted.iter().enumerate() {
+        acc += weight(t) / total;
+        if acc >= p {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// Draws one token from `dist` shaped by `params`: temperature first, then top-k, then nucleus.
@@ -201,4 +231,55 @@ fn pick(dist: &[f64], params: &SampleParams, rng: &mut impl Rng) -> Option<u32> 
         x -= w;
     }
     order.last().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    /// The nucleus as a full sort finds it.
+    fn sorted_nucleus(weights: &[f64], p: f64) -> Vec<u32> {
+        let better = |a: &u32, b: &u32| {
+            weights[*b as usize]
+                .total_cmp(&weights[*a as usize])
+                .then(a.cmp(b))
+        };
+        let mut order: Vec<u32> = (0..weights.len() as u32).collect();
+        order.sort_by(better);
+        let total: f64 = weights.iter().sum();
+        let len = reach(&order, &|t| weights[t as usize], total, p).unwrap_or(order.len());
+        order.truncate(len);
+        order
+    }
+
+    #[test]
+    fn the_nucleus_is_the_one_a_full_sort_finds_in_the_same_order() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for case in 0..60 {
+            let n = [10, 100, 5_000, 50_257][case % 4];
+            // Flat, peaked and tied distributions.
+            let weights: Vec<f64> = (0..n)
+                .map(|_| match case % 3 {
+                    0 => rng.random::<f64>(),
+                    1 => rng.random::<f64>().powi(40),
+                    _ => f64::from(rng.random_range(1..4u32)),
+                })
+                .collect();
+            for p in [0.01, 0.3, 0.75, 0.9, 0.999, 1.0 - 1e-12] {
+                let better = |a: &u32, b: &u32| {
+                    weights[*b as usize]
+                        .total_cmp(&weights[*a as usize])
+                        .then(a.cmp(b))
+                };
+                let mut order: Vec<u32> = (0..n as u32).collect();
+                let len = nucleus_len(&mut order, &|t| weights[t as usize], p, &better);
+                assert_eq!(
+                    order[..len],
+                    sorted_nucleus(&weights, p)[..],
+                    "case {case}, n {n}, p {p}"
+                );
+            }
+        }
+    }
 }

@@ -4,6 +4,12 @@
 //! read within `body_read_timeout` (the request fails), and connections that stay idle longer than the header
 //! timeout closed. `axum::serve` has no header timeout, hence hyper-util's connection builder.
 //! Each request knows its client's address (`ConnectInfo`), for the access failure budget.
+//!
+//! A connection ends as soon as its client closes its side, and with it every request still being
+//! answered on it (their futures are dropped, so their work stops). hyper notices that only when its
+//! read buffer is empty: a client that sent more than one request (pipelining, or a stray CRLF after a
+//! body) and left would keep its first request's work running to the model's timeout. So each
+//! connection has a watcher on a duplicate of its socket ([`client_gone`]).
 
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -14,7 +20,8 @@ use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::io::Interest;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -95,13 +102,25 @@ pub async fn serve(
                 Ok(Ok(n)) if n > 0 => {}
                 _ => return,
             }
+            let (stream, watched) = match watched(stream) {
+                Ok(pair) => pair,
+                Err(error) => {
+                    tracing::warn!(%client, %error, "cannot watch a connection");
+                    return;
+                }
+            };
             let connection = builder.serve_connection_with_upgrades(
                 TokioIo::new(stream),
                 TowerToHyperService::new(service),
             );
             let connection = watcher.watch(connection.into_owned());
-            if let Err(error) = connection.await {
-                tracing::debug!(%client, %error, "connection ended");
+            tokio::select! {
+                ended = connection => if let Err(error) = ended {
+                    tracing::debug!(%client, %error, "connection ended");
+                },
+                () = client_gone(watched) => {
+                    tracing::debug!(%client, "the client closed its side: connection ended");
+                }
             }
         });
     }
@@ -111,5 +130,31 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("some connections were still open after 10 s");
+    }
+}
+
+/// The stream to serve and a duplicate of its socket to watch (both registered with the runtime).
+fn watched(stream: TcpStream) -> std::io::Result<(TcpStream, TcpStream)> {
+    let stream = stream.into_std()?;
+    let duplicate = stream.try_clone()?;
+    Ok((
+        TcpStream::from_std(stream)?,
+        TcpStream::from_std(duplicate)?,
+    ))
+}
+
+/// Resolves once the client has closed its side of the connection (or the socket failed), without
+/// reading anything: the bytes stay for hyper, which reads the same socket.
+async fn client_gone(watched: TcpStream) {
+    loop {
+        match watched.ready(Interest::READABLE).await {
+            Ok(ready) if !ready.is_read_closed() && !ready.is_error() => {
+                // Bytes arrived (hyper reads them): forget this readiness and wait for the next change.
+                let _ = watched.try_io(Interest::READABLE, || {
+                    Err::<(), _>(std::io::ErrorKind::WouldBlock.into())
+                });
+            }
+            _ => return,
+        }
     }
 }

@@ -208,16 +208,7 @@ fn errors_exit_2_with_a_clear_message() {
 fn serve(dir: &Path) -> Served {
     let store = format!("sqlite:{}", dir.join("shares.sqlite").display());
     served::spawn(
-        Command::new(env!("CARGO_BIN_EXE_likely"))
-            .args([
-                "serve",
-                "--port",
-                "0",
-                "--dist",
-                "/nonexistent",
-                "--store",
-                &store,
-            ])
+        served::serve_api(&store)
             .arg("--custom-models-dir")
             .arg(dir.join("models"))
             .env("LIKELY_ACCESS_TOKEN", TOKEN)

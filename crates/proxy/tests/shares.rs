@@ -10,7 +10,7 @@ use likely_core::{
 };
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 mod common;
 use common::served::{self, Served};
@@ -34,18 +34,9 @@ fn config_path(dir: &Path) -> std::path::PathBuf {
 }
 
 fn start(dir: &Path, store: &str, extra: &[&str], token: Option<&str>) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_likely"));
+    let mut command = served::serve_api(store);
     command
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--dist",
-            "/nonexistent",
-            "--store",
-            store,
-            "--config",
-        ])
+        .arg("--config")
         .arg(config_path(dir))
         .args(extra)
         .env("LIKELY_LOG", "warn")

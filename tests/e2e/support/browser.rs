@@ -208,6 +208,47 @@ impl Browser {
         }
     }
 
+    /// The visible text of the element with this `data-testid`, waiting for it to appear.
+    pub async fn text_of(&self, testid: &str) -> String {
+        self.by_testid(testid)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("cannot read the text of {testid}: {e}"))
+    }
+
+    /// Picks `file` in the page's file input, as a person choosing it would.
+    pub async fn upload(&self, file: &std::path::Path) {
+        let path = file.to_str().expect("a UTF-8 path");
+        self.type_text("file-input", path).await;
+    }
+
+    /// Clicks Share and returns the link the page made.
+    pub async fn share_link(&self) -> String {
+        self.click("share-button").await;
+        self.by_testid("share-link")
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|e| panic!("cannot read the share link: {e}"))
+            .expect("a link")
+    }
+
+    /// Moves the mouse onto `element` (a token shows its tooltip).
+    pub async fn hover(&self, element: &Element) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let hover = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element: element.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client
+            .perform_actions(hover)
+            .await
+            .unwrap_or_else(|e| panic!("cannot hover: {e}"));
+    }
+
     /// Waits until the page has listed the server's models in the baseline picker.
     pub async fn wait_for_models(&self) {
         self.client

@@ -127,7 +127,12 @@ impl Upstream {
         };
         let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Only an error answer's headers are read (`Retry-After`): no copy on the success path.
+        let headers = if status.is_success() {
+            reqwest::header::HeaderMap::new()
+        } else {
+            response.headers().clone()
+        };
         let too_large = || {
             AppError::BadGateway(format!(
                 "model `{}`: the upstream's answer is larger than {} bytes",
@@ -140,7 +145,8 @@ impl Upstream {
         {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        let expected = response.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(expected.min(self.settings.max_answer_bytes));
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             if body.len() + chunk.len() > self.settings.max_answer_bytes {
                 return Err(too_large());

@@ -19,6 +19,25 @@ impl Drop for Served {
     }
 }
 
+/// `likely serve --port 0 --dist /nonexistent --store STORE` (the API alone), without the
+/// environment's configuration or access token.
+pub fn serve_api(store: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_likely"));
+    command
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--dist",
+            "/nonexistent",
+            "--store",
+            store,
+        ])
+        .env_remove("LIKELY_ACCESS_TOKEN")
+        .env_remove("LIKELY_CONFIG");
+    command
+}
+
 /// Spawns `command` (a `likely serve --port 0 …`) and waits for the address it prints.
 pub fn spawn(command: &mut Command) -> Served {
     let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
