@@ -41,11 +41,11 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
     let uni_backoff = raw.first().map(|r| r.backoff.clone()).unwrap_or_default();
     for (i, r) in raw.into_iter().enumerate() {
         let n = r.logp.len();
-        let mut by_prob = Vec::new();
-        if i > 0 {
-            by_prob = vec![0u16; n];
-            levels_sort_children(&levels, i, &r, &mut by_prob);
-        }
+        let order_of = if i > 0 {
+            order_children(&levels[i - 1].nodes, |j| (f64::from(r.logp[j]), r.words[j]))
+        } else {
+            ChildOrder::default()
+        };
         let level = if i + 1 == order {
             Level {
                 leaves: r
@@ -74,8 +74,7 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                     .collect::<Vec<_>>()
                     .into(),
                 words: r.words.into(),
-                by_prob: by_prob.into(),
-                ..Level::default()
+                ..order_of.into_level()
             }
         } else {
             let mut nodes: Vec<Node<f32>> = (0..n)
@@ -99,9 +98,8 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
             Level {
                 words: r.words.into(),
                 nodes: nodes.into(),
-                by_prob: by_prob.into(),
                 second: r.second_logp.into(),
-                ..Level::default()
+                ..order_of.into_level()
             }
         };
         levels.push(level);
@@ -114,32 +112,53 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
     KnModel::from_repr(order, Repr::Exact(trie))
 }
 
-/// Fills `by_prob` for level `i + 1`: the children of each context of level `i`, by decreasing
-/// probability. The parents' children ranges are in `levels[i - 1]`.
-fn levels_sort_children(levels: &[Level<f32>], i: usize, r: &RawLevel, by_prob: &mut [u16]) {
-    order_children(&levels[i - 1].nodes, by_prob, |j| {
-        (f64::from(r.logp[j]), r.words[j])
-    });
+/// Contexts with more children than this store their children's order by probability;
+/// smaller ranges (nearly all: most contexts have one child) are sorted when a search asks.
+pub const SORT_MAX: usize = 16;
+
+/// The children order of one level (see [`Level::by_prob`]).
+#[derive(Debug, Default)]
+pub(crate) struct ChildOrder {
+    by_prob: Vec<u16>,
+    big_start: Vec<u32>,
+    big_at: Vec<u32>,
 }
 
-/// Fills `by_prob` (one entry per child) with each context's children offsets by decreasing
-/// log-probability, ties by smaller token; `key(j)` gives child `j`'s (log-probability, token).
+impl ChildOrder {
+    /// An otherwise empty level holding this order.
+    pub(crate) fn into_level<C: Code>(self) -> Level<C> {
+        Level {
+            by_prob: self.by_prob.into(),
+            big_start: self.big_start.into(),
+            big_at: self.big_at.into(),
+            ..Level::default()
+        }
+    }
+}
+
+/// The children offsets of each context of `parents` with more than [`SORT_MAX`] children, by
+/// decreasing log-probability, ties by smaller token; `key(j)` gives child `j`'s
+/// (log-probability, token).
 pub(crate) fn order_children<C: Code>(
     parents: &[Node<C>],
-    by_prob: &mut [u16],
     key: impl Fn(usize) -> (f64, u16),
-) {
+) -> ChildOrder {
+    let mut out = ChildOrder::default();
     for p in parents.windows(2) {
         let (s, e) = (p[0].child_start as usize, p[1].child_start as usize);
-        let slot = &mut by_prob[s..e];
-        for (k, x) in slot.iter_mut().enumerate() {
-            *x = k as u16;
+        if e - s <= SORT_MAX {
+            continue;
         }
-        slot.sort_by(|&a, &b| {
+        out.big_start.push(s as u32);
+        out.big_at.push(out.by_prob.len() as u32);
+        let from = out.by_prob.len();
+        out.by_prob.extend((0..e - s).map(|k| k as u16));
+        out.by_prob[from..].sort_by(|&a, &b| {
             let (ka, kb) = (key(s + a as usize), key(s + b as usize));
             kb.0.total_cmp(&ka.0).then(ka.1.cmp(&kb.1))
         });
     }
+    out
 }
 
 /// Builds the model from the counts of every level (`levels[n - 1]` = length n).

@@ -21,6 +21,7 @@
 //! continuations): the next-token distribution depends on the history only through it.
 
 use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
+pub use crate::estimate::SORT_MAX;
 use crate::mapped::Array;
 use crate::tokenizer::Tokenizer;
 
@@ -180,9 +181,14 @@ pub struct Level<C: Code> {
     pub nodes: Array<Node<C>>,
     /// Top level: one leaf per n-gram.
     pub leaves: Array<Leaf<C>>,
-    /// Levels above 1: within each context's children range, the children's offsets sorted by
-    /// decreasing probability (ties: smaller token), for the top-k search.
+    /// Levels above 1: for each context with more than [`SORT_MAX`] children, its children's
+    /// offsets sorted by decreasing probability (ties: smaller token), for the top-k and rank
+    /// searches; the contexts' lists one after the other. Smaller ranges are sorted when asked.
     pub by_prob: Array<u16>,
+    /// The children range start (in this level) of each context listed in `by_prob`, ascending.
+    pub big_start: Array<u32>,
+    /// Where each of those contexts' list begins in `by_prob`.
+    pub big_at: Array<u32>,
     /// Levels below the top: an upper bound on `ln P` of every token after this n-gram but the
     /// top one (rounded up when coded).
     pub second: Array<C>,
@@ -256,22 +262,52 @@ macro_rules! with_view {
 }
 
 impl KnModel {
-    /// Builds the derived lookup tables after the levels are filled in.
+    /// Builds the derived lookup tables after the levels are filled in (reads every context).
     pub(crate) fn from_repr(order: usize, repr: Repr) -> KnModel {
-        let (uni, dense) = match &repr {
-            Repr::Exact(t) => (t.uni_logp.to_vec(), dense_index(order, t)),
-            Repr::Coded(t) => (t.uni_logp.to_vec(), dense_index(order, t)),
+        let dense = match &repr {
+            Repr::Exact(t) => dense_contexts(order, t),
+            Repr::Coded(t) => dense_contexts(order, t),
+        };
+        KnModel::with_dense(order, repr, &dense)
+    }
+
+    /// Builds the derived lookup tables, the dense indices of the contexts `dense` (packed
+    /// [`Ctx`]s) only: reads the unigrams and those contexts' children, nothing else.
+    pub(crate) fn with_dense(order: usize, repr: Repr, dense: &[u32]) -> KnModel {
+        let uni = match &repr {
+            Repr::Exact(t) => t.uni_logp.to_vec(),
+            Repr::Coded(t) => t.uni_logp.to_vec(),
         };
         let mut by_unigram: Vec<u16> = (0..uni.len() as u32).map(|w| w as u16).collect();
         by_unigram.sort_by(|&a, &b| uni[b as usize].total_cmp(&uni[a as usize]).then(a.cmp(&b)));
         let unigram_p = uni.iter().map(|&l| f64::from(l).exp()).collect();
-        KnModel {
+        let mut model = KnModel {
             order,
             repr,
             by_unigram,
             unigram_p,
-            dense,
+            dense: DenseIndex::new(uni.len()),
+        };
+        let mut index = DenseIndex::new(uni.len());
+        for &c in dense {
+            let ctx = Ctx(c);
+            // Only contexts that scoring would look up in a dense index (a list read from a
+            // corrupt file must not allocate tables for nothing).
+            let large = model.children(ctx).len() >= DENSE_MIN_CHILDREN;
+            if ctx.level() == 0 || ctx.level() >= order || !large || index.has(c) {
+                continue;
+            }
+            let level = ctx.level() + 1;
+            let words = model.children(ctx).map(|j| model.child_word(level, j));
+            index.add(c, words);
         }
+        model.dense = index;
+        model
+    }
+
+    /// The contexts with a dense child index (packed [`Ctx`]s, ascending), for the model file.
+    pub fn dense_contexts(&self) -> Vec<u32> {
+        self.dense.contexts()
     }
 
     /// Whether the values are 8-bit codes (a loaded model) rather than exact (a trained one).
@@ -428,20 +464,19 @@ impl KnModel {
     }
 }
 
-/// Dense child indices of the contexts with many children.
-fn dense_index<C: Code>(order: usize, t: &Trie<C>) -> DenseIndex {
-    let mut dense = DenseIndex::new(t.uni_logp.len());
+/// The contexts with at least [`DENSE_MIN_CHILDREN`] children (packed [`Ctx`]s, ascending).
+fn dense_contexts<C: Code>(order: usize, t: &Trie<C>) -> Vec<u32> {
+    let mut out = Vec::new();
     for (i, l) in t.levels.iter().enumerate().take(order - 1) {
-        let child = &t.levels[i + 1];
         for (k, w) in l.nodes.windows(2).enumerate() {
-            let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
-            if e - s >= DENSE_MIN_CHILDREN {
-                let words = child.words[s..e].iter().map(|&x| u32::from(x));
-                dense.add(Ctx::new(i + 1, k as u32).0, words);
+            if (w[1].child_start as usize).saturating_sub(w[0].child_start as usize)
+                >= DENSE_MIN_CHILDREN
+            {
+                out.push(Ctx::new(i + 1, k as u32).0);
             }
         }
     }
-    dense
+    out
 }
 
 /// A model's trie seen with its representation's type: the scoring primitives, written once.
@@ -455,18 +490,72 @@ impl<C: Code> View<'_, C> {
         self.m.unigram_p.len()
     }
 
+    /// Level `level` (≥ 1), if the model has it.
+    #[inline]
+    fn level(&self, level: usize) -> Option<&Level<C>> {
+        self.t.levels.get(level.wrapping_sub(1))
+    }
+
+    /// The `child_start` of node `i` of `level` (0 when out of range).
+    #[inline]
+    fn child_start(&self, level: usize, i: usize) -> usize {
+        self.level(level)
+            .and_then(|l| l.nodes.get(i))
+            .map_or(0, |n| n.child_start as usize)
+    }
+
+    /// The children range of node `i` of `level`, within the next level's bounds (empty when the
+    /// stored bounds are not: a model file is mapped, not checked, so nothing read from it is
+    /// trusted to be in range).
+    #[inline]
+    fn range(&self, level: usize, i: usize) -> (u32, u32) {
+        let (s, e) = (self.child_start(level, i), self.child_start(level, i + 1));
+        let len = self.level(level + 1).map_or(0, |l| l.words.len());
+        if s <= e && e <= len {
+            (s as u32, e as u32)
+        } else {
+            (0, 0)
+        }
+    }
+
+    /// The context a node's `link` names, if it is a context of a level below `below` that the
+    /// model has (else the empty context).
+    #[inline]
+    fn link_ctx(&self, link: u32, below: usize) -> Ctx {
+        let c = Ctx::from_link(link);
+        if c.level() < below && self.level(c.level()).is_some_and(|l| c.index() < l.len()) {
+            c
+        } else {
+            Ctx::ROOT
+        }
+    }
+
+    /// A token read from the file, kept inside the vocabulary.
+    #[inline]
+    fn token(&self, w: u16) -> u32 {
+        u32::from(w).min(self.vocab().saturating_sub(1) as u32)
+    }
+
     fn start(&self) -> Ctx {
         let w = Tokenizer::EOT as usize;
-        if self.t.levels[0].nodes[w].link & HAS_CHILDREN != 0 {
+        let has = self
+            .level(1)
+            .and_then(|l| l.nodes.get(w))
+            .is_some_and(|n| n.link & HAS_CHILDREN != 0);
+        if has {
             Ctx::new(1, w as u32)
         } else {
             Ctx::ROOT
         }
     }
 
+    /// The node of a context (a default one when out of range).
     #[inline]
-    fn node(&self, ctx: Ctx) -> &Node<C> {
-        &self.t.levels[ctx.level() - 1].nodes[ctx.index()]
+    fn node(&self, ctx: Ctx) -> Node<C> {
+        self.level(ctx.level())
+            .and_then(|l| l.nodes.get(ctx.index()))
+            .copied()
+            .unwrap_or_default()
     }
 
     #[inline]
@@ -475,9 +564,8 @@ impl<C: Code> View<'_, C> {
         if level == 0 {
             return 0..self.vocab();
         }
-        let nodes = &self.t.levels[level - 1].nodes;
-        let i = ctx.index();
-        nodes[i].child_start as usize..nodes[i + 1].child_start as usize
+        let (s, e) = self.range(level, ctx.index());
+        s as usize..e as usize
     }
 
     #[inline]
@@ -485,21 +573,25 @@ impl<C: Code> View<'_, C> {
         if level == 1 {
             j as u32
         } else {
-            u32::from(self.t.levels[level - 1].words[j])
+            let w = self.level(level).and_then(|l| l.words.get(j)).copied();
+            self.token(w.unwrap_or(0))
         }
     }
 
     #[inline]
     fn child_logp(&self, level: usize, j: usize) -> f32 {
         if level == 1 {
-            return self.t.uni_logp[j];
+            return self.t.uni_logp.get(j).copied().unwrap_or(f32::NEG_INFINITY);
         }
-        let l = &self.t.levels[level - 1];
-        if level == self.m.order {
-            l.leaves[j].logp.value(&l.books.logp)
+        let Some(l) = self.level(level) else {
+            return f32::NEG_INFINITY;
+        };
+        let code = if level == self.m.order {
+            l.leaves.get(j).map(|x| x.logp)
         } else {
-            l.nodes[j].logp.value(&l.books.logp)
-        }
+            l.nodes.get(j).map(|x| x.logp)
+        };
+        code.unwrap_or_default().value(&l.books.logp)
     }
 
     #[inline]
@@ -513,7 +605,31 @@ impl<C: Code> View<'_, C> {
             return None;
         }
         let level = ctx.level() + 1;
-        let j = r.start + usize::from(self.t.levels[level - 1].by_prob[r.start + rank]);
+        let j = if r.len() <= SORT_MAX {
+            // A small range: sorted here (a cache line or two).
+            let mut buf = [(0f32, 0u32); SORT_MAX];
+            for (slot, j) in buf.iter_mut().zip(r.clone()) {
+                *slot = (self.child_logp(level, j), j as u32);
+            }
+            let buf = &mut buf[..r.len()];
+            buf.sort_unstable_by(|a, b| {
+                let (wa, wb) = (
+                    self.child_word(level, a.1 as usize),
+                    self.child_word(level, b.1 as usize),
+                );
+                b.0.total_cmp(&a.0).then(wa.cmp(&wb))
+            });
+            buf[rank].1 as usize
+        } else {
+            let l = self.level(level)?;
+            let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
+            let at = *l.big_at.get(i)? as usize;
+            let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
+            if k >= r.len() {
+                return None;
+            }
+            r.start + k
+        };
         Some((self.child_word(level, j), self.child_logp(level, j)))
     }
 
@@ -521,10 +637,13 @@ impl<C: Code> View<'_, C> {
     #[inline]
     fn backoff_at(&self, level: usize, index: usize) -> f32 {
         if level == 1 {
-            self.t.uni_backoff[index]
+            self.t.uni_backoff.get(index).copied().unwrap_or(0.0)
         } else {
-            let l = &self.t.levels[level - 1];
-            l.nodes[index].backoff.value(&l.books.backoff)
+            let Some(l) = self.level(level) else {
+                return 0.0;
+            };
+            let code = l.nodes.get(index).map(|n| n.backoff);
+            code.unwrap_or_default().value(&l.books.backoff)
         }
     }
 
@@ -540,7 +659,7 @@ impl<C: Code> View<'_, C> {
     fn suffix(&self, ctx: Ctx) -> Ctx {
         match ctx.level() {
             0 => Ctx::ROOT,
-            _ => Ctx::from_link(self.node(ctx).link),
+            l => self.link_ctx(self.node(ctx).link, l),
         }
     }
 
@@ -551,8 +670,11 @@ impl<C: Code> View<'_, C> {
                 f64::from(self.t.uni_logp[w as usize])
             }),
             l => {
-                let lv = &self.t.levels[l - 1];
-                f64::from(lv.second[ctx.index()].value(&lv.books.second))
+                let Some(lv) = self.level(l) else {
+                    return 0.0;
+                };
+                let code = lv.second.get(ctx.index()).copied();
+                f64::from(code.unwrap_or_default().value(&lv.books.second))
             }
         }
     }
@@ -566,7 +688,7 @@ impl<C: Code> View<'_, C> {
             }
             _ => {
                 let n = self.node(ctx);
-                (u32::from(n.top_word), f64::from(n.top_logp))
+                (self.token(n.top_word), f64::from(n.top_logp))
             }
         }
     }
@@ -581,76 +703,84 @@ impl<C: Code> View<'_, C> {
                 end: self.vocab() as u32,
             };
         }
-        let nodes = &self.t.levels[level - 1].nodes;
-        let i = ctx.index();
-        State {
-            ctx,
-            start: nodes[i].child_start,
-            end: nodes[i + 1].child_start,
+        let (start, end) = self.range(level, ctx.index());
+        State { ctx, start, end }
+    }
+
+    /// The state after a top-level n-gram: its next context and that context's children range,
+    /// both stored in the leaf (checked, as everything read from the file).
+    #[inline]
+    fn leaf_state(&self, leaf: &Leaf<C>) -> State {
+        let ctx = self.link_ctx(leaf.link, self.m.order);
+        let start = leaf.next_start;
+        let end = start.saturating_add(u32::from(leaf.next_len));
+        let len = self.level(ctx.level() + 1).map_or(0, |l| l.words.len());
+        if ctx.level() > 0 && end as usize <= len {
+            State { ctx, start, end }
+        } else {
+            self.state(ctx)
         }
+    }
+
+    /// Offset of `w` among the children `s..e` (in `child`) of `ctx`, if there.
+    #[inline]
+    fn find(&self, ctx: Ctx, child: &Level<C>, s: usize, e: usize, w: u32) -> Option<usize> {
+        let table = if e - s >= DENSE_MIN_CHILDREN {
+            self.m.dense.find(ctx.0, w)
+        } else {
+            None
+        };
+        let k = table.unwrap_or_else(|| {
+            u16::try_from(w)
+                .ok()
+                .and_then(|w16| child.words.get(s..e)?.binary_search(&w16).ok())
+        });
+        k.filter(|&k| k < e - s)
     }
 
     #[inline]
     fn step_state(&self, state: State, w: u32) -> (f64, State) {
-        let levels = &self.t.levels;
         let mut acc = 0.0f64;
         let mut st = state;
         loop {
             let level = st.ctx.level();
             if level == 0 {
-                let vocab = self.vocab();
-                let Some(node) = levels[0].nodes[..vocab].get(w as usize) else {
+                if w as usize >= self.vocab() {
                     let floor = self.m.by_unigram.last().map_or(f64::NEG_INFINITY, |&t| {
                         f64::from(self.t.uni_logp[t as usize])
                     });
                     return (acc + floor, self.state(Ctx::ROOT));
-                };
-                let next = if node.link & HAS_CHILDREN != 0 {
-                    State {
-                        ctx: Ctx::new(1, w),
-                        start: node.child_start,
-                        end: levels[0].nodes[w as usize + 1].child_start,
-                    }
-                } else {
-                    self.state(Ctx::ROOT)
-                };
+                }
+                let next = self.state(Ctx::new(1, w));
+                let has = self
+                    .level(1)
+                    .and_then(|l| l.nodes.get(w as usize))
+                    .is_some_and(|n| n.link & HAS_CHILDREN != 0);
+                let next = if has { next } else { self.state(Ctx::ROOT) };
                 return (acc + f64::from(self.t.uni_logp[w as usize]), next);
             }
             let (s, e) = (st.start as usize, st.end as usize);
-            let child = &levels[level];
-            let found = if e - s >= DENSE_MIN_CHILDREN {
-                self.m.dense.find(st.ctx.0, w).flatten()
-            } else {
-                u16::try_from(w)
-                    .ok()
-                    .and_then(|w16| child.words[s..e].binary_search(&w16).ok())
+            let Some(child) = self.level(level + 1) else {
+                st = self.state(Ctx::ROOT);
+                continue;
             };
-            if let Some(k) = found {
+            if let Some(k) = self.find(st.ctx, child, s, e, w) {
                 let j = s + k;
                 if level + 1 == self.m.order {
-                    let leaf = &child.leaves[j];
-                    let next = State {
-                        ctx: Ctx(leaf.link),
-                        start: leaf.next_start,
-                        end: leaf.next_start + u32::from(leaf.next_len),
-                    };
-                    return (acc + f64::from(leaf.logp.value(&child.books.logp)), next);
+                    let leaf = child.leaves.get(j).copied().unwrap_or_default();
+                    let lp = leaf.logp.value(&child.books.logp);
+                    return (acc + f64::from(lp), self.leaf_state(&leaf));
                 }
-                let n = &child.nodes[j];
+                let n = child.nodes.get(j).copied().unwrap_or_default();
                 let next = if n.link & HAS_CHILDREN != 0 {
-                    State {
-                        ctx: Ctx::new(level + 1, j as u32),
-                        start: n.child_start,
-                        end: child.nodes[j + 1].child_start,
-                    }
+                    self.state(Ctx::new(level + 1, j as u32))
                 } else {
-                    self.state(Ctx::from_link(n.link))
+                    self.state(self.link_ctx(n.link, level + 1))
                 };
                 return (acc + f64::from(n.logp.value(&child.books.logp)), next);
             }
-            let idx = st.ctx.index();
-            acc += f64::from(self.backoff_at(level, idx));
-            st = self.state(Ctx::from_link(levels[level - 1].nodes[idx].link));
+            acc += f64::from(self.backoff_at(level, st.ctx.index()));
+            st = self.state(self.suffix(st.ctx));
         }
     }
 
@@ -661,16 +791,9 @@ impl<C: Code> View<'_, C> {
             return None;
         }
         let r = self.children(ctx);
-        let found = if r.len() >= DENSE_MIN_CHILDREN {
-            self.m.dense.find(ctx.0, w).flatten()
-        } else {
-            u16::try_from(w).ok().and_then(|w16| {
-                self.t.levels[level].words[r.clone()]
-                    .binary_search(&w16)
-                    .ok()
-            })
-        };
-        found.map(|k| r.start + k)
+        let child = self.level(level + 1)?;
+        self.find(ctx, child, r.start, r.end, w)
+            .map(|k| r.start + k)
     }
 
     #[inline]
@@ -679,7 +802,10 @@ impl<C: Code> View<'_, C> {
         if level == 0 {
             return;
         }
-        if let Some(w) = self.t.levels[level].words.get(state.start as usize) {
+        if let Some(w) = self
+            .level(level + 1)
+            .and_then(|l| l.words.get(state.start as usize))
+        {
             prefetch_read(w as *const u16 as *const i8);
         }
     }
