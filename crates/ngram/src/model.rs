@@ -315,6 +315,14 @@ impl KnModel {
         matches!(self.repr, Repr::Coded(_))
     }
 
+    /// The coded levels (a loaded model), for size reports.
+    pub fn coded_trie(&self) -> Option<&Trie<u8>> {
+        match &self.repr {
+            Repr::Coded(t) => Some(t),
+            Repr::Exact(_) => None,
+        }
+    }
+
     /// Number of contexts with a dense child index, and its size in bytes.
     pub fn dense_index_size(&self) -> (usize, usize) {
         (self.dense.len(), self.dense.bytes())
