@@ -372,6 +372,13 @@ impl KnModel {
         with_view!(self, v => v.sorted_child(ctx, rank))
     }
 
+    /// The children of `ctx` sorted by decreasing probability, when it has at most [`SORT_MAX`]
+    /// (see [`View::sorted_small`]): one sort for a whole search instead of one per rank.
+    #[inline]
+    pub(crate) fn sorted_small(&self, ctx: Ctx, buf: &mut [(f32, u32); SORT_MAX]) -> Option<usize> {
+        with_view!(self, v => v.sorted_small(ctx, buf))
+    }
+
     /// `ln γ(ctx)`: the weight of the lower order (0 for the empty context, which never backs off).
     #[inline]
     pub(crate) fn backoff(&self, ctx: Ctx) -> f32 {
@@ -613,32 +620,38 @@ impl<C: Code> View<'_, C> {
             return None;
         }
         let level = ctx.level() + 1;
-        let j = if r.len() <= SORT_MAX {
-            // A small range: sorted here (a cache line or two).
-            let mut buf = [(0f32, 0u32); SORT_MAX];
-            for (slot, j) in buf.iter_mut().zip(r.clone()) {
-                *slot = (self.child_logp(level, j), j as u32);
-            }
-            let buf = &mut buf[..r.len()];
-            buf.sort_unstable_by(|a, b| {
-                let (wa, wb) = (
-                    self.child_word(level, a.1 as usize),
-                    self.child_word(level, b.1 as usize),
-                );
-                b.0.total_cmp(&a.0).then(wa.cmp(&wb))
-            });
-            buf[rank].1 as usize
-        } else {
-            let l = self.level(level)?;
-            let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
-            let at = *l.big_at.get(i)? as usize;
-            let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
-            if k >= r.len() {
-                return None;
-            }
-            r.start + k
-        };
+        let mut buf = [(0f32, 0u32); SORT_MAX];
+        if let Some(n) = self.sorted_small(ctx, &mut buf) {
+            return buf[..n].get(rank).map(|&(lp, w)| (w, lp));
+        }
+        let l = self.level(level)?;
+        let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
+        let at = *l.big_at.get(i)? as usize;
+        let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
+        if k >= r.len() {
+            return None;
+        }
+        let j = r.start + k;
         Some((self.child_word(level, j), self.child_logp(level, j)))
+    }
+
+    /// When `ctx` (not the empty context) has at most [`SORT_MAX`] children: writes them to `buf`
+    /// as (`ln P`, token), most likely first (ties: smaller token), and returns how many.
+    #[inline]
+    fn sorted_small(&self, ctx: Ctx, buf: &mut [(f32, u32); SORT_MAX]) -> Option<usize> {
+        if ctx.level() == 0 {
+            return None;
+        }
+        let r = self.children(ctx);
+        if r.len() > SORT_MAX {
+            return None;
+        }
+        let level = ctx.level() + 1;
+        for (slot, j) in buf.iter_mut().zip(r.clone()) {
+            *slot = (self.child_logp(level, j), self.child_word(level, j));
+        }
+        buf[..r.len()].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        Some(r.len())
     }
 
     /// `ln γ` of the context at `index` of `level` (≥ 1).
@@ -781,7 +794,18 @@ impl<C: Code> View<'_, C> {
                 }
                 let n = child.nodes.get(j).copied().unwrap_or_default();
                 let next = if n.link & HAS_CHILDREN != 0 {
-                    self.state(Ctx::new(level + 1, j as u32))
+                    // The children range, read here from the node at hand and the next one.
+                    let end = child.nodes.get(j + 1).map_or(0, |x| x.child_start);
+                    let len = self.level(level + 2).map_or(0, |l| l.words.len());
+                    if n.child_start <= end && end as usize <= len {
+                        State {
+                            ctx: Ctx::new(level + 1, j as u32),
+                            start: n.child_start,
+                            end,
+                        }
+                    } else {
+                        self.state(Ctx::ROOT)
+                    }
                 } else {
                     self.state(self.link_ctx(n.link, level + 1))
                 };

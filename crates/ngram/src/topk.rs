@@ -10,7 +10,7 @@
 //! best exact value is at least the mixture of the models' bounds on everything not evaluated.
 //! For a single model and k = 1 it is a table look-up.
 
-use crate::model::{Ctx, KnModel, MAX_ORDER};
+use crate::model::{Ctx, KnModel, MAX_ORDER, SORT_MAX};
 
 /// One model of a mixture, with its weight and current context.
 #[derive(Clone, Copy)]
@@ -135,6 +135,10 @@ struct Lists {
     started: usize,
     /// Bound on the tokens of the levels not started yet (0 once the empty context is started).
     unstarted: f64,
+    /// The children of each started level with at most [`SORT_MAX`] of them, sorted once when the
+    /// level starts, and how many (`None` for a larger range, read from the model's stored order).
+    small: [[(f32, u32); SORT_MAX]; MAX_ORDER + 1],
+    small_len: [Option<usize>; MAX_ORDER + 1],
 }
 
 impl Lists {
@@ -146,6 +150,8 @@ impl Lists {
             head: [0.0; MAX_ORDER + 1],
             started: 0,
             unstarted: model.top1(ctx).1.exp(),
+            small: [[(0.0, 0); SORT_MAX]; MAX_ORDER + 1],
+            small_len: [None; MAX_ORDER + 1],
         };
         l.chain[0] = ctx;
         l
@@ -155,6 +161,7 @@ impl Lists {
     fn start_next(&mut self, model: &KnModel) {
         let t = self.started;
         self.started += 1;
+        self.small_len[t] = model.sorted_small(self.chain[t], &mut self.small[t]);
         self.refresh_head(model, t);
         let c = self.chain[t];
         if c.level() == 0 || self.started > MAX_ORDER {
@@ -168,8 +175,16 @@ impl Lists {
         self.unstarted = g * model.top1(next).1.exp();
     }
 
+    /// The `rank`-th most likely child of started level `t`, with its log-probability.
+    fn child(&self, model: &KnModel, t: usize, rank: usize) -> Option<(u32, f32)> {
+        match self.small_len[t] {
+            Some(n) => self.small[t][..n].get(rank).map(|&(lp, w)| (w, lp)),
+            None => model.sorted_child(self.chain[t], rank),
+        }
+    }
+
     fn refresh_head(&mut self, model: &KnModel, t: usize) {
-        self.head[t] = match model.sorted_child(self.chain[t], self.cursor[t]) {
+        self.head[t] = match self.child(model, t, self.cursor[t]) {
             Some((_, lp)) => self.scale[t] * f64::from(lp).exp(),
             None => 0.0,
         };
@@ -239,7 +254,7 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
             l.start_next(model);
             continue;
         };
-        if let Some((w, lp)) = model.sorted_child(l.chain[t], l.cursor[t]) {
+        if let Some((w, lp)) = l.child(model, t, l.cursor[t]) {
             if scratch.mark(w) {
                 // A child of the longest context has its stored probability in this model.
                 let known = (t == 0).then(|| (i, f64::from(lp).exp()));
