@@ -10,7 +10,7 @@ use crate::counting::{last_word, LevelCounts};
 use crate::discounts::Discounts;
 use crate::error::NgramError;
 use crate::model::{
-    Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN,
+    Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN, SORT_MAX,
 };
 use crate::tokenizer::VOCAB_SIZE;
 
@@ -111,10 +111,6 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
     };
     KnModel::from_repr(order, Repr::Exact(trie))
 }
-
-/// Contexts with more children than this store their children's order by probability;
-/// smaller ranges (nearly all: most contexts have one child) are sorted when a search asks.
-pub const SORT_MAX: usize = 16;
 
 /// The children order of one level (see [`Level::by_prob`]).
 #[derive(Debug, Default)]

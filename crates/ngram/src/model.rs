@@ -21,7 +21,6 @@
 //! continuations): the next-token distribution depends on the history only through it.
 
 use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
-pub use crate::estimate::SORT_MAX;
 use crate::mapped::Array;
 use crate::tokenizer::Tokenizer;
 
@@ -38,6 +37,10 @@ const INDEX_MASK: u32 = HAS_CHILDREN - 1;
 pub const MAX_LEVEL_LEN: usize = INDEX_MASK as usize;
 /// Highest supported order (the level must fit in 3 bits, level 0 being the empty context).
 pub const MAX_ORDER: usize = 7;
+/// Contexts with more children than this store their children's order by probability
+/// ([`Level::by_prob`]); smaller ranges (nearly all: most contexts have one child) are sorted when a
+/// search asks.
+pub const SORT_MAX: usize = 16;
 
 impl Ctx {
     /// The empty context (unigram distribution).
@@ -150,6 +153,25 @@ unsafe impl bytemuck::Zeroable for Leaf<u8> {}
 unsafe impl bytemuck::Pod for Leaf<u8> {}
 const _: () = assert!(std::mem::size_of::<Node<u8>>() == 4 + 4 + 4 + 2 + 1 + 1);
 const _: () = assert!(std::mem::size_of::<Leaf<u8>>() == 4 + 4 + 2 + 1 + 1);
+
+/// A context's children in decreasing probability, ready for a search ([`KnModel::nth_child`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SortedChildren {
+    ctx: Ctx,
+    kind: Order,
+    small: [(f32, u32); SORT_MAX],
+}
+
+/// Where a context's children order comes from.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    /// The empty context: the tokens by unigram probability.
+    Root,
+    /// This many children, sorted in `small`.
+    Small(usize),
+    /// The stored order: `len` children from `start`, their order at `at` in `by_prob`.
+    Big { at: usize, start: usize, len: usize },
+}
 
 /// Where scoring stands: the context and its children range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,17 +388,17 @@ impl KnModel {
         with_view!(self, v => v.child_logp(level, j))
     }
 
-    /// The `rank`-th most likely child of `ctx` (0 = best) with its stored log-probability.
+    /// The children of `ctx` in decreasing probability (ties: smaller token), resolved once for
+    /// a search: sorted at once when there are at most [`SORT_MAX`], else the stored order.
     #[inline]
-    pub(crate) fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
-        with_view!(self, v => v.sorted_child(ctx, rank))
+    pub(crate) fn sorted_children(&self, ctx: Ctx) -> SortedChildren {
+        with_view!(self, v => v.sorted_children(ctx))
     }
 
-    /// The children of `ctx` sorted by decreasing probability, when it has at most [`SORT_MAX`]
-    /// (see [`View::sorted_small`]): one sort for a whole search instead of one per rank.
+    /// The `rank`-th (0 = best) of `s` with its stored log-probability.
     #[inline]
-    pub(crate) fn sorted_small(&self, ctx: Ctx, buf: &mut [(f32, u32); SORT_MAX]) -> Option<usize> {
-        with_view!(self, v => v.sorted_small(ctx, buf))
+    pub(crate) fn nth_child(&self, s: &SortedChildren, rank: usize) -> Option<(u32, f32)> {
+        with_view!(self, v => v.nth_child(s, rank))
     }
 
     /// `ln γ(ctx)`: the weight of the lower order (0 for the empty context, which never backs off).
@@ -511,23 +533,21 @@ impl<C: Code> View<'_, C> {
         self.t.levels.get(level.wrapping_sub(1))
     }
 
-    /// The `child_start` of node `i` of `level` (0 when out of range).
-    #[inline]
-    fn child_start(&self, level: usize, i: usize) -> usize {
-        self.level(level)
-            .and_then(|l| l.nodes.get(i))
-            .map_or(0, |n| n.child_start as usize)
-    }
-
     /// The children range of node `i` of `level`, within the next level's bounds (empty when the
     /// stored bounds are not: a model file is mapped, not checked, so nothing read from it is
     /// trusted to be in range).
     #[inline]
     fn range(&self, level: usize, i: usize) -> (u32, u32) {
-        let (s, e) = (self.child_start(level, i), self.child_start(level, i + 1));
-        let len = self.level(level + 1).map_or(0, |l| l.words.len());
-        if s <= e && e <= len {
-            (s as u32, e as u32)
+        let (Some(l), Some(next)) = (self.level(level), self.level(level + 1)) else {
+            return (0, 0);
+        };
+        let nodes: &[Node<C>] = &l.nodes;
+        let (Some(a), Some(b)) = (nodes.get(i), nodes.get(i + 1)) else {
+            return (0, 0);
+        };
+        let (s, e) = (a.child_start, b.child_start);
+        if s <= e && e as usize <= next.words.len() {
+            (s, e)
         } else {
             (0, 0)
         }
@@ -610,48 +630,57 @@ impl<C: Code> View<'_, C> {
     }
 
     #[inline]
-    fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
+    fn sorted_children(&self, ctx: Ctx) -> SortedChildren {
+        let mut out = SortedChildren {
+            ctx,
+            kind: Order::Root,
+            small: [(0.0, 0); SORT_MAX],
+        };
         if ctx.level() == 0 {
-            let w = *self.m.by_unigram.get(rank)?;
-            return Some((u32::from(w), self.t.uni_logp[w as usize]));
+            return out;
         }
         let r = self.children(ctx);
-        if rank >= r.len() {
-            return None;
-        }
         let level = ctx.level() + 1;
-        let mut buf = [(0f32, 0u32); SORT_MAX];
-        if let Some(n) = self.sorted_small(ctx, &mut buf) {
-            return buf[..n].get(rank).map(|&(lp, w)| (w, lp));
-        }
-        let l = self.level(level)?;
-        let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
-        let at = *l.big_at.get(i)? as usize;
-        let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
-        if k >= r.len() {
-            return None;
-        }
-        let j = r.start + k;
-        Some((self.child_word(level, j), self.child_logp(level, j)))
+        out.kind = if r.len() <= SORT_MAX {
+            // A small range: sorted here, once for the whole search (a cache line or two).
+            for (slot, j) in out.small.iter_mut().zip(r.clone()) {
+                *slot = (self.child_logp(level, j), self.child_word(level, j));
+            }
+            out.small[..r.len()].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            Order::Small(r.len())
+        } else {
+            let stored = self.level(level).and_then(|l| {
+                let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
+                l.big_at.get(i).map(|&at| at as usize)
+            });
+            stored.map_or(Order::Small(0), |at| Order::Big {
+                at,
+                start: r.start,
+                len: r.len(),
+            })
+        };
+        out
     }
 
-    /// When `ctx` (not the empty context) has at most [`SORT_MAX`] children: writes them to `buf`
-    /// as (`ln P`, token), most likely first (ties: smaller token), and returns how many.
     #[inline]
-    fn sorted_small(&self, ctx: Ctx, buf: &mut [(f32, u32); SORT_MAX]) -> Option<usize> {
-        if ctx.level() == 0 {
-            return None;
+    fn nth_child(&self, s: &SortedChildren, rank: usize) -> Option<(u32, f32)> {
+        match s.kind {
+            Order::Root => {
+                let w = *self.m.by_unigram.get(rank)?;
+                Some((u32::from(w), self.t.uni_logp[w as usize]))
+            }
+            Order::Small(n) => s.small[..n].get(rank).map(|&(lp, w)| (w, lp)),
+            Order::Big { at, start, len } => {
+                let level = s.ctx.level() + 1;
+                let l = self.level(level)?;
+                let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
+                if rank >= len || k >= len {
+                    return None;
+                }
+                let j = start + k;
+                Some((self.child_word(level, j), self.child_logp(level, j)))
+            }
         }
-        let r = self.children(ctx);
-        if r.len() > SORT_MAX {
-            return None;
-        }
-        let level = ctx.level() + 1;
-        for (slot, j) in buf.iter_mut().zip(r.clone()) {
-            *slot = (self.child_logp(level, j), self.child_word(level, j));
-        }
-        buf[..r.len()].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Some(r.len())
     }
 
     /// `ln γ` of the context at `index` of `level` (≥ 1).
@@ -811,8 +840,16 @@ impl<C: Code> View<'_, C> {
                 };
                 return (acc + f64::from(n.logp.value(&child.books.logp)), next);
             }
-            acc += f64::from(self.backoff_at(level, st.ctx.index()));
-            st = self.state(self.suffix(st.ctx));
+            // Back off: γ of the context and its suffix link, from one read of its node.
+            let idx = st.ctx.index();
+            let node = self.node(st.ctx);
+            acc += f64::from(if level == 1 {
+                self.t.uni_backoff.get(idx).copied().unwrap_or(0.0)
+            } else {
+                let book = self.level(level).map(|l| &l.books.backoff);
+                book.map_or(0.0, |b| node.backoff.value(b))
+            });
+            st = self.state(self.link_ctx(node.link, level));
         }
     }
 

@@ -7,7 +7,7 @@
 //! whose true values are known. For one model the first count is a binary search in the tokens
 //! sorted by unigram probability; for a mixture it is one vectorisable pass over the vocabulary.
 
-use crate::model::{Ctx, KnModel, SORT_MAX};
+use crate::model::{Ctx, KnModel};
 
 /// Reusable buffers (per thread): per-model overlays of the chain's children and their values.
 pub(crate) struct RankScratch {
@@ -161,14 +161,9 @@ fn rank_one(weight: f64, model: &KnModel, ctx: Ctx, token: u32, scratch: &mut Ra
         .by_unigram
         .partition_point(|&v| root(u32::from(v)) > p) as u64;
     for &(c, s) in &chain[..len] {
-        let mut small = [(0f32, 0u32); SORT_MAX];
-        let small_len = model.sorted_small(c, &mut small);
-        let child = |r: usize| match small_len {
-            Some(n) => small[..n].get(r).map(|&(lp, v)| (v, lp)),
-            None => model.sorted_child(c, r),
-        };
+        let sorted = model.sorted_children(c);
         let mut r = 0;
-        while let Some((v, lp)) = child(r) {
+        while let Some((v, lp)) = model.nth_child(&sorted, r) {
             if s * f64::from(lp).exp() <= p {
                 break;
             }

@@ -10,7 +10,7 @@
 //! best exact value is at least the mixture of the models' bounds on everything not evaluated.
 //! For a single model and k = 1 it is a table look-up.
 
-use crate::model::{Ctx, KnModel, MAX_ORDER, SORT_MAX};
+use crate::model::{Ctx, KnModel, SortedChildren, MAX_ORDER};
 
 /// One model of a mixture, with its weight and current context.
 #[derive(Clone, Copy)]
@@ -135,10 +135,8 @@ struct Lists {
     started: usize,
     /// Bound on the tokens of the levels not started yet (0 once the empty context is started).
     unstarted: f64,
-    /// The children of each started level with at most [`SORT_MAX`] of them, sorted once when the
-    /// level starts, and how many (`None` for a larger range, read from the model's stored order).
-    small: [[(f32, u32); SORT_MAX]; MAX_ORDER + 1],
-    small_len: [Option<usize>; MAX_ORDER + 1],
+    /// The children of each started level, resolved when the level starts.
+    sorted: [Option<SortedChildren>; MAX_ORDER + 1],
 }
 
 impl Lists {
@@ -150,8 +148,7 @@ impl Lists {
             head: [0.0; MAX_ORDER + 1],
             started: 0,
             unstarted: model.top1(ctx).1.exp(),
-            small: [[(0.0, 0); SORT_MAX]; MAX_ORDER + 1],
-            small_len: [None; MAX_ORDER + 1],
+            sorted: [None; MAX_ORDER + 1],
         };
         l.chain[0] = ctx;
         l
@@ -161,7 +158,7 @@ impl Lists {
     fn start_next(&mut self, model: &KnModel) {
         let t = self.started;
         self.started += 1;
-        self.small_len[t] = model.sorted_small(self.chain[t], &mut self.small[t]);
+        self.sorted[t] = Some(model.sorted_children(self.chain[t]));
         self.refresh_head(model, t);
         let c = self.chain[t];
         if c.level() == 0 || self.started > MAX_ORDER {
@@ -177,10 +174,7 @@ impl Lists {
 
     /// The `rank`-th most likely child of started level `t`, with its log-probability.
     fn child(&self, model: &KnModel, t: usize, rank: usize) -> Option<(u32, f32)> {
-        match self.small_len[t] {
-            Some(n) => self.small[t][..n].get(rank).map(|&(lp, w)| (w, lp)),
-            None => model.sorted_child(self.chain[t], rank),
-        }
+        model.nth_child(self.sorted[t].as_ref()?, rank)
     }
 
     fn refresh_head(&mut self, model: &KnModel, t: usize) {

@@ -230,17 +230,23 @@ fn storage_round_trip() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn old_foreign_and_corrupt_files_are_refused() {
-    let (base, _) = models();
-    let dir = std::env::temp_dir().join(format!("likely-ngram-old-{}", std::process::id()));
+/// `model` saved into a new temporary folder `name`: (folder, file, the file's bytes).
+fn saved(model: &KnModel, name: &str) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    let dir = std::env::temp_dir().join(format!("likely-ngram-{name}-{}", std::process::id()));
     let path = dir.join("m.lkm");
     let meta = storage::ModelMeta {
         fingerprint: 7,
         weight: 1.0,
     };
-    storage::save(&path, &base, &meta).expect("save");
-    let good = std::fs::read(&path).expect("read");
+    storage::save(&path, model, &meta).expect("save");
+    let bytes = std::fs::read(&path).expect("read");
+    (dir, path, bytes)
+}
+
+#[test]
+fn old_foreign_and_truncated_files_are_refused() {
+    let (base, _) = models();
+    let (dir, path, good) = saved(&base, "old");
     let refused = |bytes: &[u8], what: &str| {
         std::fs::write(&path, bytes).expect("write");
         assert!(storage::load(&path).is_err(), "{what} was loaded");
@@ -272,14 +278,7 @@ fn old_foreign_and_corrupt_files_are_refused() {
 #[test]
 fn corrupt_model_files_never_make_scoring_panic() {
     let (base, domain) = models();
-    let dir = std::env::temp_dir().join(format!("likely-ngram-corrupt-{}", std::process::id()));
-    let path = dir.join("m.lkm");
-    let meta = storage::ModelMeta {
-        fingerprint: 9,
-        weight: 1.0,
-    };
-    storage::save(&path, &base, &meta).expect("save");
-    let good = std::fs::read(&path).expect("read");
+    let (dir, path, good) = saved(&base, "corrupt");
     let text: Vec<u32> = synthetic(31, 4).concat();
     let options = ScoreOptions {
         top_k: 3,

@@ -9,7 +9,8 @@
 //! per wall-clock second and per CPU second of the scoring thread, as the machine may be shared.
 //!
 //! `--served`: instead, a fresh process loads the cache of `LIKELY_DATA_DIR` as a server does and
-//! scores Hamlet with both models: load time and resident memory without a training's heap.
+//! scores Hamlet with both models: load time and resident memory without a training's heap, then
+//! the scoring speed on Hamlet.
 
 #[path = "support/proc_status.rs"]
 mod proc_status;
@@ -98,6 +99,19 @@ fn served() -> Result<(), NgramError> {
         "load_or_train {ready:.3} s; VmRSS (MB): before {rss_before:.0}, after loading both {rss_loaded:.0}, after scoring Hamlet with both {:.0}",
         status_mb("VmRSS:")
     );
+    // Scoring speed on Hamlet, both models, without and with the top-1 token (CPU seconds of this
+    // thread), for A/B runs of two builds on a busy machine.
+    let docs = [hamlet];
+    for (name, m) in [("base", &models.base), ("custom", &models.custom)] {
+        for top_k in [0, 1] {
+            let opts = ScoreOptions {
+                top_k,
+                ranks: false,
+            };
+            let (_, cpu) = throughput(&**m, &docs, opts, 1_500_000);
+            println!("{name} top_k {top_k}: {:.2} M tokens/CPU s", cpu / 1e6);
+        }
+    }
     Ok(())
 }
 
