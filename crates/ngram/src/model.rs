@@ -17,6 +17,12 @@
 //! values are exact in both. The scoring primitives are written once, generic over [`Code`], and
 //! the arrays are owned or views into a memory-mapped file ([`crate::mapped::Array`]).
 //!
+//! A mapped file is not validated when it is loaded, so the primitives trust nothing they read
+//! from it: every index is checked against the bounds of the array it addresses (a link must name a
+//! shorter context of the model, a children range must lie inside the next level, a token inside
+//! the vocabulary), and a bad one reads as "absent" (no child, the empty context). A corrupt file
+//! gives wrong figures, never a panic, an out-of-bounds read or an endless loop.
+//!
 //! A [`Ctx`] names the longest suffix of the history that is a context of the model (has
 //! continuations): the next-token distribution depends on the history only through it.
 
