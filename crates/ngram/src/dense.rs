@@ -1,7 +1,7 @@
 //! A direct index for contexts with many continuations (common words such as "the" are followed
 //! by thousands of different tokens): a bitmap over the vocabulary with per-block ranks, so that
 //! finding a child costs one cache line instead of a binary search over thousands of entries.
-//! Built at load time from the trie; not stored.
+//! Built at load time from the children of the contexts the model file lists.
 
 use rustc_hash::FxHashMap;
 
@@ -60,6 +60,18 @@ impl DenseIndex {
     /// Number of contexts indexed.
     pub fn len(&self) -> usize {
         self.tables.len()
+    }
+
+    /// Whether context `ctx` has a table.
+    pub fn has(&self, ctx: u32) -> bool {
+        self.tables.contains_key(&ctx)
+    }
+
+    /// The contexts indexed, ascending.
+    pub fn contexts(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = self.tables.keys().copied().collect();
+        out.sort_unstable();
+        out
     }
 
     /// Bytes used by the tables.

@@ -11,7 +11,8 @@
 //! - a view is made only by [`MappedFile::array`], which checks the byte range against the map's
 //!   length and the alignment and size of the element type (`bytemuck::try_cast_slice`), and only
 //!   for plain-old-data types (every bit pattern valid, no padding), so any file content is a
-//!   valid value; the values themselves are validated by the loader before scoring uses them.
+//!   valid value; the scoring code checks every index it reads from the file against the arrays'
+//!   bounds, so that any content is safe to score (see [`crate::storage`]).
 
 use std::fmt;
 use std::fs::File;
@@ -56,18 +57,6 @@ impl MappedFile {
             ptr: NonNull::from(slice).cast(),
             len: slice.len(),
         }))
-    }
-
-    /// Tells the kernel this process no longer needs the pages read so far (after validation), so
-    /// that they stop counting as resident until scoring touches them again. The file's pages
-    /// stay in the page cache, shared.
-    pub fn release(&self) {
-        // SAFETY: the mapping is read-only and file-backed: dropping its pages only makes the
-        // next access read them again from the unchanged file; no view can observe a change.
-        let _ = unsafe {
-            self.map
-                .unchecked_advise(memmap2::UncheckedAdvice::DontNeed)
-        };
     }
 }
 

@@ -17,6 +17,12 @@
 //! values are exact in both. The scoring primitives are written once, generic over [`Code`], and
 //! the arrays are owned or views into a memory-mapped file ([`crate::mapped::Array`]).
 //!
+//! A mapped file is not validated when it is loaded, so the primitives trust nothing they read
+//! from it: every index is checked against the bounds of the array it addresses (a link must name a
+//! shorter context of the model, a children range must lie inside the next level, a token inside
+//! the vocabulary), and a bad one reads as "absent" (no child, the empty context). A corrupt file
+//! gives wrong figures, never a panic, an out-of-bounds read or an endless loop.
+//!
 //! A [`Ctx`] names the longest suffix of the history that is a context of the model (has
 //! continuations): the next-token distribution depends on the history only through it.
 
@@ -37,6 +43,10 @@ const INDEX_MASK: u32 = HAS_CHILDREN - 1;
 pub const MAX_LEVEL_LEN: usize = INDEX_MASK as usize;
 /// Highest supported order (the level must fit in 3 bits, level 0 being the empty context).
 pub const MAX_ORDER: usize = 7;
+/// Contexts with more children than this store their children's order by probability
+/// ([`Level::by_prob`]); smaller ranges (nearly all: most contexts have one child) are sorted when a
+/// search asks.
+pub const SORT_MAX: usize = 16;
 
 impl Ctx {
     /// The empty context (unigram distribution).
@@ -150,6 +160,25 @@ unsafe impl bytemuck::Pod for Leaf<u8> {}
 const _: () = assert!(std::mem::size_of::<Node<u8>>() == 4 + 4 + 4 + 2 + 1 + 1);
 const _: () = assert!(std::mem::size_of::<Leaf<u8>>() == 4 + 4 + 2 + 1 + 1);
 
+/// A context's children in decreasing probability, ready for a search ([`KnModel::nth_child`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SortedChildren {
+    ctx: Ctx,
+    kind: Order,
+    small: [(f32, u32); SORT_MAX],
+}
+
+/// Where a context's children order comes from.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    /// The empty context: the tokens by unigram probability.
+    Root,
+    /// This many children, sorted in `small`.
+    Small(usize),
+    /// The stored order: `len` children from `start`, their order at `at` in `by_prob`.
+    Big { at: usize, start: usize, len: usize },
+}
+
 /// Where scoring stands: the context and its children range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct State {
@@ -180,9 +209,14 @@ pub struct Level<C: Code> {
     pub nodes: Array<Node<C>>,
     /// Top level: one leaf per n-gram.
     pub leaves: Array<Leaf<C>>,
-    /// Levels above 1: within each context's children range, the children's offsets sorted by
-    /// decreasing probability (ties: smaller token), for the top-k search.
+    /// Levels above 1: for each context with more than [`SORT_MAX`] children, its children's
+    /// offsets sorted by decreasing probability (ties: smaller token), for the top-k and rank
+    /// searches; the contexts' lists one after the other. Smaller ranges are sorted when asked.
     pub by_prob: Array<u16>,
+    /// The children range start (in this level) of each context listed in `by_prob`, ascending.
+    pub big_start: Array<u32>,
+    /// Where each of those contexts' list begins in `by_prob`.
+    pub big_at: Array<u32>,
     /// Levels below the top: an upper bound on `ln P` of every token after this n-gram but the
     /// top one (rounded up when coded).
     pub second: Array<C>,
@@ -256,27 +290,65 @@ macro_rules! with_view {
 }
 
 impl KnModel {
-    /// Builds the derived lookup tables after the levels are filled in.
+    /// Builds the derived lookup tables after the levels are filled in (reads every context).
     pub(crate) fn from_repr(order: usize, repr: Repr) -> KnModel {
-        let (uni, dense) = match &repr {
-            Repr::Exact(t) => (t.uni_logp.to_vec(), dense_index(order, t)),
-            Repr::Coded(t) => (t.uni_logp.to_vec(), dense_index(order, t)),
+        let dense = match &repr {
+            Repr::Exact(t) => dense_contexts(order, t),
+            Repr::Coded(t) => dense_contexts(order, t),
+        };
+        KnModel::with_dense(order, repr, &dense)
+    }
+
+    /// Builds the derived lookup tables, the dense indices of the contexts `dense` (packed
+    /// [`Ctx`]s) only: reads the unigrams and those contexts' children, nothing else.
+    pub(crate) fn with_dense(order: usize, repr: Repr, dense: &[u32]) -> KnModel {
+        let uni = match &repr {
+            Repr::Exact(t) => t.uni_logp.to_vec(),
+            Repr::Coded(t) => t.uni_logp.to_vec(),
         };
         let mut by_unigram: Vec<u16> = (0..uni.len() as u32).map(|w| w as u16).collect();
         by_unigram.sort_by(|&a, &b| uni[b as usize].total_cmp(&uni[a as usize]).then(a.cmp(&b)));
         let unigram_p = uni.iter().map(|&l| f64::from(l).exp()).collect();
-        KnModel {
+        let mut model = KnModel {
             order,
             repr,
             by_unigram,
             unigram_p,
-            dense,
+            dense: DenseIndex::new(uni.len()),
+        };
+        let mut index = DenseIndex::new(uni.len());
+        for &c in dense {
+            let ctx = Ctx(c);
+            // Only contexts that scoring would look up in a dense index (a list read from a
+            // corrupt file must not allocate tables for nothing).
+            let large = model.children(ctx).len() >= DENSE_MIN_CHILDREN;
+            if ctx.level() == 0 || ctx.level() >= order || !large || index.has(c) {
+                continue;
+            }
+            let level = ctx.level() + 1;
+            let words = model.children(ctx).map(|j| model.child_word(level, j));
+            index.add(c, words);
         }
+        model.dense = index;
+        model
+    }
+
+    /// The contexts with a dense child index (packed [`Ctx`]s, ascending), for the model file.
+    pub fn dense_contexts(&self) -> Vec<u32> {
+        self.dense.contexts()
     }
 
     /// Whether the values are 8-bit codes (a loaded model) rather than exact (a trained one).
     pub fn is_quantized(&self) -> bool {
         matches!(self.repr, Repr::Coded(_))
+    }
+
+    /// The coded levels (a loaded model), for size reports.
+    pub fn coded_trie(&self) -> Option<&Trie<u8>> {
+        match &self.repr {
+            Repr::Coded(t) => Some(t),
+            Repr::Exact(_) => None,
+        }
     }
 
     /// Number of contexts with a dense child index, and its size in bytes.
@@ -322,10 +394,17 @@ impl KnModel {
         with_view!(self, v => v.child_logp(level, j))
     }
 
-    /// The `rank`-th most likely child of `ctx` (0 = best) with its stored log-probability.
+    /// The children of `ctx` in decreasing probability (ties: smaller token), resolved once for
+    /// a search: sorted at once when there are at most [`SORT_MAX`], else the stored order.
     #[inline]
-    pub(crate) fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
-        with_view!(self, v => v.sorted_child(ctx, rank))
+    pub(crate) fn sorted_children(&self, ctx: Ctx) -> SortedChildren {
+        with_view!(self, v => v.sorted_children(ctx))
+    }
+
+    /// The `rank`-th (0 = best) of `s` with its stored log-probability.
+    #[inline]
+    pub(crate) fn nth_child(&self, s: &SortedChildren, rank: usize) -> Option<(u32, f32)> {
+        with_view!(self, v => v.nth_child(s, rank))
     }
 
     /// `ln γ(ctx)`: the weight of the lower order (0 for the empty context, which never backs off).
@@ -428,20 +507,19 @@ impl KnModel {
     }
 }
 
-/// Dense child indices of the contexts with many children.
-fn dense_index<C: Code>(order: usize, t: &Trie<C>) -> DenseIndex {
-    let mut dense = DenseIndex::new(t.uni_logp.len());
+/// The contexts with at least [`DENSE_MIN_CHILDREN`] children (packed [`Ctx`]s, ascending).
+fn dense_contexts<C: Code>(order: usize, t: &Trie<C>) -> Vec<u32> {
+    let mut out = Vec::new();
     for (i, l) in t.levels.iter().enumerate().take(order - 1) {
-        let child = &t.levels[i + 1];
         for (k, w) in l.nodes.windows(2).enumerate() {
-            let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
-            if e - s >= DENSE_MIN_CHILDREN {
-                let words = child.words[s..e].iter().map(|&x| u32::from(x));
-                dense.add(Ctx::new(i + 1, k as u32).0, words);
+            if (w[1].child_start as usize).saturating_sub(w[0].child_start as usize)
+                >= DENSE_MIN_CHILDREN
+            {
+                out.push(Ctx::new(i + 1, k as u32).0);
             }
         }
     }
-    dense
+    out
 }
 
 /// A model's trie seen with its representation's type: the scoring primitives, written once.
@@ -455,18 +533,70 @@ impl<C: Code> View<'_, C> {
         self.m.unigram_p.len()
     }
 
+    /// Level `level` (≥ 1), if the model has it.
+    #[inline]
+    fn level(&self, level: usize) -> Option<&Level<C>> {
+        self.t.levels.get(level.wrapping_sub(1))
+    }
+
+    /// The children range of node `i` of `level`, within the next level's bounds (empty when the
+    /// stored bounds are not: a model file is mapped, not checked, so nothing read from it is
+    /// trusted to be in range).
+    #[inline]
+    fn range(&self, level: usize, i: usize) -> (u32, u32) {
+        let (Some(l), Some(next)) = (self.level(level), self.level(level + 1)) else {
+            return (0, 0);
+        };
+        let nodes: &[Node<C>] = &l.nodes;
+        let (Some(a), Some(b)) = (nodes.get(i), nodes.get(i + 1)) else {
+            return (0, 0);
+        };
+        let (s, e) = (a.child_start, b.child_start);
+        if s <= e && e as usize <= next.words.len() {
+            (s, e)
+        } else {
+            (0, 0)
+        }
+    }
+
+    /// The context a node's `link` names, if it is a context of a level below `below` that the
+    /// model has (else the empty context).
+    #[inline]
+    fn link_ctx(&self, link: u32, below: usize) -> Ctx {
+        let c = Ctx::from_link(link);
+        if c.level() < below && self.level(c.level()).is_some_and(|l| c.index() < l.len()) {
+            c
+        } else {
+            Ctx::ROOT
+        }
+    }
+
+    /// A token read from the file, kept inside the vocabulary.
+    #[inline]
+    fn token(&self, w: u16) -> u32 {
+        u32::from(w).min(self.vocab().saturating_sub(1) as u32)
+    }
+
     fn start(&self) -> Ctx {
         let w = Tokenizer::EOT as usize;
-        if self.t.levels[0].nodes[w].link & HAS_CHILDREN != 0 {
+        let has = self
+            .level(1)
+            .and_then(|l| l.nodes.get(w))
+            .is_some_and(|n| n.link & HAS_CHILDREN != 0);
+        if has {
             Ctx::new(1, w as u32)
         } else {
             Ctx::ROOT
         }
     }
 
+    /// The node of a context (a default one when out of range).
     #[inline]
-    fn node(&self, ctx: Ctx) -> &Node<C> {
-        &self.t.levels[ctx.level() - 1].nodes[ctx.index()]
+    fn node(&self, ctx: Ctx) -> Node<C> {
+        self.level(ctx.level())
+            .and_then(|l| l.nodes.get(ctx.index()))
+            .copied()
+            .unwrap_or_default()
     }
 
     #[inline]
@@ -475,9 +605,8 @@ impl<C: Code> View<'_, C> {
         if level == 0 {
             return 0..self.vocab();
         }
-        let nodes = &self.t.levels[level - 1].nodes;
-        let i = ctx.index();
-        nodes[i].child_start as usize..nodes[i + 1].child_start as usize
+        let (s, e) = self.range(level, ctx.index());
+        s as usize..e as usize
     }
 
     #[inline]
@@ -485,46 +614,92 @@ impl<C: Code> View<'_, C> {
         if level == 1 {
             j as u32
         } else {
-            u32::from(self.t.levels[level - 1].words[j])
+            let w = self.level(level).and_then(|l| l.words.get(j)).copied();
+            self.token(w.unwrap_or(0))
         }
     }
 
     #[inline]
     fn child_logp(&self, level: usize, j: usize) -> f32 {
         if level == 1 {
-            return self.t.uni_logp[j];
+            return self.t.uni_logp.get(j).copied().unwrap_or(f32::NEG_INFINITY);
         }
-        let l = &self.t.levels[level - 1];
-        if level == self.m.order {
-            l.leaves[j].logp.value(&l.books.logp)
+        let Some(l) = self.level(level) else {
+            return f32::NEG_INFINITY;
+        };
+        let code = if level == self.m.order {
+            l.leaves.get(j).map(|x| x.logp)
         } else {
-            l.nodes[j].logp.value(&l.books.logp)
-        }
+            l.nodes.get(j).map(|x| x.logp)
+        };
+        code.unwrap_or_default().value(&l.books.logp)
     }
 
     #[inline]
-    fn sorted_child(&self, ctx: Ctx, rank: usize) -> Option<(u32, f32)> {
+    fn sorted_children(&self, ctx: Ctx) -> SortedChildren {
+        let mut out = SortedChildren {
+            ctx,
+            kind: Order::Root,
+            small: [(0.0, 0); SORT_MAX],
+        };
         if ctx.level() == 0 {
-            let w = *self.m.by_unigram.get(rank)?;
-            return Some((u32::from(w), self.t.uni_logp[w as usize]));
+            return out;
         }
         let r = self.children(ctx);
-        if rank >= r.len() {
-            return None;
-        }
         let level = ctx.level() + 1;
-        let j = r.start + usize::from(self.t.levels[level - 1].by_prob[r.start + rank]);
-        Some((self.child_word(level, j), self.child_logp(level, j)))
+        out.kind = if r.len() <= SORT_MAX {
+            // A small range: sorted here, once for the whole search (a cache line or two).
+            for (slot, j) in out.small.iter_mut().zip(r.clone()) {
+                *slot = (self.child_logp(level, j), self.child_word(level, j));
+            }
+            out.small[..r.len()].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            Order::Small(r.len())
+        } else {
+            let stored = self.level(level).and_then(|l| {
+                let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
+                l.big_at.get(i).map(|&at| at as usize)
+            });
+            stored.map_or(Order::Small(0), |at| Order::Big {
+                at,
+                start: r.start,
+                len: r.len(),
+            })
+        };
+        out
+    }
+
+    #[inline]
+    fn nth_child(&self, s: &SortedChildren, rank: usize) -> Option<(u32, f32)> {
+        match s.kind {
+            Order::Root => {
+                let w = *self.m.by_unigram.get(rank)?;
+                Some((u32::from(w), self.t.uni_logp[w as usize]))
+            }
+            Order::Small(n) => s.small[..n].get(rank).map(|&(lp, w)| (w, lp)),
+            Order::Big { at, start, len } => {
+                let level = s.ctx.level() + 1;
+                let l = self.level(level)?;
+                let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
+                if rank >= len || k >= len {
+                    return None;
+                }
+                let j = start + k;
+                Some((self.child_word(level, j), self.child_logp(level, j)))
+            }
+        }
     }
 
     /// `ln γ` of the context at `index` of `level` (≥ 1).
     #[inline]
     fn backoff_at(&self, level: usize, index: usize) -> f32 {
         if level == 1 {
-            self.t.uni_backoff[index]
+            self.t.uni_backoff.get(index).copied().unwrap_or(0.0)
         } else {
-            let l = &self.t.levels[level - 1];
-            l.nodes[index].backoff.value(&l.books.backoff)
+            let Some(l) = self.level(level) else {
+                return 0.0;
+            };
+            let code = l.nodes.get(index).map(|n| n.backoff);
+            code.unwrap_or_default().value(&l.books.backoff)
         }
     }
 
@@ -540,7 +715,7 @@ impl<C: Code> View<'_, C> {
     fn suffix(&self, ctx: Ctx) -> Ctx {
         match ctx.level() {
             0 => Ctx::ROOT,
-            _ => Ctx::from_link(self.node(ctx).link),
+            l => self.link_ctx(self.node(ctx).link, l),
         }
     }
 
@@ -551,8 +726,11 @@ impl<C: Code> View<'_, C> {
                 f64::from(self.t.uni_logp[w as usize])
             }),
             l => {
-                let lv = &self.t.levels[l - 1];
-                f64::from(lv.second[ctx.index()].value(&lv.books.second))
+                let Some(lv) = self.level(l) else {
+                    return 0.0;
+                };
+                let code = lv.second.get(ctx.index()).copied();
+                f64::from(code.unwrap_or_default().value(&lv.books.second))
             }
         }
     }
@@ -566,7 +744,7 @@ impl<C: Code> View<'_, C> {
             }
             _ => {
                 let n = self.node(ctx);
-                (u32::from(n.top_word), f64::from(n.top_logp))
+                (self.token(n.top_word), f64::from(n.top_logp))
             }
         }
     }
@@ -581,76 +759,103 @@ impl<C: Code> View<'_, C> {
                 end: self.vocab() as u32,
             };
         }
-        let nodes = &self.t.levels[level - 1].nodes;
-        let i = ctx.index();
-        State {
-            ctx,
-            start: nodes[i].child_start,
-            end: nodes[i + 1].child_start,
+        let (start, end) = self.range(level, ctx.index());
+        State { ctx, start, end }
+    }
+
+    /// The state after a top-level n-gram: its next context and that context's children range,
+    /// both stored in the leaf (checked, as everything read from the file).
+    #[inline]
+    fn leaf_state(&self, leaf: &Leaf<C>) -> State {
+        let ctx = self.link_ctx(leaf.link, self.m.order);
+        let start = leaf.next_start;
+        let end = start.saturating_add(u32::from(leaf.next_len));
+        let len = self.level(ctx.level() + 1).map_or(0, |l| l.words.len());
+        if ctx.level() > 0 && end as usize <= len {
+            State { ctx, start, end }
+        } else {
+            self.state(ctx)
         }
+    }
+
+    /// Offset of `w` among the children `s..e` (in `child`) of `ctx`, if there.
+    #[inline]
+    fn find(&self, ctx: Ctx, child: &Level<C>, s: usize, e: usize, w: u32) -> Option<usize> {
+        let table = if e - s >= DENSE_MIN_CHILDREN {
+            self.m.dense.find(ctx.0, w)
+        } else {
+            None
+        };
+        let k = table.unwrap_or_else(|| {
+            u16::try_from(w)
+                .ok()
+                .and_then(|w16| child.words.get(s..e)?.binary_search(&w16).ok())
+        });
+        k.filter(|&k| k < e - s)
     }
 
     #[inline]
     fn step_state(&self, state: State, w: u32) -> (f64, State) {
-        let levels = &self.t.levels;
         let mut acc = 0.0f64;
         let mut st = state;
         loop {
             let level = st.ctx.level();
             if level == 0 {
-                let vocab = self.vocab();
-                let Some(node) = levels[0].nodes[..vocab].get(w as usize) else {
+                if w as usize >= self.vocab() {
                     let floor = self.m.by_unigram.last().map_or(f64::NEG_INFINITY, |&t| {
                         f64::from(self.t.uni_logp[t as usize])
                     });
                     return (acc + floor, self.state(Ctx::ROOT));
-                };
-                let next = if node.link & HAS_CHILDREN != 0 {
-                    State {
-                        ctx: Ctx::new(1, w),
-                        start: node.child_start,
-                        end: levels[0].nodes[w as usize + 1].child_start,
-                    }
-                } else {
-                    self.state(Ctx::ROOT)
-                };
+                }
+                let next = self.state(Ctx::new(1, w));
+                let has = self
+                    .level(1)
+                    .and_then(|l| l.nodes.get(w as usize))
+                    .is_some_and(|n| n.link & HAS_CHILDREN != 0);
+                let next = if has { next } else { self.state(Ctx::ROOT) };
                 return (acc + f64::from(self.t.uni_logp[w as usize]), next);
             }
             let (s, e) = (st.start as usize, st.end as usize);
-            let child = &levels[level];
-            let found = if e - s >= DENSE_MIN_CHILDREN {
-                self.m.dense.find(st.ctx.0, w).flatten()
-            } else {
-                u16::try_from(w)
-                    .ok()
-                    .and_then(|w16| child.words[s..e].binary_search(&w16).ok())
+            let Some(child) = self.level(level + 1) else {
+                st = self.state(Ctx::ROOT);
+                continue;
             };
-            if let Some(k) = found {
+            if let Some(k) = self.find(st.ctx, child, s, e, w) {
                 let j = s + k;
                 if level + 1 == self.m.order {
-                    let leaf = &child.leaves[j];
-                    let next = State {
-                        ctx: Ctx(leaf.link),
-                        start: leaf.next_start,
-                        end: leaf.next_start + u32::from(leaf.next_len),
-                    };
-                    return (acc + f64::from(leaf.logp.value(&child.books.logp)), next);
+                    let leaf = child.leaves.get(j).copied().unwrap_or_default();
+                    let lp = leaf.logp.value(&child.books.logp);
+                    return (acc + f64::from(lp), self.leaf_state(&leaf));
                 }
-                let n = &child.nodes[j];
+                let n = child.nodes.get(j).copied().unwrap_or_default();
                 let next = if n.link & HAS_CHILDREN != 0 {
-                    State {
-                        ctx: Ctx::new(level + 1, j as u32),
-                        start: n.child_start,
-                        end: child.nodes[j + 1].child_start,
+                    // The children range, read here from the node at hand and the next one.
+                    let end = child.nodes.get(j + 1).map_or(0, |x| x.child_start);
+                    let len = self.level(level + 2).map_or(0, |l| l.words.len());
+                    if n.child_start <= end && end as usize <= len {
+                        State {
+                            ctx: Ctx::new(level + 1, j as u32),
+                            start: n.child_start,
+                            end,
+                        }
+                    } else {
+                        self.state(Ctx::ROOT)
                     }
                 } else {
-                    self.state(Ctx::from_link(n.link))
+                    self.state(self.link_ctx(n.link, level + 1))
                 };
                 return (acc + f64::from(n.logp.value(&child.books.logp)), next);
             }
+            // Back off: γ of the context and its suffix link, from one read of its node.
             let idx = st.ctx.index();
-            acc += f64::from(self.backoff_at(level, idx));
-            st = self.state(Ctx::from_link(levels[level - 1].nodes[idx].link));
+            let node = self.node(st.ctx);
+            acc += f64::from(if level == 1 {
+                self.t.uni_backoff.get(idx).copied().unwrap_or(0.0)
+            } else {
+                let book = self.level(level).map(|l| &l.books.backoff);
+                book.map_or(0.0, |b| node.backoff.value(b))
+            });
+            st = self.state(self.link_ctx(node.link, level));
         }
     }
 
@@ -661,16 +866,9 @@ impl<C: Code> View<'_, C> {
             return None;
         }
         let r = self.children(ctx);
-        let found = if r.len() >= DENSE_MIN_CHILDREN {
-            self.m.dense.find(ctx.0, w).flatten()
-        } else {
-            u16::try_from(w).ok().and_then(|w16| {
-                self.t.levels[level].words[r.clone()]
-                    .binary_search(&w16)
-                    .ok()
-            })
-        };
-        found.map(|k| r.start + k)
+        let child = self.level(level + 1)?;
+        self.find(ctx, child, r.start, r.end, w)
+            .map(|k| r.start + k)
     }
 
     #[inline]
@@ -679,7 +877,10 @@ impl<C: Code> View<'_, C> {
         if level == 0 {
             return;
         }
-        if let Some(w) = self.t.levels[level].words.get(state.start as usize) {
+        if let Some(w) = self
+            .level(level + 1)
+            .and_then(|l| l.words.get(state.start as usize))
+        {
             prefetch_read(w as *const u16 as *const i8);
         }
     }

@@ -26,7 +26,7 @@ use crate::train::train_model;
 /// The n-gram order of both models (see BENCHMARKS.md for the measurements behind it).
 pub const ORDER: usize = 5;
 /// Bumped whenever the clean-up or the training changes, so that caches are rebuilt.
-pub const PIPELINE_VERSION: u32 = 2;
+pub const PIPELINE_VERSION: u32 = 3;
 /// One general-corpus document in this many is held out of `base-light` for evaluation.
 pub const GENERAL_HELD_OUT_EVERY: usize = 50;
 /// One training play in this many is held out while tuning the interpolation weight.

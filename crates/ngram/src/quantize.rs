@@ -14,7 +14,7 @@
 
 use rayon::prelude::*;
 
-use crate::estimate::order_children;
+use crate::estimate::{order_children, ChildOrder};
 use crate::model::{Codebook, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN};
 
 /// Number of codes per codebook.
@@ -255,13 +255,11 @@ impl Building<'_> {
     }
 }
 
-/// Children offsets of each context of level `n - 1`, sorted by decreasing coded value.
-fn sort_children(b: &Building<'_>, n: usize) -> Vec<u16> {
-    let mut by_prob = vec![0u16; b.exact.levels[n - 1].len()];
-    order_children(&b.exact.levels[n - 2].nodes, &mut by_prob, |j| {
+/// The children order of level `n` (≥ 2) by decreasing coded value.
+fn sort_children(b: &Building<'_>, n: usize) -> ChildOrder {
+    order_children(&b.exact.levels[n - 2].nodes, |j| {
         (b.logp(n, j), b.word(n, j))
-    });
-    by_prob
+    })
 }
 
 /// The model with 8-bit codes (itself when already coded).
@@ -296,16 +294,15 @@ pub fn quantize(model: &KnModel) -> KnModel {
     let mut done: Vec<Vec<Top>> = Vec::with_capacity(order);
     for n in 1..=order {
         let ex = &exact.levels[n - 1];
-        let by_prob = if n > 1 {
+        let order_of = if n > 1 {
             sort_children(&b, n)
         } else {
-            Vec::new()
+            ChildOrder::default()
         };
         let codes = &b.codes[n - 1];
         let mut level = Level::<u8> {
             words: ex.words.to_vec().into(),
-            by_prob: by_prob.into(),
-            ..Level::default()
+            ..order_of.into_level()
         };
         level.books.logp = b.books[n - 1].clone();
         if n == order {

@@ -161,8 +161,9 @@ fn rank_one(weight: f64, model: &KnModel, ctx: Ctx, token: u32, scratch: &mut Ra
         .by_unigram
         .partition_point(|&v| root(u32::from(v)) > p) as u64;
     for &(c, s) in &chain[..len] {
+        let sorted = model.sorted_children(c);
         let mut r = 0;
-        while let Some((v, lp)) = model.sorted_child(c, r) {
+        while let Some((v, lp)) = model.nth_child(&sorted, r) {
             if s * f64::from(lp).exp() <= p {
                 break;
             }

@@ -1,33 +1,41 @@
 //! The on-disk model format: a header and the level arrays, little-endian, each section aligned
 //! to 8 bytes, so that a loaded model's arrays are views into the memory-mapped file
-//! ([`crate::mapped`]) and loading copies nothing.
+//! ([`crate::mapped`]) and loading copies nothing and reads almost nothing.
 //!
 //! ```text
 //! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | 0 u32 | fingerprint u64
-//! | weight f64 | per level: length u64
+//! | weight f64 | per level: length u64, sorted contexts u64, by_prob entries u64
+//! | dense contexts u64
 //! | unigram ln P f32* | unigram ln γ f32*
 //! | per level: codebooks of logp, backoff, second (256 f32 each)
-//!   | words u16*, by_prob u16* (not level 1)
+//!   | not level 1: words u16*, by_prob u16*, big_start u32*, big_at u32*
 //!   | below the top: nodes (child_start u32, link u32, top_logp f32, top_word u16, logp u8,
 //!     backoff u8)* + sentinel, second u8*
 //!   | at the top: leaves (link u32, next_start u32, next_len u16, logp u8, 0 u8)*
+//! | dense contexts (packed context u32)*
 //! ```
 //! Values are the 8-bit codes of [`crate::quantize`] (the model is quantized when saved). The
 //! fingerprint identifies what the model was trained from (corpus files, clean-up version,
 //! order, ...); a cache whose fingerprint or format version differs is rebuilt, a file whose size
 //! does not match its header (truncated, foreign) is refused. `weight` carries the interpolation
 //! weight of an in-domain model (unused otherwise).
+//!
+//! Loading checks the header and that every section lies inside the file, and reads the unigrams
+//! and the children of the few contexts with a dense index ([`crate::dense`]): nothing else, so
+//! that a server is ready at once and only the pages scoring touches become resident. The indices
+//! inside the sections are not validated up front: the scoring code checks every index it reads
+//! from the file against the arrays' bounds ([`crate::model`]), so that a corrupt file gives wrong
+//! figures, never a panic, an out-of-bounds read or an endless loop.
 
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use bytemuck::Pod;
-use rayon::prelude::*;
 
 use crate::error::NgramError;
 use crate::mapped::{Array, MappedFile};
-use crate::model::{Code, Codebook, Ctx, KnModel, Level, Repr, Trie, HAS_CHILDREN, MAX_ORDER};
+use crate::model::{Codebook, KnModel, Level, Repr, Trie, MAX_ORDER};
 use crate::quantize::quantize;
 use crate::tokenizer::VOCAB_SIZE;
 
@@ -40,7 +48,7 @@ const _: () = assert!(
 
 const MAGIC: &[u8; 8] = b"LKNGRAM\0";
 /// Bumped whenever the layout or the meaning of a field changes.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Bytes of the header before the level lengths.
 const HEAD: usize = 40;
 const ALIGN: usize = 8;
@@ -78,6 +86,7 @@ fn write_model<W: Write>(
     out: &mut Out<W>,
     order: usize,
     t: &Trie<u8>,
+    dense: &[u32],
     meta: &ModelMeta,
 ) -> std::io::Result<()> {
     out.bytes(MAGIC)?;
@@ -88,8 +97,11 @@ fn write_model<W: Write>(
     out.bytes(&meta.fingerprint.to_le_bytes())?;
     out.bytes(&meta.weight.to_bits().to_le_bytes())?;
     for l in &t.levels {
-        out.bytes(&(l.len() as u64).to_le_bytes())?;
+        for n in [l.len(), l.big_start.len(), l.by_prob.len()] {
+            out.bytes(&(n as u64).to_le_bytes())?;
+        }
     }
+    out.bytes(&(dense.len() as u64).to_le_bytes())?;
     out.section(&t.uni_logp)?;
     out.section(&t.uni_backoff)?;
     for (i, l) in t.levels.iter().enumerate() {
@@ -99,6 +111,8 @@ fn write_model<W: Write>(
         if i > 0 {
             out.section(&l.words)?;
             out.section(&l.by_prob)?;
+            out.section(&l.big_start)?;
+            out.section(&l.big_at)?;
         }
         if i + 1 < order {
             out.section(&l.nodes)?;
@@ -107,6 +121,7 @@ fn write_model<W: Write>(
             out.section(&l.leaves)?;
         }
     }
+    out.section(dense)?;
     out.w.flush()
 }
 
@@ -129,7 +144,9 @@ pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, Ngram
         w: BufWriter::with_capacity(1 << 20, f),
         at: 0,
     };
-    write_model(&mut out, model.order, t, meta).map_err(|e| NgramError::io("writing", &tmp, e))?;
+    let dense = coded.dense_contexts();
+    write_model(&mut out, model.order, t, &dense, meta)
+        .map_err(|e| NgramError::io("writing", &tmp, e))?;
     let size = out.at as u64;
     let f = out
         .w
@@ -218,9 +235,8 @@ impl Sections<'_> {
     }
 }
 
-/// Maps a model written by [`save`]: its arrays are views into the file. The structure is
-/// validated (so that a corrupt file cannot make scoring panic), then the pages validation read
-/// are released: only what scoring touches becomes resident again.
+/// Maps a model written by [`save`]: its arrays are views into the file. Checks the header and
+/// the sections' bounds only (see the module doc): loading is near instant.
 pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
     let bad = |reason: String| NgramError::ModelFormat {
         path: path.to_path_buf(),
@@ -235,32 +251,36 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
             h.order, h.vocab
         )));
     }
-    let lens_end = HEAD + 8 * h.order;
+    let lens_end = HEAD + 8 * (3 * h.order + 1);
     if bytes.len() < lens_end {
         return Err(bad("truncated".into()));
     }
-    let lens: Vec<usize> = (0..h.order)
-        .map(|i| usize::try_from(le_u64(bytes, HEAD + 8 * i)).unwrap_or(usize::MAX))
+    let field = |i: usize| usize::try_from(le_u64(bytes, HEAD + 8 * i)).unwrap_or(usize::MAX);
+    let lens: Vec<[usize; 3]> = (0..h.order)
+        .map(|i| [field(3 * i), field(3 * i + 1), field(3 * i + 2)])
         .collect();
-    if lens[0] != h.vocab {
+    let dense_len = field(3 * h.order);
+    if lens[0][0] != h.vocab {
         return Err(bad("unigram level does not cover the vocabulary".into()));
     }
     let mut s = Sections {
         file: &file,
         at: lens_end.next_multiple_of(ALIGN),
     };
-    let trie = (|| -> Result<Trie<u8>, String> {
+    let (trie, dense) = (|| -> Result<(Trie<u8>, Array<u32>), String> {
         let uni_logp = s.next::<f32>(h.vocab)?;
         let uni_backoff = s.next::<f32>(h.vocab)?;
         let mut levels = Vec::with_capacity(h.order);
-        for (i, &n) in lens.iter().enumerate() {
+        for (i, &[n, big, sorted]) in lens.iter().enumerate() {
             let mut l = Level::<u8>::default();
             l.books.logp = s.book()?;
             l.books.backoff = s.book()?;
             l.books.second = s.book()?;
             if i > 0 {
                 l.words = s.next(n)?;
-                l.by_prob = s.next(n)?;
+                l.by_prob = s.next(sorted)?;
+                l.big_start = s.next(big)?;
+                l.big_at = s.next(big)?;
             }
             if i + 1 < h.order {
                 l.nodes = s.next(n.checked_add(1).ok_or("level too long")?)?;
@@ -270,101 +290,18 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
             }
             levels.push(l);
         }
-        Ok(Trie {
+        let dense = s.next::<u32>(dense_len)?;
+        let trie = Trie {
             levels,
             uni_logp,
             uni_backoff,
-        })
+        };
+        Ok((trie, dense))
     })()
     .map_err(&bad)?;
     if s.at != bytes.len() {
         return Err(bad("trailing bytes".into()));
     }
-    validate(&trie.levels).map_err(bad)?;
-    let model = KnModel::from_repr(h.order, Repr::Coded(trie));
-    file.release();
+    let model = KnModel::with_dense(h.order, Repr::Coded(trie), &dense);
     Ok((model, h.meta))
-}
-
-/// Checks the indices that scoring follows, so that a corrupt file cannot make it panic.
-fn validate<C: Code>(levels: &[Level<C>]) -> Result<(), String> {
-    (0..levels.len())
-        .into_par_iter()
-        .try_for_each(|i| validate_level(levels, i))
-}
-
-/// [`validate`] for level `i + 1`.
-fn validate_level<C: Code>(levels: &[Level<C>], i: usize) -> Result<(), String> {
-    let order = levels.len();
-    let l = &levels[i];
-    {
-        let n = l.len();
-        let top_words = l.nodes.iter().take(n).map(|x| x.top_word);
-        if l.words
-            .iter()
-            .copied()
-            .chain(top_words)
-            .any(|w| w as usize >= VOCAB_SIZE)
-        {
-            return Err(format!("level {}: token out of the vocabulary", i + 1));
-        }
-        if i + 1 < order {
-            let next = levels[i + 1].len();
-            let nodes = &l.nodes;
-            if nodes.last().map(|x| x.child_start as usize) != Some(next)
-                || nodes
-                    .windows(2)
-                    .any(|w| w[0].child_start > w[1].child_start)
-            {
-                return Err(format!(
-                    "level {}: children ranges do not match level {}",
-                    i + 1,
-                    i + 2
-                ));
-            }
-            // Children offsets must stay inside their range.
-            let child = &levels[i + 1];
-            for w in nodes.windows(2) {
-                let (s, e) = (w[0].child_start as usize, w[1].child_start as usize);
-                if e - s > usize::from(u16::MAX)
-                    || child.by_prob[s..e].iter().any(|&o| o as usize >= e - s)
-                {
-                    return Err(format!("level {}: bad child order", i + 2));
-                }
-            }
-        }
-        for leaf in l.leaves.iter() {
-            let c = Ctx(leaf.link);
-            let (s, e) = (
-                leaf.next_start as usize,
-                leaf.next_start as usize + usize::from(leaf.next_len),
-            );
-            let ok = leaf.link & HAS_CHILDREN == 0
-                && if c.level() == 0 {
-                    s == 0 && e == VOCAB_SIZE
-                } else if c.level() > i {
-                    false
-                } else {
-                    let nodes = &levels[c.level() - 1].nodes;
-                    c.index() + 1 < nodes.len()
-                        && s == nodes[c.index()].child_start as usize
-                        && e == nodes[c.index() + 1].child_start as usize
-                };
-            if !ok {
-                return Err(format!("level {}: bad next range", i + 1));
-            }
-        }
-        let links = l.nodes.iter().take(n).map(|x| x.link);
-        for link in links {
-            let c = Ctx::from_link(link);
-            let has = link & HAS_CHILDREN != 0;
-            let ok = c.level() <= i
-                && (c.level() == 0 || c.index() < levels[c.level() - 1].len())
-                && (!has || i + 1 < order);
-            if !ok {
-                return Err(format!("level {}: bad suffix link", i + 1));
-            }
-        }
-    }
-    Ok(())
 }

@@ -10,7 +10,7 @@
 //! best exact value is at least the mixture of the models' bounds on everything not evaluated.
 //! For a single model and k = 1 it is a table look-up.
 
-use crate::model::{Ctx, KnModel, MAX_ORDER};
+use crate::model::{Ctx, KnModel, SortedChildren, MAX_ORDER};
 
 /// One model of a mixture, with its weight and current context.
 #[derive(Clone, Copy)]
@@ -135,6 +135,8 @@ struct Lists {
     started: usize,
     /// Bound on the tokens of the levels not started yet (0 once the empty context is started).
     unstarted: f64,
+    /// The children of each started level, resolved when the level starts.
+    sorted: [Option<SortedChildren>; MAX_ORDER + 1],
 }
 
 impl Lists {
@@ -146,6 +148,7 @@ impl Lists {
             head: [0.0; MAX_ORDER + 1],
             started: 0,
             unstarted: model.top1(ctx).1.exp(),
+            sorted: [None; MAX_ORDER + 1],
         };
         l.chain[0] = ctx;
         l
@@ -155,6 +158,7 @@ impl Lists {
     fn start_next(&mut self, model: &KnModel) {
         let t = self.started;
         self.started += 1;
+        self.sorted[t] = Some(model.sorted_children(self.chain[t]));
         self.refresh_head(model, t);
         let c = self.chain[t];
         if c.level() == 0 || self.started > MAX_ORDER {
@@ -168,8 +172,13 @@ impl Lists {
         self.unstarted = g * model.top1(next).1.exp();
     }
 
+    /// The `rank`-th most likely child of started level `t`, with its log-probability.
+    fn child(&self, model: &KnModel, t: usize, rank: usize) -> Option<(u32, f32)> {
+        model.nth_child(self.sorted[t].as_ref()?, rank)
+    }
+
     fn refresh_head(&mut self, model: &KnModel, t: usize) {
-        self.head[t] = match model.sorted_child(self.chain[t], self.cursor[t]) {
+        self.head[t] = match self.child(model, t, self.cursor[t]) {
             Some((_, lp)) => self.scale[t] * f64::from(lp).exp(),
             None => 0.0,
         };
@@ -239,7 +248,7 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
             l.start_next(model);
             continue;
         };
-        if let Some((w, lp)) = model.sorted_child(l.chain[t], l.cursor[t]) {
+        if let Some((w, lp)) = l.child(model, t, l.cursor[t]) {
             if scratch.mark(w) {
                 // A child of the longest context has its stored probability in this model.
                 let known = (t == 0).then(|| (i, f64::from(lp).exp()));

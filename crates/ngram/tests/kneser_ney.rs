@@ -230,26 +230,32 @@ fn storage_round_trip() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn old_foreign_and_corrupt_files_are_refused() {
-    let (base, _) = models();
-    let dir = std::env::temp_dir().join(format!("likely-ngram-old-{}", std::process::id()));
+/// `model` saved into a new temporary folder `name`: (folder, file, the file's bytes).
+fn saved(model: &KnModel, name: &str) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
+    let dir = std::env::temp_dir().join(format!("likely-ngram-{name}-{}", std::process::id()));
     let path = dir.join("m.lkm");
     let meta = storage::ModelMeta {
         fingerprint: 7,
         weight: 1.0,
     };
-    storage::save(&path, &base, &meta).expect("save");
-    let good = std::fs::read(&path).expect("read");
+    storage::save(&path, model, &meta).expect("save");
+    let bytes = std::fs::read(&path).expect("read");
+    (dir, path, bytes)
+}
+
+#[test]
+fn old_foreign_and_truncated_files_are_refused() {
+    let (base, _) = models();
+    let (dir, path, good) = saved(&base, "old");
     let refused = |bytes: &[u8], what: &str| {
         std::fs::write(&path, bytes).expect("write");
         assert!(storage::load(&path).is_err(), "{what} was loaded");
     };
-    // An older format version (5: f32 values, read into the heap) is refused, and `peek` reports
-    // no usable cache, so the cache is rebuilt.
+    // An older format version (6: every context's children order stored, indices validated at
+    // load) is refused, and `peek` reports no usable cache, so the cache is rebuilt.
     let mut old = good.clone();
-    old[8..12].copy_from_slice(&5u32.to_le_bytes());
-    refused(&old, "a version 5 file");
+    old[8..12].copy_from_slice(&6u32.to_le_bytes());
+    refused(&old, "a version 6 file");
     assert_eq!(storage::peek(&path).expect("peek"), None);
     // Foreign bytes, an empty file, a truncated one, one with trailing bytes.
     refused(
@@ -261,15 +267,64 @@ fn old_foreign_and_corrupt_files_are_refused() {
     let mut long = good.clone();
     long.extend_from_slice(&[0; 8]);
     refused(&long, "a file with trailing bytes");
-    // A structurally corrupt body (24 bytes of 0xFF cover one 12-byte top-level record whatever
-    // the final padding: its next context is out of range) is caught by validation.
-    let mut corrupt = good.clone();
-    let n = corrupt.len();
-    corrupt[n - 28..n - 4].fill(0xFF);
-    refused(&corrupt, "a corrupt file");
     // The intact file still loads.
     std::fs::write(&path, &good).expect("write");
     assert!(storage::load(&path).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Loading reads the header and checks the sections' bounds, not the indices inside them: a
+/// corrupt body must still be safe to use (wrong figures, never a panic or an endless loop).
+#[test]
+fn corrupt_model_files_never_make_scoring_panic() {
+    let (base, domain) = models();
+    let (dir, path, good) = saved(&base, "corrupt");
+    let text: Vec<u32> = synthetic(31, 4).concat();
+    let options = ScoreOptions {
+        top_k: 3,
+        ranks: true,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    // The level-1 nodes and the unigrams take most of the file: corrupt the structure after them
+    // most of the time (the last quarter), and anywhere after the header otherwise.
+    let body = 200..good.len();
+    let tail = good.len() * 3 / 4..good.len();
+    for trial in 0..40 {
+        let mut bytes = good.clone();
+        let range = if trial % 4 == 0 {
+            body.clone()
+        } else {
+            tail.clone()
+        };
+        if trial % 5 == 4 {
+            // A run of 0xFF: every index in it is out of range.
+            let at = rng.random_range(range.clone());
+            let end = (at + 4096).min(bytes.len());
+            bytes[at..end].fill(0xFF);
+        } else {
+            for _ in 0..2000 {
+                let at = rng.random_range(range.clone());
+                bytes[at] = rng.random();
+            }
+        }
+        std::fs::write(&path, &bytes).expect("write");
+        let Ok((model, _)) = storage::load(&path) else {
+            continue;
+        };
+        let model = Arc::new(model);
+        let mix = InterpolatedModel::new(model.clone(), domain.clone(), 0.5);
+        for m in [&*model as &dyn LanguageModel, &mix] {
+            let scores = m.score(&text, &options);
+            assert_eq!(scores.len(), text.len());
+            let _ = m.next_distribution(&text[..10]);
+            let params = SampleParams {
+                max_tokens: 5,
+                seed: Some(1),
+                ..SampleParams::default()
+            };
+            let _ = generate(m, &text[..3], &params);
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

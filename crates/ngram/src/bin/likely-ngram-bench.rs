@@ -7,6 +7,10 @@
 //! slice. Peak memory is the process's VmHWM, reset between phases through `/proc/self/clear_refs`.
 //! Training uses both cores (rayon); scoring runs on the calling thread only. Throughput is given
 //! per wall-clock second and per CPU second of the scoring thread, as the machine may be shared.
+//!
+//! `--served`: instead, a fresh process loads the cache of `LIKELY_DATA_DIR` as a server does and
+//! scores Hamlet with both models: load time and resident memory without a training's heap, then
+//! the scoring speed on Hamlet.
 
 #[path = "support/proc_status.rs"]
 mod proc_status;
@@ -68,7 +72,53 @@ fn throughput(
     (n as f64 / wall, n as f64 / (thread_cpu_seconds() - cpu))
 }
 
+/// `--served`: what a server does with a warm cache, in a fresh process: load both models from
+/// `LIKELY_DATA_DIR` (training them first if the cache is stale), score Hamlet with both (plain,
+/// then top-1); resident memory after each step.
+fn served() -> Result<(), NgramError> {
+    let paths = EmbeddedPaths::default();
+    let tok = Tokenizer::gpt2()?;
+    let hamlet = tok.encode(&pipeline::play_corpus(&paths)?.hamlet);
+    let rss_before = status_mb("VmRSS:");
+    let t = Instant::now();
+    let models = cache::load_or_train(&paths)?;
+    let ready = t.elapsed().as_secs_f64();
+    let rss_loaded = status_mb("VmRSS:");
+    for m in [&models.base, &models.custom] {
+        for top_k in [0, 1] {
+            std::hint::black_box(m.score(
+                &hamlet,
+                &ScoreOptions {
+                    top_k,
+                    ranks: false,
+                },
+            ));
+        }
+    }
+    println!(
+        "load_or_train {ready:.3} s; VmRSS (MB): before {rss_before:.0}, after loading both {rss_loaded:.0}, after scoring Hamlet with both {:.0}",
+        status_mb("VmRSS:")
+    );
+    // Scoring speed on Hamlet, both models, without and with the top-1 token (CPU seconds of this
+    // thread), for A/B runs of two builds on a busy machine.
+    let docs = [hamlet];
+    for (name, m) in [("base", &models.base), ("custom", &models.custom)] {
+        for top_k in [0, 1] {
+            let opts = ScoreOptions {
+                top_k,
+                ranks: false,
+            };
+            let (_, cpu) = throughput(&**m, &docs, opts, 1_500_000);
+            println!("{name} top_k {top_k}: {:.2} M tokens/CPU s", cpu / 1e6);
+        }
+    }
+    Ok(())
+}
+
 fn run() -> Result<(), NgramError> {
+    if std::env::args().any(|a| a == "--served") {
+        return served();
+    }
     let defaults = EmbeddedPaths::default();
     let tmp = std::env::temp_dir().join(format!("likely-ngram-bench-{}", std::process::id()));
     let mut paths = EmbeddedPaths::with_data_dir(tmp.clone());

@@ -1,0 +1,82 @@
+//! Where the bytes of a model file are: per level, the number of n-grams and the bytes of each
+//! array (tokens, children order, context records, second-best bounds, top-level records):
+//! `cargo run --release -p likely-ngram --bin likely-ngram-size -- FILE.lkm`
+//! (default: both embedded models of `LIKELY_DATA_DIR`).
+
+use std::path::PathBuf;
+
+use likely_ngram::model::Level;
+use likely_ngram::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::{storage, NgramError};
+
+/// Bytes of a slice.
+fn bytes<T>(xs: &[T]) -> usize {
+    std::mem::size_of_val(xs)
+}
+
+fn mb(b: usize) -> f64 {
+    b as f64 / 1e6
+}
+
+fn print_level(n: usize, l: &Level<u8>, contexts: usize) {
+    let len = l.len();
+    let words = bytes(&l.words);
+    let order = bytes(&l.by_prob) + bytes(&l.big_start) + bytes(&l.big_at);
+    let nodes = bytes(&l.nodes) + bytes(&l.second);
+    let leaves = bytes(&l.leaves);
+    let total = words + order + nodes + leaves + 3 * 256 * 4;
+    println!(
+        "| {n} | {len} | {contexts} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        mb(words),
+        mb(order),
+        mb(nodes),
+        mb(leaves),
+        mb(total),
+        total as f64 / len.max(1) as f64
+    );
+}
+
+fn run() -> Result<(), NgramError> {
+    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let files = if args.is_empty() {
+        let paths = EmbeddedPaths::default();
+        vec![paths.model_file(BASE_NAME), paths.model_file(CUSTOM_NAME)]
+    } else {
+        args
+    };
+    for file in files {
+        let size = std::fs::metadata(&file).map_or(0, |m| m.len() as usize);
+        let (model, _) = storage::load(&file)?;
+        let Some(t) = model.coded_trie() else {
+            continue;
+        };
+        println!("{}: {:.1} MB", file.display(), mb(size));
+        println!();
+        println!("| level | n-grams | with children | tokens (MB) | children order (MB) | context records + bounds (MB) | top records (MB) | total (MB) | bytes per n-gram |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (i, l) in t.levels.iter().enumerate() {
+            let contexts = l
+                .nodes
+                .windows(2)
+                .filter(|w| w[1].child_start > w[0].child_start)
+                .count();
+            print_level(i + 1, l, contexts);
+        }
+        let (dense, dense_bytes) = model.dense_index_size();
+        println!();
+        println!(
+            "Unigram values {:.1} MB; {dense} dense-index contexts ({:.1} MB built in memory at load).",
+            mb(bytes(&t.uni_logp) + bytes(&t.uni_backoff)),
+            mb(dense_bytes)
+        );
+        println!();
+    }
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("likely-ngram-size: {e}");
+        std::process::exit(1);
+    }
+}
