@@ -209,6 +209,16 @@ async fn main() {
         .unwrap();
     let server = Server::start_with(Some(config.path()));
     let browser = Browser::start().await;
+    // The browser's fetch of 10,000 requests takes longer than WebDriver's default script timeout.
+    browser
+        .client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(Duration::from_secs(1_200)),
+            Some(Duration::from_secs(60)),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .unwrap();
     println!(
         "page run benchmark: Hamlet as {} paragraphs, {} models, {CONCURRENCY} requests at a time (headless Chromium, release bundle)",
         paragraphs.len(),
