@@ -151,12 +151,7 @@ async fn evaluating_empty_text_says_what_to_do_and_keeps_the_page() {
     let browser = Browser::open(&server.url).await;
 
     browser.click("evaluate-button").await;
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .expect("read the message");
+    let message = browser.text_of("error-message").await;
     assert!(message.contains("Paste"), "unexpected message: {message}");
     let results = browser
         .client

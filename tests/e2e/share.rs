@@ -72,12 +72,7 @@ async fn a_broken_share_link_says_so() {
         .goto(&format!("{}/#e=not-a-real-evaluation", server.url))
         .await
         .expect("open the broken link");
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let message = browser.text_of("error-message").await;
     assert!(message.contains("share link"), "{message}");
     browser.wait_for_models().await;
     browser.click("example-button").await;

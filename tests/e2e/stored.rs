@@ -234,12 +234,7 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
         .goto(&moved(&figures_only))
         .await
         .expect("open the deleted link");
-    let message = teammate
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let message = teammate.text_of("error-message").await;
     assert!(message.contains("deleted"), "{message}");
     teammate.close().await;
     author.close().await;
@@ -254,12 +249,7 @@ async fn unknown_and_broken_links_say_so() {
         .goto(&format!("{}/s/no-such-link", server.url))
         .await
         .expect("open an unknown link");
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let message = browser.text_of("error-message").await;
     assert!(
         message.contains("no shared evaluation at this link"),
         "{message}"
@@ -274,12 +264,7 @@ async fn unknown_and_broken_links_say_so() {
         ))
         .await
         .expect("open a broken link");
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let message = browser.text_of("error-message").await;
     assert!(
         message.contains("cannot be opened") && message.contains("damaged"),
         "{message}"

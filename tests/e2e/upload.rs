@@ -70,12 +70,7 @@ async fn a_broken_file_names_the_line_and_keeps_the_typed_text() {
         "{\"text\": \"fine\"}\n{\"text\": oops}\n",
     );
     upload(&browser, &broken).await;
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let message = browser.text_of("error-message").await;
     assert!(
         message.contains("line 2"),
         "the message names the line: {message}"
@@ -83,12 +78,7 @@ async fn a_broken_file_names_the_line_and_keeps_the_typed_text() {
 
     let wrong = file_with("heldout", ".pdf", "%PDF-1.4");
     upload(&browser, &wrong).await;
-    let message = browser
-        .by_testid("error-message")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let message = browser.text_of("error-message").await;
     assert!(
         message.contains(".txt"),
         "the message says what to upload: {message}"
