@@ -9,8 +9,19 @@ source "$root/scripts/env.sh"
 
 log() { printf '[build] %s\n' "$*" >&2; }
 
-log "building the dashboard (trunk build --release)"
-trunk build --release >&2
+# Trunk runs wasm-bindgen and wasm-opt on every build (about 20 s) even when nothing changed, so the
+# dashboard is rebuilt only when one of its inputs (or a tool) is newer than the last build's stamp.
+stamp="dist/.likely-built"
+inputs=(index.html Trunk.toml Cargo.toml Cargo.lock .cargo src style crates/core
+  "$(command -v trunk)" "$(command -v wasm-bindgen)" "$(command -v wasm-opt)")
+if [[ -f "$stamp" && -f dist/index.html && -z "$(find "${inputs[@]}" -newer "$stamp" -print -quit 2>/dev/null)" ]]; then
+  log "the dashboard is up to date (dist/)"
+else
+  log "building the dashboard (trunk build --release)"
+  started="$(mktemp)" # inputs changed during the build make the next run build again
+  trunk build --release >&2
+  mv "$started" "$stamp"
+fi
 log "building the server (cargo build --release -p likely-proxy)"
 cargo build --release -p likely-proxy >&2
 log "preparing the embedded models"
