@@ -161,6 +161,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 hz=$(getconf CLK_TCK)
 printf '%-14s %5s %12s %12s %10s %7s %14s\n' target conns 'p50 (µs)' 'p99 (µs)' 'req/s' errors 'CPU/req (µs)'
 
+declare -A median
 for connections in 1 64; do
   threads=$(( connections == 1 ? 1 : 2 ))
   for target in "direct:$upstream_port" "nginx-hop:$hop_port" "likely:$likely_port"; do
@@ -180,8 +181,18 @@ for connections in 1 64; do
       cpu=$(python3 -c "print(round($used * 1e6 / $hz / ($rps * $duration)))")
     fi
     printf '%-14s %5d %12s %12s %10s %7s %14s\n' "$name" "$connections" "$p50" "$p99" "$rps" "$bad" "$cpu"
+    median["$name"]=$p50
     [[ -n "$recorder" ]] && wait "$recorder"
   done
+  # The issue's yardstick: what likely adds at the median, against what a plain nginx hop adds.
+  python3 - "${median[direct]}" "${median[nginx-hop]}" "${median[likely]}" "$connections" <<'PY'
+import sys
+direct, hop, likely, conns = (float(x) for x in sys.argv[1:])
+added_hop, added_likely = hop - direct, likely - direct
+ratio = added_likely / added_hop if added_hop > 0 else float("inf")
+print(f"   added at the median, {conns:.0f} connection(s): nginx hop {added_hop:.0f} µs, "
+      f"likely {added_likely:.0f} µs = {ratio:.1f}x the hop (target <= 2x)")
+PY
 done
 if [[ -n "$profile" ]]; then
   echo "== where likely spends its time (perf, 64 connections; self time by symbol)"

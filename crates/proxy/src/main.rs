@@ -322,8 +322,8 @@ async fn serve(
     likely_proxy::serve::serve(listener, app(state), exposure.limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await;
-    Ok(())
+    .await
+    .context("cannot start the threads that serve connections")
 }
 
 /// Opens the share store the flags name (the SQLite default when none), and starts purging expired

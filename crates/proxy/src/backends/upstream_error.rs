@@ -12,8 +12,8 @@
 
 use super::redact::redact_key_shaped;
 use crate::error::AppError;
-use reqwest::header::HeaderMap;
-use reqwest::StatusCode;
+use hyper::header::HeaderMap;
+use hyper::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
@@ -103,22 +103,30 @@ pub fn from_status(
     }
 }
 
-/// The error for a request that got no complete answer.
-pub fn from_transport(caller: &Caller<'_>, error: &reqwest::Error, timeout: Duration) -> AppError {
+/// The 504 for an exchange that took longer than `timeout`.
+pub fn timed_out(caller: &Caller<'_>, timeout: Duration) -> AppError {
+    AppError::GatewayTimeout(format!(
+        "model `{}`: the upstream did not answer within {} s",
+        caller.model,
+        timeout.as_secs()
+    ))
+}
+
+/// The 502 for an exchange that failed before an answer was read: `connect` when no connection
+/// could be made. The message quotes the innermost cause (scrubbed), which helps more than the outer
+/// ones ("Connection refused (os error 111)").
+pub fn from_transport(
+    caller: &Caller<'_>,
+    error: &(dyn std::error::Error + 'static),
+    connect: bool,
+) -> AppError {
     let model = caller.model;
-    if error.is_timeout() {
-        return AppError::GatewayTimeout(format!(
-            "model `{model}`: the upstream did not answer within {} s",
-            timeout.as_secs()
-        ));
-    }
-    // The innermost cause ("Connection refused (os error 111)") helps; the outer ones repeat the URL.
-    let mut cause: &dyn std::error::Error = error;
+    let mut cause = error;
     while let Some(source) = cause.source() {
         cause = source;
     }
     let cause = caller.scrub(&cause.to_string());
-    if error.is_connect() {
+    if connect {
         AppError::BadGateway(format!(
             "model `{model}`: cannot connect to the upstream ({cause})"
         ))
@@ -199,7 +207,7 @@ fn retry_after(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use hyper::header::HeaderValue;
 
     fn caller(key: &SecretString) -> Caller<'_> {
         Caller {

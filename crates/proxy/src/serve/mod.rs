@@ -5,25 +5,20 @@
 //! timeout closed. `axum::serve` has no header timeout, hence hyper-util's connection builder.
 //! Each request knows its client's address (`ConnectInfo`), for the access failure budget.
 //!
-//! A connection ends as soon as its client closes its side, and with it every request still being
-//! answered on it (their futures are dropped, so their work stops). hyper notices that only when its
-//! read buffer is empty: a client that sent more than one request (pipelining, or a stray CRLF after a
-//! body) and left would keep its first request's work running to the model's timeout. So each
-//! connection has a watcher on a duplicate of its socket ([`client_gone`]).
+//! The accepting task only accepts: each connection is then served, start to end, by one of the
+//! [`shards`] (a thread per core with a single-threaded runtime), and so are the upstream requests
+//! its handlers make. [`connection`] serves one connection and ends it when its client leaves.
 
-use axum::extract::ConnectInfo;
+mod connection;
+mod shards;
+
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
+use shards::{Connection, Shards};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::Interest;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tower::ServiceExt;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// Connection limits.
@@ -48,25 +43,16 @@ impl Default for ConnectionLimits {
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish (for at
-/// most 10 s).
+/// most 10 s). Fails only when the serving threads cannot be started.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
-) {
+) -> std::io::Result<()> {
     let router = router.layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout));
+    let shards = Shards::start(shards::count(), &router, limits)?;
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(limits.header_read_timeout));
-    let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, client) = tokio::select! {
@@ -85,76 +71,16 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let service = router
-            .clone()
-            .map_request(move |mut request: axum::extract::Request<_>| {
-                request.extensions_mut().insert(ConnectInfo(client));
-                request
-            });
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
-        let first_byte_timeout = limits.header_read_timeout;
-        tokio::spawn(async move {
-            let _slot = slot;
-            // hyper's header timer starts once it reads; a connection that sends nothing is cut here.
-            let mut first = [0u8; 1];
-            match tokio::time::timeout(first_byte_timeout, stream.peek(&mut first)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                _ => return,
-            }
-            let (stream, watched) = match watched(stream) {
-                Ok(pair) => pair,
-                Err(error) => {
-                    tracing::warn!(%client, %error, "cannot watch a connection");
-                    return;
-                }
-            };
-            let connection = builder.serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                TowerToHyperService::new(service),
-            );
-            let connection = watcher.watch(connection.into_owned());
-            tokio::select! {
-                ended = connection => if let Err(error) = ended {
-                    tracing::debug!(%client, %error, "connection ended");
-                },
-                () = client_gone(watched) => {
-                    tracing::debug!(%client, "the client closed its side: connection ended");
-                }
-            }
-        });
-    }
-    drop(listener);
-    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("some connections were still open after 10 s");
-    }
-}
-
-/// The stream to serve and a duplicate of its socket to watch (both registered with the runtime).
-fn watched(stream: TcpStream) -> std::io::Result<(TcpStream, TcpStream)> {
-    let stream = stream.into_std()?;
-    let duplicate = stream.try_clone()?;
-    Ok((
-        TcpStream::from_std(stream)?,
-        TcpStream::from_std(duplicate)?,
-    ))
-}
-
-/// Resolves once the client has closed its side of the connection (or the socket failed), without
-/// reading anything: the bytes stay for hyper, which reads the same socket.
-async fn client_gone(watched: TcpStream) {
-    loop {
-        match watched.ready(Interest::READABLE).await {
-            Ok(ready) if !ready.is_read_closed() && !ready.is_error() => {
-                // Bytes arrived (hyper reads them): forget this readiness and wait for the next change.
-                let _ = watched.try_io(Interest::READABLE, || {
-                    Err::<(), _>(std::io::ErrorKind::WouldBlock.into())
-                });
-            }
-            _ => return,
+        match stream.into_std() {
+            Ok(stream) => shards.assign(Connection {
+                stream,
+                client,
+                slot,
+            }),
+            Err(error) => tracing::warn!(%client, %error, "cannot hand a connection over"),
         }
     }
+    drop(listener);
+    shards.shut_down().await;
+    Ok(())
 }
