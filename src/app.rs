@@ -13,6 +13,7 @@ use crate::share::{follow_hash_changes, open_from_location, ShareBanner, SharePa
 use crate::state::Dashboard;
 use crate::theme::follow_system;
 use crate::tokens::TokenView;
+use crate::unsaved::guard_leaving;
 use leptos::prelude::*;
 
 /// The whole dashboard.
@@ -22,6 +23,7 @@ pub fn App() -> impl IntoView {
     follow_system(dashboard.theme);
     open_from_location(dashboard);
     follow_hash_changes(dashboard);
+    guard_leaving(dashboard);
     preselect_from_location(dashboard);
 
     fetch_models(

@@ -2,7 +2,9 @@
 //! unsaved when it holds at least one scored snippet and differs from the last one exported or shared
 //! (a run that went on after an export is unsaved again). Evaluate, Load example and opening a share
 //! link pasted into the open page call [`confirm_replace`] before they replace it; exporting, sharing
-//! and opening a share link (its evaluation is kept by the link) call [`mark_saved`].
+//! and opening a share link (its evaluation is kept by the link) call [`mark_saved`]. Leaving the page
+//! (a stored `/s/<id>` link or any other address, reloading, closing the tab) is a full navigation
+//! that the page cannot intercept: [`guard_leaving`] has the browser ask first.
 
 use crate::state::Dashboard;
 use leptos::prelude::*;
@@ -31,13 +33,17 @@ pub fn mark_saved(evaluation: &Evaluation) {
     SAVED.with(|saved| *saved.borrow_mut() = Some(evaluation.clone()));
 }
 
+/// Whether the evaluation on screen is unsaved.
+fn on_screen_is_unsaved(dashboard: Dashboard) -> bool {
+    dashboard.evaluation.with_untracked(|current| {
+        SAVED.with(|saved| is_unsaved(current.as_ref(), saved.borrow().as_ref()))
+    })
+}
+
 /// True when the evaluation on screen may be replaced: it is saved, or the person agreed in a
 /// confirmation dialog.
 pub fn confirm_replace(dashboard: Dashboard) -> bool {
-    let unsaved = dashboard.evaluation.with_untracked(|current| {
-        SAVED.with(|saved| is_unsaved(current.as_ref(), saved.borrow().as_ref()))
-    });
-    if !unsaved {
+    if !on_screen_is_unsaved(dashboard) {
         return true;
     }
     window()
@@ -45,6 +51,19 @@ pub fn confirm_replace(dashboard: Dashboard) -> bool {
             "The evaluation on screen was not exported or shared since it finished. Replace it?",
         )
         .unwrap_or(false)
+}
+
+/// Has the browser ask before the page is left (its own "Leave site?" dialog) while the evaluation
+/// on screen is unsaved.
+pub fn guard_leaving(dashboard: Dashboard) {
+    // The page lives as long as the window: the listener is never removed.
+    let _listener = window_event_listener(leptos::ev::beforeunload, move |event| {
+        if on_screen_is_unsaved(dashboard) {
+            event.prevent_default();
+            // Older browsers ask only when a return value is set; its text is not shown.
+            event.set_return_value("unsaved");
+        }
+    });
 }
 
 #[cfg(test)]

@@ -237,3 +237,52 @@ async fn a_share_link_pasted_over_an_unsaved_evaluation_asks_first() {
     );
     browser.close().await;
 }
+
+/// The page's path, once it is `expected` (waiting up to 10 s for a navigation).
+async fn path_becomes(browser: &Browser, expected: &str) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let path = browser.js_string("return location.pathname;").await;
+        if path == expected || started.elapsed() > std::time::Duration::from_secs(10) {
+            return path;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the page asks the browser to confirm leaving: the `beforeunload` event a navigation fires
+/// is cancelled. (Headless Chromium under WebDriver leaves a page without showing its own "Leave
+/// site?" dialog, so the test reads the page's answer to the event the browser would ask with.)
+async fn asks_before_leaving(browser: &Browser) -> bool {
+    let script = "const event = new Event('beforeunload', { cancelable: true }); \
+                  window.dispatchEvent(event); return String(event.defaultPrevented);";
+    browser.js_string(script).await == "true"
+}
+
+#[tokio::test]
+async fn leaving_an_unsaved_evaluation_for_a_stored_link_asks_first() {
+    let server = Server::start();
+    let browser = Browser::open(&server.url).await;
+    assert!(!asks_before_leaving(&browser).await, "nothing to lose yet");
+    browser.click("example-button").await;
+    browser.value_of("avg-loglik-base-light").await;
+    // A stored link (`/s/<id>`) is a full navigation, which only the browser's own dialog can stop.
+    assert!(
+        asks_before_leaving(&browser).await,
+        "an unsaved evaluation asks before the page is left"
+    );
+
+    // Once shared, the evaluation is kept by its link: leaving does not ask, and goes.
+    browser.share_link().await;
+    assert!(!asks_before_leaving(&browser).await, "a shared evaluation");
+    browser
+        .client
+        .execute("location.href = '/s/a-teammates-link';", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        path_becomes(&browser, "/s/a-teammates-link").await,
+        "/s/a-teammates-link"
+    );
+    browser.close().await;
+}
