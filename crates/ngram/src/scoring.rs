@@ -69,16 +69,18 @@ fn context_at(model: &KnModel, tokens: &[u32], start: usize) -> Ctx {
 }
 
 /// Log-probability of every token under each model (`lps[m][i]`), and optionally the context
-/// before each token (`ctxs[m][i]`). All models and segments are stepped in the same loop, so that
+/// before each token (`ctxs[m][i]`) and each model's top-1 there (`tops[m][i]`, when not empty). All models and segments are stepped in the same loop, so that
 /// their cache misses overlap.
 fn run_models(
     models: &[&KnModel],
     tokens: &[u32],
     lps: &mut [Vec<f64>],
     ctxs: &mut [Vec<Ctx>],
+    tops: &mut [Vec<(u32, f64)>],
     stop: &AtomicBool,
 ) -> Result<(), Stopped> {
     let n = tokens.len();
+    let want_top = !tops.is_empty();
     let streams = (n / MIN_SEGMENT).clamp(1, STREAMS);
     let seg = n.div_ceil(streams).max(1);
     let record = !ctxs.is_empty();
@@ -111,6 +113,11 @@ fn run_models(
                         ctxs[m][pos] = s.ctx;
                     }
                     let (lp, next) = model.step_state(*s, w);
+                    if want_top {
+                        // Right after the step, while the context's record and children are in
+                        // the cache (a saved model finds its top-1 again from them).
+                        tops[m][pos] = model.top1(s.ctx);
+                    }
                     model.prefetch_state(&next);
                     lps[m][pos] = lp;
                     *s = next;
@@ -157,7 +164,13 @@ pub(crate) fn score(
         Vec::new()
     };
     let plain: Vec<&KnModel> = models.iter().map(|m| m.1).collect();
-    run_models(&plain, tokens, &mut lps, &mut ctxs, stop)?;
+    let single_top1 = options.top_k == 1 && models.len() == 1;
+    let mut tops: Vec<Vec<(u32, f64)>> = if options.top_k > 0 {
+        vec![vec![(0u32, 0f64); n]; models.len()]
+    } else {
+        Vec::new()
+    };
+    run_models(&plain, tokens, &mut lps, &mut ctxs, &mut tops, stop)?;
     let mut out: Vec<TokenScore> = Vec::with_capacity(n);
     let mut mix = vec![0f64; models.len()];
     for (i, &token) in tokens.iter().enumerate() {
@@ -174,10 +187,9 @@ pub(crate) fn score(
     if !need_ctx {
         return Ok(out);
     }
-    if options.top_k == 1 && models.len() == 1 {
-        let (w, model) = (weights[0], models[0].1);
-        for (s, &c) in out.iter_mut().zip(&ctxs[0]) {
-            let (t, lp) = model.top1(c);
+    if single_top1 {
+        let w = weights[0];
+        for (s, &(t, lp)) in out.iter_mut().zip(&tops[0]) {
             s.top = vec![(t, if w == 1.0 { lp } else { lp + w.ln() })];
         }
     } else if options.top_k > 0 {
@@ -190,11 +202,14 @@ pub(crate) fn score(
                     check(stop)?;
                 }
                 parts.clear();
-                parts.extend(models.iter().zip(&ctxs).map(|(&(weight, model), cs)| Part {
-                    weight,
-                    model,
-                    ctx: cs[i],
-                }));
+                parts.extend(models.iter().zip(ctxs.iter().zip(&tops)).map(
+                    |(&(weight, model), (cs, ts))| Part {
+                        weight,
+                        model,
+                        ctx: cs[i],
+                        top: ts[i],
+                    },
+                ));
                 s.top = top_k(&parts, options.top_k, scratch);
             }
             Ok(())
