@@ -563,8 +563,22 @@ pub(crate) trait Store {
     fn backoff_link(&self, level: usize, i: usize) -> (f32, u32);
     /// Upper bound on `ln P` of every token but the top-1 after context `i` of `level`.
     fn second(&self, level: usize, i: usize) -> f32;
-    /// Top-1 of context `i` of `level`.
-    fn top(&self, level: usize, i: usize) -> Top;
+    /// N-gram `i` of `level` as a context, from one look-up.
+    fn context(&self, level: usize, i: usize) -> CtxRec;
+    /// `ln P` of n-gram `j` of `level` (≥ 2).
+    fn logp(&self, level: usize, j: usize) -> Option<f32>;
+}
+
+/// What a context's record holds for the top-1 search.
+pub(crate) struct CtxRec {
+    /// Children range (unchecked).
+    range: (u32, u32),
+    /// `ln γ` (levels ≥ 2).
+    backoff: f32,
+    /// Link (a packed [`Ctx`], unchecked).
+    link: u32,
+    /// Where the top-1 comes from.
+    top: Top,
 }
 
 impl Store for Trie<f32> {
@@ -650,14 +664,24 @@ impl Store for Trie<f32> {
     }
 
     #[inline]
-    fn top(&self, level: usize, i: usize) -> Top {
+    fn context(&self, level: usize, i: usize) -> CtxRec {
         let n = self
             .levels
             .get(level.wrapping_sub(1))
             .and_then(|l| l.nodes.get(i))
             .copied()
             .unwrap_or_default();
-        Top::Stored(n.top_word, n.top_logp)
+        CtxRec {
+            range: self.range(level, i),
+            backoff: n.backoff,
+            link: n.link,
+            top: Top::Stored(n.top_word, n.top_logp),
+        }
+    }
+
+    #[inline]
+    fn logp(&self, level: usize, j: usize) -> Option<f32> {
+        self.entry(level, j).map(|e| e.0)
     }
 }
 
@@ -738,16 +762,32 @@ impl Store for Packed {
     }
 
     #[inline]
-    fn top(&self, level: usize, i: usize) -> Top {
-        let code = match self.levels.get(level.wrapping_sub(1)) {
-            Some(l) if i < l.len => l.top(i),
-            _ => TOP_LOWER,
+    fn context(&self, level: usize, i: usize) -> CtxRec {
+        let Some(l) = self.levels.get(level.wrapping_sub(1)).filter(|l| i < l.len) else {
+            return CtxRec {
+                range: (0, 0),
+                backoff: 0.0,
+                link: 0,
+                top: Top::Lower,
+            };
         };
-        match code {
-            TOP_LOWER => Top::Lower,
-            TOP_BEST_STORED => Top::BestStored,
-            k => Top::Child(usize::from(k)),
+        let (range, backoff, link, top) = l.context(i);
+        CtxRec {
+            range,
+            backoff: backoff.value(&l.books.backoff),
+            link,
+            top: match top {
+                TOP_LOWER => Top::Lower,
+                TOP_BEST_STORED => Top::BestStored,
+                k => Top::Child(usize::from(k)),
+            },
         }
+    }
+
+    #[inline]
+    fn logp(&self, level: usize, j: usize) -> Option<f32> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        (j < l.len).then(|| l.logp(j).value(&l.books.logp))
     }
 }
 
@@ -831,7 +871,7 @@ impl<S: Store> View<'_, S> {
                 .copied()
                 .unwrap_or(f32::NEG_INFINITY);
         }
-        self.t.entry(level, j).map_or(f32::NEG_INFINITY, |e| e.0)
+        self.t.logp(level, j).unwrap_or(f32::NEG_INFINITY)
     }
 
     #[inline]
@@ -936,24 +976,25 @@ impl<S: Store> View<'_, S> {
                 let w = self.m.by_unigram.first().copied().unwrap_or(0);
                 return (u32::from(w), acc + f64::from(self.t.uni_logp()[w as usize]));
             }
-            let child = match self.t.top(level, c.index()) {
+            let rec = self.t.context(level, c.index());
+            let (s, e) = rec.range;
+            let (s, e) = if s <= e && e as usize <= self.t.len(level + 1) {
+                (s as usize, e as usize)
+            } else {
+                (0, 0)
+            };
+            let child = match rec.top {
                 Top::Stored(w, lp) => return (self.token(w), acc + f64::from(lp)),
-                Top::Child(k) => {
-                    let r = self.children(c);
-                    Some(r.start + k).filter(|&j| j < r.end)
-                }
+                Top::Child(k) => Some(s + k).filter(|&j| j < e),
                 Top::BestStored => {
-                    let s = self.sorted_children(c);
-                    match s.kind {
-                        Order::Big { at, start, len } => {
-                            let (by_prob, _, _) = self.t.orders(level + 1);
-                            by_prob
-                                .get(at)
-                                .map(|&k| start + usize::from(k))
-                                .filter(|&j| j < start + len)
-                        }
-                        _ => None,
-                    }
+                    let (by_prob, big_start, big_at) = self.t.orders(level + 1);
+                    big_start
+                        .binary_search(&(s as u32))
+                        .ok()
+                        .and_then(|i| big_at.get(i))
+                        .and_then(|&at| by_prob.get(at as usize))
+                        .map(|&k| s + usize::from(k))
+                        .filter(|&j| j < e)
                 }
                 Top::Lower => None,
             };
@@ -961,8 +1002,12 @@ impl<S: Store> View<'_, S> {
                 let lp = self.child_logp(level + 1, j);
                 return (self.child_word(level + 1, j), acc + f64::from(lp));
             }
-            acc += f64::from(self.backoff(c));
-            c = self.suffix(c);
+            acc += f64::from(if level == 1 {
+                self.t.uni_backoff().get(c.index()).copied().unwrap_or(0.0)
+            } else {
+                rec.backoff
+            });
+            c = self.link_ctx(rec.link, level);
         }
     }
 

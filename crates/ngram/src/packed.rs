@@ -3,7 +3,10 @@
 //!
 //! Per level, besides the tokens and the children order (as in [`crate::model::Level`]):
 //! - below the top, a bit per n-gram telling whether it is a context (has children), with a rank
-//!   directory built at load (`bitm`), which maps an n-gram to its record;
+//!   directory built at load (`bitm`), which maps an n-gram to its record; a level where nearly
+//!   every n-gram is a context (levels 1-3 of `base-light`) is *dense* instead: every n-gram has a
+//!   context record (a childless one with an empty range and its next context as link), found
+//!   without a rank;
 //! - a **context record** per context (plus a sentinel holding the end of the last children
 //!   range): the codes of its log-probability, backoff and second-best bound, where its top-1 comes
 //!   from ([`Top`]), its suffix link and its children start, each field only as wide as the level's
@@ -51,6 +54,8 @@ pub struct Widths {
     pub idx: u32,
     /// Children start.
     pub start: u32,
+    /// Whether every n-gram of the level has a context record (no plain records, no rank).
+    pub dense: bool,
 }
 
 impl Widths {
@@ -183,13 +188,16 @@ pub struct LevelParts<'a> {
 
 impl PackedLevel {
     /// Packs level `n`; the children order and the codebooks of `level` are kept as they are.
+    /// A level below the top is *dense* (a context record for every n-gram, no context bits and
+    /// no rank: levels where nearly every n-gram is a context) when that is at most 2 % larger.
     pub fn build(n: usize, parts: LevelParts<'_>, level: PackedLevel) -> PackedLevel {
         let len = parts.logp.len();
         let top_level = parts.child_start.is_empty();
         let is_ctx = |j: usize| !top_level && parts.child_start[j + 1] > parts.child_start[j];
         let contexts = (0..len).filter(|&j| is_ctx(j)).count();
         let below = |c: Ctx| (n - 1).saturating_sub(c.level()) as u64;
-        let (mut max_lvl, mut max_delta, mut max_idx) = (0u64, 0u64, 0u64);
+        // Widths of the sparse layout, and of the context records of the dense one.
+        let (mut max_lvl, mut max_delta, mut max_delta_all, mut max_idx) = (0u64, 0u64, 0u64, 0u64);
         for (j, &l) in parts.link.iter().enumerate() {
             let c = Ctx(l);
             if is_ctx(j) {
@@ -197,9 +205,10 @@ impl PackedLevel {
             } else {
                 max_lvl = max_lvl.max(c.level() as u64);
             }
+            max_delta_all = max_delta_all.max(below(c));
             max_idx = max_idx.max(c.index() as u64);
         }
-        let widths = Widths {
+        let mut widths = Widths {
             lvl: bits_for(max_lvl),
             ctx_lvl: bits_for(max_delta),
             idx: bits_for(max_idx),
@@ -207,14 +216,42 @@ impl PackedLevel {
                 .child_start
                 .last()
                 .map_or(0, |&e| bits_for(u64::from(e))),
+            dense: false,
         };
-        let mut has = vec![0u64; if top_level { 0 } else { len.div_ceil(64) }];
-        let mut ctx = Writer::new(if top_level { 0 } else { contexts + 1 }, widths.context());
-        let mut plain = Writer::new(len - contexts, widths.plain());
+        if !top_level {
+            let d = Widths {
+                lvl: 0,
+                ctx_lvl: bits_for(max_delta_all),
+                dense: true,
+                ..widths
+            };
+            let dense_bits = (len + 1) * d.context();
+            let sparse_bits = (contexts + 1) * widths.context()
+                + (len - contexts) * widths.plain()
+                + len * 33 / 32;
+            // Dense when not larger, or nearly so (a rank costs a step more than 1 % of a level).
+            if dense_bits <= sparse_bits + sparse_bits / 50 {
+                widths = d;
+            }
+        }
+        let dense = widths.dense;
+        let [has_words, _, _] = PackedLevel::word_counts(len, contexts, top_level, widths);
+        let mut has = vec![0u64; has_words];
+        let records = if top_level {
+            0
+        } else if dense {
+            len + 1
+        } else {
+            contexts + 1
+        };
+        let mut ctx = Writer::new(records, widths.context());
+        let mut plain = Writer::new(if dense { 0 } else { len - contexts }, widths.plain());
         for (j, &link) in parts.link.iter().enumerate().take(len) {
             let c = Ctx(link);
-            if is_ctx(j) {
-                has[j / 64] |= 1 << (j % 64);
+            if dense || is_ctx(j) {
+                if !dense {
+                    has[j / 64] |= 1 << (j % 64);
+                }
                 ctx.put(u64::from(parts.logp[j]), CODE);
                 ctx.put(u64::from(parts.backoff[j]), CODE);
                 ctx.put(u64::from(parts.second[j]), CODE);
@@ -258,6 +295,8 @@ impl PackedLevel {
     pub fn word_counts(len: usize, contexts: usize, top: bool, w: Widths) -> [usize; 3] {
         if top {
             [0, 0, (len * w.plain()).div_ceil(64)]
+        } else if w.dense {
+            [0, ((len + 1) * w.context()).div_ceil(64), 0]
         } else {
             [
                 len.div_ceil(64),
@@ -267,13 +306,7 @@ impl PackedLevel {
         }
     }
 
-    /// Whether n-gram `j` is a context.
-    #[inline(always)]
-    pub fn is_ctx(&self, j: usize) -> bool {
-        self.has.get(j / 64).is_some_and(|w| w >> (j % 64) & 1 != 0)
-    }
-
-    /// Number of contexts before n-gram `j`.
+    /// Number of contexts before n-gram `j` (sparse levels).
     #[inline(always)]
     fn rank(&self, j: usize) -> usize {
         self.ranks.rank(j)
@@ -289,13 +322,18 @@ impl PackedLevel {
         read(&self.plain, q * self.widths.plain() + off as usize, width)
     }
 
-    /// N-gram `j`: its record, as a context (`Ok(r)`) or a plain one (`Err(q)`).
+    /// N-gram `j`'s record: a context record (`Ok(r)`) or a plain one (`Err(q)`).
     #[inline(always)]
     fn record(&self, j: usize) -> Result<usize, usize> {
-        if self.is_ctx(j) {
-            Ok(self.rank(j))
+        if self.widths.dense {
+            return Ok(j);
+        }
+        let set = self.has.get(j / 64).is_some_and(|w| w >> (j % 64) & 1 != 0);
+        let r = self.rank(j);
+        if set {
+            Ok(r)
         } else {
-            Err(j.saturating_sub(self.rank(j)))
+            Err(j.saturating_sub(r))
         }
     }
 
@@ -304,21 +342,21 @@ impl PackedLevel {
     }
 
     #[inline(always)]
-    fn link_at(&self, rec: Result<usize, usize>) -> u32 {
+    fn ctx_link(&self, r: usize) -> u32 {
         let w = self.widths;
-        let (lvl, idx) = match rec {
-            Ok(r) => {
-                let delta = self.ctx_field(r, 3 * CODE + TOP, w.ctx_lvl) as usize;
-                let Some(lvl) = self.level.checked_sub(1 + delta) else {
-                    return Ctx::ROOT.0;
-                };
-                (lvl, self.ctx_field(r, 3 * CODE + TOP + w.ctx_lvl, w.idx))
-            }
-            Err(q) => (
-                self.plain_field(q, CODE, w.lvl) as usize,
-                self.plain_field(q, CODE + w.lvl, w.idx),
-            ),
+        let delta = self.ctx_field(r, 3 * CODE + TOP, w.ctx_lvl) as usize;
+        let Some(lvl) = self.level.checked_sub(1 + delta) else {
+            return Ctx::ROOT.0;
         };
+        let idx = self.ctx_field(r, 3 * CODE + TOP + w.ctx_lvl, w.idx);
+        Ctx::new(lvl, idx as u32).0
+    }
+
+    #[inline(always)]
+    fn plain_link(&self, q: usize) -> u32 {
+        let w = self.widths;
+        let lvl = self.plain_field(q, CODE, w.lvl) as usize;
+        let idx = self.plain_field(q, CODE + w.lvl, w.idx);
         Ctx::new(lvl, idx as u32).0
     }
 
@@ -330,14 +368,81 @@ impl PackedLevel {
         (s, e)
     }
 
+    /// Whether n-gram `i` is a context.
+    #[inline(always)]
+    pub fn is_ctx(&self, i: usize) -> bool {
+        match self.record(i) {
+            Ok(r) => {
+                let (s, e) = self.range_of(r);
+                s < e
+            }
+            Err(_) => false,
+        }
+    }
+
     /// N-gram `j`: the code of its log-probability, and its children range when it is a context
     /// (`Ok`), else its link (`Err`, a packed [`Ctx`]).
     #[inline(always)]
     pub fn entry(&self, j: usize) -> (u8, Result<(u32, u32), u32>) {
         match self.record(j) {
-            Ok(r) => (self.ctx_field(r, 0, CODE) as u8, Ok(self.range_of(r))),
-            rec @ Err(q) => (self.plain_field(q, 0, CODE) as u8, Err(self.link_at(rec))),
+            Ok(r) => {
+                let code = self.ctx_field(r, 0, CODE) as u8;
+                let (s, e) = self.range_of(r);
+                if s < e || !self.widths.dense {
+                    (code, Ok((s, e)))
+                } else {
+                    (code, Err(self.ctx_link(r)))
+                }
+            }
+            Err(q) => (self.plain_field(q, 0, CODE) as u8, Err(self.plain_link(q))),
         }
+    }
+
+    /// The code of n-gram `j`'s log-probability.
+    #[inline(always)]
+    pub fn logp(&self, j: usize) -> u8 {
+        match self.record(j) {
+            Ok(r) => self.ctx_field(r, 0, CODE) as u8,
+            Err(q) => self.plain_field(q, 0, CODE) as u8,
+        }
+    }
+
+    /// N-gram `i` as a context, from one look-up of its record: children range, code of its
+    /// backoff, link and top-1 source (empty range, 0 and [`TOP_LOWER`] when it has a plain
+    /// record).
+    #[inline(always)]
+    pub fn context(&self, i: usize) -> ((u32, u32), u8, u32, u8) {
+        match self.record(i) {
+            Ok(r) => (
+                self.range_of(r),
+                self.ctx_field(r, CODE, CODE) as u8,
+                self.ctx_link(r),
+                self.ctx_field(r, 3 * CODE, TOP) as u8,
+            ),
+            Err(q) => ((0, 0), 0, self.plain_link(q), TOP_LOWER),
+        }
+    }
+
+    /// How many contexts take their top-1 from a child at an offset, from the stored order, and
+    /// from the suffix context (for size reports).
+    pub fn top_sources(&self) -> [usize; 3] {
+        let mut out = [0; 3];
+        let records = if self.widths.dense {
+            self.len
+        } else {
+            self.contexts
+        };
+        for r in 0..records {
+            let (s, e) = self.range_of(r);
+            if s < e {
+                out[match self.ctx_field(r, 3 * CODE, TOP) as u8 {
+                    TOP_BEST_STORED => 1,
+                    TOP_LOWER => 2,
+                    _ => 0,
+                }] += 1;
+            }
+        }
+        out
     }
 
     /// Children range of n-gram `i` (empty when it is not a context).
@@ -352,12 +457,10 @@ impl PackedLevel {
     /// Code of the backoff of n-gram `i` (0 when not a context) and its link.
     #[inline(always)]
     pub fn backoff_link(&self, i: usize) -> (u8, u32) {
-        let rec = self.record(i);
-        let b = match rec {
-            Ok(r) => self.ctx_field(r, CODE, CODE) as u8,
-            Err(_) => 0,
-        };
-        (b, self.link_at(rec))
+        match self.record(i) {
+            Ok(r) => (self.ctx_field(r, CODE, CODE) as u8, self.ctx_link(r)),
+            Err(q) => (0, self.plain_link(q)),
+        }
     }
 
     /// Code of the second-best bound of context `i` (`None` when not a context).
@@ -366,15 +469,6 @@ impl PackedLevel {
         match self.record(i) {
             Ok(r) => Some(self.ctx_field(r, 2 * CODE, CODE) as u8),
             Err(_) => None,
-        }
-    }
-
-    /// Top-1 source of context `i` ([`TOP_LOWER`] when not a context).
-    #[inline(always)]
-    pub fn top(&self, i: usize) -> u8 {
-        match self.record(i) {
-            Ok(r) => self.ctx_field(r, 3 * CODE, TOP) as u8,
-            Err(_) => TOP_LOWER,
         }
     }
 }

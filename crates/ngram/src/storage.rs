@@ -6,12 +6,12 @@
 //! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | 0 u32 | fingerprint u64
 //! | weight f64 | per level: length u64, contexts u64, sorted contexts u64, by_prob entries u64,
 //!   field widths u64 (plain link level | link index << 8 | children start << 16 | context link
-//!   level below the level below << 24, in bits)
+//!   level below the level below << 24, in bits; dense level << 32)
 //! | dense contexts u64
 //! | unigram ln P f32* | unigram ln γ f32*
 //! | per level: codebooks of logp, backoff, second (256 f32 each)
 //!   | not level 1: words u16*, by_prob u16*, big_start u32*, big_at u32*
-//!   | context bits u64* (below the top) | context records u64* | plain records u64*
+//!   | context bits u64* (sparse levels) | context records u64* | plain records u64*
 //! | dense contexts (packed context u32)*
 //! ```
 //! The records are bit-packed ([`crate::packed`]): a context record (codes of the
@@ -108,7 +108,8 @@ fn write_model<W: Write>(
         let widths = u64::from(w.lvl)
             | u64::from(w.idx) << 8
             | u64::from(w.start) << 16
-            | u64::from(w.ctx_lvl) << 24;
+            | u64::from(w.ctx_lvl) << 24
+            | u64::from(w.dense) << 32;
         for n in [
             l.len as u64,
             l.contexts as u64,
@@ -319,8 +320,13 @@ pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), 
                 idx: (widths >> 8 & 0xFF) as u32,
                 start: (widths >> 16 & 0xFF) as u32,
                 ctx_lvl: (widths >> 24 & 0xFF) as u32,
+                dense: widths >> 32 & 1 != 0,
             };
-            if !widths.valid() || contexts > n || (top && contexts != 0) || n > MAX_LEVEL_LEN {
+            if !widths.valid()
+                || contexts > n
+                || (top && (contexts != 0 || widths.dense))
+                || n > MAX_LEVEL_LEN
+            {
                 return Err("bad level header".into());
             }
             s.level = i + 1;

@@ -62,6 +62,15 @@ fn run() -> Result<(), NgramError> {
         for (i, l) in t.levels.iter().enumerate() {
             print_level(i + 1, l);
         }
+        println!();
+        for (i, l) in t.levels.iter().enumerate().take(t.levels.len() - 1) {
+            let [child, stored, lower] = l.top_sources();
+            println!(
+                "Level {}: {}; top-1 of the contexts: a child {child}, the first of the stored order {stored}, the suffix context's {lower}.",
+                i + 1,
+                if l.widths.dense { "dense" } else { "sparse" },
+            );
+        }
         let (dense, dense_bytes) = model.dense_index_size();
         println!();
         println!(
