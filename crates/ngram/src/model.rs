@@ -178,6 +178,8 @@ pub struct State {
     pub ctx: Ctx,
     start: u32,
     end: u32,
+    /// Where the context's record is (the storage's own index).
+    rec: u32,
 }
 
 /// The codebooks of one level.
@@ -424,6 +426,12 @@ impl KnModel {
         with_view!(self, v => v.top1(ctx))
     }
 
+    /// [`KnModel::top1`] of a state's context.
+    #[inline]
+    pub fn top1_state(&self, state: &State) -> (u32, f64) {
+        with_view!(self, v => v.top1_state(state))
+    }
+
     /// The scoring state of a context.
     #[inline]
     pub fn state(&self, ctx: Ctx) -> State {
@@ -508,7 +516,7 @@ fn dense_contexts<S: Store>(order: usize, t: &S) -> Vec<u32> {
             if !t.has_children(level, i) {
                 continue;
             }
-            let (s, e) = t.range(level, i);
+            let (s, e, _) = t.range(level, i);
             if (e as usize).saturating_sub(s as usize) >= DENSE_MIN_CHILDREN {
                 out.push(Ctx::new(level, i as u32).0);
             }
@@ -519,8 +527,8 @@ fn dense_contexts<S: Store>(order: usize, t: &S) -> Vec<u32> {
 
 /// What follows an n-gram found in a context.
 pub(crate) enum Next {
-    /// It is a context itself, with these children (unchecked).
-    Range(u32, u32),
+    /// It is a context itself, with these children (unchecked) and this record.
+    Range(u32, u32, u32),
     /// The next context is this link (a packed [`Ctx`], unchecked).
     Link(u32),
     /// The next context is this link, and its children range is this one (both unchecked).
@@ -555,16 +563,19 @@ pub(crate) trait Store {
     fn orders(&self, level: usize) -> (&[u16], &[u32], &[u32]);
     /// N-gram `j` of `level` (≥ 2): `ln P` and what follows it.
     fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)>;
-    /// Children range of n-gram `i` of `level` (empty or anything when it has none).
-    fn range(&self, level: usize, i: usize) -> (u32, u32);
+    /// Children range of n-gram `i` of `level` (empty or anything when it has none) and where its
+    /// record is.
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32);
     /// Whether n-gram `i` of `level` is a context.
     fn has_children(&self, level: usize, i: usize) -> bool;
     /// `ln γ` (levels ≥ 2) and link of n-gram `i` of `level`.
     fn backoff_link(&self, level: usize, i: usize) -> (f32, u32);
     /// Upper bound on `ln P` of every token but the top-1 after context `i` of `level`.
     fn second(&self, level: usize, i: usize) -> f32;
-    /// N-gram `i` of `level` as a context, from one look-up.
-    fn context(&self, level: usize, i: usize) -> CtxRec;
+    /// `ln γ` (levels ≥ 2) and link of the context whose record is `rec`.
+    fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32);
+    /// The context whose record is `rec` (see [`Store::range`]), from one look-up.
+    fn context_at(&self, level: usize, rec: u32) -> CtxRec;
     /// `ln P` of n-gram `j` of `level` (≥ 2).
     fn logp(&self, level: usize, j: usize) -> Option<f32>;
 }
@@ -620,7 +631,7 @@ impl Store for Trie<f32> {
         let n = l.nodes.get(j)?;
         let next = if n.link & HAS_CHILDREN != 0 {
             let end = l.nodes.get(j + 1).map_or(0, |x| x.child_start);
-            Next::Range(n.child_start, end)
+            Next::Range(n.child_start, end, j as u32)
         } else {
             Next::Link(n.link)
         };
@@ -628,13 +639,13 @@ impl Store for Trie<f32> {
     }
 
     #[inline]
-    fn range(&self, level: usize, i: usize) -> (u32, u32) {
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
         let Some(l) = self.levels.get(level.wrapping_sub(1)) else {
-            return (0, 0);
+            return (0, 0, 0);
         };
         match (l.nodes.get(i), l.nodes.get(i + 1)) {
-            (Some(a), Some(b)) => (a.child_start, b.child_start),
-            _ => (0, 0),
+            (Some(a), Some(b)) => (a.child_start, b.child_start, i as u32),
+            _ => (0, 0, 0),
         }
     }
 
@@ -664,15 +675,22 @@ impl Store for Trie<f32> {
     }
 
     #[inline]
-    fn context(&self, level: usize, i: usize) -> CtxRec {
+    fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32) {
+        self.backoff_link(level, rec as usize)
+    }
+
+    #[inline]
+    fn context_at(&self, level: usize, rec: u32) -> CtxRec {
+        let i = rec as usize;
         let n = self
             .levels
             .get(level.wrapping_sub(1))
             .and_then(|l| l.nodes.get(i))
             .copied()
             .unwrap_or_default();
+        let (s, e, _) = self.range(level, i);
         CtxRec {
-            range: self.range(level, i),
+            range: (s, e),
             backoff: n.backoff,
             link: n.link,
             top: Top::Stored(n.top_word, n.top_logp),
@@ -721,17 +739,17 @@ impl Store for Packed {
         }
         let (code, next) = l.entry(j);
         let next = match next {
-            Ok((s, e)) => Next::Range(s, e),
+            Ok((s, e, r)) => Next::Range(s, e, r),
             Err(link) => Next::Link(link),
         };
         Some((code.value(&l.books.logp), next))
     }
 
     #[inline]
-    fn range(&self, level: usize, i: usize) -> (u32, u32) {
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
         match self.levels.get(level.wrapping_sub(1)) {
-            Some(l) if i < l.len => l.range(i),
-            _ => (0, 0),
+            Some(l) if i < l.len => l.locate(i),
+            _ => (0, 0, u32::MAX),
         }
     }
 
@@ -762,8 +780,19 @@ impl Store for Packed {
     }
 
     #[inline]
-    fn context(&self, level: usize, i: usize) -> CtxRec {
-        let Some(l) = self.levels.get(level.wrapping_sub(1)).filter(|l| i < l.len) else {
+    fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32) {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) => {
+                let (code, link) = l.backoff_link_at(rec as usize);
+                (code.value(&l.books.backoff), link)
+            }
+            None => (0.0, 0),
+        }
+    }
+
+    #[inline]
+    fn context_at(&self, level: usize, rec: u32) -> CtxRec {
+        let Some(l) = self.levels.get(level.wrapping_sub(1)) else {
             return CtxRec {
                 range: (0, 0),
                 backoff: 0.0,
@@ -771,7 +800,7 @@ impl Store for Packed {
                 top: Top::Lower,
             };
         };
-        let (range, backoff, link, top) = l.context(i);
+        let (range, backoff, link, top) = l.context_at(rec as usize);
         CtxRec {
             range,
             backoff: backoff.value(&l.books.backoff),
@@ -806,12 +835,12 @@ impl<S: Store> View<'_, S> {
     /// the stored bounds are not: a model file is mapped, not checked, so nothing read from it is
     /// trusted to be in range).
     #[inline]
-    fn range(&self, level: usize, i: usize) -> (u32, u32) {
-        let (s, e) = self.t.range(level, i);
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
+        let (s, e, rec) = self.t.range(level, i);
         if s <= e && e as usize <= self.t.len(level + 1) {
-            (s, e)
+            (s, e, rec)
         } else {
-            (0, 0)
+            (0, 0, rec)
         }
     }
 
@@ -848,7 +877,7 @@ impl<S: Store> View<'_, S> {
         if level == 0 {
             return 0..self.vocab();
         }
-        let (s, e) = self.range(level, ctx.index());
+        let (s, e, _) = self.range(level, ctx.index());
         s as usize..e as usize
     }
 
@@ -967,8 +996,15 @@ impl<S: Store> View<'_, S> {
 
     #[inline]
     fn top1(&self, ctx: Ctx) -> (u32, f64) {
+        self.top1_state(&self.state(ctx))
+    }
+
+    /// The top-1 after a state (its record is known).
+    #[inline]
+    fn top1_state(&self, state: &State) -> (u32, f64) {
         let mut acc = 0.0f64;
-        let mut c = ctx;
+        let mut c = state.ctx;
+        let mut at = state.rec;
         // Each step goes to a shorter context: at most `order` steps.
         loop {
             let level = c.level();
@@ -976,7 +1012,7 @@ impl<S: Store> View<'_, S> {
                 let w = self.m.by_unigram.first().copied().unwrap_or(0);
                 return (u32::from(w), acc + f64::from(self.t.uni_logp()[w as usize]));
             }
-            let rec = self.t.context(level, c.index());
+            let rec = self.t.context_at(level, at);
             let (s, e) = rec.range;
             let (s, e) = if s <= e && e as usize <= self.t.len(level + 1) {
                 (s as usize, e as usize)
@@ -1008,6 +1044,10 @@ impl<S: Store> View<'_, S> {
                 rec.backoff
             });
             c = self.link_ctx(rec.link, level);
+            at = match c.level() {
+                0 => 0,
+                l => self.t.range(l, c.index()).2,
+            };
         }
     }
 
@@ -1019,10 +1059,16 @@ impl<S: Store> View<'_, S> {
                 ctx,
                 start: 0,
                 end: self.vocab() as u32,
+                rec: 0,
             };
         }
-        let (start, end) = self.range(level, ctx.index());
-        State { ctx, start, end }
+        let (start, end, rec) = self.range(level, ctx.index());
+        State {
+            ctx,
+            start,
+            end,
+            rec,
+        }
     }
 
     /// Offset of `w` among the children `s..e` (in `words`) of `ctx`, if there.
@@ -1071,13 +1117,14 @@ impl<S: Store> View<'_, S> {
                 let j = s + found.unwrap_or(0);
                 let below = level + 1;
                 let next = match next {
-                    Next::Range(a, b) => {
+                    Next::Range(a, b, rec) => {
                         // The children range, read here from the entry at hand.
                         if a <= b && b as usize <= self.t.len(level + 2) {
                             State {
                                 ctx: Ctx::new(below, j as u32),
                                 start: a,
                                 end: b,
+                                rec,
                             }
                         } else {
                             self.state(Ctx::ROOT)
@@ -1087,10 +1134,13 @@ impl<S: Store> View<'_, S> {
                     Next::LinkRange(link, a, b) => {
                         let ctx = self.link_ctx(link, below);
                         if ctx.level() > 0 && a <= b && b as usize <= self.t.len(ctx.level() + 1) {
+                            // Only the exact levels copy the range: their records are the
+                            // n-grams' indices.
                             State {
                                 ctx,
                                 start: a,
                                 end: b,
+                                rec: ctx.index() as u32,
                             }
                         } else {
                             self.state(ctx)
@@ -1101,7 +1151,7 @@ impl<S: Store> View<'_, S> {
             }
             // Back off: γ of the context and its suffix link, from one read of its record.
             let idx = st.ctx.index();
-            let (backoff, link) = self.t.backoff_link(level, idx);
+            let (backoff, link) = self.t.backoff_link_at(level, st.rec);
             acc += f64::from(if level == 1 {
                 self.t.uni_backoff().get(idx).copied().unwrap_or(0.0)
             } else {

@@ -380,16 +380,16 @@ impl PackedLevel {
         }
     }
 
-    /// N-gram `j`: the code of its log-probability, and its children range when it is a context
-    /// (`Ok`), else its link (`Err`, a packed [`Ctx`]).
+    /// N-gram `j`: the code of its log-probability, and its children range and context record
+    /// when it is a context (`Ok`), else its link (`Err`, a packed [`Ctx`]).
     #[inline(always)]
-    pub fn entry(&self, j: usize) -> (u8, Result<(u32, u32), u32>) {
+    pub fn entry(&self, j: usize) -> (u8, Result<(u32, u32, u32), u32>) {
         match self.record(j) {
             Ok(r) => {
                 let code = self.ctx_field(r, 0, CODE) as u8;
                 let (s, e) = self.range_of(r);
                 if s < e || !self.widths.dense {
-                    (code, Ok((s, e)))
+                    (code, Ok((s, e, r as u32)))
                 } else {
                     (code, Err(self.ctx_link(r)))
                 }
@@ -407,19 +407,33 @@ impl PackedLevel {
         }
     }
 
-    /// N-gram `i` as a context, from one look-up of its record: children range, code of its
-    /// backoff, link and top-1 source (empty range, 0 and [`TOP_LOWER`] when it has a plain
-    /// record).
+    /// Context record `r`: children range, code of its backoff, link and top-1 source (empty
+    /// range, 0, the empty context and [`TOP_LOWER`] when `r` is not a record).
     #[inline(always)]
-    pub fn context(&self, i: usize) -> ((u32, u32), u8, u32, u8) {
+    pub fn context_at(&self, r: usize) -> ((u32, u32), u8, u32, u8) {
+        (
+            self.range_of(r),
+            self.ctx_field(r, CODE, CODE) as u8,
+            self.ctx_link(r),
+            self.ctx_field(r, 3 * CODE, TOP) as u8,
+        )
+    }
+
+    /// Code of the backoff of context record `r` and its link.
+    #[inline(always)]
+    pub fn backoff_link_at(&self, r: usize) -> (u8, u32) {
+        (self.ctx_field(r, CODE, CODE) as u8, self.ctx_link(r))
+    }
+
+    /// Children range of n-gram `i` and its context record (`u32::MAX` when it has a plain one).
+    #[inline(always)]
+    pub fn locate(&self, i: usize) -> (u32, u32, u32) {
         match self.record(i) {
-            Ok(r) => (
-                self.range_of(r),
-                self.ctx_field(r, CODE, CODE) as u8,
-                self.ctx_link(r),
-                self.ctx_field(r, 3 * CODE, TOP) as u8,
-            ),
-            Err(q) => ((0, 0), 0, self.plain_link(q), TOP_LOWER),
+            Ok(r) => {
+                let (s, e) = self.range_of(r);
+                (s, e, r as u32)
+            }
+            Err(_) => (0, 0, u32::MAX),
         }
     }
 

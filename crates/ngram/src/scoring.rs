@@ -116,7 +116,7 @@ fn run_models(
                     if want_top {
                         // Right after the step, while the context's record and children are in
                         // the cache (a saved model finds its top-1 again from them).
-                        tops[m][pos] = model.top1(s.ctx);
+                        tops[m][pos] = model.top1_state(s);
                     }
                     model.prefetch_state(&next);
                     lps[m][pos] = lp;
