@@ -414,16 +414,17 @@ impl KnModel {
         with_view!(self, v => v.suffix(ctx))
     }
 
-    /// Upper bound on the natural-log probability of every token after `ctx` but the top-1.
-    #[inline]
-    pub(crate) fn second_bound(&self, ctx: Ctx) -> f64 {
-        with_view!(self, v => v.second_bound(ctx))
-    }
-
     /// Most likely next token after `ctx` and its natural-log probability.
     #[inline]
     pub fn top1(&self, ctx: Ctx) -> (u32, f64) {
         with_view!(self, v => v.top1(ctx))
+    }
+
+    /// Upper bound on the natural-log probability of every token after a state's context but the
+    /// top-1.
+    #[inline]
+    pub(crate) fn second_bound_state(&self, state: &State) -> f64 {
+        with_view!(self, v => v.second_bound_state(state))
     }
 
     /// [`KnModel::top1`] of a state's context.
@@ -572,6 +573,8 @@ pub(crate) trait Store {
     fn backoff_link(&self, level: usize, i: usize) -> (f32, u32);
     /// Upper bound on `ln P` of every token but the top-1 after context `i` of `level`.
     fn second(&self, level: usize, i: usize) -> f32;
+    /// [`Store::second`] of the context whose record is `rec`.
+    fn second_at(&self, level: usize, rec: u32) -> f32;
     /// `ln γ` (levels ≥ 2) and link of the context whose record is `rec`.
     fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32);
     /// The context whose record is `rec` (see [`Store::range`]), from one look-up.
@@ -672,6 +675,11 @@ impl Store for Trie<f32> {
             .and_then(|l| l.second.get(i))
             .copied()
             .unwrap_or(0.0)
+    }
+
+    #[inline]
+    fn second_at(&self, level: usize, rec: u32) -> f32 {
+        self.second(level, rec as usize)
     }
 
     #[inline]
@@ -777,6 +785,13 @@ impl Store for Packed {
             Some(l) if i < l.len => l.second(i).map_or(0.0, |c| c.value(&l.books.second)),
             _ => 0.0,
         }
+    }
+
+    #[inline]
+    fn second_at(&self, level: usize, rec: u32) -> f32 {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .map_or(0.0, |l| l.second_at(rec as usize).value(&l.books.second))
     }
 
     #[inline]
@@ -997,6 +1012,14 @@ impl<S: Store> View<'_, S> {
     #[inline]
     fn top1(&self, ctx: Ctx) -> (u32, f64) {
         self.top1_state(&self.state(ctx))
+    }
+
+    #[inline]
+    fn second_bound_state(&self, state: &State) -> f64 {
+        match state.ctx.level() {
+            0 => self.second_bound(state.ctx),
+            l => f64::from(self.t.second_at(l, state.rec)),
+        }
     }
 
     /// The top-1 after a state (its record is known).

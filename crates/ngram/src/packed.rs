@@ -477,6 +477,12 @@ impl PackedLevel {
         }
     }
 
+    /// Code of the second-best bound of context record `r`.
+    #[inline(always)]
+    pub fn second_at(&self, r: usize) -> u8 {
+        self.ctx_field(r, 2 * CODE, CODE) as u8
+    }
+
     /// Code of the second-best bound of context `i` (`None` when not a context).
     #[inline(always)]
     pub fn second(&self, i: usize) -> Option<u8> {

@@ -10,15 +10,16 @@
 //! best exact value is at least the mixture of the models' bounds on everything not evaluated.
 //! For a single model and k = 1 it is a table look-up.
 
-use crate::model::{Ctx, KnModel, SortedChildren, MAX_ORDER};
+use crate::model::{Ctx, KnModel, SortedChildren, State, MAX_ORDER};
 
 /// One model of a mixture, with its weight and current context.
 #[derive(Clone, Copy)]
 pub(crate) struct Part<'a> {
     pub weight: f64,
     pub model: &'a KnModel,
-    pub ctx: Ctx,
-    /// `model.top1(ctx)`, found while scoring.
+    /// The model's scoring state (its context and where its record is).
+    pub state: State,
+    /// `model.top1_state(&state)`, found while scoring.
     pub top: (u32, f64),
 }
 
@@ -64,7 +65,7 @@ fn mixture_prob(parts: &[Part<'_>], w: u32, known: Option<(usize, f64)>) -> f64 
         .map(|(i, p)| {
             let q = match known {
                 Some((k, q)) if k == i => q,
-                _ => p.model.logprob(p.ctx, w).exp(),
+                _ => p.model.step_state(p.state, w).0.exp(),
             };
             p.weight * q
         })
@@ -74,11 +75,11 @@ fn mixture_prob(parts: &[Part<'_>], w: u32, known: Option<(usize, f64)>) -> f64 
 /// The mixture's top-1 when one of the models' top-1 tokens beats the bound on every other token
 /// (the weighted sum of the models' second-best bounds): true for most positions, with one look-up
 /// per model and candidate. `None` when the bound does not settle it.
-fn quick_top1(parts: &[Part<'_>]) -> Option<(u32, f64)> {
+pub(crate) fn quick_top1(parts: &[Part<'_>]) -> Option<(u32, f64)> {
     let mut bound = 0.0;
     let mut best: Option<(u32, f64)> = None;
     for (i, p) in parts.iter().enumerate() {
-        bound += p.weight * p.model.second_bound(p.ctx).exp();
+        bound += p.weight * p.model.second_bound_state(&p.state).exp();
         let (w, lp) = p.top;
         if best.is_some_and(|b| b.0 == w) {
             continue;
@@ -218,7 +219,10 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
         k,
         items: Vec::with_capacity(k + 1),
     };
-    let mut lists: Vec<Lists> = parts.iter().map(|p| Lists::new(p.ctx, p.top)).collect();
+    let mut lists: Vec<Lists> = parts
+        .iter()
+        .map(|p| Lists::new(p.state.ctx, p.top))
+        .collect();
     // Level 0 of every model first: its children are the usual winners.
     for (l, p) in lists.iter_mut().zip(parts) {
         l.start_next(p.model);
