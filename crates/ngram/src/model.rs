@@ -460,6 +460,12 @@ impl KnModel {
         with_view!(self, v => v.child_index(ctx, w))
     }
 
+    /// Hints the processor to fetch what the top-1 search after `state` reads next.
+    #[inline]
+    pub(crate) fn prefetch_top(&self, state: &State) {
+        with_view!(self, v => v.prefetch_top(state))
+    }
+
     /// Hints the processor to fetch the first tokens the next step from `state` searches.
     #[inline]
     pub(crate) fn prefetch_state(&self, state: &State) {
@@ -542,7 +548,7 @@ pub(crate) enum Top {
     Stored(u16, f32),
     /// The child at this offset.
     Child(usize),
-    /// The first child in the stored order by probability.
+    /// The child whose offset [`Store::best_child`] gives.
     BestStored,
     /// The top-1 of the suffix context, with this context's backoff added.
     Lower,
@@ -577,22 +583,14 @@ pub(crate) trait Store {
     fn second_at(&self, level: usize, rec: u32) -> f32;
     /// `ln γ` (levels ≥ 2) and link of the context whose record is `rec`.
     fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32);
-    /// The context whose record is `rec` (see [`Store::range`]), from one look-up.
-    fn context_at(&self, level: usize, rec: u32) -> CtxRec;
+    /// Where the top-1 of the context whose record is `rec` (see [`Store::range`]) comes from.
+    fn top_at(&self, level: usize, rec: u32) -> Top;
     /// `ln P` of n-gram `j` of `level` (≥ 2).
     fn logp(&self, level: usize, j: usize) -> Option<f32>;
-}
-
-/// What a context's record holds for the top-1 search.
-pub(crate) struct CtxRec {
-    /// Children range (unchecked).
-    range: (u32, u32),
-    /// `ln γ` (levels ≥ 2).
-    backoff: f32,
-    /// Link (a packed [`Ctx`], unchecked).
-    link: u32,
-    /// Where the top-1 comes from.
-    top: Top,
+    /// Hints the processor to fetch n-gram `j`'s record (when that needs no rank).
+    fn prefetch(&self, level: usize, j: usize);
+    /// Offset of the top-1 child of `ctx` when its source is [`Top::BestStored`].
+    fn best_child(&self, ctx: Ctx) -> Option<usize>;
 }
 
 impl Store for Trie<f32> {
@@ -688,26 +686,26 @@ impl Store for Trie<f32> {
     }
 
     #[inline]
-    fn context_at(&self, level: usize, rec: u32) -> CtxRec {
-        let i = rec as usize;
+    fn top_at(&self, level: usize, rec: u32) -> Top {
         let n = self
             .levels
             .get(level.wrapping_sub(1))
-            .and_then(|l| l.nodes.get(i))
+            .and_then(|l| l.nodes.get(rec as usize))
             .copied()
             .unwrap_or_default();
-        let (s, e, _) = self.range(level, i);
-        CtxRec {
-            range: (s, e),
-            backoff: n.backoff,
-            link: n.link,
-            top: Top::Stored(n.top_word, n.top_logp),
-        }
+        Top::Stored(n.top_word, n.top_logp)
     }
 
     #[inline]
     fn logp(&self, level: usize, j: usize) -> Option<f32> {
         self.entry(level, j).map(|e| e.0)
+    }
+
+    #[inline]
+    fn prefetch(&self, _: usize, _: usize) {}
+
+    fn best_child(&self, _: Ctx) -> Option<usize> {
+        None
     }
 }
 
@@ -806,25 +804,15 @@ impl Store for Packed {
     }
 
     #[inline]
-    fn context_at(&self, level: usize, rec: u32) -> CtxRec {
-        let Some(l) = self.levels.get(level.wrapping_sub(1)) else {
-            return CtxRec {
-                range: (0, 0),
-                backoff: 0.0,
-                link: 0,
-                top: Top::Lower,
-            };
-        };
-        let (range, backoff, link, top) = l.context_at(rec as usize);
-        CtxRec {
-            range,
-            backoff: backoff.value(&l.books.backoff),
-            link,
-            top: match top {
-                TOP_LOWER => Top::Lower,
-                TOP_BEST_STORED => Top::BestStored,
-                k => Top::Child(usize::from(k)),
-            },
+    fn top_at(&self, level: usize, rec: u32) -> Top {
+        let code = self
+            .levels
+            .get(level.wrapping_sub(1))
+            .map_or(TOP_LOWER, |l| l.top_at(rec as usize));
+        match code {
+            TOP_LOWER => Top::Lower,
+            TOP_BEST_STORED => Top::BestStored,
+            k => Top::Child(usize::from(k)),
         }
     }
 
@@ -832,6 +820,22 @@ impl Store for Packed {
     fn logp(&self, level: usize, j: usize) -> Option<f32> {
         let l = self.levels.get(level.wrapping_sub(1))?;
         (j < l.len).then(|| l.logp(j).value(&l.books.logp))
+    }
+
+    #[inline]
+    fn best_child(&self, ctx: Ctx) -> Option<usize> {
+        Packed::best_child(self, ctx)
+    }
+
+    #[inline]
+    fn prefetch(&self, level: usize, j: usize) {
+        if let Some(w) = self
+            .levels
+            .get(level.wrapping_sub(1))
+            .and_then(|l| l.word_of(j))
+        {
+            prefetch_read(w as *const u64 as *const i8);
+        }
     }
 }
 
@@ -1022,55 +1026,40 @@ impl<S: Store> View<'_, S> {
         }
     }
 
-    /// The top-1 after a state (its record is known).
+    /// The top-1 after a state (its record and children range are known).
     #[inline]
     fn top1_state(&self, state: &State) -> (u32, f64) {
         let mut acc = 0.0f64;
-        let mut c = state.ctx;
-        let mut at = state.rec;
+        let mut st = *state;
         // Each step goes to a shorter context: at most `order` steps.
         loop {
-            let level = c.level();
+            let level = st.ctx.level();
             if level == 0 {
                 let w = self.m.by_unigram.first().copied().unwrap_or(0);
                 return (u32::from(w), acc + f64::from(self.t.uni_logp()[w as usize]));
             }
-            let rec = self.t.context_at(level, at);
-            let (s, e) = rec.range;
-            let (s, e) = if s <= e && e as usize <= self.t.len(level + 1) {
-                (s as usize, e as usize)
-            } else {
-                (0, 0)
-            };
-            let child = match rec.top {
+            let (s, e) = (st.start as usize, st.end as usize);
+            let child = match self.t.top_at(level, st.rec) {
                 Top::Stored(w, lp) => return (self.token(w), acc + f64::from(lp)),
                 Top::Child(k) => Some(s + k).filter(|&j| j < e),
-                Top::BestStored => {
-                    let (by_prob, big_start, big_at) = self.t.orders(level + 1);
-                    big_start
-                        .binary_search(&(s as u32))
-                        .ok()
-                        .and_then(|i| big_at.get(i))
-                        .and_then(|&at| by_prob.get(at as usize))
-                        .map(|&k| s + usize::from(k))
-                        .filter(|&j| j < e)
-                }
+                Top::BestStored => self.t.best_child(st.ctx).map(|k| s + k).filter(|&j| j < e),
                 Top::Lower => None,
             };
             if let Some(j) = child {
                 let lp = self.child_logp(level + 1, j);
                 return (self.child_word(level + 1, j), acc + f64::from(lp));
             }
+            let (backoff, link) = self.t.backoff_link_at(level, st.rec);
             acc += f64::from(if level == 1 {
-                self.t.uni_backoff().get(c.index()).copied().unwrap_or(0.0)
+                self.t
+                    .uni_backoff()
+                    .get(st.ctx.index())
+                    .copied()
+                    .unwrap_or(0.0)
             } else {
-                rec.backoff
+                backoff
             });
-            c = self.link_ctx(rec.link, level);
-            at = match c.level() {
-                0 => 0,
-                l => self.t.range(l, c.index()).2,
-            };
+            st = self.state(self.link_ctx(link, level));
         }
     }
 
@@ -1203,6 +1192,28 @@ impl<S: Store> View<'_, S> {
         }
         if let Some(w) = self.t.words(level + 1).get(state.start as usize) {
             prefetch_read(w as *const u16 as *const i8);
+        }
+    }
+
+    /// Hints the processor to fetch the record the top-1 search after `state` reads next (its
+    /// top-1 child's, or its suffix context's), from the state's own record (just read).
+    #[inline]
+    fn prefetch_top(&self, state: &State) {
+        let level = state.ctx.level();
+        if level == 0 {
+            return;
+        }
+        match self.t.top_at(level, state.rec) {
+            Top::Child(k) => self
+                .t
+                .prefetch(level + 1, (state.start as usize).saturating_add(k)),
+            Top::Lower => {
+                let c = Ctx::from_link(self.t.backoff_link_at(level, state.rec).1);
+                if c.level() > 0 {
+                    self.t.prefetch(c.level(), c.index());
+                }
+            }
+            Top::Stored(..) | Top::BestStored => {}
         }
     }
 }

@@ -15,15 +15,17 @@
 //!   log-probability and the link to the longest suffix that is a context (the next context).
 //!
 //! The top-1 of a context is not stored as a token and a value: a 5-bit code says whether it is one
-//! of the context's children (its offset, or the first of the stored order by probability) or the
-//! top-1 of the suffix context, whose log-probability then gets the context's backoff added. Both
-//! give the exact log-probability of the coded model, found again from the arrays.
+//! of the context's children (its offset, or for an offset past 29 the entry of a small list of
+//! such contexts) or the top-1 of the suffix context, whose log-probability then gets the
+//! context's backoff added. Both give the exact log-probability of the coded model, found again
+//! from the arrays.
 //!
 //! The fields are read and written with `bitm`, which works on any `[u64]`, a memory-mapped one
 //! included. Everything read from a mapped file is bounds-checked: a field outside its array reads
 //! as 0.
 
 use bitm::{BinaryRankSearch, BitAccess, Rank, RankSelect101111};
+use rustc_hash::FxHashMap;
 
 use crate::mapped::Array;
 use crate::model::{Books, Ctx};
@@ -32,7 +34,8 @@ use crate::model::{Books, Ctx};
 const CODE: u32 = 8;
 /// Bits of the top-1 source code.
 const TOP: u32 = 5;
-/// Top-1 source: the first child in the stored order by probability (contexts with many children).
+/// Top-1 source: a child at an offset past 29, listed in [`Packed::best`] (contexts with many
+/// children).
 pub const TOP_BEST_STORED: u8 = 30;
 /// Top-1 source: the top-1 of the suffix context, times this context's backoff weight.
 pub const TOP_LOWER: u8 = 31;
@@ -407,16 +410,10 @@ impl PackedLevel {
         }
     }
 
-    /// Context record `r`: children range, code of its backoff, link and top-1 source (empty
-    /// range, 0, the empty context and [`TOP_LOWER`] when `r` is not a record).
+    /// Top-1 source of context record `r`.
     #[inline(always)]
-    pub fn context_at(&self, r: usize) -> ((u32, u32), u8, u32, u8) {
-        (
-            self.range_of(r),
-            self.ctx_field(r, CODE, CODE) as u8,
-            self.ctx_link(r),
-            self.ctx_field(r, 3 * CODE, TOP) as u8,
-        )
+    pub fn top_at(&self, r: usize) -> u8 {
+        self.ctx_field(r, 3 * CODE, TOP) as u8
     }
 
     /// Code of the backoff of context record `r` and its link.
@@ -477,6 +474,19 @@ impl PackedLevel {
         }
     }
 
+    /// The word holding the start of n-gram `j`'s record, when finding it needs no rank (dense
+    /// levels and the top level), for a prefetch.
+    #[inline(always)]
+    pub fn word_of(&self, j: usize) -> Option<&u64> {
+        if self.widths.dense {
+            self.ctx.get(j * self.widths.context() / 64)
+        } else if self.has.is_empty() {
+            self.plain.get(j * self.widths.plain() / 64)
+        } else {
+            None
+        }
+    }
+
     /// Code of the second-best bound of context record `r`.
     #[inline(always)]
     pub fn second_at(&self, r: usize) -> u8 {
@@ -502,6 +512,29 @@ pub struct Packed {
     pub uni_logp: Array<f32>,
     /// `ln γ(w)` of every token as a context, exact.
     pub uni_backoff: Array<f32>,
+    /// The contexts whose top-1 is the first of their stored order ([`TOP_BEST_STORED`]: a few
+    /// thousand contexts with many children, the most frequent ones), with that child's offset:
+    /// packed [`Ctx`] << 32 | offset, ascending.
+    pub best: Array<u64>,
+    /// `best` as a map (built at load).
+    pub(crate) best_map: FxHashMap<u32, u32>,
+}
+
+impl Packed {
+    /// Builds the map of `best` (reads it once).
+    pub fn index_best(&mut self) {
+        self.best_map = self
+            .best
+            .iter()
+            .map(|&x| ((x >> 32) as u32, x as u32))
+            .collect();
+    }
+
+    /// The top-1 child's offset of context `ctx` when it is listed in `best`.
+    #[inline]
+    pub(crate) fn best_child(&self, ctx: Ctx) -> Option<usize> {
+        self.best_map.get(&ctx.0).map(|&k| k as usize)
+    }
 }
 
 #[cfg(test)]

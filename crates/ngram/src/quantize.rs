@@ -94,8 +94,8 @@ fn at_least(book: &Codebook, x: f64) -> u8 {
 }
 
 /// Top-1 of a context in the coded model: token, `ln P`, bound on the others' `ln P`, and where
-/// it comes from (a [`crate::packed`] top-1 source code).
-type Top = (u16, f64, f64, u8);
+/// it comes from (a [`crate::packed`] top-1 source code) with the child's offset.
+type Top = (u16, f64, f64, u8, u32);
 
 /// The coded levels built so far, for the coded model's values while building the next ones.
 struct Building<'a> {
@@ -225,7 +225,7 @@ impl Building<'_> {
                 let link = nodes[i].link;
                 let low = top_of(Ctx::from_link(link));
                 if link & HAS_CHILDREN == 0 {
-                    return (low.0, low.1, low.2, TOP_LOWER);
+                    return (low.0, low.1, low.2, TOP_LOWER, 0);
                 }
                 let gamma = self.backoff(ctx);
                 let r = self.children(ctx);
@@ -243,7 +243,7 @@ impl Building<'_> {
                         None => child1 = Some((w, v, j - r.start)),
                     }
                 }
-                let from_lower = (low.0, gamma + low.1, TOP_LOWER);
+                let from_lower = (low.0, gamma + low.1, TOP_LOWER, 0);
                 let (best, other_child) = match child1 {
                     Some((w1, v1, k))
                         if v1 > from_lower.1 || (v1 == from_lower.1 && w1 < from_lower.0) =>
@@ -254,7 +254,7 @@ impl Building<'_> {
                             .ok()
                             .filter(|&k| k < TOP_BEST_STORED)
                             .unwrap_or(TOP_BEST_STORED);
-                        ((w1, v1, code), child2)
+                        ((w1, v1, code, k as u32), child2)
                     }
                     Some((_, v1, _)) => (from_lower, v1),
                     None => (from_lower, f64::NEG_INFINITY),
@@ -263,7 +263,7 @@ impl Building<'_> {
                 if best.0 != from_lower.0 {
                     second = second.max(from_lower.1);
                 }
-                (best.0, best.1, second, best.2)
+                (best.0, best.1, second, best.2, best.3)
             })
             .collect()
     }
@@ -304,9 +304,11 @@ pub fn quantize(model: &KnModel) -> KnModel {
         b.logp(1, usize::from(first(0))),
         b.logp(1, usize::from(first(1))),
         TOP_LOWER,
+        0,
     );
     let mut levels: Vec<PackedLevel> = Vec::with_capacity(order);
     let mut done: Vec<Vec<Top>> = Vec::with_capacity(order);
+    let mut best: Vec<u64> = Vec::new();
     for n in 1..=order {
         let ex = &exact.levels[n - 1];
         let len = ex.len();
@@ -352,6 +354,11 @@ pub fn quantize(model: &KnModel) -> KnModel {
                 vec![0; len]
             };
             let top: Vec<u8> = tops.iter().map(|t| t.3).collect();
+            for (i, t) in tops.iter().enumerate() {
+                if t.3 == TOP_BEST_STORED {
+                    best.push(u64::from(Ctx::new(n, i as u32).0) << 32 | u64::from(t.4));
+                }
+            }
             let nodes = &ex.nodes;
             let child_start: Vec<u32> = nodes.iter().map(|x| x.child_start).collect();
             let link: Vec<u32> = nodes[..len]
@@ -378,10 +385,13 @@ pub fn quantize(model: &KnModel) -> KnModel {
         };
         levels.push(level);
     }
-    let packed = Packed {
+    let mut packed = Packed {
         levels,
         uni_logp: exact.uni_logp.to_vec().into(),
         uni_backoff: exact.uni_backoff.to_vec().into(),
+        best: best.into(),
+        ..Packed::default()
     };
+    packed.index_best();
     KnModel::from_repr(order, Repr::Coded(packed))
 }

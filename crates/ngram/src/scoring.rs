@@ -132,6 +132,9 @@ fn run_models(
                         rec.tops[m][pos] = model.top1_state(s);
                     }
                     model.prefetch_state(&after);
+                    if want_top {
+                        model.prefetch_top(&after);
+                    }
                     lps[m][pos] = lp;
                     next.push(after);
                 }

@@ -7,12 +7,12 @@
 //! | weight f64 | per level: length u64, contexts u64, sorted contexts u64, by_prob entries u64,
 //!   field widths u64 (plain link level | link index << 8 | children start << 16 | context link
 //!   level below the level below << 24, in bits; dense level << 32)
-//! | dense contexts u64
+//! | dense contexts u64 | top-1 offsets u64
 //! | unigram ln P f32* | unigram ln γ f32*
 //! | per level: codebooks of logp, backoff, second (256 f32 each)
 //!   | not level 1: words u16*, by_prob u16*, big_start u32*, big_at u32*
 //!   | context bits u64* (sparse levels) | context records u64* | plain records u64*
-//! | dense contexts (packed context u32)*
+//! | dense contexts (packed context u32)* | top-1 offsets (packed context << 32 | offset u64)*
 //! ```
 //! The records are bit-packed ([`crate::packed`]): a context record (codes of the
 //! log-probability, backoff and second-best bound, top-1 source, suffix link, children start) for
@@ -121,6 +121,7 @@ fn write_model<W: Write>(
         }
     }
     out.bytes(&(dense.len() as u64).to_le_bytes())?;
+    out.bytes(&(t.best.len() as u64).to_le_bytes())?;
     out.section(&t.uni_logp)?;
     out.section(&t.uni_backoff)?;
     for (i, l) in t.levels.iter().enumerate() {
@@ -138,6 +139,7 @@ fn write_model<W: Write>(
         out.section(&l.plain)?;
     }
     out.section(dense)?;
+    out.section(&t.best)?;
     out.w.flush()
 }
 
@@ -291,7 +293,7 @@ pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), 
             h.order, h.vocab
         )));
     }
-    let lens_end = HEAD + 8 * (PER_LEVEL * h.order + 1);
+    let lens_end = HEAD + 8 * (PER_LEVEL * h.order + 2);
     if bytes.len() < lens_end {
         return Err(bad("truncated".into()));
     }
@@ -300,6 +302,7 @@ pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), 
         .map(|i| std::array::from_fn(|k| field(PER_LEVEL * i + k)))
         .collect();
     let dense_len = field(PER_LEVEL * h.order);
+    let best_len = field(PER_LEVEL * h.order + 1);
     if lens[0][0] != h.vocab {
         return Err(bad("unigram level does not cover the vocabulary".into()));
     }
@@ -355,11 +358,15 @@ pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), 
         }
         s.level = 0;
         let dense = s.next::<u32>("dense contexts", dense_len)?;
-        let trie = Packed {
+        let best = s.next::<u64>("top-1 offsets", best_len)?;
+        let mut trie = Packed {
             levels,
             uni_logp,
             uni_backoff,
+            best,
+            ..Packed::default()
         };
+        trie.index_best();
         Ok((trie, dense))
     })()
     .map_err(&bad)?;
