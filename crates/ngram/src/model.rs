@@ -176,11 +176,15 @@ enum Order {
 pub struct State {
     /// The context.
     pub ctx: Ctx,
+    /// Start of the children range ([`PENDING`] until read: see [`KnModel::resolve`]).
     start: u32,
     end: u32,
     /// Where the context's record is (the storage's own index).
     rec: u32,
 }
+
+/// `State::start` of a state whose children range is not read yet.
+const PENDING: u32 = u32::MAX;
 
 /// The codebooks of one level.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -472,6 +476,13 @@ impl KnModel {
         with_view!(self, v => v.prefetch_state(state))
     }
 
+    /// A state whose children range is read (a step may leave it to be read later, after a hint
+    /// to fetch it, so that its cache miss overlaps other work).
+    #[inline]
+    pub(crate) fn resolve(&self, state: State) -> State {
+        with_view!(self, v => v.resolve(state))
+    }
+
     /// `ln P(w | ctx)` without the next context.
     #[inline]
     pub fn logprob(&self, ctx: Ctx, w: u32) -> f64 {
@@ -581,6 +592,10 @@ pub(crate) trait Store {
     fn second(&self, level: usize, i: usize) -> f32;
     /// [`Store::second`] of the context whose record is `rec`.
     fn second_at(&self, level: usize, rec: u32) -> f32;
+    /// Where n-gram `i`'s record is, without reading it (a hint to fetch it).
+    fn record_of(&self, level: usize, i: usize) -> u32;
+    /// Children range of the context whose record is `rec` (unchecked).
+    fn range_at(&self, level: usize, rec: u32) -> (u32, u32);
     /// `ln γ` (levels ≥ 2) and link of the context whose record is `rec`.
     fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32);
     /// Where the top-1 of the context whose record is `rec` (see [`Store::range`]) comes from.
@@ -648,6 +663,17 @@ impl Store for Trie<f32> {
             (Some(a), Some(b)) => (a.child_start, b.child_start, i as u32),
             _ => (0, 0, 0),
         }
+    }
+
+    #[inline]
+    fn record_of(&self, _: usize, i: usize) -> u32 {
+        i as u32
+    }
+
+    #[inline]
+    fn range_at(&self, level: usize, rec: u32) -> (u32, u32) {
+        let (s, e, _) = self.range(level, rec as usize);
+        (s, e)
     }
 
     #[inline]
@@ -757,6 +783,21 @@ impl Store for Packed {
             Some(l) if i < l.len => l.locate(i),
             _ => (0, 0, u32::MAX),
         }
+    }
+
+    #[inline]
+    fn record_of(&self, level: usize, i: usize) -> u32 {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) if i < l.len => l.record_of(i),
+            _ => u32::MAX,
+        }
+    }
+
+    #[inline]
+    fn range_at(&self, level: usize, rec: u32) -> (u32, u32) {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .map_or((0, 0), |l| l.range_at(rec as usize))
     }
 
     #[inline]
@@ -1030,7 +1071,7 @@ impl<S: Store> View<'_, S> {
     #[inline]
     fn top1_state(&self, state: &State) -> (u32, f64) {
         let mut acc = 0.0f64;
-        let mut st = *state;
+        let mut st = self.resolve(*state);
         // Each step goes to a shorter context: at most `order` steps.
         loop {
             let level = st.ctx.level();
@@ -1083,6 +1124,41 @@ impl<S: Store> View<'_, S> {
         }
     }
 
+    /// The state of context `ctx`, its record located and hinted, its range left [`PENDING`].
+    #[inline]
+    fn pending(&self, ctx: Ctx) -> State {
+        let level = ctx.level();
+        if level == 0 {
+            return self.state(ctx);
+        }
+        State {
+            ctx,
+            start: PENDING,
+            end: PENDING,
+            rec: self.t.record_of(level, ctx.index()),
+        }
+    }
+
+    /// A state with its children range read (checked).
+    #[inline]
+    fn resolve(&self, state: State) -> State {
+        if state.start != PENDING {
+            return state;
+        }
+        let level = state.ctx.level();
+        let (s, e) = self.t.range_at(level, state.rec);
+        let (start, end) = if s <= e && e as usize <= self.t.len(level + 1) {
+            (s, e)
+        } else {
+            (0, 0)
+        };
+        State {
+            start,
+            end,
+            ..state
+        }
+    }
+
     /// Offset of `w` among the children `s..e` (in `words`) of `ctx`, if there.
     #[inline]
     fn find(&self, ctx: Ctx, words: &[u16], s: usize, e: usize, w: u32) -> Option<usize> {
@@ -1102,7 +1178,7 @@ impl<S: Store> View<'_, S> {
     #[inline]
     fn step_state(&self, state: State, w: u32) -> (f64, State) {
         let mut acc = 0.0f64;
-        let mut st = state;
+        let mut st = self.resolve(state);
         loop {
             let level = st.ctx.level();
             if level == 0 {
@@ -1142,7 +1218,8 @@ impl<S: Store> View<'_, S> {
                             self.state(Ctx::ROOT)
                         }
                     }
-                    Next::Link(link) => self.state(self.link_ctx(link, below)),
+                    // Read at the next step (the other segments' steps come first).
+                    Next::Link(link) => self.pending(self.link_ctx(link, below)),
                     Next::LinkRange(link, a, b) => {
                         let ctx = self.link_ctx(link, below);
                         if ctx.level() > 0 && a <= b && b as usize <= self.t.len(ctx.level() + 1) {
@@ -1187,7 +1264,7 @@ impl<S: Store> View<'_, S> {
     #[inline]
     fn prefetch_state(&self, state: &State) {
         let level = state.ctx.level();
-        if level == 0 {
+        if level == 0 || state.start == PENDING {
             return;
         }
         if let Some(w) = self.t.words(level + 1).get(state.start as usize) {
@@ -1200,7 +1277,7 @@ impl<S: Store> View<'_, S> {
     #[inline]
     fn prefetch_top(&self, state: &State) {
         let level = state.ctx.level();
-        if level == 0 {
+        if level == 0 || state.start == PENDING {
             return;
         }
         match self.t.top_at(level, state.rec) {
@@ -1220,7 +1297,7 @@ impl<S: Store> View<'_, S> {
 
 /// A read prefetch hint (a no-op on other architectures).
 #[inline(always)]
-fn prefetch_read(p: *const i8) {
+pub(crate) fn prefetch_read(p: *const i8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address, and does
     // not change memory. `p` points into a live slice anyway.

@@ -192,7 +192,8 @@ pub struct LevelParts<'a> {
 impl PackedLevel {
     /// Packs level `n`; the children order and the codebooks of `level` are kept as they are.
     /// A level below the top is *dense* (a context record for every n-gram, no context bits and
-    /// no rank: levels where nearly every n-gram is a context) when that is at most 2 % larger.
+    /// no rank: levels where nearly every n-gram is a context) when that is at most 2 % larger,
+    /// and always at level 1 (50,257 records, read at nearly every step).
     pub fn build(n: usize, parts: LevelParts<'_>, level: PackedLevel) -> PackedLevel {
         let len = parts.logp.len();
         let top_level = parts.child_start.is_empty();
@@ -233,7 +234,7 @@ impl PackedLevel {
                 + (len - contexts) * widths.plain()
                 + len * 33 / 32;
             // Dense when not larger, or nearly so (a rank costs a step more than 1 % of a level).
-            if dense_bits <= sparse_bits + sparse_bits / 50 {
+            if n == 1 || dense_bits <= sparse_bits + sparse_bits / 50 {
                 widths = d;
             }
         }
@@ -420,6 +421,27 @@ impl PackedLevel {
     #[inline(always)]
     pub fn backoff_link_at(&self, r: usize) -> (u8, u32) {
         (self.ctx_field(r, CODE, CODE) as u8, self.ctx_link(r))
+    }
+
+    /// Context record of n-gram `i` (`u32::MAX` when it has a plain one), without reading it; a
+    /// hint to fetch it.
+    #[inline(always)]
+    pub fn record_of(&self, i: usize) -> u32 {
+        match self.record(i) {
+            Ok(r) => {
+                if let Some(w) = self.ctx.get(r * self.widths.context() / 64) {
+                    crate::model::prefetch_read(w as *const u64 as *const i8);
+                }
+                r as u32
+            }
+            Err(_) => u32::MAX,
+        }
+    }
+
+    /// Children range of context record `r`.
+    #[inline(always)]
+    pub fn range_at(&self, r: usize) -> (u32, u32) {
+        self.range_of(r)
     }
 
     /// Children range of n-gram `i` and its context record (`u32::MAX` when it has a plain one).

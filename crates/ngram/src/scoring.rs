@@ -122,6 +122,8 @@ fn run_models(
                 let w = tokens[pos];
                 next.clear();
                 for (m, model) in models.iter().enumerate() {
+                    // Its range was left to read now, after a hint to fetch it.
+                    all[m * STREAMS + k] = model.resolve(all[m * STREAMS + k]);
                     let s = &all[m * STREAMS + k];
                     if record {
                         rec.states[m][pos] = *s;

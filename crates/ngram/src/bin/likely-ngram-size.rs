@@ -66,7 +66,7 @@ fn run() -> Result<(), NgramError> {
         for (i, l) in t.levels.iter().enumerate().take(t.levels.len() - 1) {
             let [child, stored, lower] = l.top_sources();
             println!(
-                "Level {}: {}; top-1 of the contexts: a child {child}, the first of the stored order {stored}, the suffix context's {lower}.",
+                "Level {}: {}; top-1 of the contexts: the child at an offset below 30 {child}, a child listed with its offset {stored}, the suffix context's {lower}.",
                 i + 1,
                 if l.widths.dense { "dense" } else { "sparse" },
             );
