@@ -28,7 +28,7 @@ fn print_level(n: usize, l: &PackedLevel) {
     let total = words + order + contexts + plain + 3 * 256 * 4;
     let w = l.widths;
     println!(
-        "| {n} | {len} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} / {} |",
+        "| {n} | {len} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} / {}{} |",
         l.contexts,
         mb(words),
         mb(order),
@@ -37,7 +37,8 @@ fn print_level(n: usize, l: &PackedLevel) {
         mb(total),
         total as f64 / len.max(1) as f64,
         if l.ctx.is_empty() { 0 } else { w.context() },
-        w.plain(),
+        if l.plain.is_empty() { 0 } else { w.plain() },
+        if w.dense { " (dense)" } else { "" },
     );
 }
 
@@ -57,7 +58,7 @@ fn run() -> Result<(), NgramError> {
         };
         println!("{}: {:.1} MB", file.display(), mb(size));
         println!();
-        println!("| level | n-grams | contexts | tokens (MB) | children order (MB) | context bits + records (MB) | plain records (MB) | total (MB) | bytes per n-gram | record bits, context / plain |");
+        println!("| level | n-grams | contexts | tokens (MB) | children order (MB) | context bits + records (MB) | plain records (MB) | total (MB) | bytes per n-gram | record bits, context / plain (dense: every n-gram has a context record) |");
         println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (i, l) in t.levels.iter().enumerate() {
             print_level(i + 1, l);
