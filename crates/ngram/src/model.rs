@@ -565,6 +565,9 @@ pub(crate) enum Top {
     Lower,
 }
 
+/// The tokens and children order arrays of a level (see [`Level`]).
+pub(crate) type LevelArrays<'a> = (&'a [u16], &'a [u16], &'a [u32], &'a [u32]);
+
 /// How the levels of a model are stored: the primitives the scoring code reads, for levels
 /// `1..=order`. Nothing here is trusted to be in range (a mapped file is not validated): the
 /// callers check what they use as an index.
@@ -575,10 +578,19 @@ pub(crate) trait Store {
     fn uni_backoff(&self) -> &[f32];
     /// Number of n-grams of `level` (0 when the model has none).
     fn len(&self, level: usize) -> usize;
+    /// `words`, `by_prob`, `big_start`, `big_at` of `level`.
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>>;
     /// Last tokens of the n-grams of `level` (≥ 2).
-    fn words(&self, level: usize) -> &[u16];
+    #[inline]
+    fn words(&self, level: usize) -> &[u16] {
+        self.arrays(level).map_or(&[][..], |a| a.0)
+    }
     /// `by_prob`, `big_start`, `big_at` of `level` (≥ 2).
-    fn orders(&self, level: usize) -> (&[u16], &[u32], &[u32]);
+    #[inline]
+    fn orders(&self, level: usize) -> (&[u16], &[u32], &[u32]) {
+        self.arrays(level)
+            .map_or((&[][..], &[][..], &[][..]), |a| (a.1, a.2, a.3))
+    }
     /// N-gram `j` of `level` (≥ 2): `ln P` and what follows it.
     fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)>;
     /// Children range of n-gram `i` of `level` (empty or anything when it has none) and where its
@@ -623,17 +635,9 @@ impl Store for Trie<f32> {
     }
 
     #[inline]
-    fn words(&self, level: usize) -> &[u16] {
-        self.levels
-            .get(level.wrapping_sub(1))
-            .map_or(&[][..], |l| &l.words[..])
-    }
-
-    fn orders(&self, level: usize) -> (&[u16], &[u32], &[u32]) {
-        match self.levels.get(level.wrapping_sub(1)) {
-            Some(l) => (&l.by_prob[..], &l.big_start[..], &l.big_at[..]),
-            None => (&[][..], &[][..], &[][..]),
-        }
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        Some((&l.words, &l.by_prob, &l.big_start, &l.big_at))
     }
 
     #[inline]
@@ -750,17 +754,9 @@ impl Store for Packed {
     }
 
     #[inline]
-    fn words(&self, level: usize) -> &[u16] {
-        self.levels
-            .get(level.wrapping_sub(1))
-            .map_or(&[][..], |l| &l.words[..])
-    }
-
-    fn orders(&self, level: usize) -> (&[u16], &[u32], &[u32]) {
-        match self.levels.get(level.wrapping_sub(1)) {
-            Some(l) => (&l.by_prob[..], &l.big_start[..], &l.big_at[..]),
-            None => (&[][..], &[][..], &[][..]),
-        }
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        Some((&l.words, &l.by_prob, &l.big_start, &l.big_at))
     }
 
     #[inline]
