@@ -12,6 +12,7 @@ use crate::error::NgramError;
 use crate::model::{
     Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN, SORT_MAX,
 };
+use crate::packed::PackedLevel;
 use crate::tokenizer::VOCAB_SIZE;
 
 /// Summary of an estimation, for logs and benchmarks.
@@ -128,6 +129,16 @@ impl ChildOrder {
             big_start: self.big_start.into(),
             big_at: self.big_at.into(),
             ..Level::default()
+        }
+    }
+
+    /// An otherwise empty packed level holding this order.
+    pub(crate) fn into_packed(self) -> PackedLevel {
+        PackedLevel {
+            by_prob: self.by_prob.into(),
+            big_start: self.big_start.into(),
+            big_at: self.big_at.into(),
+            ..PackedLevel::default()
         }
     }
 }

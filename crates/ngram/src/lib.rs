@@ -23,6 +23,7 @@ pub mod eval;
 pub mod lm;
 mod mapped;
 pub mod model;
+pub mod packed;
 pub mod pipeline;
 pub mod progress;
 pub mod quantize;

@@ -2,8 +2,7 @@
 //! model file (a loaded one), behind one slice type: loading is near instant, the pages are shared
 //! between processes on one machine, and only the pages scoring touches become resident.
 //!
-//! This module holds the crate's `unsafe` code besides a prefetch hint and the plain-old-data
-//! declarations of the two packed records (next to them in [`crate::model`]). The safety argument:
+//! This module holds the crate's `unsafe` code besides a prefetch hint. The safety argument:
 //! - a model file is written to a temporary file and renamed into place ([`crate::storage::save`]):
 //!   Likely never modifies a model file in place, so the mapped bytes do not change under us (a
 //!   process truncating the file by hand would make reads fault, as with any memory-mapped file);

@@ -9,13 +9,16 @@
 //! Each n-gram stores its **interpolated** modified Kneser-Ney log-probability `ln P(w | h)` (lower
 //! orders folded in), so that for an unseen `h w` the probability is `γ(h) · P(w | h')`, `h'` being
 //! `h` without its first token: the model is stored in backoff form, exactly equal to the
-//! interpolated one. The fields scoring reads together sit together ([`Node`], [`Leaf`]) so that a
-//! step costs few cache misses; the tokens stay in their own array for a dense binary search.
+//! interpolated one. The fields scoring reads together sit together ([`Node`], [`Leaf`] after training,
+//! bit-packed records after a save) so that a step costs few cache misses; the tokens stay in their
+//! own array for a dense binary search.
 //!
-//! Values come in two representations ([`Repr`]): exact `f32` after training, 8-bit codes into
-//! per-level codebooks after a save and load ([`crate::quantize`], [`crate::storage`]); unigram
-//! values are exact in both. The scoring primitives are written once, generic over [`Code`], and
-//! the arrays are owned or views into a memory-mapped file ([`crate::mapped::Array`]).
+//! Models come in two representations ([`Repr`]): after training, exact `f32` values in the
+//! records above; after a save and load, 8-bit codes into per-level codebooks in the bit-packed
+//! records of [`crate::packed`] ([`crate::quantize`], [`crate::storage`]); unigram values are
+//! exact in both. The scoring primitives are written once ([`View`]), generic over how the levels
+//! are stored ([`Store`]), and the arrays are owned or views into a memory-mapped file
+//! ([`crate::mapped::Array`]).
 //!
 //! A mapped file is not validated when it is loaded, so the primitives trust nothing they read
 //! from it: every index is checked against the bounds of the array it addresses (a link must name a
@@ -28,6 +31,7 @@
 
 use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
 use crate::mapped::Array;
+use crate::packed::{Packed, TOP_BEST_STORED, TOP_LOWER};
 use crate::tokenizer::Tokenizer;
 
 /// A context node: `level` (0 = the empty context, 1 = one token, ...) and index in that level,
@@ -148,18 +152,6 @@ pub struct Leaf<C> {
     pub pad: C,
 }
 
-// SAFETY: `Node<u8>` and `Leaf<u8>` are `repr(C)`, made of integers and floats (every bit pattern
-// is a valid value), and have no padding (checked by the size assertions below); zero is valid.
-unsafe impl bytemuck::Zeroable for Node<u8> {}
-// SAFETY: as above.
-unsafe impl bytemuck::Pod for Node<u8> {}
-// SAFETY: as above.
-unsafe impl bytemuck::Zeroable for Leaf<u8> {}
-// SAFETY: as above.
-unsafe impl bytemuck::Pod for Leaf<u8> {}
-const _: () = assert!(std::mem::size_of::<Node<u8>>() == 4 + 4 + 4 + 2 + 1 + 1);
-const _: () = assert!(std::mem::size_of::<Leaf<u8>>() == 4 + 4 + 2 + 1 + 1);
-
 /// A context's children in decreasing probability, ready for a search ([`KnModel::nth_child`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SortedChildren {
@@ -184,9 +176,15 @@ enum Order {
 pub struct State {
     /// The context.
     pub ctx: Ctx,
+    /// Start of the children range ([`PENDING`] until read: see [`KnModel::resolve`]).
     start: u32,
     end: u32,
+    /// Where the context's record is (the storage's own index).
+    rec: u32,
 }
+
+/// `State::start` of a state whose children range is not read yet.
+const PENDING: u32 = u32::MAX;
 
 /// The codebooks of one level.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -256,8 +254,9 @@ pub struct Trie<C: Code> {
 pub enum Repr {
     /// Exact values (after training).
     Exact(Trie<f32>),
-    /// 8-bit codes (after loading; see [`crate::quantize`]).
-    Coded(Trie<u8>),
+    /// 8-bit codes in bit-packed records (after loading; see [`crate::quantize`],
+    /// [`crate::packed`]).
+    Coded(Packed),
 }
 
 /// An interpolated modified Kneser-Ney model in backoff form.
@@ -344,7 +343,7 @@ impl KnModel {
     }
 
     /// The coded levels (a loaded model), for size reports.
-    pub fn coded_trie(&self) -> Option<&Trie<u8>> {
+    pub fn coded_trie(&self) -> Option<&Packed> {
         match &self.repr {
             Repr::Coded(t) => Some(t),
             Repr::Exact(_) => None,
@@ -363,7 +362,7 @@ impl KnModel {
 
     /// Number of n-grams of each length, from unigrams up.
     pub fn ngram_counts(&self) -> Vec<usize> {
-        with_view!(self, v => v.t.levels.iter().map(Level::len).collect())
+        with_view!(self, v => (1..=self.order).map(|l| v.t.len(l)).collect())
     }
 
     /// Vocabulary size.
@@ -419,16 +418,23 @@ impl KnModel {
         with_view!(self, v => v.suffix(ctx))
     }
 
-    /// Upper bound on the natural-log probability of every token after `ctx` but the top-1.
-    #[inline]
-    pub(crate) fn second_bound(&self, ctx: Ctx) -> f64 {
-        with_view!(self, v => v.second_bound(ctx))
-    }
-
     /// Most likely next token after `ctx` and its natural-log probability.
     #[inline]
     pub fn top1(&self, ctx: Ctx) -> (u32, f64) {
         with_view!(self, v => v.top1(ctx))
+    }
+
+    /// Upper bound on the natural-log probability of every token after a state's context but the
+    /// top-1.
+    #[inline]
+    pub(crate) fn second_bound_state(&self, state: &State) -> f64 {
+        with_view!(self, v => v.second_bound_state(state))
+    }
+
+    /// [`KnModel::top1`] of a state's context.
+    #[inline]
+    pub fn top1_state(&self, state: &State) -> (u32, f64) {
+        with_view!(self, v => v.top1_state(state))
     }
 
     /// The scoring state of a context.
@@ -458,10 +464,23 @@ impl KnModel {
         with_view!(self, v => v.child_index(ctx, w))
     }
 
+    /// Hints the processor to fetch what the top-1 search after `state` reads next.
+    #[inline]
+    pub(crate) fn prefetch_top(&self, state: &State) {
+        with_view!(self, v => v.prefetch_top(state))
+    }
+
     /// Hints the processor to fetch the first tokens the next step from `state` searches.
     #[inline]
     pub(crate) fn prefetch_state(&self, state: &State) {
         with_view!(self, v => v.prefetch_state(state))
+    }
+
+    /// A state whose children range is read (a step may leave it to be read later, after a hint
+    /// to fetch it, so that its cache miss overlaps other work).
+    #[inline]
+    pub(crate) fn resolve(&self, state: State) -> State {
+        with_view!(self, v => v.resolve(state))
     }
 
     /// `ln P(w | ctx)` without the next context.
@@ -508,63 +527,385 @@ impl KnModel {
 }
 
 /// The contexts with at least [`DENSE_MIN_CHILDREN`] children (packed [`Ctx`]s, ascending).
-fn dense_contexts<C: Code>(order: usize, t: &Trie<C>) -> Vec<u32> {
+fn dense_contexts<S: Store>(order: usize, t: &S) -> Vec<u32> {
     let mut out = Vec::new();
-    for (i, l) in t.levels.iter().enumerate().take(order - 1) {
-        for (k, w) in l.nodes.windows(2).enumerate() {
-            if (w[1].child_start as usize).saturating_sub(w[0].child_start as usize)
-                >= DENSE_MIN_CHILDREN
-            {
-                out.push(Ctx::new(i + 1, k as u32).0);
+    for level in 1..order {
+        for i in 0..t.len(level) {
+            if !t.has_children(level, i) {
+                continue;
+            }
+            let (s, e, _) = t.range(level, i);
+            if (e as usize).saturating_sub(s as usize) >= DENSE_MIN_CHILDREN {
+                out.push(Ctx::new(level, i as u32).0);
             }
         }
     }
     out
 }
 
-/// A model's trie seen with its representation's type: the scoring primitives, written once.
-pub(crate) struct View<'a, C: Code> {
-    m: &'a KnModel,
-    t: &'a Trie<C>,
+/// What follows an n-gram found in a context.
+pub(crate) enum Next {
+    /// It is a context itself, with these children (unchecked) and this record.
+    Range(u32, u32, u32),
+    /// The next context is this link (a packed [`Ctx`], unchecked).
+    Link(u32),
+    /// The next context is this link, and its children range is this one (both unchecked).
+    LinkRange(u32, u32, u32),
 }
 
-impl<C: Code> View<'_, C> {
+/// Where a context's top-1 token and its log-probability come from.
+pub(crate) enum Top {
+    /// Stored as they are.
+    Stored(u16, f32),
+    /// The child at this offset.
+    Child(usize),
+    /// The child whose offset [`Store::best_child`] gives.
+    BestStored,
+    /// The top-1 of the suffix context, with this context's backoff added.
+    Lower,
+}
+
+/// The tokens and children order arrays of a level (see [`Level`]).
+pub(crate) type LevelArrays<'a> = (&'a [u16], &'a [u16], &'a [u32], &'a [u32]);
+
+/// How the levels of a model are stored: the primitives the scoring code reads, for levels
+/// `1..=order`. Nothing here is trusted to be in range (a mapped file is not validated): the
+/// callers check what they use as an index.
+pub(crate) trait Store {
+    /// `ln P(w)` of every token.
+    fn uni_logp(&self) -> &[f32];
+    /// `ln γ(w)` of every token.
+    fn uni_backoff(&self) -> &[f32];
+    /// Number of n-grams of `level` (0 when the model has none).
+    fn len(&self, level: usize) -> usize;
+    /// `words`, `by_prob`, `big_start`, `big_at` of `level`.
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>>;
+    /// Last tokens of the n-grams of `level` (≥ 2).
+    #[inline]
+    fn words(&self, level: usize) -> &[u16] {
+        self.arrays(level).map_or(&[][..], |a| a.0)
+    }
+    /// `by_prob`, `big_start`, `big_at` of `level` (≥ 2).
+    #[inline]
+    fn orders(&self, level: usize) -> (&[u16], &[u32], &[u32]) {
+        self.arrays(level)
+            .map_or((&[][..], &[][..], &[][..]), |a| (a.1, a.2, a.3))
+    }
+    /// N-gram `j` of `level` (≥ 2): `ln P` and what follows it.
+    fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)>;
+    /// Children range of n-gram `i` of `level` (empty or anything when it has none) and where its
+    /// record is.
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32);
+    /// Whether n-gram `i` of `level` is a context.
+    fn has_children(&self, level: usize, i: usize) -> bool;
+    /// `ln γ` (levels ≥ 2) and link of n-gram `i` of `level`.
+    fn backoff_link(&self, level: usize, i: usize) -> (f32, u32);
+    /// Upper bound on `ln P` of every token but the top-1 after context `i` of `level`.
+    fn second(&self, level: usize, i: usize) -> f32;
+    /// [`Store::second`] of the context whose record is `rec`.
+    fn second_at(&self, level: usize, rec: u32) -> f32;
+    /// Where n-gram `i`'s record is, without reading it (a hint to fetch it).
+    fn record_of(&self, level: usize, i: usize) -> u32;
+    /// Children range of the context whose record is `rec` (unchecked).
+    fn range_at(&self, level: usize, rec: u32) -> (u32, u32);
+    /// `ln γ` (levels ≥ 2) and link of the context whose record is `rec`.
+    fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32);
+    /// Where the top-1 of the context whose record is `rec` (see [`Store::range`]) comes from.
+    fn top_at(&self, level: usize, rec: u32) -> Top;
+    /// `ln P` of n-gram `j` of `level` (≥ 2).
+    fn logp(&self, level: usize, j: usize) -> Option<f32>;
+    /// Hints the processor to fetch n-gram `j`'s record (when that needs no rank).
+    fn prefetch(&self, level: usize, j: usize);
+    /// Offset of the top-1 child of `ctx` when its source is [`Top::BestStored`].
+    fn best_child(&self, ctx: Ctx) -> Option<usize>;
+}
+
+impl Store for Trie<f32> {
+    fn uni_logp(&self) -> &[f32] {
+        &self.uni_logp
+    }
+
+    fn uni_backoff(&self) -> &[f32] {
+        &self.uni_backoff
+    }
+
+    #[inline]
+    fn len(&self, level: usize) -> usize {
+        self.levels.get(level.wrapping_sub(1)).map_or(0, Level::len)
+    }
+
+    #[inline]
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        Some((&l.words, &l.by_prob, &l.big_start, &l.big_at))
+    }
+
+    #[inline]
+    fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        if level == self.levels.len() {
+            let x = l.leaves.get(j)?;
+            let end = x.next_start.saturating_add(u32::from(x.next_len));
+            return Some((x.logp, Next::LinkRange(x.link, x.next_start, end)));
+        }
+        let n = l.nodes.get(j)?;
+        let next = if n.link & HAS_CHILDREN != 0 {
+            let end = l.nodes.get(j + 1).map_or(0, |x| x.child_start);
+            Next::Range(n.child_start, end, j as u32)
+        } else {
+            Next::Link(n.link)
+        };
+        Some((n.logp, next))
+    }
+
+    #[inline]
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
+        let Some(l) = self.levels.get(level.wrapping_sub(1)) else {
+            return (0, 0, 0);
+        };
+        match (l.nodes.get(i), l.nodes.get(i + 1)) {
+            (Some(a), Some(b)) => (a.child_start, b.child_start, i as u32),
+            _ => (0, 0, 0),
+        }
+    }
+
+    #[inline]
+    fn record_of(&self, _: usize, i: usize) -> u32 {
+        i as u32
+    }
+
+    #[inline]
+    fn range_at(&self, level: usize, rec: u32) -> (u32, u32) {
+        let (s, e, _) = self.range(level, rec as usize);
+        (s, e)
+    }
+
+    #[inline]
+    fn has_children(&self, level: usize, i: usize) -> bool {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .and_then(|l| l.nodes.get(i))
+            .is_some_and(|n| n.link & HAS_CHILDREN != 0)
+    }
+
+    #[inline]
+    fn backoff_link(&self, level: usize, i: usize) -> (f32, u32) {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .and_then(|l| l.nodes.get(i))
+            .map_or((0.0, 0), |n| (n.backoff, n.link))
+    }
+
+    #[inline]
+    fn second(&self, level: usize, i: usize) -> f32 {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .and_then(|l| l.second.get(i))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    #[inline]
+    fn second_at(&self, level: usize, rec: u32) -> f32 {
+        self.second(level, rec as usize)
+    }
+
+    #[inline]
+    fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32) {
+        self.backoff_link(level, rec as usize)
+    }
+
+    #[inline]
+    fn top_at(&self, level: usize, rec: u32) -> Top {
+        let n = self
+            .levels
+            .get(level.wrapping_sub(1))
+            .and_then(|l| l.nodes.get(rec as usize))
+            .copied()
+            .unwrap_or_default();
+        Top::Stored(n.top_word, n.top_logp)
+    }
+
+    #[inline]
+    fn logp(&self, level: usize, j: usize) -> Option<f32> {
+        self.entry(level, j).map(|e| e.0)
+    }
+
+    #[inline]
+    fn prefetch(&self, _: usize, _: usize) {}
+
+    fn best_child(&self, _: Ctx) -> Option<usize> {
+        None
+    }
+}
+
+impl Store for Packed {
+    fn uni_logp(&self) -> &[f32] {
+        &self.uni_logp
+    }
+
+    fn uni_backoff(&self) -> &[f32] {
+        &self.uni_backoff
+    }
+
+    #[inline]
+    fn len(&self, level: usize) -> usize {
+        self.levels.get(level.wrapping_sub(1)).map_or(0, |l| l.len)
+    }
+
+    #[inline]
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        Some((&l.words, &l.by_prob, &l.big_start, &l.big_at))
+    }
+
+    #[inline]
+    fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        if j >= l.len {
+            return None;
+        }
+        let (code, next) = l.entry(j);
+        let next = match next {
+            Ok((s, e, r)) => Next::Range(s, e, r),
+            Err(link) => Next::Link(link),
+        };
+        Some((code.value(&l.books.logp), next))
+    }
+
+    #[inline]
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) if i < l.len => l.locate(i),
+            _ => (0, 0, u32::MAX),
+        }
+    }
+
+    #[inline]
+    fn record_of(&self, level: usize, i: usize) -> u32 {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) if i < l.len => l.record_of(i),
+            _ => u32::MAX,
+        }
+    }
+
+    #[inline]
+    fn range_at(&self, level: usize, rec: u32) -> (u32, u32) {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .map_or((0, 0), |l| l.range_at(rec as usize))
+    }
+
+    #[inline]
+    fn has_children(&self, level: usize, i: usize) -> bool {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .is_some_and(|l| i < l.len && l.is_ctx(i))
+    }
+
+    #[inline]
+    fn backoff_link(&self, level: usize, i: usize) -> (f32, u32) {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) if i < l.len => {
+                let (code, link) = l.backoff_link(i);
+                (code.value(&l.books.backoff), link)
+            }
+            _ => (0.0, 0),
+        }
+    }
+
+    #[inline]
+    fn second(&self, level: usize, i: usize) -> f32 {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) if i < l.len => l.second(i).map_or(0.0, |c| c.value(&l.books.second)),
+            _ => 0.0,
+        }
+    }
+
+    #[inline]
+    fn second_at(&self, level: usize, rec: u32) -> f32 {
+        self.levels
+            .get(level.wrapping_sub(1))
+            .map_or(0.0, |l| l.second_at(rec as usize).value(&l.books.second))
+    }
+
+    #[inline]
+    fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32) {
+        match self.levels.get(level.wrapping_sub(1)) {
+            Some(l) => {
+                let (code, link) = l.backoff_link_at(rec as usize);
+                (code.value(&l.books.backoff), link)
+            }
+            None => (0.0, 0),
+        }
+    }
+
+    #[inline]
+    fn top_at(&self, level: usize, rec: u32) -> Top {
+        let code = self
+            .levels
+            .get(level.wrapping_sub(1))
+            .map_or(TOP_LOWER, |l| l.top_at(rec as usize));
+        match code {
+            TOP_LOWER => Top::Lower,
+            TOP_BEST_STORED => Top::BestStored,
+            k => Top::Child(usize::from(k)),
+        }
+    }
+
+    #[inline]
+    fn logp(&self, level: usize, j: usize) -> Option<f32> {
+        let l = self.levels.get(level.wrapping_sub(1))?;
+        (j < l.len).then(|| l.logp(j).value(&l.books.logp))
+    }
+
+    #[inline]
+    fn best_child(&self, ctx: Ctx) -> Option<usize> {
+        Packed::best_child(self, ctx)
+    }
+
+    #[inline]
+    fn prefetch(&self, level: usize, j: usize) {
+        if let Some(w) = self
+            .levels
+            .get(level.wrapping_sub(1))
+            .and_then(|l| l.word_of(j))
+        {
+            prefetch_read(w as *const u64 as *const i8);
+        }
+    }
+}
+
+/// A model's levels seen with their storage's type: the scoring primitives, written once.
+pub(crate) struct View<'a, S: Store> {
+    m: &'a KnModel,
+    t: &'a S,
+}
+
+impl<S: Store> View<'_, S> {
     fn vocab(&self) -> usize {
         self.m.unigram_p.len()
     }
 
-    /// Level `level` (≥ 1), if the model has it.
-    #[inline]
-    fn level(&self, level: usize) -> Option<&Level<C>> {
-        self.t.levels.get(level.wrapping_sub(1))
-    }
-
-    /// The children range of node `i` of `level`, within the next level's bounds (empty when the
-    /// stored bounds are not: a model file is mapped, not checked, so nothing read from it is
+    /// The children range of n-gram `i` of `level`, within the next level's bounds (empty when
+    /// the stored bounds are not: a model file is mapped, not checked, so nothing read from it is
     /// trusted to be in range).
     #[inline]
-    fn range(&self, level: usize, i: usize) -> (u32, u32) {
-        let (Some(l), Some(next)) = (self.level(level), self.level(level + 1)) else {
-            return (0, 0);
-        };
-        let nodes: &[Node<C>] = &l.nodes;
-        let (Some(a), Some(b)) = (nodes.get(i), nodes.get(i + 1)) else {
-            return (0, 0);
-        };
-        let (s, e) = (a.child_start, b.child_start);
-        if s <= e && e as usize <= next.words.len() {
-            (s, e)
+    fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
+        let (s, e, rec) = self.t.range(level, i);
+        if s <= e && e as usize <= self.t.len(level + 1) {
+            (s, e, rec)
         } else {
-            (0, 0)
+            (0, 0, rec)
         }
     }
 
-    /// The context a node's `link` names, if it is a context of a level below `below` that the
-    /// model has (else the empty context).
+    /// The context a `link` names, if it is a context of a level below `below` that the model
+    /// has (else the empty context).
     #[inline]
     fn link_ctx(&self, link: u32, below: usize) -> Ctx {
         let c = Ctx::from_link(link);
-        if c.level() < below && self.level(c.level()).is_some_and(|l| c.index() < l.len()) {
+        if c.level() < below && c.index() < self.t.len(c.level()) {
             c
         } else {
             Ctx::ROOT
@@ -579,24 +920,11 @@ impl<C: Code> View<'_, C> {
 
     fn start(&self) -> Ctx {
         let w = Tokenizer::EOT as usize;
-        let has = self
-            .level(1)
-            .and_then(|l| l.nodes.get(w))
-            .is_some_and(|n| n.link & HAS_CHILDREN != 0);
-        if has {
+        if self.t.has_children(1, w) {
             Ctx::new(1, w as u32)
         } else {
             Ctx::ROOT
         }
-    }
-
-    /// The node of a context (a default one when out of range).
-    #[inline]
-    fn node(&self, ctx: Ctx) -> Node<C> {
-        self.level(ctx.level())
-            .and_then(|l| l.nodes.get(ctx.index()))
-            .copied()
-            .unwrap_or_default()
     }
 
     #[inline]
@@ -605,7 +933,7 @@ impl<C: Code> View<'_, C> {
         if level == 0 {
             return 0..self.vocab();
         }
-        let (s, e) = self.range(level, ctx.index());
+        let (s, e, _) = self.range(level, ctx.index());
         s as usize..e as usize
     }
 
@@ -614,25 +942,21 @@ impl<C: Code> View<'_, C> {
         if level == 1 {
             j as u32
         } else {
-            let w = self.level(level).and_then(|l| l.words.get(j)).copied();
-            self.token(w.unwrap_or(0))
+            self.token(self.t.words(level).get(j).copied().unwrap_or(0))
         }
     }
 
     #[inline]
     fn child_logp(&self, level: usize, j: usize) -> f32 {
         if level == 1 {
-            return self.t.uni_logp.get(j).copied().unwrap_or(f32::NEG_INFINITY);
+            return self
+                .t
+                .uni_logp()
+                .get(j)
+                .copied()
+                .unwrap_or(f32::NEG_INFINITY);
         }
-        let Some(l) = self.level(level) else {
-            return f32::NEG_INFINITY;
-        };
-        let code = if level == self.m.order {
-            l.leaves.get(j).map(|x| x.logp)
-        } else {
-            l.nodes.get(j).map(|x| x.logp)
-        };
-        code.unwrap_or_default().value(&l.books.logp)
+        self.t.logp(level, j).unwrap_or(f32::NEG_INFINITY)
     }
 
     #[inline]
@@ -655,10 +979,11 @@ impl<C: Code> View<'_, C> {
             out.small[..r.len()].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             Order::Small(r.len())
         } else {
-            let stored = self.level(level).and_then(|l| {
-                let i = l.big_start.binary_search(&(r.start as u32)).ok()?;
-                l.big_at.get(i).map(|&at| at as usize)
-            });
+            let (_, big_start, big_at) = self.t.orders(level);
+            let stored = big_start
+                .binary_search(&(r.start as u32))
+                .ok()
+                .and_then(|i| big_at.get(i).map(|&at| at as usize));
             stored.map_or(Order::Small(0), |at| Order::Big {
                 at,
                 start: r.start,
@@ -673,13 +998,13 @@ impl<C: Code> View<'_, C> {
         match s.kind {
             Order::Root => {
                 let w = *self.m.by_unigram.get(rank)?;
-                Some((u32::from(w), self.t.uni_logp[w as usize]))
+                Some((u32::from(w), self.t.uni_logp()[w as usize]))
             }
             Order::Small(n) => s.small[..n].get(rank).map(|&(lp, w)| (w, lp)),
             Order::Big { at, start, len } => {
                 let level = s.ctx.level() + 1;
-                let l = self.level(level)?;
-                let k = usize::from(*l.by_prob.get(at.checked_add(rank)?)?);
+                let (by_prob, _, _) = self.t.orders(level);
+                let k = usize::from(*by_prob.get(at.checked_add(rank)?)?);
                 if rank >= len || k >= len {
                     return None;
                 }
@@ -693,13 +1018,9 @@ impl<C: Code> View<'_, C> {
     #[inline]
     fn backoff_at(&self, level: usize, index: usize) -> f32 {
         if level == 1 {
-            self.t.uni_backoff.get(index).copied().unwrap_or(0.0)
+            self.t.uni_backoff().get(index).copied().unwrap_or(0.0)
         } else {
-            let Some(l) = self.level(level) else {
-                return 0.0;
-            };
-            let code = l.nodes.get(index).map(|n| n.backoff);
-            code.unwrap_or_default().value(&l.books.backoff)
+            self.t.backoff_link(level, index).0
         }
     }
 
@@ -715,7 +1036,7 @@ impl<C: Code> View<'_, C> {
     fn suffix(&self, ctx: Ctx) -> Ctx {
         match ctx.level() {
             0 => Ctx::ROOT,
-            l => self.link_ctx(self.node(ctx).link, l),
+            l => self.link_ctx(self.t.backoff_link(l, ctx.index()).1, l),
         }
     }
 
@@ -723,29 +1044,59 @@ impl<C: Code> View<'_, C> {
     fn second_bound(&self, ctx: Ctx) -> f64 {
         match ctx.level() {
             0 => self.m.by_unigram.get(1).map_or(f64::NEG_INFINITY, |&w| {
-                f64::from(self.t.uni_logp[w as usize])
+                f64::from(self.t.uni_logp()[w as usize])
             }),
-            l => {
-                let Some(lv) = self.level(l) else {
-                    return 0.0;
-                };
-                let code = lv.second.get(ctx.index()).copied();
-                f64::from(code.unwrap_or_default().value(&lv.books.second))
-            }
+            l => f64::from(self.t.second(l, ctx.index())),
         }
     }
 
     #[inline]
     fn top1(&self, ctx: Ctx) -> (u32, f64) {
-        match ctx.level() {
-            0 => {
+        self.top1_state(&self.state(ctx))
+    }
+
+    #[inline]
+    fn second_bound_state(&self, state: &State) -> f64 {
+        match state.ctx.level() {
+            0 => self.second_bound(state.ctx),
+            l => f64::from(self.t.second_at(l, state.rec)),
+        }
+    }
+
+    /// The top-1 after a state (its record and children range are known).
+    #[inline]
+    fn top1_state(&self, state: &State) -> (u32, f64) {
+        let mut acc = 0.0f64;
+        let mut st = self.resolve(*state);
+        // Each step goes to a shorter context: at most `order` steps.
+        loop {
+            let level = st.ctx.level();
+            if level == 0 {
                 let w = self.m.by_unigram.first().copied().unwrap_or(0);
-                (u32::from(w), f64::from(self.t.uni_logp[w as usize]))
+                return (u32::from(w), acc + f64::from(self.t.uni_logp()[w as usize]));
             }
-            _ => {
-                let n = self.node(ctx);
-                (self.token(n.top_word), f64::from(n.top_logp))
+            let (s, e) = (st.start as usize, st.end as usize);
+            let child = match self.t.top_at(level, st.rec) {
+                Top::Stored(w, lp) => return (self.token(w), acc + f64::from(lp)),
+                Top::Child(k) => Some(s + k).filter(|&j| j < e),
+                Top::BestStored => self.t.best_child(st.ctx).map(|k| s + k).filter(|&j| j < e),
+                Top::Lower => None,
+            };
+            if let Some(j) = child {
+                let lp = self.child_logp(level + 1, j);
+                return (self.child_word(level + 1, j), acc + f64::from(lp));
             }
+            let (backoff, link) = self.t.backoff_link_at(level, st.rec);
+            acc += f64::from(if level == 1 {
+                self.t
+                    .uni_backoff()
+                    .get(st.ctx.index())
+                    .copied()
+                    .unwrap_or(0.0)
+            } else {
+                backoff
+            });
+            st = self.state(self.link_ctx(link, level));
         }
     }
 
@@ -757,30 +1108,56 @@ impl<C: Code> View<'_, C> {
                 ctx,
                 start: 0,
                 end: self.vocab() as u32,
+                rec: 0,
             };
         }
-        let (start, end) = self.range(level, ctx.index());
-        State { ctx, start, end }
-    }
-
-    /// The state after a top-level n-gram: its next context and that context's children range,
-    /// both stored in the leaf (checked, as everything read from the file).
-    #[inline]
-    fn leaf_state(&self, leaf: &Leaf<C>) -> State {
-        let ctx = self.link_ctx(leaf.link, self.m.order);
-        let start = leaf.next_start;
-        let end = start.saturating_add(u32::from(leaf.next_len));
-        let len = self.level(ctx.level() + 1).map_or(0, |l| l.words.len());
-        if ctx.level() > 0 && end as usize <= len {
-            State { ctx, start, end }
-        } else {
-            self.state(ctx)
+        let (start, end, rec) = self.range(level, ctx.index());
+        State {
+            ctx,
+            start,
+            end,
+            rec,
         }
     }
 
-    /// Offset of `w` among the children `s..e` (in `child`) of `ctx`, if there.
+    /// The state of context `ctx`, its record located and hinted, its range left [`PENDING`].
     #[inline]
-    fn find(&self, ctx: Ctx, child: &Level<C>, s: usize, e: usize, w: u32) -> Option<usize> {
+    fn pending(&self, ctx: Ctx) -> State {
+        let level = ctx.level();
+        if level == 0 {
+            return self.state(ctx);
+        }
+        State {
+            ctx,
+            start: PENDING,
+            end: PENDING,
+            rec: self.t.record_of(level, ctx.index()),
+        }
+    }
+
+    /// A state with its children range read (checked).
+    #[inline]
+    fn resolve(&self, state: State) -> State {
+        if state.start != PENDING {
+            return state;
+        }
+        let level = state.ctx.level();
+        let (s, e) = self.t.range_at(level, state.rec);
+        let (start, end) = if s <= e && e as usize <= self.t.len(level + 1) {
+            (s, e)
+        } else {
+            (0, 0)
+        };
+        State {
+            start,
+            end,
+            ..state
+        }
+    }
+
+    /// Offset of `w` among the children `s..e` (in `words`) of `ctx`, if there.
+    #[inline]
+    fn find(&self, ctx: Ctx, words: &[u16], s: usize, e: usize, w: u32) -> Option<usize> {
         let table = if e - s >= DENSE_MIN_CHILDREN {
             self.m.dense.find(ctx.0, w)
         } else {
@@ -789,7 +1166,7 @@ impl<C: Code> View<'_, C> {
         let k = table.unwrap_or_else(|| {
             u16::try_from(w)
                 .ok()
-                .and_then(|w16| child.words.get(s..e)?.binary_search(&w16).ok())
+                .and_then(|w16| words.get(s..e)?.binary_search(&w16).ok())
         });
         k.filter(|&k| k < e - s)
     }
@@ -797,98 +1174,126 @@ impl<C: Code> View<'_, C> {
     #[inline]
     fn step_state(&self, state: State, w: u32) -> (f64, State) {
         let mut acc = 0.0f64;
-        let mut st = state;
+        let mut st = self.resolve(state);
         loop {
             let level = st.ctx.level();
             if level == 0 {
                 if w as usize >= self.vocab() {
                     let floor = self.m.by_unigram.last().map_or(f64::NEG_INFINITY, |&t| {
-                        f64::from(self.t.uni_logp[t as usize])
+                        f64::from(self.t.uni_logp()[t as usize])
                     });
                     return (acc + floor, self.state(Ctx::ROOT));
                 }
-                let next = self.state(Ctx::new(1, w));
-                let has = self
-                    .level(1)
-                    .and_then(|l| l.nodes.get(w as usize))
-                    .is_some_and(|n| n.link & HAS_CHILDREN != 0);
-                let next = if has { next } else { self.state(Ctx::ROOT) };
-                return (acc + f64::from(self.t.uni_logp[w as usize]), next);
+                let next = if self.t.has_children(1, w as usize) {
+                    self.state(Ctx::new(1, w))
+                } else {
+                    self.state(Ctx::ROOT)
+                };
+                return (acc + f64::from(self.t.uni_logp()[w as usize]), next);
             }
             let (s, e) = (st.start as usize, st.end as usize);
-            let Some(child) = self.level(level + 1) else {
+            if level >= self.m.order {
                 st = self.state(Ctx::ROOT);
                 continue;
-            };
-            if let Some(k) = self.find(st.ctx, child, s, e, w) {
-                let j = s + k;
-                if level + 1 == self.m.order {
-                    let leaf = child.leaves.get(j).copied().unwrap_or_default();
-                    let lp = leaf.logp.value(&child.books.logp);
-                    return (acc + f64::from(lp), self.leaf_state(&leaf));
-                }
-                let n = child.nodes.get(j).copied().unwrap_or_default();
-                let next = if n.link & HAS_CHILDREN != 0 {
-                    // The children range, read here from the node at hand and the next one.
-                    let end = child.nodes.get(j + 1).map_or(0, |x| x.child_start);
-                    let len = self.level(level + 2).map_or(0, |l| l.words.len());
-                    if n.child_start <= end && end as usize <= len {
-                        State {
-                            ctx: Ctx::new(level + 1, j as u32),
-                            start: n.child_start,
-                            end,
-                        }
-                    } else {
-                        self.state(Ctx::ROOT)
-                    }
-                } else {
-                    self.state(self.link_ctx(n.link, level + 1))
-                };
-                return (acc + f64::from(n.logp.value(&child.books.logp)), next);
             }
-            // Back off: γ of the context and its suffix link, from one read of its node.
+            let found = self.find(st.ctx, self.t.words(level + 1), s, e, w);
+            if let Some((lp, next)) = found.and_then(|k| self.t.entry(level + 1, s + k)) {
+                let j = s + found.unwrap_or(0);
+                let below = level + 1;
+                let next = match next {
+                    Next::Range(a, b, rec) => {
+                        // The children range, read here from the entry at hand.
+                        if a <= b && b as usize <= self.t.len(level + 2) {
+                            State {
+                                ctx: Ctx::new(below, j as u32),
+                                start: a,
+                                end: b,
+                                rec,
+                            }
+                        } else {
+                            self.state(Ctx::ROOT)
+                        }
+                    }
+                    // Read at the next step (the other segments' steps come first).
+                    Next::Link(link) => self.pending(self.link_ctx(link, below)),
+                    Next::LinkRange(link, a, b) => {
+                        let ctx = self.link_ctx(link, below);
+                        if ctx.level() > 0 && a <= b && b as usize <= self.t.len(ctx.level() + 1) {
+                            // Only the exact levels copy the range: their records are the
+                            // n-grams' indices.
+                            State {
+                                ctx,
+                                start: a,
+                                end: b,
+                                rec: ctx.index() as u32,
+                            }
+                        } else {
+                            self.state(ctx)
+                        }
+                    }
+                };
+                return (acc + f64::from(lp), next);
+            }
+            // Back off: γ of the context and its suffix link, from one read of its record.
             let idx = st.ctx.index();
-            let node = self.node(st.ctx);
+            let (backoff, link) = self.t.backoff_link_at(level, st.rec);
             acc += f64::from(if level == 1 {
-                self.t.uni_backoff.get(idx).copied().unwrap_or(0.0)
+                self.t.uni_backoff().get(idx).copied().unwrap_or(0.0)
             } else {
-                let book = self.level(level).map(|l| &l.books.backoff);
-                book.map_or(0.0, |b| node.backoff.value(b))
+                backoff
             });
-            st = self.state(self.link_ctx(node.link, level));
+            st = self.state(self.link_ctx(link, level));
         }
     }
 
     #[inline]
     fn child_index(&self, ctx: Ctx, w: u32) -> Option<usize> {
         let level = ctx.level();
-        if level == 0 {
+        if level == 0 || level >= self.m.order {
             return None;
         }
         let r = self.children(ctx);
-        let child = self.level(level + 1)?;
-        self.find(ctx, child, r.start, r.end, w)
+        self.find(ctx, self.t.words(level + 1), r.start, r.end, w)
             .map(|k| r.start + k)
     }
 
     #[inline]
     fn prefetch_state(&self, state: &State) {
         let level = state.ctx.level();
-        if level == 0 {
+        if level == 0 || state.start == PENDING {
             return;
         }
-        if let Some(w) = self
-            .level(level + 1)
-            .and_then(|l| l.words.get(state.start as usize))
-        {
+        if let Some(w) = self.t.words(level + 1).get(state.start as usize) {
             prefetch_read(w as *const u16 as *const i8);
+        }
+    }
+
+    /// Hints the processor to fetch the record the top-1 search after `state` reads next (its
+    /// top-1 child's, or its suffix context's), from the state's own record (just read).
+    #[inline]
+    fn prefetch_top(&self, state: &State) {
+        let level = state.ctx.level();
+        if level == 0 || state.start == PENDING {
+            return;
+        }
+        match self.t.top_at(level, state.rec) {
+            Top::Child(k) => self
+                .t
+                .prefetch(level + 1, (state.start as usize).saturating_add(k)),
+            Top::Lower => {
+                let c = Ctx::from_link(self.t.backoff_link_at(level, state.rec).1);
+                if c.level() > 0 {
+                    self.t.prefetch(c.level(), c.index());
+                }
+            }
+            Top::Stored(..) | Top::BestStored => {}
         }
     }
 }
 
 /// A read prefetch hint (a no-op on other architectures).
 #[inline(always)]
-fn prefetch_read(p: *const i8) {
+pub(crate) fn prefetch_read(p: *const i8) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address, and does
     // not change memory. `p` points into a live slice anyway.

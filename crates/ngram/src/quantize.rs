@@ -8,14 +8,19 @@
 //! - levels are coded from the bottom up, and a child's code is rounded up when the nearest one
 //!   would make it less likely than its backed-off value `γ(h) · P(w | h')` in the coded model
 //!   (Kneser-Ney never gives a seen continuation less than that, and the searches rely on it);
-//! - each context's top-1 token, its log-probability and the bound on the second best are
-//!   recomputed from the coded values (the bound rounded up to its own codebook), and the
-//!   children are sorted again by their coded values.
+//! - each context's top-1 token and the bound on the second best are recomputed from the coded
+//!   values (the bound rounded up to its own codebook), and the children are sorted again by their
+//!   coded values. The top-1 is saved as its source ([`crate::packed`]): the child at an offset,
+//!   the first of the stored order, or the suffix context's top-1, from which scoring finds the
+//!   coded model's exact log-probability again.
+//!
+//! The result is packed into the bit-packed levels of [`crate::packed`], the saved format.
 
 use rayon::prelude::*;
 
 use crate::estimate::{order_children, ChildOrder};
-use crate::model::{Codebook, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN};
+use crate::model::{Codebook, Ctx, KnModel, Repr, Trie, HAS_CHILDREN};
+use crate::packed::{LevelParts, Packed, PackedLevel, TOP_BEST_STORED, TOP_LOWER};
 
 /// Number of codes per codebook.
 const CODES: usize = 256;
@@ -88,8 +93,9 @@ fn at_least(book: &Codebook, x: f64) -> u8 {
     book.0.partition_point(|&v| f64::from(v) < x).min(CODES - 1) as u8
 }
 
-/// Top-1 of a context in the coded model: token, `ln P`, bound on the others' `ln P`.
-type Top = (u16, f64, f64);
+/// Top-1 of a context in the coded model: token, `ln P`, bound on the others' `ln P`, and where
+/// it comes from (a [`crate::packed`] top-1 source code) with the child's offset.
+type Top = (u16, f64, f64, u8, u32);
 
 /// The coded levels built so far, for the coded model's values while building the next ones.
 struct Building<'a> {
@@ -219,37 +225,45 @@ impl Building<'_> {
                 let link = nodes[i].link;
                 let low = top_of(Ctx::from_link(link));
                 if link & HAS_CHILDREN == 0 {
-                    return low;
+                    return (low.0, low.1, low.2, TOP_LOWER, 0);
                 }
                 let gamma = self.backoff(ctx);
-                let mut child1: Option<(u16, f64)> = None;
+                let r = self.children(ctx);
+                // Best child (token, value, offset) and the second best child's value.
+                let mut child1: Option<(u16, f64, usize)> = None;
                 let mut child2 = f64::NEG_INFINITY;
-                for j in self.children(ctx) {
+                for j in r.clone() {
                     let (w, v) = (self.word(n + 1, j), self.logp(n + 1, j));
                     match child1 {
-                        Some((w1, v1)) if v > v1 || (v == v1 && w < w1) => {
+                        Some((w1, v1, _)) if v > v1 || (v == v1 && w < w1) => {
                             child2 = child2.max(v1);
-                            child1 = Some((w, v));
+                            child1 = Some((w, v, j - r.start));
                         }
                         Some(_) => child2 = child2.max(v),
-                        None => child1 = Some((w, v)),
+                        None => child1 = Some((w, v, j - r.start)),
                     }
                 }
-                let from_lower = (low.0, gamma + low.1);
+                let from_lower = (low.0, gamma + low.1, TOP_LOWER, 0);
                 let (best, other_child) = match child1 {
-                    Some(c1)
-                        if c1.1 > from_lower.1 || (c1.1 == from_lower.1 && c1.0 < from_lower.0) =>
+                    Some((w1, v1, k))
+                        if v1 > from_lower.1 || (v1 == from_lower.1 && w1 < from_lower.0) =>
                     {
-                        (c1, child2)
+                        // The child's offset, or for a long range the first of the stored order
+                        // (the same order: by coded value, ties by smaller token).
+                        let code = u8::try_from(k)
+                            .ok()
+                            .filter(|&k| k < TOP_BEST_STORED)
+                            .unwrap_or(TOP_BEST_STORED);
+                        ((w1, v1, code, k as u32), child2)
                     }
-                    Some(c1) => (from_lower, c1.1),
+                    Some((_, v1, _)) => (from_lower, v1),
                     None => (from_lower, f64::NEG_INFINITY),
                 };
                 let mut second = other_child.max(gamma + low.2);
                 if best.0 != from_lower.0 {
                     second = second.max(from_lower.1);
                 }
-                (best.0, best.1, second)
+                (best.0, best.1, second, best.2, best.3)
             })
             .collect()
     }
@@ -289,74 +303,95 @@ pub fn quantize(model: &KnModel) -> KnModel {
         first(0),
         b.logp(1, usize::from(first(0))),
         b.logp(1, usize::from(first(1))),
+        TOP_LOWER,
+        0,
     );
-    let mut levels: Vec<Level<u8>> = Vec::with_capacity(order);
+    let mut levels: Vec<PackedLevel> = Vec::with_capacity(order);
     let mut done: Vec<Vec<Top>> = Vec::with_capacity(order);
+    let mut best: Vec<u64> = Vec::new();
     for n in 1..=order {
         let ex = &exact.levels[n - 1];
+        let len = ex.len();
         let order_of = if n > 1 {
             sort_children(&b, n)
         } else {
             ChildOrder::default()
         };
-        let codes = &b.codes[n - 1];
-        let mut level = Level::<u8> {
-            words: ex.words.to_vec().into(),
-            ..order_of.into_level()
+        let mut base = order_of.into_packed();
+        base.books.logp = b.books[n - 1].clone();
+        let logp = if n > 1 {
+            b.codes[n - 1].clone()
+        } else {
+            vec![0; len]
         };
-        level.books.logp = b.books[n - 1].clone();
-        if n == order {
-            level.leaves = ex
-                .leaves
-                .iter()
-                .zip(codes)
-                .map(|(l, &c)| Leaf {
-                    link: l.link,
-                    next_start: l.next_start,
-                    next_len: l.next_len,
-                    logp: c,
-                    pad: 0,
-                })
-                .collect::<Vec<_>>()
-                .into();
+        let words = ex.words.to_vec();
+        let level = if n == order {
+            let link: Vec<u32> = ex.leaves.iter().map(|l| l.link).collect();
+            let zeros = vec![0u8; len];
+            let parts = LevelParts {
+                words,
+                logp: &logp,
+                backoff: &zeros,
+                second: &zeros,
+                top: &zeros,
+                child_start: &[],
+                link: &link,
+            };
+            PackedLevel::build(n, parts, base)
         } else {
             let tops = b.tops(n, &done, root);
             let mut seconds: Vec<f32> = tops.iter().map(|t| t.2 as f32).collect();
             let second_book = fit(&mut seconds, 0.0);
-            level.second = tops
+            let second: Vec<u8> = tops
                 .iter()
                 .map(|t| at_least(&second_book, t.2 + BOUND_MARGIN))
-                .collect::<Vec<_>>()
-                .into();
-            level.books.second = second_book;
-            level.books.backoff = b.backoff_books[n - 1].clone();
-            let len = ex.len();
-            let nodes: Vec<Node<u8>> = ex
-                .nodes
+                .collect();
+            base.books.second = second_book;
+            base.books.backoff = b.backoff_books[n - 1].clone();
+            let backoff = if n > 1 {
+                b.backoff_codes[n - 1].clone()
+            } else {
+                vec![0; len]
+            };
+            let top: Vec<u8> = tops.iter().map(|t| t.3).collect();
+            for (i, t) in tops.iter().enumerate() {
+                if t.3 == TOP_BEST_STORED {
+                    best.push(u64::from(Ctx::new(n, i as u32).0) << 32 | u64::from(t.4));
+                }
+            }
+            let nodes = &ex.nodes;
+            let child_start: Vec<u32> = nodes.iter().map(|x| x.child_start).collect();
+            let link: Vec<u32> = nodes[..len]
                 .iter()
-                .enumerate()
-                .map(|(j, x)| Node {
-                    child_start: x.child_start,
-                    link: x.link,
-                    top_logp: tops.get(j).map_or(0.0, |t| t.1 as f32),
-                    top_word: tops.get(j).map_or(0, |t| t.0),
-                    logp: if n > 1 && j < len { codes[j] } else { 0 },
-                    backoff: if n > 1 && j < len {
-                        b.backoff_codes[n - 1][j]
+                .map(|x| {
+                    if n == 1 {
+                        Ctx::ROOT.0
                     } else {
-                        0
-                    },
+                        x.link & !HAS_CHILDREN
+                    }
                 })
                 .collect();
-            level.nodes = nodes.into();
+            let parts = LevelParts {
+                words,
+                logp: &logp,
+                backoff: &backoff,
+                second: &second,
+                top: &top,
+                child_start: &child_start,
+                link: &link,
+            };
             done.push(tops);
-        }
+            PackedLevel::build(n, parts, base)
+        };
         levels.push(level);
     }
-    let trie = Trie {
+    let mut packed = Packed {
         levels,
         uni_logp: exact.uni_logp.to_vec().into(),
         uni_backoff: exact.uni_backoff.to_vec().into(),
+        best: best.into(),
+        ..Packed::default()
     };
-    KnModel::from_repr(order, Repr::Coded(trie))
+    packed.index_best();
+    KnModel::from_repr(order, Repr::Coded(packed))
 }

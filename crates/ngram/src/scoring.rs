@@ -14,7 +14,7 @@ use crate::lm::{check, ScoreOptions, Stopped, TokenScore};
 use crate::model::{Ctx, KnModel, State};
 use crate::rank::{rank, RankScratch};
 use crate::tokenizer::VOCAB_SIZE;
-use crate::topk::{top_k, Part, Scratch};
+use crate::topk::{quick_top1, top_k, Part, Scratch};
 
 /// Most segments stepped together.
 const STREAMS: usize = 4;
@@ -68,20 +68,33 @@ fn context_at(model: &KnModel, tokens: &[u32], start: usize) -> Ctx {
     }
 }
 
-/// Log-probability of every token under each model (`lps[m][i]`), and optionally the context
-/// before each token (`ctxs[m][i]`). All models and segments are stepped in the same loop, so that
-/// their cache misses overlap.
+/// What [`run_models`] records besides the log-probabilities.
+struct Record<'a> {
+    /// The state before each token, per model (`states[m][i]`), when not empty.
+    states: &'a mut [Vec<State>],
+    /// Each model's top-1 before each token (`tops[m][i]`), when not empty.
+    tops: &'a mut [Vec<(u32, f64)>],
+    /// The mixture's top-1 before each token when the models' top-1 tokens settle it, when not
+    /// empty (`quick[i]`; weights `weights`).
+    quick: &'a mut [Option<(u32, f64)>],
+    weights: &'a [f64],
+}
+
+/// Log-probability of every token under each model (`lps[m][i]`), and what `rec` asks for. All
+/// models and segments are stepped in the same loop, so that their cache misses overlap; the
+/// top-1 searches are done right after each step, while the records they read are in the cache.
 fn run_models(
     models: &[&KnModel],
     tokens: &[u32],
     lps: &mut [Vec<f64>],
-    ctxs: &mut [Vec<Ctx>],
+    rec: Record<'_>,
     stop: &AtomicBool,
 ) -> Result<(), Stopped> {
     let n = tokens.len();
+    let (want_top, want_quick) = (!rec.tops.is_empty(), !rec.quick.is_empty());
     let streams = (n / MIN_SEGMENT).clamp(1, STREAMS);
     let seg = n.div_ceil(streams).max(1);
-    let record = !ctxs.is_empty();
+    let record = !rec.states.is_empty();
     for (m, model) in models.iter().enumerate() {
         let mut state = [model.state(Ctx::ROOT); STREAMS];
         for (k, s) in state.iter_mut().enumerate().take(streams) {
@@ -93,6 +106,8 @@ fn run_models(
             all[m * STREAMS..(m + 1) * STREAMS].copy_from_slice(&state);
         });
     }
+    let mut next = Vec::with_capacity(models.len());
+    let mut parts: Vec<Part<'_>> = Vec::with_capacity(models.len());
     STATES.with(|cell| {
         let mut all = cell.borrow_mut();
         for i in 0..seg {
@@ -105,15 +120,38 @@ fn run_models(
                     continue;
                 }
                 let w = tokens[pos];
+                next.clear();
                 for (m, model) in models.iter().enumerate() {
-                    let s = &mut all[m * STREAMS + k];
+                    // Its range was left to read now, after a hint to fetch it.
+                    all[m * STREAMS + k] = model.resolve(all[m * STREAMS + k]);
+                    let s = &all[m * STREAMS + k];
                     if record {
-                        ctxs[m][pos] = s.ctx;
+                        rec.states[m][pos] = *s;
                     }
-                    let (lp, next) = model.step_state(*s, w);
-                    model.prefetch_state(&next);
+                    let (lp, after) = model.step_state(*s, w);
+                    if want_top {
+                        // A saved model finds its top-1 again from the records the step read.
+                        rec.tops[m][pos] = model.top1_state(s);
+                    }
+                    model.prefetch_state(&after);
+                    if want_top {
+                        model.prefetch_top(&after);
+                    }
                     lps[m][pos] = lp;
-                    *s = next;
+                    next.push(after);
+                }
+                if want_quick {
+                    parts.clear();
+                    parts.extend(models.iter().enumerate().map(|(m, &model)| Part {
+                        weight: rec.weights[m],
+                        model,
+                        state: all[m * STREAMS + k],
+                        top: rec.tops[m][pos],
+                    }));
+                    rec.quick[pos] = quick_top1(&parts);
+                }
+                for (m, &after) in next.iter().enumerate() {
+                    all[m * STREAMS + k] = after;
                 }
             }
         }
@@ -151,13 +189,31 @@ pub(crate) fn score(
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
     let need_ctx = options.top_k > 0 || options.ranks;
     let mut lps: Vec<Vec<f64>> = vec![vec![0f64; n]; models.len()];
-    let mut ctxs: Vec<Vec<Ctx>> = if need_ctx {
-        vec![vec![Ctx::ROOT; n]; models.len()]
+    let plain: Vec<&KnModel> = models.iter().map(|m| m.1).collect();
+    let mut states: Vec<Vec<State>> = if need_ctx {
+        let root = plain.iter().map(|m| m.state(Ctx::ROOT));
+        root.map(|s| vec![s; n]).collect()
     } else {
         Vec::new()
     };
-    let plain: Vec<&KnModel> = models.iter().map(|m| m.1).collect();
-    run_models(&plain, tokens, &mut lps, &mut ctxs, stop)?;
+    let single_top1 = options.top_k == 1 && models.len() == 1;
+    let mut tops: Vec<Vec<(u32, f64)>> = if options.top_k > 0 {
+        vec![vec![(0u32, 0f64); n]; models.len()]
+    } else {
+        Vec::new()
+    };
+    let mut quick: Vec<Option<(u32, f64)>> = if options.top_k == 1 && models.len() > 1 {
+        vec![None; n]
+    } else {
+        Vec::new()
+    };
+    let rec = Record {
+        states: &mut states,
+        tops: &mut tops,
+        quick: &mut quick,
+        weights: &weights,
+    };
+    run_models(&plain, tokens, &mut lps, rec, stop)?;
     let mut out: Vec<TokenScore> = Vec::with_capacity(n);
     let mut mix = vec![0f64; models.len()];
     for (i, &token) in tokens.iter().enumerate() {
@@ -174,10 +230,9 @@ pub(crate) fn score(
     if !need_ctx {
         return Ok(out);
     }
-    if options.top_k == 1 && models.len() == 1 {
-        let (w, model) = (weights[0], models[0].1);
-        for (s, &c) in out.iter_mut().zip(&ctxs[0]) {
-            let (t, lp) = model.top1(c);
+    if single_top1 {
+        let w = weights[0];
+        for (s, &(t, lp)) in out.iter_mut().zip(&tops[0]) {
             s.top = vec![(t, if w == 1.0 { lp } else { lp + w.ln() })];
         }
     } else if options.top_k > 0 {
@@ -186,15 +241,22 @@ pub(crate) fn score(
             let scratch = guard.get_or_insert_with(|| Scratch::new(VOCAB_SIZE));
             let mut parts: Vec<Part<'_>> = Vec::with_capacity(models.len());
             for (i, s) in out.iter_mut().enumerate() {
+                if let Some(found) = quick.get(i).copied().flatten() {
+                    s.top = vec![found];
+                    continue;
+                }
                 if i % SEARCHES_PER_CHECK == 0 {
                     check(stop)?;
                 }
                 parts.clear();
-                parts.extend(models.iter().zip(&ctxs).map(|(&(weight, model), cs)| Part {
-                    weight,
-                    model,
-                    ctx: cs[i],
-                }));
+                parts.extend(models.iter().zip(states.iter().zip(&tops)).map(
+                    |(&(weight, model), (ss, ts))| Part {
+                        weight,
+                        model,
+                        state: ss[i],
+                        top: ts[i],
+                    },
+                ));
                 s.top = top_k(&parts, options.top_k, scratch);
             }
             Ok(())
@@ -208,8 +270,8 @@ pub(crate) fn score(
                 if i % SEARCHES_PER_CHECK == 0 {
                     check(stop)?;
                 }
-                for (h, cs) in here.iter_mut().zip(&ctxs) {
-                    *h = cs[i];
+                for (h, ss) in here.iter_mut().zip(&states) {
+                    *h = ss[i].ctx;
                 }
                 s.rank = Some(rank(models, &here, s.token, &mut scratch));
             }

@@ -4,16 +4,20 @@
 //!
 //! ```text
 //! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | 0 u32 | fingerprint u64
-//! | weight f64 | per level: length u64, sorted contexts u64, by_prob entries u64
-//! | dense contexts u64
+//! | weight f64 | per level: length u64, contexts u64, sorted contexts u64, by_prob entries u64,
+//!   field widths u64 (plain link level | link index << 8 | children start << 16 | context link
+//!   level below the level below << 24, in bits; dense level << 32)
+//! | dense contexts u64 | top-1 offsets u64
 //! | unigram ln P f32* | unigram ln γ f32*
 //! | per level: codebooks of logp, backoff, second (256 f32 each)
 //!   | not level 1: words u16*, by_prob u16*, big_start u32*, big_at u32*
-//!   | below the top: nodes (child_start u32, link u32, top_logp f32, top_word u16, logp u8,
-//!     backoff u8)* + sentinel, second u8*
-//!   | at the top: leaves (link u32, next_start u32, next_len u16, logp u8, 0 u8)*
-//! | dense contexts (packed context u32)*
+//!   | context bits u64* (sparse levels) | context records u64* | plain records u64*
+//! | dense contexts (packed context u32)* | top-1 offsets (packed context << 32 | offset u64)*
 //! ```
+//! The records are bit-packed ([`crate::packed`]): a context record (codes of the
+//! log-probability, backoff and second-best bound, top-1 source, suffix link, children start) for
+//! each context and a final sentinel, a plain record (code of the log-probability, link) for each
+//! other n-gram.
 //! Values are the 8-bit codes of [`crate::quantize`] (the model is quantized when saved). The
 //! fingerprint identifies what the model was trained from (corpus files, clean-up version,
 //! order, ...); a cache whose fingerprint or format version differs is rebuilt, a file whose size
@@ -35,7 +39,8 @@ use bytemuck::Pod;
 
 use crate::error::NgramError;
 use crate::mapped::{Array, MappedFile};
-use crate::model::{Codebook, KnModel, Level, Repr, Trie, MAX_ORDER};
+use crate::model::{Codebook, KnModel, Repr, MAX_LEVEL_LEN, MAX_ORDER};
+use crate::packed::{Packed, PackedLevel, Widths};
 use crate::quantize::quantize;
 use crate::tokenizer::VOCAB_SIZE;
 
@@ -48,9 +53,11 @@ const _: () = assert!(
 
 const MAGIC: &[u8; 8] = b"LKNGRAM\0";
 /// Bumped whenever the layout or the meaning of a field changes.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 /// Bytes of the header before the level lengths.
 const HEAD: usize = 40;
+/// Header fields (u64) per level.
+const PER_LEVEL: usize = 5;
 const ALIGN: usize = 8;
 
 /// What a model file carries besides the model.
@@ -85,7 +92,7 @@ impl<W: Write> Out<W> {
 fn write_model<W: Write>(
     out: &mut Out<W>,
     order: usize,
-    t: &Trie<u8>,
+    t: &Packed,
     dense: &[u32],
     meta: &ModelMeta,
 ) -> std::io::Result<()> {
@@ -97,11 +104,24 @@ fn write_model<W: Write>(
     out.bytes(&meta.fingerprint.to_le_bytes())?;
     out.bytes(&meta.weight.to_bits().to_le_bytes())?;
     for l in &t.levels {
-        for n in [l.len(), l.big_start.len(), l.by_prob.len()] {
-            out.bytes(&(n as u64).to_le_bytes())?;
+        let w = l.widths;
+        let widths = u64::from(w.lvl)
+            | u64::from(w.idx) << 8
+            | u64::from(w.start) << 16
+            | u64::from(w.ctx_lvl) << 24
+            | u64::from(w.dense) << 32;
+        for n in [
+            l.len as u64,
+            l.contexts as u64,
+            l.big_start.len() as u64,
+            l.by_prob.len() as u64,
+            widths,
+        ] {
+            out.bytes(&n.to_le_bytes())?;
         }
     }
     out.bytes(&(dense.len() as u64).to_le_bytes())?;
+    out.bytes(&(t.best.len() as u64).to_le_bytes())?;
     out.section(&t.uni_logp)?;
     out.section(&t.uni_backoff)?;
     for (i, l) in t.levels.iter().enumerate() {
@@ -114,14 +134,12 @@ fn write_model<W: Write>(
             out.section(&l.big_start)?;
             out.section(&l.big_at)?;
         }
-        if i + 1 < order {
-            out.section(&l.nodes)?;
-            out.section(&l.second)?;
-        } else {
-            out.section(&l.leaves)?;
-        }
+        out.section(&l.has)?;
+        out.section(&l.ctx)?;
+        out.section(&l.plain)?;
     }
     out.section(dense)?;
+    out.section(&t.best)?;
     out.w.flush()
 }
 
@@ -213,22 +231,41 @@ pub fn peek(path: &Path) -> Result<Option<ModelMeta>, NgramError> {
     Ok(header(&head).ok().map(|h| h.meta))
 }
 
+/// A section of a model file: its level (0 for the unigram values and the dense list), its name,
+/// and its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// The level it belongs to (0: none).
+    pub level: usize,
+    /// What it holds.
+    pub name: &'static str,
+    /// Where its bytes are in the file.
+    pub bytes: std::ops::Range<usize>,
+}
+
 /// Takes the mapped sections in order, checking bounds and alignment.
 struct Sections<'a> {
     file: &'a MappedFile,
     at: usize,
+    level: usize,
+    spans: Vec<Span>,
 }
 
 impl Sections<'_> {
-    fn next<T: Pod>(&mut self, len: usize) -> Result<Array<T>, String> {
+    fn next<T: Pod>(&mut self, name: &'static str, len: usize) -> Result<Array<T>, String> {
         let a = self.file.array::<T>(self.at, len)?;
         let bytes = len * std::mem::size_of::<T>();
+        self.spans.push(Span {
+            level: self.level,
+            name,
+            bytes: self.at..self.at + bytes,
+        });
         self.at = (self.at + bytes).next_multiple_of(ALIGN);
         Ok(a)
     }
 
     fn book(&mut self) -> Result<Codebook, String> {
-        let a = self.next::<f32>(256)?;
+        let a = self.next::<f32>("codebook", 256)?;
         let mut b = [0f32; 256];
         b.copy_from_slice(&a);
         Ok(Codebook(Box::new(b)))
@@ -238,6 +275,11 @@ impl Sections<'_> {
 /// Maps a model written by [`save`]: its arrays are views into the file. Checks the header and
 /// the sections' bounds only (see the module doc): loading is near instant.
 pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
+    load_with_layout(path).map(|(m, meta, _)| (m, meta))
+}
+
+/// [`load`], with where each section of the file is (for size reports and tests).
+pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), NgramError> {
     let bad = |reason: String| NgramError::ModelFormat {
         path: path.to_path_buf(),
         reason,
@@ -251,51 +293,80 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
             h.order, h.vocab
         )));
     }
-    let lens_end = HEAD + 8 * (3 * h.order + 1);
+    let lens_end = HEAD + 8 * (PER_LEVEL * h.order + 2);
     if bytes.len() < lens_end {
         return Err(bad("truncated".into()));
     }
     let field = |i: usize| usize::try_from(le_u64(bytes, HEAD + 8 * i)).unwrap_or(usize::MAX);
-    let lens: Vec<[usize; 3]> = (0..h.order)
-        .map(|i| [field(3 * i), field(3 * i + 1), field(3 * i + 2)])
+    let lens: Vec<[usize; PER_LEVEL]> = (0..h.order)
+        .map(|i| std::array::from_fn(|k| field(PER_LEVEL * i + k)))
         .collect();
-    let dense_len = field(3 * h.order);
+    let dense_len = field(PER_LEVEL * h.order);
+    let best_len = field(PER_LEVEL * h.order + 1);
     if lens[0][0] != h.vocab {
         return Err(bad("unigram level does not cover the vocabulary".into()));
     }
     let mut s = Sections {
         file: &file,
         at: lens_end.next_multiple_of(ALIGN),
+        level: 0,
+        spans: Vec::new(),
     };
-    let (trie, dense) = (|| -> Result<(Trie<u8>, Array<u32>), String> {
-        let uni_logp = s.next::<f32>(h.vocab)?;
-        let uni_backoff = s.next::<f32>(h.vocab)?;
+    let (trie, dense) = (|| -> Result<(Packed, Array<u32>), String> {
+        let uni_logp = s.next::<f32>("unigram ln P", h.vocab)?;
+        let uni_backoff = s.next::<f32>("unigram ln γ", h.vocab)?;
         let mut levels = Vec::with_capacity(h.order);
-        for (i, &[n, big, sorted]) in lens.iter().enumerate() {
-            let mut l = Level::<u8>::default();
+        for (i, &[n, contexts, big, sorted, widths]) in lens.iter().enumerate() {
+            let top = i + 1 == h.order;
+            let widths = Widths {
+                lvl: (widths & 0xFF) as u32,
+                idx: (widths >> 8 & 0xFF) as u32,
+                start: (widths >> 16 & 0xFF) as u32,
+                ctx_lvl: (widths >> 24 & 0xFF) as u32,
+                dense: widths >> 32 & 1 != 0,
+            };
+            if !widths.valid()
+                || contexts > n
+                || (top && (contexts != 0 || widths.dense))
+                || n > MAX_LEVEL_LEN
+            {
+                return Err("bad level header".into());
+            }
+            s.level = i + 1;
+            let mut l = PackedLevel {
+                level: i + 1,
+                len: n,
+                contexts,
+                widths,
+                ..PackedLevel::default()
+            };
             l.books.logp = s.book()?;
             l.books.backoff = s.book()?;
             l.books.second = s.book()?;
             if i > 0 {
-                l.words = s.next(n)?;
-                l.by_prob = s.next(sorted)?;
-                l.big_start = s.next(big)?;
-                l.big_at = s.next(big)?;
+                l.words = s.next("tokens", n)?;
+                l.by_prob = s.next("children order", sorted)?;
+                l.big_start = s.next("sorted contexts' starts", big)?;
+                l.big_at = s.next("sorted contexts' lists", big)?;
             }
-            if i + 1 < h.order {
-                l.nodes = s.next(n.checked_add(1).ok_or("level too long")?)?;
-                l.second = s.next(n)?;
-            } else {
-                l.leaves = s.next(n)?;
-            }
+            let [has, ctx, plain] = PackedLevel::word_counts(n, contexts, top, widths);
+            l.has = s.next("context bits", has)?;
+            l.ctx = s.next("context records", ctx)?;
+            l.plain = s.next("plain records", plain)?;
+            l.index();
             levels.push(l);
         }
-        let dense = s.next::<u32>(dense_len)?;
-        let trie = Trie {
+        s.level = 0;
+        let dense = s.next::<u32>("dense contexts", dense_len)?;
+        let best = s.next::<u64>("top-1 offsets", best_len)?;
+        let mut trie = Packed {
             levels,
             uni_logp,
             uni_backoff,
+            best,
+            ..Packed::default()
         };
+        trie.index_best();
         Ok((trie, dense))
     })()
     .map_err(&bad)?;
@@ -303,5 +374,5 @@ pub fn load(path: &Path) -> Result<(KnModel, ModelMeta), NgramError> {
         return Err(bad("trailing bytes".into()));
     }
     let model = KnModel::with_dense(h.order, Repr::Coded(trie), &dense);
-    Ok((model, h.meta))
+    Ok((model, h.meta, s.spans))
 }

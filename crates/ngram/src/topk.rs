@@ -10,14 +10,17 @@
 //! best exact value is at least the mixture of the models' bounds on everything not evaluated.
 //! For a single model and k = 1 it is a table look-up.
 
-use crate::model::{Ctx, KnModel, SortedChildren, MAX_ORDER};
+use crate::model::{Ctx, KnModel, SortedChildren, State, MAX_ORDER};
 
 /// One model of a mixture, with its weight and current context.
 #[derive(Clone, Copy)]
 pub(crate) struct Part<'a> {
     pub weight: f64,
     pub model: &'a KnModel,
-    pub ctx: Ctx,
+    /// The model's scoring state (its context and where its record is).
+    pub state: State,
+    /// `model.top1_state(&state)`, found while scoring.
+    pub top: (u32, f64),
 }
 
 /// Reusable buffers: "already evaluated" marks over the vocabulary.
@@ -62,7 +65,7 @@ fn mixture_prob(parts: &[Part<'_>], w: u32, known: Option<(usize, f64)>) -> f64 
         .map(|(i, p)| {
             let q = match known {
                 Some((k, q)) if k == i => q,
-                _ => p.model.logprob(p.ctx, w).exp(),
+                _ => p.model.step_state(p.state, w).0.exp(),
             };
             p.weight * q
         })
@@ -72,12 +75,12 @@ fn mixture_prob(parts: &[Part<'_>], w: u32, known: Option<(usize, f64)>) -> f64 
 /// The mixture's top-1 when one of the models' top-1 tokens beats the bound on every other token
 /// (the weighted sum of the models' second-best bounds): true for most positions, with one look-up
 /// per model and candidate. `None` when the bound does not settle it.
-fn quick_top1(parts: &[Part<'_>]) -> Option<(u32, f64)> {
+pub(crate) fn quick_top1(parts: &[Part<'_>]) -> Option<(u32, f64)> {
     let mut bound = 0.0;
     let mut best: Option<(u32, f64)> = None;
     for (i, p) in parts.iter().enumerate() {
-        bound += p.weight * p.model.second_bound(p.ctx).exp();
-        let (w, lp) = p.model.top1(p.ctx);
+        bound += p.weight * p.model.second_bound_state(&p.state).exp();
+        let (w, lp) = p.top;
         if best.is_some_and(|b| b.0 == w) {
             continue;
         }
@@ -140,14 +143,14 @@ struct Lists {
 }
 
 impl Lists {
-    fn new(model: &KnModel, ctx: Ctx) -> Lists {
+    fn new(ctx: Ctx, top: (u32, f64)) -> Lists {
         let mut l = Lists {
             chain: [Ctx::ROOT; MAX_ORDER + 1],
             scale: [1.0; MAX_ORDER + 1],
             cursor: [0; MAX_ORDER + 1],
             head: [0.0; MAX_ORDER + 1],
             started: 0,
-            unstarted: model.top1(ctx).1.exp(),
+            unstarted: top.1.exp(),
             sorted: [None; MAX_ORDER + 1],
         };
         l.chain[0] = ctx;
@@ -203,7 +206,7 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
     }
     if k == 1 && parts.len() == 1 {
         let p = parts[0];
-        let (w, lp) = p.model.top1(p.ctx);
+        let (w, lp) = p.top;
         return vec![(w, lp + p.weight.ln())];
     }
     if k == 1 {
@@ -216,14 +219,17 @@ pub(crate) fn top_k(parts: &[Part<'_>], k: usize, scratch: &mut Scratch) -> Vec<
         k,
         items: Vec::with_capacity(k + 1),
     };
-    let mut lists: Vec<Lists> = parts.iter().map(|p| Lists::new(p.model, p.ctx)).collect();
+    let mut lists: Vec<Lists> = parts
+        .iter()
+        .map(|p| Lists::new(p.state.ctx, p.top))
+        .collect();
     // Level 0 of every model first: its children are the usual winners.
     for (l, p) in lists.iter_mut().zip(parts) {
         l.start_next(p.model);
     }
     // The top-1 of each model is a strong first candidate (its probability there is stored).
     for (i, p) in parts.iter().enumerate() {
-        let (w, lp) = p.model.top1(p.ctx);
+        let (w, lp) = p.top;
         if scratch.mark(w) {
             best.offer(w, mixture_prob(parts, w, Some((i, lp.exp()))));
         }

@@ -251,12 +251,16 @@ fn old_foreign_and_truncated_files_are_refused() {
         std::fs::write(&path, bytes).expect("write");
         assert!(storage::load(&path).is_err(), "{what} was loaded");
     };
-    // An older format version (6: every context's children order stored, indices validated at
-    // load) is refused, and `peek` reports no usable cache, so the cache is rebuilt.
-    let mut old = good.clone();
-    old[8..12].copy_from_slice(&6u32.to_le_bytes());
-    refused(&old, "a version 6 file");
-    assert_eq!(storage::peek(&path).expect("peek"), None);
+    // Older format versions (7: a 16-byte record per n-gram with the exact top-1; 6: every
+    // context's children order stored) are refused, and `peek` reports no usable cache, so the
+    // cache (or a saved custom model) is rebuilt, never misread.
+    assert_eq!(storage::FORMAT_VERSION, 8);
+    for version in [6u32, 7] {
+        let mut old = good.clone();
+        old[8..12].copy_from_slice(&version.to_le_bytes());
+        refused(&old, &format!("a version {version} file"));
+        assert_eq!(storage::peek(&path).expect("peek"), None);
+    }
     // Foreign bytes, an empty file, a truncated one, one with trailing bytes.
     refused(
         b"PK\x03\x04 not a model at all, just some bytes",
@@ -284,9 +288,28 @@ fn corrupt_model_files_never_make_scoring_panic() {
         top_k: 3,
         ranks: true,
     };
+    let exercise = |bytes: &[u8]| {
+        std::fs::write(&path, bytes).expect("write");
+        let Ok((model, _)) = storage::load(&path) else {
+            return;
+        };
+        let model = Arc::new(model);
+        let mix = InterpolatedModel::new(model.clone(), domain.clone(), 0.5);
+        for m in [&*model as &dyn LanguageModel, &mix] {
+            let scores = m.score(&text, &options);
+            assert_eq!(scores.len(), text.len());
+            let _ = m.next_distribution(&text[..10]);
+            let params = SampleParams {
+                max_tokens: 5,
+                seed: Some(1),
+                ..SampleParams::default()
+            };
+            let _ = generate(m, &text[..3], &params);
+        }
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(5);
-    // The level-1 nodes and the unigrams take most of the file: corrupt the structure after them
-    // most of the time (the last quarter), and anywhere after the header otherwise.
+    // The unigram values take most of the file: corrupt the structure after them most of the
+    // time (the last quarter), and anywhere after the header otherwise.
     let body = 200..good.len();
     let tail = good.len() * 3 / 4..good.len();
     for trial in 0..40 {
@@ -307,22 +330,36 @@ fn corrupt_model_files_never_make_scoring_panic() {
                 bytes[at] = rng.random();
             }
         }
-        std::fs::write(&path, &bytes).expect("write");
-        let Ok((model, _)) = storage::load(&path) else {
-            continue;
-        };
-        let model = Arc::new(model);
-        let mix = InterpolatedModel::new(model.clone(), domain.clone(), 0.5);
-        for m in [&*model as &dyn LanguageModel, &mix] {
-            let scores = m.score(&text, &options);
-            assert_eq!(scores.len(), text.len());
-            let _ = m.next_distribution(&text[..10]);
-            let params = SampleParams {
-                max_tokens: 5,
-                seed: Some(1),
-                ..SampleParams::default()
-            };
-            let _ = generate(m, &text[..3], &params);
+        exercise(&bytes);
+    }
+    // Each array of each level on its own (tokens, children order, context bits, bit-packed
+    // context and plain records): random bytes, a run of 0xFF, zeros.
+    std::fs::write(&path, &good).expect("write");
+    let (_, _, spans) = storage::load_with_layout(&path).expect("layout");
+    let spans: Vec<_> = spans
+        .into_iter()
+        .filter(|s| s.level > 0 && !s.bytes.is_empty() && s.name != "codebook")
+        .collect();
+    assert!(spans.iter().any(|s| s.name == "context records"));
+    assert!(spans.iter().any(|s| s.name == "plain records"));
+    assert!(spans.iter().any(|s| s.name == "context bits"));
+    for span in &spans {
+        for fill in [None, Some(0xFFu8), Some(0)] {
+            let mut bytes = good.clone();
+            match fill {
+                None => {
+                    for _ in 0..span.bytes.len().min(500) {
+                        let at = rng.random_range(span.bytes.clone());
+                        bytes[at] = rng.random();
+                    }
+                }
+                Some(b) => {
+                    let at = rng.random_range(span.bytes.clone());
+                    let end = (at + 4096).min(span.bytes.end);
+                    bytes[at..end].fill(b);
+                }
+            }
+            exercise(&bytes);
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

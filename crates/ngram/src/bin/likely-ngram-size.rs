@@ -1,11 +1,12 @@
-//! Where the bytes of a model file are: per level, the number of n-grams and the bytes of each
-//! array (tokens, children order, context records, second-best bounds, top-level records):
+//! Where the bytes of a model file are: per level, the number of n-grams and contexts and the bytes
+//! of each array (tokens, children order, context bits and records, plain records), with the
+//! records' field widths:
 //! `cargo run --release -p likely-ngram --bin likely-ngram-size -- FILE.lkm`
 //! (default: both embedded models of `LIKELY_DATA_DIR`).
 
 use std::path::PathBuf;
 
-use likely_ngram::model::Level;
+use likely_ngram::packed::PackedLevel;
 use likely_ngram::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 use likely_ngram::{storage, NgramError};
 
@@ -18,21 +19,26 @@ fn mb(b: usize) -> f64 {
     b as f64 / 1e6
 }
 
-fn print_level(n: usize, l: &Level<u8>, contexts: usize) {
-    let len = l.len();
+fn print_level(n: usize, l: &PackedLevel) {
+    let len = l.len;
     let words = bytes(&l.words);
     let order = bytes(&l.by_prob) + bytes(&l.big_start) + bytes(&l.big_at);
-    let nodes = bytes(&l.nodes) + bytes(&l.second);
-    let leaves = bytes(&l.leaves);
-    let total = words + order + nodes + leaves + 3 * 256 * 4;
+    let contexts = bytes(&l.has) + bytes(&l.ctx);
+    let plain = bytes(&l.plain);
+    let total = words + order + contexts + plain + 3 * 256 * 4;
+    let w = l.widths;
     println!(
-        "| {n} | {len} | {contexts} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} |",
+        "| {n} | {len} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} / {}{} |",
+        l.contexts,
         mb(words),
         mb(order),
-        mb(nodes),
-        mb(leaves),
+        mb(contexts),
+        mb(plain),
         mb(total),
-        total as f64 / len.max(1) as f64
+        total as f64 / len.max(1) as f64,
+        if l.ctx.is_empty() { 0 } else { w.context() },
+        if l.plain.is_empty() { 0 } else { w.plain() },
+        if w.dense { " (dense)" } else { "" },
     );
 }
 
@@ -52,15 +58,19 @@ fn run() -> Result<(), NgramError> {
         };
         println!("{}: {:.1} MB", file.display(), mb(size));
         println!();
-        println!("| level | n-grams | with children | tokens (MB) | children order (MB) | context records + bounds (MB) | top records (MB) | total (MB) | bytes per n-gram |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| level | n-grams | contexts | tokens (MB) | children order (MB) | context bits + records (MB) | plain records (MB) | total (MB) | bytes per n-gram | record bits, context / plain (dense: every n-gram has a context record) |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (i, l) in t.levels.iter().enumerate() {
-            let contexts = l
-                .nodes
-                .windows(2)
-                .filter(|w| w[1].child_start > w[0].child_start)
-                .count();
-            print_level(i + 1, l, contexts);
+            print_level(i + 1, l);
+        }
+        println!();
+        for (i, l) in t.levels.iter().enumerate().take(t.levels.len() - 1) {
+            let [child, stored, lower] = l.top_sources();
+            println!(
+                "Level {}: {}; top-1 of the contexts: the child at an offset below 30 {child}, a child listed with its offset {stored}, the suffix context's {lower}.",
+                i + 1,
+                if l.widths.dense { "dense" } else { "sparse" },
+            );
         }
         let (dense, dense_bytes) = model.dense_index_size();
         println!();
