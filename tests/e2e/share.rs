@@ -238,18 +238,6 @@ async fn a_share_link_pasted_over_an_unsaved_evaluation_asks_first() {
     browser.close().await;
 }
 
-/// The page's path, once it is `expected` (waiting up to 10 s for a navigation).
-async fn path_becomes(browser: &Browser, expected: &str) -> String {
-    let started = std::time::Instant::now();
-    loop {
-        let path = browser.js_string("return location.pathname;").await;
-        if path == expected || started.elapsed() > std::time::Duration::from_secs(10) {
-            return path;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 /// Whether the page asks the browser to confirm leaving: the `beforeunload` event a navigation fires
 /// is cancelled. (Headless Chromium under WebDriver leaves a page without showing its own "Leave
 /// site?" dialog, so the test reads the page's answer to the event the browser would ask with.)
@@ -281,7 +269,9 @@ async fn leaving_an_unsaved_evaluation_for_a_stored_link_asks_first() {
         .await
         .unwrap();
     assert_eq!(
-        path_becomes(&browser, "/s/a-teammates-link").await,
+        browser
+            .settled("return location.pathname;", "/s/a-teammates-link")
+            .await,
         "/s/a-teammates-link"
     );
     browser.close().await;

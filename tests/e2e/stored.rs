@@ -41,19 +41,6 @@ const TOKENS_JS: &str = "return [...document.querySelectorAll('[data-testid=\"to
 const CHARTS_JS: &str = "return [...document.querySelectorAll('canvas[data-testid^=\"chart-\"]')]
     .map(c => `${c.dataset.testid}:${c.width}x${c.height}:${c.hidden ? 'hidden' : c.toDataURL()}`).join('\\n');";
 
-/// Polls `script` until it returns `expected` (or a non-empty value when `expected` is empty).
-async fn settled(browser: &Browser, script: &str, expected: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..120 {
-        last = browser.js_string(script).await;
-        if (expected.is_empty() && !last.is_empty()) || (!expected.is_empty() && last == expected) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    last
-}
-
 async fn evaluate_the_set(browser: &Browser) {
     let set = held_out_set();
     browser
@@ -115,19 +102,19 @@ async fn opens_the_same(browser: &Browser, link: &str, figures: &str, tokens: &s
     browser.client.goto(link).await.expect("open the link");
     browser.by_testid("share-banner").await;
     assert_eq!(
-        settled(browser, FIGURES_JS, figures).await,
+        browser.settled(FIGURES_JS, figures).await,
         figures,
         "same figures"
     );
     if !tokens.is_empty() {
         assert_eq!(
-            settled(browser, TOKENS_JS, tokens).await,
+            browser.settled(TOKENS_JS, tokens).await,
             tokens,
             "same token colours"
         );
     }
     assert_eq!(
-        settled(browser, CHARTS_JS, charts).await,
+        browser.settled(CHARTS_JS, charts).await,
         charts,
         "same charts"
     );
@@ -150,15 +137,15 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
     let author = Browser::open(&server.url).await;
     evaluate_the_set(&author).await;
     author.value_of("avg-loglik-custom-base-light").await;
-    let figures = settled(&author, FIGURES_JS, "").await;
+    let figures = author.settled(FIGURES_JS, "").await;
     assert!(figures.contains("pill-"), "pills are shown: {figures}");
-    let tokens = settled(&author, TOKENS_JS, "").await;
+    let tokens = author.settled(TOKENS_JS, "").await;
     assert!(!tokens.is_empty(), "the token view is drawn");
     let shown = author
         .js_string("return document.querySelector('[data-testid=\"token-text\"]').textContent;")
         .await;
     assert!(shown.contains(SECRET), "the author sees the text: {shown}");
-    let charts = settled(&author, CHARTS_JS, "").await;
+    let charts = author.settled(CHARTS_JS, "").await;
     assert_eq!(
         author
             .by_testid("share-expiry")

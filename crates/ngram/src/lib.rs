@@ -13,8 +13,10 @@
 pub mod adapt;
 pub mod adaptation;
 pub mod cache;
+mod codes;
 pub mod corpus;
 pub mod counting;
+mod ctx;
 mod dense;
 pub mod discounts;
 pub mod error;

@@ -135,3 +135,16 @@ impl<T> fmt::Debug for Array<T> {
         write!(f, "Array({kind}, {} items)", self.len())
     }
 }
+
+/// A read prefetch hint (a no-op on other architectures).
+#[inline(always)]
+pub(crate) fn prefetch_read(p: *const i8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address, and does
+    // not change memory. `p` points into a live slice anyway.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}

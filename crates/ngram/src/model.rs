@@ -29,92 +29,18 @@
 //! A [`Ctx`] names the longest suffix of the history that is a context of the model (has
 //! continuations): the next-token distribution depends on the history only through it.
 
+pub use crate::codes::{Books, Code, Codebook};
+pub(crate) use crate::ctx::HAS_CHILDREN;
+pub use crate::ctx::{Ctx, MAX_LEVEL_LEN, MAX_ORDER};
 use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
-use crate::mapped::Array;
+use crate::mapped::{prefetch_read, Array};
 use crate::packed::{Packed, TOP_BEST_STORED, TOP_LOWER};
 use crate::tokenizer::Tokenizer;
 
-/// A context node: `level` (0 = the empty context, 1 = one token, ...) and index in that level,
-/// packed in one `u32` (level in the top 3 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Ctx(pub(crate) u32);
-
-const LEVEL_SHIFT: u32 = 29;
-/// In a node's `link`: set when the node itself has continuations.
-pub(crate) const HAS_CHILDREN: u32 = 1 << 28;
-const INDEX_MASK: u32 = HAS_CHILDREN - 1;
-/// Largest number of n-grams one level may hold (the index must fit in 28 bits).
-pub const MAX_LEVEL_LEN: usize = INDEX_MASK as usize;
-/// Highest supported order (the level must fit in 3 bits, level 0 being the empty context).
-pub const MAX_ORDER: usize = 7;
 /// Contexts with more children than this store their children's order by probability
 /// ([`Level::by_prob`]); smaller ranges (nearly all: most contexts have one child) are sorted when a
 /// search asks.
 pub const SORT_MAX: usize = 16;
-
-impl Ctx {
-    /// The empty context (unigram distribution).
-    pub const ROOT: Ctx = Ctx(0);
-
-    /// Packs a level and an index.
-    pub fn new(level: usize, index: u32) -> Ctx {
-        Ctx(((level as u32) << LEVEL_SHIFT) | (index & INDEX_MASK))
-    }
-
-    /// From a node's `link` field (drops the flag).
-    #[inline]
-    pub(crate) fn from_link(link: u32) -> Ctx {
-        Ctx(link & !HAS_CHILDREN)
-    }
-
-    /// Number of tokens in the context.
-    #[inline]
-    pub fn level(self) -> usize {
-        (self.0 >> LEVEL_SHIFT) as usize
-    }
-
-    /// Index of the context's n-gram in its level.
-    #[inline]
-    pub fn index(self) -> usize {
-        (self.0 & INDEX_MASK) as usize
-    }
-}
-
-/// How a level stores its log-probabilities and backoff weights: exact `f32` values (a freshly
-/// trained model) or 8-bit codes into a per-level codebook of 256 values (a saved and loaded one,
-/// see [`crate::quantize`]).
-pub trait Code: Copy + Default + PartialEq + std::fmt::Debug + Send + Sync + 'static {
-    /// The codebook (nothing for exact values).
-    type Book: Clone + Default + PartialEq + std::fmt::Debug + Send + Sync;
-    /// The value the code stands for.
-    fn value(self, book: &Self::Book) -> f32;
-}
-
-impl Code for f32 {
-    type Book = ();
-    #[inline(always)]
-    fn value(self, _: &()) -> f32 {
-        self
-    }
-}
-
-/// 256 values (natural logs), indexed by an 8-bit code.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Codebook(pub Box<[f32; 256]>);
-
-impl Default for Codebook {
-    fn default() -> Self {
-        Codebook(Box::new([0.0; 256]))
-    }
-}
-
-impl Code for u8 {
-    type Book = Codebook;
-    #[inline(always)]
-    fn value(self, book: &Codebook) -> f32 {
-        book.0[usize::from(self)]
-    }
-}
 
 /// An n-gram that may be a context (levels below the top), with what scoring reads together.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -185,17 +111,6 @@ pub struct State {
 
 /// `State::start` of a state whose children range is not read yet.
 const PENDING: u32 = u32::MAX;
-
-/// The codebooks of one level.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Books<C: Code> {
-    /// Of `logp`.
-    pub logp: C::Book,
-    /// Of `backoff`.
-    pub backoff: C::Book,
-    /// Of `second`.
-    pub second: C::Book,
-}
 
 /// The n-grams of one length.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -1289,17 +1204,4 @@ impl<S: Store> View<'_, S> {
             Top::Stored(..) | Top::BestStored => {}
         }
     }
-}
-
-/// A read prefetch hint (a no-op on other architectures).
-#[inline(always)]
-pub(crate) fn prefetch_read(p: *const i8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is only a hint: it never faults, even on an invalid address, and does
-    // not change memory. `p` points into a live slice anyway.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }

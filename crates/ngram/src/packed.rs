@@ -1,7 +1,7 @@
 //! The compact levels of a saved model (format 8): bit-packed records, full ones only for the
 //! n-grams that are contexts.
 //!
-//! Per level, besides the tokens and the children order (as in [`crate::model::Level`]):
+//! Per level, besides the tokens and the children order (as in the trie's `Level`):
 //! - below the top, a bit per n-gram telling whether it is a context (has children), with a rank
 //!   directory built at load (`bitm`), which maps an n-gram to its record; a level where nearly
 //!   every n-gram is a context (levels 1-3 of `base-light`) is *dense* instead: every n-gram has a
@@ -27,8 +27,9 @@
 use bitm::{BinaryRankSearch, BitAccess, Rank, RankSelect101111};
 use rustc_hash::FxHashMap;
 
+use crate::codes::Books;
+use crate::ctx::Ctx;
 use crate::mapped::Array;
-use crate::model::{Books, Ctx};
 
 /// Bits of the log-probability, backoff and second-bound codes.
 const CODE: u32 = 8;
@@ -153,7 +154,7 @@ pub struct PackedLevel {
     /// Last token of each n-gram (empty for level 1).
     pub words: Array<u16>,
     /// Children order by probability of the contexts with many children (see
-    /// [`crate::model::Level::by_prob`]).
+    /// the trie's `Level::by_prob`).
     pub by_prob: Array<u16>,
     /// The children range start of each context listed in `by_prob`, ascending.
     pub big_start: Array<u32>,
@@ -430,7 +431,7 @@ impl PackedLevel {
         match self.record(i) {
             Ok(r) => {
                 if let Some(w) = self.ctx.get(r * self.widths.context() / 64) {
-                    crate::model::prefetch_read(w as *const u64 as *const i8);
+                    crate::mapped::prefetch_read(w as *const u64 as *const i8);
                 }
                 r as u32
             }

@@ -140,6 +140,22 @@ impl Browser {
         value.as_str().unwrap_or_default().to_string()
     }
 
+    /// Polls `script` for up to 30 s until it returns `expected` (or a non-empty value when
+    /// `expected` is empty), and returns its last value.
+    pub async fn settled(&self, script: &str, expected: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..120 {
+            last = self.js_string(script).await;
+            if (expected.is_empty() && !last.is_empty())
+                || (!expected.is_empty() && last == expected)
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        last
+    }
+
     /// Starts a browser on `url` and waits until the page lists the server's models.
     pub async fn open(url: &str) -> Browser {
         let browser = Browser::start().await;
