@@ -1,10 +1,10 @@
 //! How a level's values are stored: exact `f32`s (a freshly trained model) or 8-bit codes into
 //! per-level codebooks of 256 values (a saved and loaded one). A leaf shared by both stores
-//! ([`crate::model`]'s trie and [`crate::packed`]).
+//! (the trie of `model` and the bit-packed records of `packed`).
 
 /// How a level stores its log-probabilities and backoff weights: exact `f32` values (a freshly
 /// trained model) or 8-bit codes into a per-level codebook of 256 values (a saved and loaded one,
-/// see [`crate::quantize`]).
+/// see the `quantize` module).
 pub trait Code: Copy + Default + PartialEq + std::fmt::Debug + Send + Sync + 'static {
     /// The codebook (nothing for exact values).
     type Book: Clone + Default + PartialEq + std::fmt::Debug + Send + Sync;

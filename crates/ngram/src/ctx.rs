@@ -1,6 +1,7 @@
 //! Naming a context of the model: [`Ctx`], a level and an index in one `u32`, and the bit layout
 //! the stores share (the level's bits, the children flag of a node's link, the largest level and
-//! order). A leaf: both stores ([`crate::model`]'s trie and [`crate::packed`]) build on it.
+//! order). A leaf: both stores (the trie of `model` and the bit-packed records of `packed`)
+//! build on it.
 
 /// A context node: `level` (0 = the empty context, 1 = one token, ...) and index in that level,
 /// packed in one `u32` (level in the top 3 bits).
