@@ -8,8 +8,9 @@
 # `likely serve` the CPU time it used per request (user + system, from /proc/<pid>/stat: far less
 # sensitive to other load on the machine than latency).
 #   bash scripts/bench-proxy.sh [--duration SECONDS] [--perf]   (env DURATION; default 10)
-# --perf records `perf` samples of the proxy during its 64-connection run and prints where it spends
-# its time (needs Debian's linux-perf).
+# --perf records `perf` samples of the proxy during its 64-connection run (PERF_CONNECTIONS=1: the
+# one-connection run) and prints where it spends its time (needs Debian's linux-perf; PERF_KEEP=FILE
+# keeps the samples).
 # Uses $LIKELY_BIN (default target/release/likely); installs Debian's nginx-light and wrk when missing.
 # Run it on an otherwise idle machine: wrk, nginx and the proxy share the cores.
 set -euo pipefail
@@ -167,7 +168,7 @@ for connections in 1 64; do
   for target in "direct:$upstream_port" "nginx-hop:$hop_port" "likely:$likely_port"; do
     name="${target%%:*}"; port="${target##*:}"
     recorder=""
-    if [[ -n "$profile" && "$name" == likely && "$connections" == 64 ]]; then
+    if [[ -n "$profile" && "$name" == likely && "$connections" == "${PERF_CONNECTIONS:-64}" ]]; then
       perf record -q -F 499 -g -p "$server" -o "$work/perf.data" -- sleep "$duration" 2>/dev/null &
       recorder=$!
     fi
@@ -195,7 +196,7 @@ print(f"   added at the median, {conns:.0f} connection(s): nginx hop {added_hop:
 PY
 done
 if [[ -n "$profile" ]]; then
-  echo "== where likely spends its time (perf, 64 connections; self time by symbol)"
+  echo "== where likely spends its time (perf, ${PERF_CONNECTIONS:-64} connection(s); self time by symbol)"
   [[ -n "${PERF_KEEP:-}" ]] && cp "$work/perf.data" "$PERF_KEEP" # to look further: perf report -i FILE
   perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E "^ +[0-9]" | cut -c1-150 | head -40 || true
 fi
