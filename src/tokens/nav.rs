@@ -1,7 +1,10 @@
 //! Keyboard moves between token spans, shared by every coloured-token view: the arrow keys step to the
-//! next or previous token, Escape closes the tooltip, focus on the container moves to its first token.
+//! next or previous token, Escape closes the tooltip, focus on the container moves to its first token;
+//! and the pointer and focus handlers that show a token's tooltip.
 
 use super::chunks::token_index;
+use leptos::html::Div;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// What a key does in a token view.
@@ -61,6 +64,32 @@ fn focus(container: &web_sys::Element, selector: &str) -> bool {
     match span.dyn_into::<web_sys::HtmlElement>() {
         Ok(span) => span.focus().is_ok(),
         Err(_) => false,
+    }
+}
+
+/// A `mouseover` handler: the token under the pointer is shown with `show`.
+pub(super) fn on_pointer_over(
+    show: impl Fn(usize, &web_sys::Element) + Copy + 'static,
+) -> impl Fn(web_sys::MouseEvent) + Copy + 'static {
+    move |ev| {
+        if let Some((index, span)) = token_index(ev.target()) {
+            show(index, &span);
+        }
+    }
+}
+
+/// A `focusin` handler: the focused token is shown with `show`; focus on the container itself moves
+/// to its first token.
+pub(super) fn on_focus_in(
+    show: impl Fn(usize, &web_sys::Element) + Copy + 'static,
+    container: NodeRef<Div>,
+) -> impl Fn(web_sys::FocusEvent) + Copy + 'static {
+    move |ev| {
+        if let Some((index, span)) = token_index(ev.target()) {
+            show(index, &span);
+        } else if let Some(element) = container.get_untracked() {
+            focus_first(&element);
+        }
     }
 }
 

@@ -3,8 +3,7 @@
 //! keyboard focus) and the same arrow-key moves. Short enough to be written at once (a generation is at
 //! most `max_tokens` long); the caller says what the tooltip of a token shows.
 
-use super::chunks::token_index;
-use super::nav::{focus_first, focus_token, move_of, Move};
+use super::nav::{focus_token, move_of, on_focus_in, on_pointer_over, Move};
 use super::render::{spans_html, TokenCell};
 use super::tip_view::tooltip_view;
 use super::tooltip::Tooltip;
@@ -75,19 +74,9 @@ pub fn TokenStrip(
                 role="group"
                 aria-label="Generated tokens; move with the arrow keys, the tooltip shows each token's figures"
                 inner_html=html
-                on:mouseover=move |ev: web_sys::MouseEvent| {
-                    if let Some((index, span)) = token_index(ev.target()) {
-                        show(index, &span);
-                    }
-                }
+                on:mouseover=on_pointer_over(show)
                 on:mouseleave=move |_| hovered.set(None)
-                on:focusin=move |ev: web_sys::FocusEvent| {
-                    if let Some((index, span)) = token_index(ev.target()) {
-                        show(index, &span);
-                    } else if let Some(element) = container.get_untracked() {
-                        focus_first(&element);
-                    }
-                }
+                on:focusin=on_focus_in(show, container)
                 on:focusout=move |_| hovered.set(None)
                 on:keydown=on_keydown
             ></div>

@@ -3,9 +3,9 @@
 //! small reactive update however many tokens there are.
 
 use super::choices::choices;
-use super::chunks::{chunk, token_index, CHUNK, PRELOAD_PX};
+use super::chunks::{chunk, CHUNK, PRELOAD_PX};
 use super::controls::{Legend, TokenControls};
-use super::nav::{focus_first, focus_token, move_of, Move};
+use super::nav::{focus_token, move_of, on_focus_in, on_pointer_over, Move};
 use super::paint::{check, ColourMode, Selection};
 use super::tip_view::tooltip_view;
 use super::tooltip::{tooltip, Tooltip};
@@ -132,20 +132,9 @@ pub fn TokenView() -> impl IntoView {
                     role="group"
                     aria-label="Tokens; move with the arrow keys, the tooltip shows each token's figures"
                     on:scroll=on_scroll
-                    on:mouseover=move |ev: web_sys::MouseEvent| {
-                        if let Some((index, span)) = token_index(ev.target()) {
-                            show(index, &span);
-                        }
-                    }
+                    on:mouseover=on_pointer_over(show)
                     on:mouseleave=move |_| hovered.set(None)
-                    on:focusin=move |ev: web_sys::FocusEvent| {
-                        if let Some((index, span)) = token_index(ev.target()) {
-                            show(index, &span);
-                        } else if let Some(element) = container.get_untracked() {
-                            // Focus on the container moves to its first token.
-                            focus_first(&element);
-                        }
-                    }
+                    on:focusin=on_focus_in(show, container)
                     on:keydown=on_keydown
                 ></div>
                 {move || hovered.get().map(|(tip, left, top)| tooltip_view(tip, left, top))}
