@@ -1,7 +1,8 @@
 //! Browser benchmark of a whole evaluation: does the page keep up with the server? Against the real
 //! server and embedded models (`base-light`, `custom-base-light`), it sends each held-out set's
 //! Generate requests four at a time from a plain client (what the page's requests cost the server),
-//! then evaluates the same set in headless Chromium from an uploaded JSON Lines file, and prints both
+//! then evaluates the same set in headless Chromium from an uploaded JSON Lines file (the page sends its
+//! windows in batches, `POST /v1/generate/batch`, to a server that has the route), and prints both
 //! times side by side with the page's longest main-thread task. The sets are Hamlet's paragraphs: the
 //! first 150, all of them, and 5,000 (the play again, numbered). Prints the figures; asserts nothing
 //! about time.
@@ -220,7 +221,7 @@ async fn main() {
         .await
         .unwrap();
     println!(
-        "page run benchmark: Hamlet as {} paragraphs, {} models, {CONCURRENCY} requests at a time (headless Chromium, release bundle)",
+        "page run benchmark: Hamlet as {} paragraphs, {} models, script and browser fetch {CONCURRENCY} requests at a time, the page batched (headless Chromium, release bundle)",
         paragraphs.len(),
         MODELS.len()
     );

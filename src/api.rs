@@ -1,5 +1,7 @@
-//! The only place that talks HTTP: the server's model list, its Generate API and its stored share
-//! links (`/v1/capabilities`, `/v1/shares`).
+//! The only place that talks HTTP: the server's model list, its Generate API (one call, or many in
+//! batches: `batch`) and its stored share links (`/v1/capabilities`, `/v1/shares`).
+
+pub mod batch;
 
 use gloo_net::http::{Request, Response};
 use likely_core::share_api::{

@@ -5,6 +5,7 @@
 use super::control::Epochs;
 use super::publish::Publisher;
 use super::score::{score_job, JobInput};
+use crate::api::batch::Batcher;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
@@ -12,8 +13,9 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// Requests in flight at once, over all models.
-pub const CONCURRENCY: usize = 4;
+/// Jobs under way at once, over all models: enough callers to fill the batches in flight (the batching
+/// client sends their windows together; without the batch route, four at a time).
+pub const CONCURRENCY: usize = crate::api::batch::CALLERS;
 
 /// One snippet to score with one model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +45,8 @@ pub fn pending_jobs(evaluation: &Evaluation) -> Vec<Job> {
     jobs
 }
 
-/// Scores `jobs` into `evaluation`, `CONCURRENCY` at a time; `running` is true until the last worker
+/// Scores `jobs` into `evaluation`, `CONCURRENCY` jobs at a time, their windows sent in batches by one
+/// client; `running` is true until the last worker
 /// stops (all done, or cancelled through `epochs`).
 pub fn start_jobs(
     evaluation: RwSignal<Option<Evaluation>>,
@@ -58,6 +61,7 @@ pub fn start_jobs(
     }
     running.set(true);
     let publisher = Publisher::new(evaluation);
+    let client = Batcher::new(control.abort_signal());
     let queue = Rc::new(RefCell::new(VecDeque::from(jobs)));
     let workers = CONCURRENCY.min(queue.borrow().len());
     let active = Rc::new(std::cell::Cell::new(workers));
@@ -66,6 +70,7 @@ pub fn start_jobs(
         let active = active.clone();
         let control = control.clone();
         let publisher = publisher.clone();
+        let client = client.clone();
         spawn_local(async move {
             loop {
                 if control.cancelled() {
@@ -77,7 +82,7 @@ pub fn start_jobs(
                 let Some(input) = job_input(evaluation, &job) else {
                     continue;
                 };
-                let Some(outcome) = score_job(&input, &control).await else {
+                let Some(outcome) = score_job(&input, &control, &client).await else {
                     break;
                 };
                 if control.cancelled() {

@@ -1,11 +1,13 @@
 //! Scores one snippet with one model: cuts it into windows that fit the model's context, asks the
-//! Generate API for each (retrying 429/503 with backoff), and stitches the windows' prompt tokens.
+//! Generate API for each through the run's batching client (retrying 429/503 with backoff, window by
+//! window), and stitches the windows' prompt tokens.
 //! When a window fails, the snippet's finished windows are kept (per model, text and parameters, until
 //! the snippet is scored), so Retry failed asks only for the windows still missing.
 
 use super::control::RunControl;
 use super::retry::retry_delay_ms;
-use crate::api::{self, ApiFailure};
+use crate::api::batch::Batcher;
+use crate::api::ApiFailure;
 use likely_core::params::GenerateParams;
 use likely_core::results::{ModelSpec, Outcome};
 use likely_core::windows::{plan_for, stitch, WindowProgress};
@@ -33,7 +35,11 @@ pub struct JobInput {
 }
 
 /// The snippet's outcome, or `None` when the run was cancelled first.
-pub async fn score_job(input: &JobInput, control: &RunControl) -> Option<Outcome> {
+pub async fn score_job(
+    input: &JobInput,
+    control: &RunControl,
+    client: &Batcher,
+) -> Option<Outcome> {
     let key: SnippetKey = (
         input.model.name.clone(),
         input.text.clone(),
@@ -46,7 +52,7 @@ pub async fn score_job(input: &JobInput, control: &RunControl) -> Option<Outcome
     for index in progress.missing() {
         let window = progress.windows()[index];
         let prompt = window.prompt(&input.text);
-        let failure = match generate_with_retry(input, prompt, control).await {
+        let failure = match generate_with_retry(input, prompt, control, client).await {
             None => {
                 UNFINISHED.with(|kept| kept.borrow_mut().insert(key, progress));
                 return None;
@@ -93,6 +99,7 @@ async fn generate_with_retry(
     input: &JobInput,
     prompt: &str,
     control: &RunControl,
+    client: &Batcher,
 ) -> Option<Result<GenerateResponse, ApiFailure>> {
     let request = input.params.request(input.model.name.clone(), prompt);
     let mut attempt = 1;
@@ -100,7 +107,7 @@ async fn generate_with_retry(
         if control.cancelled() {
             return None;
         }
-        let result = api::generate(&request, control.abort_signal().as_ref()).await;
+        let result = client.generate(request.clone()).await;
         if control.cancelled() {
             return None;
         }

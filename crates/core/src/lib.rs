@@ -10,6 +10,7 @@
 //! most) and `learned` (the token strings that moved most) feed the views; `export` writes JSON and CSV;
 //! `share` is the share-link codec; `rules` holds every limit and validity check page and server share.
 
+pub mod batch;
 pub mod bootstrap;
 pub mod chart_data;
 pub mod colour;

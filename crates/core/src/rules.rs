@@ -65,6 +65,9 @@ impl Range {
     }
 }
 
+/// Generate requests in one `POST /v1/generate/batch` at most: the server's 400 above it, and the
+/// page's batch size (`src/api/batch.rs`).
+pub const MAX_BATCH_REQUESTS: usize = 64;
 /// Tokens generated after the prompt (never scored).
 pub const MAX_TOKENS: Range = Range::new("max_tokens", 0.0, 4096.0);
 /// Generations per request, as at Cohere.

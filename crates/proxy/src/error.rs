@@ -103,6 +103,21 @@ impl AppError {
         }
     }
 
+    /// Logs this error as it becomes an answer (a response, or a batch item's error line): server-side
+    /// failures at `error` (500) or `warn`, rejected requests at `debug`.
+    pub(crate) fn log(&self) {
+        let status = self.status();
+        match status {
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                tracing::error!(%status, error = %self, "request failed")
+            }
+            _ if status.is_server_error() => {
+                tracing::warn!(%status, error = %self, "request failed")
+            }
+            _ => tracing::debug!(%status, error = %self, "request rejected"),
+        }
+    }
+
     /// The `Retry-After` value this error carries, if any.
     pub fn retry_after(&self) -> Option<&str> {
         match self {
@@ -115,16 +130,8 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        self.log();
         let status = self.status();
-        match status {
-            StatusCode::INTERNAL_SERVER_ERROR => {
-                tracing::error!(%status, error = %self, "request failed")
-            }
-            _ if status.is_server_error() => {
-                tracing::warn!(%status, error = %self, "request failed")
-            }
-            _ => tracing::debug!(%status, error = %self, "request rejected"),
-        }
         let retry_after = self
             .retry_after()
             .and_then(|value| HeaderValue::from_str(value).ok());

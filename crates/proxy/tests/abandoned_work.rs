@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::process::Command;
+use common::cpu::{cpu_ticks, ms_used_in_the_second_after_next, ticks_per_second};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -23,24 +23,6 @@ timeout_secs = 3
 name = "base-light"
 backend = "embedded"
 "#;
-
-/// The CPU time the process `pid` has used so far, in clock ticks (user + system).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // The command name is in parentheses and may hold spaces: count fields after its `)`.
-    let after = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after.split(' ').collect();
-    // Fields 14 and 15 of the whole line (utime, stime) are the 12th and 13th after the name.
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-fn ticks_per_second() -> u64 {
-    let output = Command::new("getconf").arg("CLK_TCK").output().unwrap();
-    String::from_utf8_lossy(&output.stdout)
-        .trim()
-        .parse()
-        .unwrap()
-}
 
 /// Sends one raw HTTP/1.1 request (followed by a pipelined `GET /healthz` when `pipelined`) and drops
 /// the connection after `leave_after`, whatever the server has (not) answered by then. Returns the
@@ -80,15 +62,7 @@ async fn send_and_leave(
 async fn abandoned_generations_stop_using_cpu_within_a_second() {
     let dir = std::env::temp_dir().join(format!("likely-abandoned-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("likely.toml");
-    std::fs::write(&config, CONFIG).unwrap();
-    let mut command = common::served::serve_api("none");
-    command
-        .arg("--config")
-        .arg(&config)
-        .arg("--custom-models-dir")
-        .arg(dir.join("models"));
-    let served = common::served::spawn(&mut command);
+    let served = common::served::serve_config(CONFIG, &dir);
     let pid = served.child.id();
     let address = served.base.trim_start_matches("http://").to_string();
 
@@ -148,12 +122,7 @@ async fn abandoned_generations_stop_using_cpu_within_a_second() {
     let gone = Instant::now();
     let hz = ticks_per_second();
     eprintln!("CPU so far: {} ms", cpu_ticks(pid) * 1000 / hz);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let one = cpu_ticks(pid);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let two = cpu_ticks(pid);
-    let used_ms = (two - one) * 1000 / hz;
-    eprintln!("CPU in the second after the first: {used_ms} ms");
+    let used_ms = ms_used_in_the_second_after_next(pid).await;
     assert!(
         used_ms <= 50,
         "the server used {used_ms} ms of CPU in the second starting {:?} after its last client left",

@@ -5,6 +5,7 @@
 mod completions;
 mod custom_models;
 mod generate;
+mod generate_batch;
 mod health;
 mod models;
 pub mod shares;
@@ -28,6 +29,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/generate", post(generate::generate))
+        .route("/generate/batch", post(generate_batch::generate_batch))
         .route("/completions", post(completions::completions))
         .route("/models", get(models::list))
         .route("/capabilities", get(shares::capabilities))

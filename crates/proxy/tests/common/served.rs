@@ -54,3 +54,17 @@ pub fn spawn(command: &mut Command) -> Served {
         .to_string();
     Served { child, base }
 }
+
+/// `likely serve` of the API alone with the configuration `config` (written into `dir`, which also
+/// holds its custom models), storing no share links.
+pub fn serve_config(config: &str, dir: &std::path::Path) -> Served {
+    let path = dir.join("likely.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut command = serve_api("none");
+    command
+        .arg("--config")
+        .arg(&path)
+        .arg("--custom-models-dir")
+        .arg(dir.join("models"));
+    spawn(&mut command)
+}
