@@ -96,7 +96,7 @@ fn run_models(
     for k in 0..streams {
         own[k] = (k * seg).min(n);
         end[k] = ((k + 1) * seg).min(n);
-        from[k] = if own[k] <= span { 0 } else { own[k] - span };
+        from[k] = own[k].saturating_sub(span);
     }
     STATES.with(|cell| {
         let mut all = cell.borrow_mut();
