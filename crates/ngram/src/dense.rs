@@ -79,6 +79,14 @@ impl DenseIndex {
         self.blocks.len() * std::mem::size_of::<Block>()
     }
 
+    /// The block of `ctx`'s table that holds `w`, for a prefetch hint.
+    #[inline]
+    pub fn block_of(&self, ctx: u32, w: u32) -> Option<*const i8> {
+        let first = *self.tables.get(&ctx)? as usize;
+        let b = self.blocks.get(first + w as usize / BITS_PER_BLOCK)?;
+        Some(b as *const Block as *const i8)
+    }
+
     /// `None` when `ctx` has no table; else the offset of `w` among the children, if present.
     #[inline]
     pub fn find(&self, ctx: u32, w: u32) -> Option<Option<usize>> {

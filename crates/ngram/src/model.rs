@@ -385,10 +385,12 @@ impl KnModel {
         with_view!(self, v => v.prefetch_top(state))
     }
 
-    /// Hints the processor to fetch the first tokens the next step from `state` searches.
+    /// Hints the processor to fetch what the next step from `state` reads first to find `w`: the
+    /// block of the context's dense index that holds `w`, else the first probes of the binary
+    /// search among its children's tokens.
     #[inline]
-    pub(crate) fn prefetch_state(&self, state: &State) {
-        with_view!(self, v => v.prefetch_state(state))
+    pub(crate) fn prefetch_state(&self, state: &State, w: u32) {
+        with_view!(self, v => v.prefetch_state(state, w))
     }
 
     /// A state whose children range is read (a step may leave it to be read later, after a hint
@@ -1173,13 +1175,33 @@ impl<S: Store> View<'_, S> {
     }
 
     #[inline]
-    fn prefetch_state(&self, state: &State) {
+    fn prefetch_state(&self, state: &State, w: u32) {
         let level = state.ctx.level();
         if level == 0 || state.start == PENDING {
             return;
         }
-        if let Some(w) = self.t.words(level + 1).get(state.start as usize) {
-            prefetch_read(w as *const u16 as *const i8);
+        let (s, e) = (state.start as usize, state.end as usize);
+        let len = e.saturating_sub(s);
+        if len >= DENSE_MIN_CHILDREN {
+            if let Some(p) = self.m.dense.block_of(state.ctx.0, w) {
+                prefetch_read(p);
+                return;
+            }
+        }
+        let words = self.t.words(level + 1);
+        let hint = |j: usize| {
+            if let Some(x) = words.get(j) {
+                prefetch_read(x as *const u16 as *const i8);
+            }
+        };
+        hint(s);
+        // The binary search's first probes (a cache line holds 32 tokens).
+        if len > 32 {
+            hint(s + len / 2);
+            if len > 128 {
+                hint(s + len / 4);
+                hint(s + len / 2 + len / 4);
+            }
         }
     }
 

@@ -497,8 +497,9 @@ impl PackedLevel {
         }
     }
 
-    /// The word holding the start of n-gram `j`'s record, when finding it needs no rank (dense
-    /// levels and the top level), for a prefetch.
+    /// The word holding the start of n-gram `j`'s record when finding it needs no rank (dense
+    /// levels and the top level), else the word of its context bit (what the rank reads first),
+    /// for a prefetch.
     #[inline(always)]
     pub fn word_of(&self, j: usize) -> Option<&u64> {
         if self.widths.dense {
@@ -506,7 +507,7 @@ impl PackedLevel {
         } else if self.has.is_empty() {
             self.plain.get(j * self.widths.plain() / 64)
         } else {
-            None
+            self.has.get(j / 64)
         }
     }
 

@@ -3,9 +3,13 @@
 //!
 //! Performance: a step's cost is mostly cache misses along one dependency chain (context node →
 //! its children → the next context). The context at a position depends only on the `order - 1`
-//! tokens before it (see [`crate::model`]), so a long sequence is cut into [`STREAMS`] segments,
-//! each started from the context its preceding tokens give, and the segments are stepped in turn:
-//! their cache misses overlap. The result is identical to a left-to-right pass.
+//! tokens before it (see [`crate::model`]), so a sequence (a short document of a few dozen tokens
+//! too) is cut into up to [`STREAMS`] segments, and the segments are stepped in turn: their cache
+//! misses overlap. Each segment but the first starts `order - 1` tokens early from the empty
+//! context, and those steps, interleaved with the others, only find its first context. Each
+//! step also hints the processor to fetch what the segment's next step reads first (its next
+//! token is known: the block of a dense index, the binary search's first probes). The result is
+//! identical to a left-to-right pass.
 
 use std::cell::RefCell;
 use std::sync::atomic::AtomicBool;
@@ -18,8 +22,10 @@ use crate::topk::{quick_top1, top_k, Part, Scratch};
 
 /// Most segments stepped together.
 const STREAMS: usize = 4;
-/// Fewest tokens per segment (each segment costs `order - 1` extra steps to find its context).
-const MIN_SEGMENT: usize = 24;
+/// Fewest tokens per segment (each segment but the first costs `order - 1` extra steps to find
+/// its first context, interleaved with the other segments' steps like the rest): short documents
+/// are cut too, their cache misses being the ones nothing else overlaps.
+const MIN_SEGMENT: usize = 8;
 /// Plain scoring steps between two looks at the stop flag.
 const STEPS_PER_CHECK: usize = 256;
 /// Top-k searches or ranks (each a walk over the vocabulary) between two looks at the stop flag.
@@ -55,19 +61,6 @@ pub(crate) fn log_mix(weights: &[f64], logps: &[f64]) -> f64 {
     m + s.ln()
 }
 
-/// The context before `tokens[start]`: from the start-of-text context near the beginning, else
-/// from the `order - 1` tokens before it.
-fn context_at(model: &KnModel, tokens: &[u32], start: usize) -> Ctx {
-    let span = model.order() - 1;
-    if start <= span {
-        model.context_after(&tokens[..start])
-    } else {
-        tokens[start - span..start]
-            .iter()
-            .fold(Ctx::ROOT, |c, &w| model.step(c, w).1)
-    }
-}
-
 /// What [`run_models`] records besides the log-probabilities.
 struct Record<'a> {
     /// The state before each token, per model (`states[m][i]`), when not empty.
@@ -95,31 +88,50 @@ fn run_models(
     let streams = (n / MIN_SEGMENT).clamp(1, STREAMS);
     let seg = n.div_ceil(streams).max(1);
     let record = !rec.states.is_empty();
-    for (m, model) in models.iter().enumerate() {
-        let mut state = [model.state(Ctx::ROOT); STREAMS];
-        for (k, s) in state.iter_mut().enumerate().take(streams) {
-            *s = model.state(context_at(model, tokens, (k * seg).min(n)));
-        }
-        STATES.with(|cell| {
-            let mut all = cell.borrow_mut();
-            all.resize(models.len() * STREAMS, state[0]);
-            all[m * STREAMS..(m + 1) * STREAMS].copy_from_slice(&state);
-        });
+    // Segment `k` scores `own[k]..end[k]`; it steps from `from[k]`, up to `span` tokens earlier,
+    // whose steps only find its first context (the context after the `span` tokens before a
+    // position, from the empty context, is the one a pass from the start reaches there).
+    let span = models.iter().map(|m| m.order() - 1).max().unwrap_or(0);
+    let (mut from, mut own, mut end) = ([0; STREAMS], [0; STREAMS], [0; STREAMS]);
+    for k in 0..streams {
+        own[k] = (k * seg).min(n);
+        end[k] = ((k + 1) * seg).min(n);
+        from[k] = own[k].saturating_sub(span);
     }
+    STATES.with(|cell| {
+        let mut all = cell.borrow_mut();
+        all.clear();
+        for model in models {
+            let start = model.state(model.start());
+            let root = model.state(Ctx::ROOT);
+            all.extend((0..STREAMS).map(|k| if from[k] == 0 { start } else { root }));
+        }
+    });
     let mut next = Vec::with_capacity(models.len());
     let mut parts: Vec<Part<'_>> = Vec::with_capacity(models.len());
     STATES.with(|cell| {
         let mut all = cell.borrow_mut();
-        for i in 0..seg {
+        for i in 0..seg + span {
             if i % STEPS_PER_CHECK == 0 {
                 check(stop)?;
             }
             for k in 0..streams {
-                let pos = k * seg + i;
-                if pos >= n {
+                let pos = from[k] + i;
+                if pos >= end[k] {
                     continue;
                 }
                 let w = tokens[pos];
+                let ahead = tokens.get(pos + 1).copied().unwrap_or(0);
+                if pos < own[k] {
+                    // Finding the segment's first context.
+                    for (m, model) in models.iter().enumerate() {
+                        let s = model.resolve(all[m * STREAMS + k]);
+                        let (_, after) = model.step_state(s, w);
+                        model.prefetch_state(&after, ahead);
+                        all[m * STREAMS + k] = after;
+                    }
+                    continue;
+                }
                 next.clear();
                 for (m, model) in models.iter().enumerate() {
                     // Its range was left to read now, after a hint to fetch it.
@@ -133,7 +145,7 @@ fn run_models(
                         // A saved model finds its top-1 again from the records the step read.
                         rec.tops[m][pos] = model.top1_state(s);
                     }
-                    model.prefetch_state(&after);
+                    model.prefetch_state(&after, ahead);
                     if want_top {
                         model.prefetch_top(&after);
                     }

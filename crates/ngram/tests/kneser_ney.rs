@@ -191,6 +191,35 @@ fn scoring_is_deterministic_and_independent_of_chunking() {
 }
 
 #[test]
+fn short_documents_score_as_a_single_pass() {
+    // Documents of a few dozen tokens are cut into segments too, each finding its first context
+    // from the tokens before it: every score and top-1 must be the left-to-right pass's, for a
+    // trained and a saved (bit-packed) model.
+    let (base, _) = models();
+    let (dir, path, _) = saved(&base, "short");
+    let loaded = storage::load(&path).expect("load").0;
+    let _ = std::fs::remove_dir_all(&dir);
+    let text: Vec<u32> = synthetic(11, 12).concat();
+    let opts = ScoreOptions {
+        top_k: 1,
+        ranks: false,
+    };
+    for model in [&*base, &loaded] {
+        for len in (1..=70).chain([97, 131]) {
+            let doc = &text[..len.min(text.len())];
+            let scores = model.score(doc, &opts);
+            let mut ctx = model.start();
+            for (i, (&w, s)) in doc.iter().zip(&scores).enumerate() {
+                let (lp, next) = model.step(ctx, w);
+                assert_eq!(s.logprob, lp, "length {len}, position {i}");
+                assert_eq!(s.top, vec![model.top1(ctx)], "length {len}, position {i}");
+                ctx = next;
+            }
+        }
+    }
+}
+
+#[test]
 fn unknown_and_out_of_range_tokens() {
     let m = tiny();
     let s = lp(&m, &[A, 40_000, B, 60_000, C]);

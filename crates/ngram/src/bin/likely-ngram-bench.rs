@@ -11,6 +11,10 @@
 //! `--served`: instead, a fresh process loads the cache of `LIKELY_DATA_DIR` as a server does and
 //! scores Hamlet with both models: load time and resident memory without a training's heap, then
 //! the scoring speed on Hamlet.
+//!
+//! `--loaded [ROUNDS]`: instead, loads the cache of `LIKELY_DATA_DIR` and scores Hamlet and the
+//! general held-out documents, plain and with the top-1 (the training bench's scoring rows
+//! without its training), `ROUNDS` times (default 1), for quick A/B runs of two builds.
 
 #[path = "support/proc_status.rs"]
 mod proc_status;
@@ -115,9 +119,44 @@ fn served() -> Result<(), NgramError> {
     Ok(())
 }
 
+/// `--loaded`: the training bench's plain and top-1 scoring rows on the cached models.
+fn loaded(rounds: usize) -> Result<(), NgramError> {
+    let paths = EmbeddedPaths::default();
+    let tok = Tokenizer::gpt2()?;
+    let models = cache::load_or_train(&paths)?;
+    let hamlet = vec![tok.encode(&pipeline::play_corpus(&paths)?.hamlet)];
+    let general = pipeline::general_corpus(&paths)?;
+    let short: Vec<Vec<u32>> = general.held_out.iter().map(|d| tok.encode(d)).collect();
+    let sets: [(&str, &[Vec<u32>]); 2] = [("hamlet", &hamlet), ("general", &short)];
+    for _ in 0..rounds {
+        for (set, docs) in sets {
+            for top_k in [0, 1] {
+                let opts = ScoreOptions {
+                    top_k,
+                    ranks: false,
+                };
+                let n = if top_k == 0 { 4_000_000 } else { 2_000_000 };
+                let a = throughput(&*models.base, docs, opts, n);
+                let b = throughput(&*models.custom, docs, opts, n);
+                println!(
+                    "{set} top_k {top_k}: base {:.2} custom {:.2} M tokens/CPU s",
+                    a.1 / 1e6,
+                    b.1 / 1e6
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn run() -> Result<(), NgramError> {
-    if std::env::args().any(|a| a == "--served") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--served") {
         return served();
+    }
+    if let Some(i) = args.iter().position(|a| a == "--loaded") {
+        let rounds = args.get(i + 1).and_then(|r| r.parse().ok()).unwrap_or(1);
+        return loaded(rounds);
     }
     let defaults = EmbeddedPaths::default();
     let tmp = std::env::temp_dir().join(format!("likely-ngram-bench-{}", std::process::id()));
