@@ -187,8 +187,7 @@ impl Batcher {
         let response = match sent {
             Ok(response) => response,
             Err(error) => {
-                let failure = ApiFailure::network(error);
-                answer_all(calls, |_| Err(failure.clone()));
+                fail_all(calls, &ApiFailure::network(error));
                 return Vec::new();
             }
         };
@@ -207,16 +206,17 @@ impl Batcher {
                     .collect();
             }
             _ if !response.ok() => {
-                let failure = read_failure(response).await;
-                answer_all(calls, |_| Err(failure.clone()));
+                fail_all(calls, &read_failure(response).await);
                 return Vec::new();
             }
             _ => {}
         }
         let mut replies: Vec<Option<Reply>> =
             calls.into_iter().map(|call| Some(call.reply)).collect();
+        let mut unreadable = 0;
         let read = read_lines(&response, |line| {
             let Ok(line) = serde_json::from_slice::<BatchLine>(line) else {
+                unreadable += 1;
                 return;
             };
             if let Some(reply) = replies.get_mut(line.index).and_then(Option::take) {
@@ -229,8 +229,11 @@ impl Batcher {
         })
         .await;
         let reason = match read {
-            Ok(()) => "the server's batch answer ended before this request's line".to_string(),
             Err(reason) => format!("the server's answer was cut off: {reason}"),
+            Ok(()) if unreadable > 0 => {
+                format!("{unreadable} line(s) of the server's batch answer could not be read")
+            }
+            Ok(()) => "the server's batch answer ended before this request's line".to_string(),
         };
         for reply in replies.into_iter().flatten() {
             let _ = reply.send(Err(lost(&reason)));
@@ -239,10 +242,10 @@ impl Batcher {
     }
 }
 
-fn answer_all(calls: Vec<Call>, answer: impl Fn(&Call) -> Result<GenerateResponse, ApiFailure>) {
+/// Answers every call of a batch that failed as a whole with `failure`.
+fn fail_all(calls: Vec<Call>, failure: &ApiFailure) {
     for call in calls {
-        let result = answer(&call);
-        let _ = call.reply.send(result);
+        let _ = call.reply.send(Err(failure.clone()));
     }
 }
 

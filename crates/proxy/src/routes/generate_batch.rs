@@ -26,7 +26,7 @@ use std::convert::Infallible;
 
 /// Items of one batch under way at once. Each model's own gate (`max_concurrent`, its queue) still
 /// decides how many run; this only keeps one batch from filling the queues on its own.
-pub(crate) const IN_FLIGHT: usize = 8;
+const IN_FLIGHT: usize = 8;
 
 /// Answers every item of the batch, streaming one NDJSON line per item as it finishes.
 pub(crate) async fn generate_batch(
