@@ -4,6 +4,7 @@
 use super::exact;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
+use likely_core::bootstrap::{PROVISIONAL_RESAMPLES, RESAMPLES};
 use likely_core::compare::{Comparison, Pill, Verdict};
 
 fn verdict_class(verdict: Verdict) -> &'static str {
@@ -88,14 +89,23 @@ fn comparison_view(comparison: &Comparison) -> impl IntoView {
     }
 }
 
-/// The pills of every custom model.
+/// The pills of every custom model: while a run goes on, recomputed at every publication with
+/// provisional intervals (a tenth of the resamples, a tenth of the cost), and with the full bootstrap
+/// once it has ended.
 #[component]
 pub fn PillsPanel() -> impl IntoView {
     let dashboard = use_dashboard();
     let comparisons = Memo::new(move |_| {
-        dashboard
-            .evaluation
-            .with(|e| e.as_ref().map(|e| e.comparisons()).unwrap_or_default())
+        let resamples = if dashboard.running.get() {
+            PROVISIONAL_RESAMPLES
+        } else {
+            RESAMPLES
+        };
+        dashboard.evaluation.with(|e| {
+            e.as_ref()
+                .map(|e| e.comparisons_with(resamples))
+                .unwrap_or_default()
+        })
     });
     move || {
         let comparisons = comparisons.get();

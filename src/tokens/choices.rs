@@ -6,21 +6,24 @@ use super::paint::ColourMode;
 use crate::state::Dashboard;
 use leptos::prelude::*;
 
-/// The model names and snippet labels to choose from; keeps `model`, `snippet` and `mode` valid.
+/// The model names and snippet labels to choose from; keeps `model`, `snippet` and `mode` valid. Both
+/// are memos: a run's publications change the evaluation a few times a second but not its models or
+/// snippets, and the pickers (a thousand options for a thousand snippets) are rebuilt only when these
+/// change.
 pub(super) fn choices(
     dashboard: Dashboard,
     mode: RwSignal<ColourMode>,
     model: RwSignal<String>,
     snippet: RwSignal<usize>,
 ) -> (Signal<Vec<String>>, Signal<Vec<String>>) {
-    let models = Signal::derive(move || {
+    let models = Memo::new(move |_| {
         dashboard.evaluation.with(|e| {
             e.as_ref()
                 .map(|e| e.model_names().map(str::to_string).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     });
-    let snippets = Signal::derive(move || {
+    let snippets = Memo::new(move |_| {
         dashboard.evaluation.with(|e| {
             e.as_ref()
                 .map(|e| {
@@ -57,5 +60,5 @@ pub(super) fn choices(
         }
     });
 
-    (models, snippets)
+    (models.into(), snippets.into())
 }

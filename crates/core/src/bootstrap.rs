@@ -20,8 +20,13 @@ use crate::sums::Sums;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 
-/// Resamples per interval.
+/// Resamples per interval: every interval the pills show once a run has ended, the CLI's and a
+/// share link's.
 pub const RESAMPLES: usize = 2_000;
+/// Resamples per interval while a run is still adding answers: the live pills are recomputed a few
+/// times a second over every snippet so far, and a tenth of the resamples is a tenth of that cost. The
+/// same random stream, so these are the first 200 of the final 2,000.
+pub const PROVISIONAL_RESAMPLES: usize = 200;
 /// The fixed seed (the state of the PCG stream): "Likely" in ASCII.
 pub const SEED: u64 = 0x4c69_6b65_6c79;
 /// The PCG stream selector.
@@ -73,18 +78,19 @@ pub fn blocks(units: &[Pair], block: usize) -> Vec<Pair> {
         .collect()
 }
 
-/// Percentile intervals of each metric's difference over independent `units` (at least two), in
-/// [`crate::metric::Metric::ALL`] order; `None` for a metric undefined in every resample.
-pub fn intervals(units: &[Pair]) -> [Option<Interval>; 4] {
+/// Percentile intervals of each metric's difference over independent `units` (at least two), from
+/// `resamples` resamples (at least one), in [`crate::metric::Metric::ALL`] order; `None` for a metric
+/// undefined in every resample.
+pub fn intervals(units: &[Pair], resamples: usize) -> [Option<Interval>; 4] {
     let Ok(count) = u32::try_from(units.len()) else {
         return [None; 4];
     };
-    if count < 2 {
+    if count < 2 || resamples == 0 {
         return [None; 4];
     }
     let mut rng = Pcg32::new(SEED, STREAM);
-    let mut samples: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(RESAMPLES));
-    for _ in 0..RESAMPLES {
+    let mut samples: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(resamples));
+    for _ in 0..resamples {
         let (mut baseline, mut custom) = (Sums::default(), Sums::default());
         for _ in 0..count {
             let unit = &units[below(&mut rng, count) as usize];
@@ -171,8 +177,8 @@ mod tests {
                 custom: sums(-2.0 - (i % 3) as f64 * 0.1, 10.0),
             })
             .collect();
-        let first = intervals(&units);
-        assert_eq!(first, intervals(&units), "same input, same interval");
+        let first = intervals(&units, RESAMPLES);
+        assert_eq!(first, intervals(&units, RESAMPLES), "same input, same interval");
         let avg = first[Metric::AvgLoglik.index()].unwrap();
         assert!(avg.low > 0.0 && avg.high < 0.2, "{avg:?}");
         let loss = first[Metric::Loss.index()].unwrap();
@@ -195,7 +201,7 @@ mod tests {
                 }
             })
             .collect();
-        assert!(intervals(&units)[Metric::AvgLoglik.index()]
+        assert!(intervals(&units, RESAMPLES)[Metric::AvgLoglik.index()]
             .unwrap()
             .contains_zero());
     }
@@ -227,13 +233,33 @@ mod tests {
                 custom: sums(if (i / 10) % 2 == 0 { -2.0 } else { -4.1 }, 1.0),
             })
             .collect();
-        let single = intervals(&units)[Metric::AvgLoglik.index()].unwrap();
-        let blocked = intervals(&blocks(&units, 10))[Metric::AvgLoglik.index()].unwrap();
+        let single = intervals(&units, RESAMPLES)[Metric::AvgLoglik.index()].unwrap();
+        let blocked = intervals(&blocks(&units, 10), RESAMPLES)[Metric::AvgLoglik.index()].unwrap();
         assert!(blocked.high - blocked.low > 1.5 * (single.high - single.low));
     }
 
     #[test]
     fn one_unit_gives_no_interval() {
-        assert_eq!(intervals(&[Pair::default()]), [None; 4]);
+        assert_eq!(intervals(&[Pair::default()], RESAMPLES), [None; 4]);
+    }
+
+    #[test]
+    fn provisional_intervals_are_close_to_the_final_ones_and_none_without_resamples() {
+        let units: Vec<Pair> = (0..300)
+            .map(|i| Pair {
+                baseline: sums(-3.0 - (i % 7) as f64 * 0.05, 10.0),
+                custom: sums(-2.9 - (i % 11) as f64 * 0.05, 10.0),
+            })
+            .collect();
+        let provisional = intervals(&units, PROVISIONAL_RESAMPLES)[Metric::AvgLoglik.index()];
+        let last = intervals(&units, RESAMPLES)[Metric::AvgLoglik.index()];
+        let (provisional, last) = (provisional.unwrap(), last.unwrap());
+        let width = last.high - last.low;
+        assert!(
+            (provisional.low - last.low).abs() < 0.2 * width
+                && (provisional.high - last.high).abs() < 0.2 * width,
+            "{provisional:?} against {last:?}"
+        );
+        assert_eq!(intervals(&units, 0), [None; 4]);
     }
 }

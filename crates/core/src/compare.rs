@@ -44,8 +44,9 @@ pub enum Basis {
 }
 
 impl Basis {
-    /// The hover text: `paired bootstrap over 12 snippets, 2,000 resamples, 95% percentile interval`.
-    pub fn method(self) -> String {
+    /// The hover text: `paired bootstrap over 12 snippets, 2,000 resamples, 95% percentile interval`;
+    /// with fewer than [`RESAMPLES`] (a run still going on) it says they are provisional.
+    pub fn method(self, resamples: usize) -> String {
         let over = match self {
             Basis::Snippets(n) => format!("{} snippets", thousands(n)),
             Basis::Tokens(n) => format!(
@@ -62,9 +63,14 @@ impl Basis {
                 thousands(self.block())
             ),
         };
+        let provisional = if resamples < RESAMPLES {
+            format!(" (provisional while the run goes on: {} at the end)", thousands(RESAMPLES))
+        } else {
+            String::new()
+        };
         format!(
-            "paired bootstrap over {over}, {} resamples, {:.0}% percentile interval",
-            thousands(RESAMPLES),
+            "paired bootstrap over {over}, {} resamples{provisional}, {:.0}% percentile interval",
+            thousands(resamples),
             LEVEL * 100.0
         )
     }
@@ -169,8 +175,10 @@ impl Comparison {
     }
 }
 
-/// Compares `custom` with `baseline` over the snippets both scored.
-pub fn compare(baseline: &ModelResults, custom: &ModelResults) -> Comparison {
+/// Compares `custom` with `baseline` over the snippets both scored, the intervals from `resamples`
+/// bootstrap resamples ([`RESAMPLES`], or [`crate::bootstrap::PROVISIONAL_RESAMPLES`] while a run goes
+/// on).
+pub fn compare(baseline: &ModelResults, custom: &ModelResults, resamples: usize) -> Comparison {
     let paired: Vec<(&[ScoredToken], &[ScoredToken])> = baseline
         .outcomes
         .iter()
@@ -207,11 +215,13 @@ pub fn compare(baseline: &ModelResults, custom: &ModelResults) -> Comparison {
         acc
     });
     let cis = match basis {
-        Some(basis) if units.len() >= 2 => intervals(&blocks(&units, basis.block())),
+        Some(basis) if units.len() >= 2 => {
+            intervals(&blocks(&units, basis.block()), resamples)
+        }
         _ => [None; 4],
     };
     let method = match basis {
-        Some(basis) if units.len() >= 2 => Method::Bootstrap(basis),
+        Some(basis) if units.len() >= 2 => Method::Bootstrap(basis, resamples),
         Some(_) => Method::TooFewUnits,
         None if paired.is_empty() => Method::NothingPaired,
         None => Method::TextsDiffer,
@@ -237,8 +247,8 @@ pub fn compare(baseline: &ModelResults, custom: &ModelResults) -> Comparison {
 /// How an interval was made, or why there is none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
-    /// The paired bootstrap over `Basis`.
-    Bootstrap(Basis),
+    /// The paired bootstrap over `Basis`, with this many resamples.
+    Bootstrap(Basis, usize),
     /// A basis, but fewer than two units to resample.
     TooFewUnits,
     /// No snippet was scored by both models.
@@ -251,7 +261,7 @@ impl Method {
     /// The hover text.
     fn describe(self) -> String {
         match self {
-            Method::Bootstrap(basis) => basis.method(),
+            Method::Bootstrap(basis, resamples) => basis.method(resamples),
             Method::TooFewUnits => "no interval: fewer than two units to resample".to_string(),
             Method::NothingPaired => "no snippet was scored by both models".to_string(),
             Method::TextsDiffer => {
@@ -284,7 +294,7 @@ fn pill(
             "n/a: the backend does not return the top-1 token".to_string()
         }
         (_, None, ..) => "n/a: no token scored by both models".to_string(),
-        (_, Some(_), ..) if ci.is_none() && matches!(method, Method::Bootstrap(_)) => {
+        (_, Some(_), ..) if ci.is_none() && matches!(method, Method::Bootstrap(..)) => {
             format!(
                 "no interval: undefined in every resample ({})",
                 method.describe()

@@ -75,6 +75,29 @@ fn several_snippets_resample_snippets_and_call_the_winner() {
 }
 
 #[test]
+fn a_run_under_way_gets_provisional_intervals_with_the_same_figures() {
+    let e = clearly_better(12);
+    let last = e.comparisons().remove(0);
+    let live = e
+        .comparisons_with(crate::bootstrap::PROVISIONAL_RESAMPLES)
+        .remove(0);
+    let (last_avg, live_avg) = (
+        last.pill(Metric::AvgLoglik).unwrap(),
+        live.pill(Metric::AvgLoglik).unwrap(),
+    );
+    assert_eq!(live_avg.delta, last_avg.delta, "the difference needs no resampling");
+    assert_eq!(live_avg.verdict, Verdict::Better);
+    let ci = live_avg.ci.unwrap();
+    assert!(ci.low <= live_avg.delta.unwrap() && live_avg.delta.unwrap() <= ci.high);
+    assert_eq!(
+        live_avg.method,
+        "paired bootstrap over 12 snippets, 200 resamples (provisional while the run goes on: \
+         2,000 at the end), 95% percentile interval"
+    );
+    assert_eq!(live.wins, last.wins);
+}
+
+#[test]
 fn worse_is_worse_and_accuracy_counts_top_choices() {
     let mut e = two_models(10);
     for i in 0..10 {

@@ -258,11 +258,18 @@ impl Evaluation {
         })
     }
 
-    /// The comparison of each custom model with the baseline, in the custom models' order.
+    /// The comparison of each custom model with the baseline, in the custom models' order, with
+    /// [`crate::bootstrap::RESAMPLES`] bootstrap resamples per interval.
     pub fn comparisons(&self) -> Vec<Comparison> {
+        self.comparisons_with(crate::bootstrap::RESAMPLES)
+    }
+
+    /// The comparisons with `resamples` bootstrap resamples per interval (fewer while a run goes on:
+    /// [`crate::bootstrap::PROVISIONAL_RESAMPLES`]).
+    pub fn comparisons_with(&self, resamples: usize) -> Vec<Comparison> {
         self.custom
             .iter()
-            .map(|run| compare(&self.baseline, run))
+            .map(|run| compare(&self.baseline, run, resamples))
             .collect()
     }
 }
