@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Charts
                     evaluation=Signal::from(dashboard.evaluation)
                     theme=Signal::from(theme)
+                    running=dashboard.running
                     on_snippet=Callback::new(move |snippet| open_snippet(dashboard, snippet, None, None))
                 />
                 <section class="panel">

@@ -25,21 +25,22 @@ use leptos::html;
 use leptos::prelude::*;
 use likely_core::{Evaluation, Theme};
 
-/// The three charts of `evaluation`, in the colours of `theme`; a click on a snippet of the
-/// per-snippet chart calls `on_snippet` with its index.
+/// The three charts of `evaluation`, in the colours of `theme`, redrawn less often while `running`; a
+/// click on a snippet of the per-snippet chart calls `on_snippet` with its index.
 #[component]
 pub fn Charts(
     evaluation: Signal<Option<Evaluation>>,
     theme: Signal<Theme>,
+    #[prop(into, optional)] running: Signal<bool>,
     #[prop(optional)] on_snippet: Option<Callback<usize>>,
 ) -> impl IntoView {
     view! {
         <section class="panel charts" aria-labelledby="charts-heading">
             <h2 id="charts-heading">"Charts"</h2>
             <div class="charts-grid">
-                <ChartFigure kind=Kind::Histogram evaluation=evaluation theme=theme />
-                <ChartFigure kind=Kind::Scatter evaluation=evaluation theme=theme />
-                <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme on_snippet=on_snippet />
+                <ChartFigure kind=Kind::Histogram evaluation=evaluation theme=theme running=running />
+                <ChartFigure kind=Kind::Scatter evaluation=evaluation theme=theme running=running />
+                <ChartFigure kind=Kind::Snippets evaluation=evaluation theme=theme running=running on_snippet=on_snippet />
             </div>
         </section>
     }
@@ -127,6 +128,7 @@ fn ChartFigure(
     kind: Kind,
     evaluation: Signal<Option<Evaluation>>,
     theme: Signal<Theme>,
+    running: Signal<bool>,
     #[prop(optional_no_strip)] on_snippet: Option<Callback<usize>>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
@@ -175,20 +177,28 @@ fn ChartFigure(
     };
 
     // Redraws, once per burst of changes, after the canvas is mounted and whenever the evaluation or
-    // the theme changes (see `schedule`).
-    let pending = StoredValue::new(false);
+    // the theme changes; while a run goes on, about once a second (see `schedule`). When the run ends,
+    // a redraw still waiting is brought forward, so the last figures show at once.
+    // The redraw waiting, and whether it was scheduled during a run.
+    let pending = StoredValue::new(None::<(TimeoutHandle, bool)>);
     let last_draw_ms = StoredValue::new(0.0_f64);
     Effect::new(move |_| {
         evaluation.track();
         theme.track();
-        if canvas_ref.get().is_none() || pending.get_value() {
+        let live = running.get();
+        if canvas_ref.get().is_none() {
             return;
         }
-        pending.set_value(true);
-        let delay = schedule::redraw_delay(last_draw_ms.get_value());
-        set_timeout(
+        if let Some((waiting, scheduled_live)) = pending.get_value() {
+            if live || !scheduled_live {
+                return;
+            }
+            waiting.clear();
+        }
+        let delay = schedule::redraw_delay(last_draw_ms.get_value(), live);
+        let scheduled = set_timeout_with_handle(
             move || {
-                if pending.try_set_value(false).is_some() {
+                if pending.try_set_value(None).is_some() {
                     return;
                 }
                 let started = js_sys::Date::now();
@@ -197,6 +207,9 @@ fn ChartFigure(
             },
             delay,
         );
+        if let Ok(handle) = scheduled {
+            pending.set_value(Some((handle, live)));
+        }
     });
 
     let clickable = kind == Kind::Snippets && on_snippet.is_some();

@@ -178,7 +178,11 @@ mod tests {
             })
             .collect();
         let first = intervals(&units, RESAMPLES);
-        assert_eq!(first, intervals(&units, RESAMPLES), "same input, same interval");
+        assert_eq!(
+            first,
+            intervals(&units, RESAMPLES),
+            "same input, same interval"
+        );
         let avg = first[Metric::AvgLoglik.index()].unwrap();
         assert!(avg.low > 0.0 && avg.high < 0.2, "{avg:?}");
         let loss = first[Metric::Loss.index()].unwrap();

@@ -64,7 +64,10 @@ impl Basis {
             ),
         };
         let provisional = if resamples < RESAMPLES {
-            format!(" (provisional while the run goes on: {} at the end)", thousands(RESAMPLES))
+            format!(
+                " (provisional while the run goes on: {} at the end)",
+                thousands(RESAMPLES)
+            )
         } else {
             String::new()
         };
@@ -215,9 +218,7 @@ pub fn compare(baseline: &ModelResults, custom: &ModelResults, resamples: usize)
         acc
     });
     let cis = match basis {
-        Some(basis) if units.len() >= 2 => {
-            intervals(&blocks(&units, basis.block()), resamples)
-        }
+        Some(basis) if units.len() >= 2 => intervals(&blocks(&units, basis.block()), resamples),
         _ => [None; 4],
     };
     let method = match basis {

@@ -85,7 +85,10 @@ fn a_run_under_way_gets_provisional_intervals_with_the_same_figures() {
         last.pill(Metric::AvgLoglik).unwrap(),
         live.pill(Metric::AvgLoglik).unwrap(),
     );
-    assert_eq!(live_avg.delta, last_avg.delta, "the difference needs no resampling");
+    assert_eq!(
+        live_avg.delta, last_avg.delta,
+        "the difference needs no resampling"
+    );
     assert_eq!(live_avg.verdict, Verdict::Better);
     let ci = live_avg.ci.unwrap();
     assert!(ci.low <= live_avg.delta.unwrap() && live_avg.delta.unwrap() <= ci.high);
