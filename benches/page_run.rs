@@ -235,7 +235,7 @@ async fn main() {
         let fetched = browser_fetch_time(&browser, &server.url, &snippets).await;
         let (page, long_tasks) = page_time(&browser, &server.url, &snippets).await;
         println!(
-            "| {size} | {} | {:.1} s | {:.1} s | {:.1} s | {:.2}× | {:.1} ms | {:.0} ms | {:.0}, {:.0} ms |",
+            "| {size} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2}× | {:.1} ms | {:.0} ms | {:.0}, {:.0} ms |",
             size * MODELS.len(),
             script.as_secs_f64(),
             fetched.as_secs_f64(),
