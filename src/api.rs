@@ -10,6 +10,7 @@ use likely_core::share_api::{
 pub(crate) use likely_core::share_api::{CreatedShare, ShareCapabilities};
 use likely_core::snapshot::Scope;
 use likely_core::{ApiError, GenerateRequest, GenerateResponse, ModelList};
+use serde::de::DeserializeOwned;
 use std::fmt;
 
 /// Why a call to the server failed, in words for the page.
@@ -44,11 +45,7 @@ impl ApiFailure {
 
 /// The models the server offers.
 pub async fn list_models() -> Result<ModelList, ApiFailure> {
-    let response = Request::get("/v1/models")
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    read_json(response).await
+    call(Request::get("/v1/models").build()).await
 }
 
 /// One Generate call; `abort` cancels it in flight.
@@ -56,23 +53,21 @@ pub async fn generate(
     request: &GenerateRequest,
     abort: Option<&web_sys::AbortSignal>,
 ) -> Result<GenerateResponse, ApiFailure> {
-    let response = Request::post("/v1/generate")
-        .abort_signal(abort)
-        .json(request)
-        .map_err(ApiFailure::network)?
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    read_json(response).await
+    call(
+        Request::post("/v1/generate")
+            .abort_signal(abort)
+            .json(request),
+    )
+    .await
 }
 
 /// The server's share-link capabilities.
 pub async fn share_capabilities() -> Result<ShareCapabilities, ApiFailure> {
-    let response = Request::get("/v1/capabilities")
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    Ok(read_json::<Capabilities>(response).await?.shares)
+    Ok(
+        call::<Capabilities>(Request::get("/v1/capabilities").build())
+            .await?
+            .shares,
+    )
 }
 
 /// Keeps `bytes` (a snapshot holding `scope`) on the server, for `expires_in` seconds when given.
@@ -85,15 +80,11 @@ pub async fn create_share(
     if let Some(secs) = expires_in {
         query.push(("expires_in", secs.to_string()));
     }
-    let response = Request::post("/v1/shares")
+    let request = Request::post("/v1/shares")
         .query(query)
         .header("content-type", "application/octet-stream")
-        .body(js_sys::Uint8Array::from(bytes))
-        .map_err(ApiFailure::network)?
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    read_json(response).await
+        .body(js_sys::Uint8Array::from(bytes));
+    call(request).await
 }
 
 /// A kept snapshot, read back (`GET /v1/shares/{id}`).
@@ -149,16 +140,41 @@ pub async fn delete_share(id: &str, delete_token: &str) -> Result<(), ApiFailure
     }
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    let status = response.status();
-    if response.ok() {
-        return response.json::<T>().await.map_err(|error| ApiFailure {
-            status: Some(status),
-            message: format!("the server's answer could not be read: {error}"),
-            retry_after_secs: None,
-        });
+/// Sends `request` and reads its JSON answer as `T`, or says why not. Only the parsing is generic: the
+/// sending and reading are `answer_text`, one copy in the wasm for every call.
+async fn call<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<T, ApiFailure> {
+    let (status, text) = answer_text(request).await?;
+    serde_json::from_str(&text).map_err(|error| unreadable(status, &error))
+}
+
+/// Sends `request`: the answer's status and text when the server says yes, its failure otherwise.
+async fn answer_text(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<(u16, String), ApiFailure> {
+    let response = request
+        .map_err(ApiFailure::network)?
+        .send()
+        .await
+        .map_err(ApiFailure::network)?;
+    if !response.ok() {
+        return Err(read_failure(response).await);
     }
-    Err(read_failure(response).await)
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|error| unreadable(status, &error))?;
+    Ok((status, text))
+}
+
+fn unreadable(status: u16, error: &dyn fmt::Display) -> ApiFailure {
+    ApiFailure {
+        status: Some(status),
+        message: format!("the server's answer could not be read: {error}"),
+        retry_after_secs: None,
+    }
 }
 
 async fn read_failure(response: Response) -> ApiFailure {
@@ -180,7 +196,7 @@ async fn read_failure(response: Response) -> ApiFailure {
 
 /// Custom models (`/v1/custom-models`): create, follow, list, read the validation set, delete.
 pub mod custom {
-    use super::{read_json, ApiFailure};
+    use super::{call, read_failure, ApiFailure};
     use gloo_net::http::Request;
     use likely_core::custom_model::{CustomModel, CustomModelList, ValidationSnippets};
 
@@ -190,40 +206,22 @@ pub mod custom {
 
     /// Starts training: `form` holds `name`, `base`, `train` and maybe `validation`.
     pub async fn create(form: &web_sys::FormData) -> Result<CustomModel, ApiFailure> {
-        let response = Request::post("/v1/custom-models")
-            .body(form.clone())
-            .map_err(ApiFailure::network)?
-            .send()
-            .await
-            .map_err(ApiFailure::network)?;
-        read_json(response).await
+        call(Request::post("/v1/custom-models").body(form.clone())).await
     }
 
     /// Every custom model, oldest first.
     pub async fn list() -> Result<CustomModelList, ApiFailure> {
-        let response = Request::get("/v1/custom-models")
-            .send()
-            .await
-            .map_err(ApiFailure::network)?;
-        read_json(response).await
+        call(Request::get("/v1/custom-models").build()).await
     }
 
     /// One custom model's record.
     pub async fn get(name: &str) -> Result<CustomModel, ApiFailure> {
-        let response = Request::get(&path(name))
-            .send()
-            .await
-            .map_err(ApiFailure::network)?;
-        read_json(response).await
+        call(Request::get(&path(name)).build()).await
     }
 
     /// The validation documents of a finished custom model.
     pub async fn validation(name: &str) -> Result<ValidationSnippets, ApiFailure> {
-        let response = Request::get(&format!("{}/validation", path(name)))
-            .send()
-            .await
-            .map_err(ApiFailure::network)?;
-        read_json(response).await
+        call(Request::get(&format!("{}/validation", path(name))).build()).await
     }
 
     /// Deletes a custom model, or cancels its training.
@@ -233,8 +231,9 @@ pub mod custom {
             .await
             .map_err(ApiFailure::network)?;
         if response.ok() {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(read_failure(response).await)
         }
-        read_json::<serde_json::Value>(response).await.map(|_| ())
     }
 }

@@ -215,7 +215,10 @@ impl Batcher {
             calls.into_iter().map(|call| Some(call.reply)).collect();
         let mut unreadable = 0;
         let read = read_lines(&response, |line| {
-            let Ok(line) = serde_json::from_slice::<BatchLine>(line) else {
+            // Read as text, like every other JSON the page reads (`from_str`): one copy of serde_json's
+            // reader in the wasm instead of a second one for byte slices.
+            let read = std::str::from_utf8(line).map(serde_json::from_str::<BatchLine>);
+            let Ok(Ok(line)) = read else {
                 unreadable += 1;
                 return;
             };

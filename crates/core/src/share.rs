@@ -116,8 +116,11 @@ fn decode_with_limit(text: &str, max_json_bytes: usize) -> Result<Evaluation, Sh
             },
             _ => ShareError::NotDeflate(e.to_string()),
         })?;
+    // Read as text (`from_str`, as the page reads every JSON): the wasm then holds one copy of
+    // serde_json's reader, not a second one for byte slices.
+    let json = std::str::from_utf8(&json).map_err(|e| ShareError::NotJson(e.to_string()))?;
     let probe: VersionProbe =
-        serde_json::from_slice(&json).map_err(|e| ShareError::NotJson(e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| ShareError::NotJson(e.to_string()))?;
     if probe.schema_version != SCHEMA_VERSION {
         return Err(ShareError::UnsupportedVersion {
             found: probe.schema_version,
@@ -125,7 +128,7 @@ fn decode_with_limit(text: &str, max_json_bytes: usize) -> Result<Evaluation, Sh
         });
     }
     let evaluation: Evaluation =
-        serde_json::from_slice(&json).map_err(|e| ShareError::NotJson(e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| ShareError::NotJson(e.to_string()))?;
     evaluation.validate().map_err(ShareError::Invalid)?;
     Ok(evaluation)
 }
