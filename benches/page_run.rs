@@ -141,10 +141,9 @@ new PerformanceObserver((list) => {
 "#;
 
 /// Times the run in the page's own clock (so WebDriver's round trips are not charged to the page):
-/// the click on Evaluate, the first request sent, every window answered (`data-done` at the total),
-/// and the progress saying done.
+/// the click on Evaluate, the first request sent, and the progress saying done (its `data-done`
+/// reaches the total in the same publication, so that is also the last answer shown).
 const WATCH_RUN: &str = r#"
-const total = String(arguments[0]);
 const run = window.__run = {};
 const now = () => performance.now();
 document.querySelector('[data-testid="evaluate-button"]')
@@ -154,23 +153,22 @@ window.fetch = function (...args) { if (run.click !== undefined && run.firstRequ
 new MutationObserver(() => {
   const progress = document.querySelector('[data-testid="progress"]');
   if (!progress || run.click === undefined) return;
-  if (run.answered === undefined && progress.getAttribute('data-done') === total) run.answered = now();
   if (run.done === undefined && progress.getAttribute('data-state') === 'done') run.done = now();
-}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-done', 'data-state'] });
+}).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 "#;
 
-/// The run's marks in the page's clock, in ms from the click: first request, all answered, done.
+/// The run's marks in the page's clock, in ms from the click: the first request, done.
 const RUN_MARKS: &str = r#"
 const run = window.__run;
-return [run.firstRequest - run.click, run.answered - run.click, run.done - run.click];
+return [run.firstRequest - run.click, run.done - run.click];
 "#;
 
 /// The page's run, as WebDriver saw it and in the page's own clock.
 struct PageRun {
     /// From WebDriver's click to its seeing the progress say done.
     wall: Duration,
-    /// In the page's clock, ms from the click: the first request sent, every window answered, done.
-    marks: [f64; 3],
+    /// In the page's clock, ms from the click: the first request sent, done.
+    marks: [f64; 2],
     /// The longest task, the long tasks' total (ms) and their count.
     long_tasks: Vec<f64>,
 }
@@ -203,11 +201,7 @@ async fn page_time(browser: &Browser, url: &str, snippets: &[String]) -> PageRun
         .await
         .unwrap();
     let total = (snippets.len() * MODELS.len()).to_string();
-    browser
-        .client
-        .execute(WATCH_RUN, vec![serde_json::Value::String(total.clone())])
-        .await
-        .unwrap();
+    browser.client.execute(WATCH_RUN, vec![]).await.unwrap();
     let started = Instant::now();
     browser.click("evaluate-button").await;
     let progress = browser.by_testid("progress").await;
@@ -239,7 +233,7 @@ async fn page_time(browser: &Browser, url: &str, snippets: &[String]) -> PageRun
     let marks = numbers(browser.client.execute(RUN_MARKS, vec![]).await.unwrap());
     PageRun {
         wall: elapsed,
-        marks: [marks[0], marks[1], marks[2]],
+        marks: [marks[0], marks[1]],
         long_tasks,
     }
 }
@@ -272,8 +266,8 @@ async fn main() {
         paragraphs.len(),
         MODELS.len()
     );
-    println!("| snippets | requests | script | browser fetch | page (WebDriver) | page (its clock) | page / script | first request | all answered | done after | page per snippet | longest task | long tasks (count, total) |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| snippets | requests | script | browser fetch | page (WebDriver) | page (its clock) | page / script | first request | page per snippet | longest task | long tasks (count, total) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for size in sizes {
         let snippets = set_of(&paragraphs, size);
         // The script first: it also brings the models' pages into memory, so the page is not charged
@@ -282,9 +276,9 @@ async fn main() {
         let fetched = browser_fetch_time(&browser, &server.url, &snippets).await;
         let page = page_time(&browser, &server.url, &snippets).await;
         let script = first.min(script_time(&server.url, &snippets).await);
-        let [first_request, answered, done] = page.marks;
+        let [first_request, done] = page.marks;
         println!(
-            "| {size} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2}× | {:.0} ms | {:.2} s | {:.0} ms | {:.1} ms | {:.0} ms | {:.0}, {:.0} ms |",
+            "| {size} | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s | {:.2}× | {:.0} ms | {:.1} ms | {:.0} ms | {:.0}, {:.0} ms |",
             size * MODELS.len(),
             script.as_secs_f64(),
             fetched.as_secs_f64(),
@@ -292,8 +286,6 @@ async fn main() {
             done / 1_000.0,
             done / 1_000.0 / script.as_secs_f64(),
             first_request,
-            answered / 1_000.0,
-            done - answered,
             done / size as f64,
             page.long_tasks[0],
             page.long_tasks[2],

@@ -128,16 +128,12 @@ pub async fn open_share(id: &str) -> Result<StoredSnapshot, ApiFailure> {
 
 /// Deletes the snapshot kept under `id`, proving authorship with its delete token.
 pub async fn delete_share(id: &str, delete_token: &str) -> Result<(), ApiFailure> {
-    let response = Request::delete(&share_url(id))
-        .header(DELETE_TOKEN_HEADER, delete_token)
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(read_failure(response).await)
-    }
+    call_without_answer(
+        Request::delete(&share_url(id))
+            .header(DELETE_TOKEN_HEADER, delete_token)
+            .build(),
+    )
+    .await
 }
 
 /// Sends `request` and reads its JSON answer as `T`, or says why not. Only the parsing is generic: the
@@ -169,6 +165,21 @@ async fn answer_text(
     Ok((status, text))
 }
 
+/// Sends `request` whose success has no body to read (a delete): `Ok` when the server says yes, its
+/// failure otherwise.
+async fn call_without_answer(request: Result<Request, gloo_net::Error>) -> Result<(), ApiFailure> {
+    let response = request
+        .map_err(ApiFailure::network)?
+        .send()
+        .await
+        .map_err(ApiFailure::network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(read_failure(response).await)
+    }
+}
+
 fn unreadable(status: u16, error: &dyn fmt::Display) -> ApiFailure {
     ApiFailure {
         status: Some(status),
@@ -196,7 +207,7 @@ async fn read_failure(response: Response) -> ApiFailure {
 
 /// Custom models (`/v1/custom-models`): create, follow, list, read the validation set, delete.
 pub mod custom {
-    use super::{call, read_failure, ApiFailure};
+    use super::{call, call_without_answer, ApiFailure};
     use gloo_net::http::Request;
     use likely_core::custom_model::{CustomModel, CustomModelList, ValidationSnippets};
 
@@ -226,14 +237,6 @@ pub mod custom {
 
     /// Deletes a custom model, or cancels its training.
     pub async fn delete(name: &str) -> Result<(), ApiFailure> {
-        let response = Request::delete(&path(name))
-            .send()
-            .await
-            .map_err(ApiFailure::network)?;
-        if response.ok() {
-            Ok(())
-        } else {
-            Err(read_failure(response).await)
-        }
+        call_without_answer(Request::delete(&path(name)).build()).await
     }
 }
