@@ -221,19 +221,18 @@ async fn page_time(browser: &Browser, url: &str, snippets: &[String]) -> PageRun
         progress.attr("data-done").await.unwrap().as_deref(),
         Some(total.as_str())
     );
+    // A mark the page never reached comes back as null: printed as NaN rather than a panic.
     let numbers = |value: serde_json::Value| -> Vec<f64> {
         value
             .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect()
+            .map(|a| a.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect())
+            .unwrap_or_default()
     };
     let long_tasks = numbers(browser.client.execute(LONG_TASKS, vec![]).await.unwrap());
     let marks = numbers(browser.client.execute(RUN_MARKS, vec![]).await.unwrap());
     PageRun {
         wall: elapsed,
-        marks: [marks[0], marks[1]],
+        marks: [0, 1].map(|i| marks.get(i).copied().unwrap_or(f64::NAN)),
         long_tasks,
     }
 }

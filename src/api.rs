@@ -104,13 +104,7 @@ fn share_url(id: &str) -> String {
 
 /// The snapshot kept under `id`.
 pub async fn open_share(id: &str) -> Result<StoredSnapshot, ApiFailure> {
-    let response = Request::get(&share_url(id))
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    if !response.ok() {
-        return Err(read_failure(response).await);
-    }
+    let response = send(Request::get(&share_url(id)).build()).await?;
     let headers = response.headers();
     let created_at = headers.get(CREATED_AT_HEADER);
     let expires_at = headers.get(EXPIRES_AT_HEADER);
@@ -149,14 +143,7 @@ async fn call<T: DeserializeOwned>(
 async fn answer_text(
     request: Result<Request, gloo_net::Error>,
 ) -> Result<(u16, String), ApiFailure> {
-    let response = request
-        .map_err(ApiFailure::network)?
-        .send()
-        .await
-        .map_err(ApiFailure::network)?;
-    if !response.ok() {
-        return Err(read_failure(response).await);
-    }
+    let response = send(request).await?;
     let status = response.status();
     let text = response
         .text()
@@ -168,13 +155,19 @@ async fn answer_text(
 /// Sends `request` whose success has no body to read (a delete): `Ok` when the server says yes, its
 /// failure otherwise.
 async fn call_without_answer(request: Result<Request, gloo_net::Error>) -> Result<(), ApiFailure> {
+    send(request).await.map(drop)
+}
+
+/// Sends `request`: its response when the server says yes, its failure otherwise. Every call of
+/// this module goes through it.
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {
     let response = request
         .map_err(ApiFailure::network)?
         .send()
         .await
         .map_err(ApiFailure::network)?;
     if response.ok() {
-        Ok(())
+        Ok(response)
     } else {
         Err(read_failure(response).await)
     }
