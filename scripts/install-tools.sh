@@ -3,7 +3,8 @@
 # the wasm32 target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116:
 # npm's `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
 # missing. Debian's binaryen 108 breaks the page), Debian's Chromium + ChromeDriver, and Debian's
-# PostgreSQL server (the shared store's tests start a throwaway cluster).
+# PostgreSQL server (the shared store's tests start a throwaway cluster), and (scripts/install-python-tools.sh)
+# lm-eval and OpenAI's Python SDK in a virtual environment.
 # Safe to run again: a machine that has everything pays a few seconds.
 set -euo pipefail
 
@@ -78,5 +79,7 @@ if [ "$want_tools" = "all" ]; then
     log "installing Debian's postgresql"
     apt_install postgresql
   fi
+  # lm-evaluation-harness and OpenAI's SDK for the dialect tests (crates/proxy/tests/dialects.rs).
+  bash "$root/scripts/install-python-tools.sh" >/dev/null
 fi
 log "tools ready"

@@ -9,6 +9,7 @@
 //! the top one Likely asks for), or `null` at positions where the backend gives none (Cohere, TGI).
 
 use crate::error::AppError;
+use crate::tokenizers::wire::ids;
 use likely_core::rules::MAX_TOKENS;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods, TokenLikelihood};
 use serde::{Deserialize, Serialize};
@@ -26,9 +27,11 @@ const DEFAULT_MAX_TOKENS: u32 = 16;
 /// `frequency_penalty`, …) are ignored.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CompletionsRequest {
-    /// The model's name as listed by `GET /v1/models`.
+    /// The model's name as listed by `GET /v1/models` (under a model's own base URL it may be left
+    /// out).
+    #[serde(default)]
     pub model: String,
-    /// A text or a list of texts (token-id prompts are refused).
+    /// A text, a list of texts, a list of token ids or a list of token-id lists ([`parse_prompts`]).
     pub prompt: Value,
     /// Whether the answer repeats the prompt with its tokens' log-probabilities.
     #[serde(default)]
@@ -154,25 +157,61 @@ fn bad(message: impl Into<String>) -> AppError {
     AppError::BadRequest(message.into())
 }
 
+/// One prompt of a completions request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt<'a> {
+    /// A text, tokenized by the model.
+    Text(&'a str),
+    /// Token ids, scored exactly as sent.
+    Ids(Vec<u32>),
+}
+
+/// The prompts of a completions request's `prompt`: a text, a list of texts, a list of token ids (one
+/// prompt) or a list of token-id lists. Anything else, a list mixing texts and ids included, is
+/// refused with a message.
+pub fn parse_prompts(prompt: &Value) -> Result<Vec<Prompt<'_>>, String> {
+    const SHAPE: &str =
+        "`prompt` must be a text, a list of texts, a list of token ids or a list of token-id lists";
+    let items = match prompt {
+        Value::String(text) => return Ok(vec![Prompt::Text(text)]),
+        Value::Array(items) => items,
+        _ => return Err(SHAPE.into()),
+    };
+    if items.is_empty() {
+        return Err("`prompt` is an empty list".into());
+    }
+    if items.iter().all(Value::is_number) {
+        return ids(prompt, "prompt").map(|ids| vec![Prompt::Ids(ids)]);
+    }
+    if items.iter().all(Value::is_string) {
+        return Ok(items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(Prompt::Text)
+            .collect());
+    }
+    if items.iter().all(Value::is_array) {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| ids(item, &format!("prompt[{index}]")).map(Prompt::Ids))
+            .collect();
+    }
+    let texts = items.iter().any(Value::is_string);
+    let lists = items.iter().any(|item| item.is_number() || item.is_array());
+    if texts && lists {
+        return Err(
+            "`prompt` mixes texts and token ids: send a list of texts or a list of token-id lists"
+                .into(),
+        );
+    }
+    Err(SHAPE.into())
+}
+
 impl CompletionsRequest {
-    /// The prompts: a text or a list of texts.
-    pub fn prompts(&self) -> Result<Vec<&str>, AppError> {
-        let token_ids = "`prompt` holds token ids; Likely scores text: send the text (lm-evaluation-harness: `tokenized_requests=False`)";
-        let prompts: Vec<&str> = match &self.prompt {
-            Value::String(text) => vec![text],
-            Value::Array(items) if items.is_empty() => {
-                return Err(bad("`prompt` is an empty list"))
-            }
-            Value::Array(items) => items
-                .iter()
-                .map(|item| match item {
-                    Value::String(text) => Ok(text.as_str()),
-                    Value::Number(_) | Value::Array(_) => Err(bad(token_ids)),
-                    _ => Err(bad("`prompt` must be a text or a list of texts")),
-                })
-                .collect::<Result<_, _>>()?,
-            _ => return Err(bad("`prompt` must be a text or a list of texts")),
-        };
+    /// The prompts: a text, a list of texts, a list of token ids, or a list of token-id lists.
+    pub fn prompts(&self) -> Result<Vec<Prompt<'_>>, AppError> {
+        let prompts = parse_prompts(&self.prompt).map_err(bad)?;
         if prompts.len() > MAX_PROMPTS {
             return Err(bad(format!(
                 "`prompt` lists {} prompts; at most {MAX_PROMPTS} per request",
@@ -415,16 +454,33 @@ mod tests {
             n: None,
             stop: None,
         };
-        assert_eq!(request(Value::from("a")).prompts().unwrap(), ["a"]);
+        assert_eq!(
+            request(Value::from("a")).prompts().unwrap(),
+            [Prompt::Text("a")]
+        );
         assert_eq!(
             request(serde_json::json!(["a", "b"])).prompts().unwrap(),
-            ["a", "b"]
+            [Prompt::Text("a"), Prompt::Text("b")]
         );
-        let message = request(serde_json::json!([[1, 2], [3]]))
-            .prompts()
-            .unwrap_err()
-            .to_string();
-        assert!(message.contains("tokenized_requests=False"), "{message}");
+        assert_eq!(
+            request(serde_json::json!([[1, 2], [3]])).prompts().unwrap(),
+            [Prompt::Ids(vec![1, 2]), Prompt::Ids(vec![3])]
+        );
+        assert_eq!(
+            request(serde_json::json!([7, 8])).prompts().unwrap(),
+            [Prompt::Ids(vec![7, 8])]
+        );
+        for (prompt, expected) in [
+            (serde_json::json!(["a", [1]]), "mixes texts and token ids"),
+            (serde_json::json!(["a", 1]), "mixes texts and token ids"),
+            (serde_json::json!([1, -2]), "`prompt[1]` is -2"),
+            (serde_json::json!([[1], [0.5]]), "`prompt[1][0]` is 0.5"),
+            (serde_json::json!([[]]), "empty list of token ids"),
+            (serde_json::json!([null]), "must be a text"),
+        ] {
+            let message = request(prompt).prompts().unwrap_err().to_string();
+            assert!(message.contains(expected), "{message}");
+        }
         assert!(request(serde_json::json!([])).prompts().is_err());
         assert!(request(serde_json::json!({"a": 1})).prompts().is_err());
         let mut too_many = request(Value::from("a"));

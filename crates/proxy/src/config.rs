@@ -77,6 +77,9 @@ pub struct Config {
     /// The model table, in the order `GET /v1/models` lists it.
     #[serde(default)]
     pub models: Vec<ModelConfig>,
+    /// The folder relative paths in the file (a `tokenizer.json`) start from: the file's own.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
 }
 
 /// Limits; every one has a safe default, and the per-model ones can be overridden in `[[models]]`.
@@ -178,7 +181,9 @@ pub struct ModelConfig {
     pub context_length: Option<u32>,
     /// The vocabulary size, shown by `GET /v1/models`.
     pub vocab_size: Option<u32>,
-    /// Models with the same tokenizer name can be compared token by token.
+    /// Models with the same tokenizer name can be compared token by token. `"gpt2"` (built in) or
+    /// the path of a Hugging Face `tokenizer.json` also gives the model its tokenizer: the token
+    /// routes (`/tokenize`, `/detokenize`, `/tokenizer_info`) and token-id prompts.
     pub tokenizer: Option<String>,
     /// A human description.
     pub description: Option<String>,
@@ -211,6 +216,7 @@ impl Config {
                     ..ModelConfig::default()
                 })
                 .collect(),
+            base_dir: PathBuf::new(),
         }
     }
 
@@ -220,7 +226,9 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        Config::parse(&text, &path.display().to_string())
+        let mut config = Config::parse(&text, &path.display().to_string())?;
+        config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(config)
     }
 
     /// Parses and checks a configuration text; `origin` names it in messages.

@@ -62,6 +62,9 @@ pub enum AppError {
         /// The upstream's `Retry-After` (seconds or an HTTP date), when it gave one.
         retry_after: Option<String>,
     },
+    /// The server cannot do this for that model as configured, e.g. tokenize without a tokenizer (501).
+    #[error("{0}")]
+    NotImplemented(String),
     /// The model failed in a way that is this server's fault (500).
     #[error("{0}")]
     Internal(String),
@@ -97,6 +100,7 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             AppError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,

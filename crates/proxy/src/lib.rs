@@ -19,6 +19,7 @@ pub mod serve;
 pub mod setup;
 pub mod shares;
 pub mod state;
+pub mod tokenizers;
 pub mod validate;
 
 pub use routes::app;

@@ -4,6 +4,7 @@
 use crate::backends::Backend;
 use crate::error::AppError;
 use crate::limits::{Gate, ModelLimits};
+use crate::tokenizers::{Gpt2, SharedTokenizer};
 use likely_core::{ModelInfo, ModelList};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -18,17 +19,44 @@ pub struct ModelEntry {
     pub limits: ModelLimits,
     /// Lets `limits.max_concurrent` requests through at once.
     pub gate: Gate,
+    /// Its tokenizer, when known: the embedded models' GPT-2, or the one its configuration names.
+    pub tokenizer: Option<SharedTokenizer>,
 }
 
 impl ModelEntry {
-    /// An entry whose gate follows `limits`.
+    /// An entry whose gate follows `limits`; an embedded model gets its own tokenizer.
     pub fn new(info: ModelInfo, backend: Backend, limits: ModelLimits) -> ModelEntry {
+        let tokenizer = match &backend {
+            Backend::Embedded(embedded) => {
+                Some(Arc::new(Gpt2::new(embedded.tokenizer().clone())) as SharedTokenizer)
+            }
+            _ => None,
+        };
         ModelEntry {
             gate: Gate::new(&limits),
             info,
             backend,
             limits,
+            tokenizer,
         }
+    }
+
+    /// The entry with this tokenizer.
+    pub fn with_tokenizer(mut self, tokenizer: Option<SharedTokenizer>) -> ModelEntry {
+        if tokenizer.is_some() {
+            self.tokenizer = tokenizer;
+        }
+        self
+    }
+
+    /// Its tokenizer, or 501 saying what to configure.
+    pub fn tokenizer(&self) -> Result<&SharedTokenizer, AppError> {
+        self.tokenizer.as_ref().ok_or_else(|| {
+            AppError::NotImplemented(format!(
+                "model `{}` has no tokenizer on this server: give its [[models]] entry `tokenizer = \"gpt2\"` or `tokenizer = \"/path/to/tokenizer.json\"` (Hugging Face's file), or send text",
+                self.info.name
+            ))
+        })
     }
 }
 

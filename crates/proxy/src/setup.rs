@@ -98,7 +98,23 @@ fn build_entry(
             config, model, &limits, env, "generate",
         )?)),
     };
-    Ok(ModelEntry::new(info, backend, limits))
+    let tokenizer = match &model.tokenizer {
+        Some(value) => crate::tokenizers::from_setting(value, &config.base_dir)
+            .map_err(|error| ConfigError::Invalid(format!("model `{}`: {error}", model.name)))?,
+        None => None,
+    };
+    let mut entry = ModelEntry::new(info, backend, limits).with_tokenizer(tokenizer);
+    if let (Some(tokenizer), Some(value)) = (&entry.tokenizer, &model.tokenizer) {
+        if crate::tokenizers::is_path(value) {
+            // The public list names the tokenizer, never a path of this machine.
+            entry.info.tokenizer = Some(tokenizer.name().to_string());
+        }
+        entry.info.vocab_size = entry
+            .info
+            .vocab_size
+            .or(u32::try_from(tokenizer.vocab_size()).ok());
+    }
+    Ok(entry)
 }
 
 fn upstream_model(model: &ModelConfig) -> String {

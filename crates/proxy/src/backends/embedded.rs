@@ -106,6 +106,11 @@ impl std::fmt::Debug for EmbeddedBackend {
 }
 
 impl EmbeddedBackend {
+    /// The model's tokenizer.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
     /// The model's vocabulary size.
     pub fn vocab_size(&self) -> usize {
         self.model.vocab_size()
@@ -113,9 +118,13 @@ impl EmbeddedBackend {
 
     /// Answers a validated request on the blocking pool. The blocking task holds `permit` until it
     /// ends; dropping this future (timeout, client gone) makes the task stop at its next check.
+    /// With `ids` the prompt is those tokens, never re-tokenized; a leading end-of-text token is the
+    /// start-of-text context itself (the one every text is scored after), so the token after it is
+    /// scored given the start of text, as lm-evaluation-harness's prefix token intends.
     pub async fn generate(
         &self,
         request: GenerateRequest,
+        ids: Option<Vec<u32>>,
         permit: OwnedSemaphorePermit,
     ) -> Result<GenerateResponse, AppError> {
         let backend = self.clone();
@@ -123,7 +132,8 @@ impl EmbeddedBackend {
         let _stop_on_drop = StopOnDrop(Arc::clone(&stop));
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            backend.generate_blocking(&request, &stop)
+            let ids = ids.unwrap_or_else(|| backend.tokenizer.encode(&request.prompt));
+            backend.generate_blocking(&request, &ids, &stop)
         })
         .await
         .map_err(|_| AppError::Internal("the embedded model stopped unexpectedly".into()))?
@@ -132,12 +142,29 @@ impl EmbeddedBackend {
     fn generate_blocking(
         &self,
         request: &GenerateRequest,
+        prompt_ids: &[u32],
         stop: &AtomicBool,
     ) -> Result<GenerateResponse, AppError> {
         let stopped = |_: Stopped| {
             AppError::GatewayTimeout(format!("model `{}`: the request ended first", self.name))
         };
-        let prompt_ids = self.tokenizer.encode(&request.prompt);
+        if let Some(&id) = prompt_ids
+            .iter()
+            .find(|&&id| id as usize >= self.model.vocab_size())
+        {
+            return Err(AppError::BadRequest(format!(
+                "token id {id} is outside model `{}`'s vocabulary (0 to {})",
+                self.name,
+                self.model.vocab_size() - 1
+            )));
+        }
+        // A leading start-of-text token is the context every prompt is scored after already.
+        let context_given = prompt_ids.len() > 1 && prompt_ids[0] == Tokenizer::EOT;
+        let scored_ids = if context_given {
+            &prompt_ids[1..]
+        } else {
+            prompt_ids
+        };
         let mode = request.return_likelihoods.unwrap_or_default();
         let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS) as usize;
         let count = request.num_generations.unwrap_or(1) as usize;
@@ -158,15 +185,27 @@ impl EmbeddedBackend {
                 top_k: 1,
                 ranks: request.return_ranks.unwrap_or(false),
             };
-            let scores = self
+            let mut scores = self
                 .model
-                .score_until(&prompt_ids, &options, stop)
+                .score_until(scored_ids, &options, stop)
                 .map_err(stopped)?;
-            let pieces = self.tokenizer.decode_pieces(&prompt_ids);
+            if context_given {
+                // Unscored: the normalised answer leaves the first token without a likelihood.
+                scores.insert(
+                    0,
+                    likely_ngram::TokenScore {
+                        token: Tokenizer::EOT,
+                        logprob: 0.0,
+                        top: Vec::new(),
+                        rank: None,
+                    },
+                );
+            }
+            let pieces = self.tokenizer.decode_pieces(prompt_ids);
             pieces
                 .into_iter()
                 .zip(scores)
-                .zip(&prompt_ids)
+                .zip(prompt_ids)
                 .map(|((piece, score), &id)| ScoredToken {
                     text: piece,
                     logprob: Some(score.logprob),
@@ -195,7 +234,8 @@ impl EmbeddedBackend {
                     ..params
                 };
                 self.one_generation(
-                    &prompt_ids,
+                    prompt_ids,
+                    scored_ids,
                     prompt_tokens.clone(),
                     &params,
                     request.stops(),
@@ -213,6 +253,7 @@ impl EmbeddedBackend {
     fn one_generation(
         &self,
         prompt_ids: &[u32],
+        context_ids: &[u32],
         prompt_tokens: Vec<ScoredToken>,
         params: &SampleParams,
         stops: &[String],
@@ -226,7 +267,7 @@ impl EmbeddedBackend {
             written.push_str(&self.tokenizer.decode(&[id]));
             stop_sequences::earliest(&written, stops).is_some()
         };
-        let generated = sample_until(self.model.as_ref(), prompt_ids, params, stop, done)?;
+        let generated = sample_until(self.model.as_ref(), context_ids, params, stop, done)?;
         let finished = generated.last().is_some_and(|s| s.id == Tokenizer::EOT);
         let visible: Vec<_> = generated
             .into_iter()

@@ -49,22 +49,50 @@ impl Backend {
     /// Answers a validated request, holding the model's concurrency `permit` until the work is done:
     /// a remote call ends when this future is dropped, the embedded model's CPU work when it sees
     /// its stop flag (so the permit never frees before the CPU does).
+    ///
+    /// With `ids` the prompt is those token ids, scored exactly as sent (`request.prompt` is then
+    /// their text, for the limits and the answer); only backends that take ids accept them
+    /// ([`Backend::takes_ids`]).
     pub async fn generate(
         &self,
         request: GenerateRequest,
+        ids: Option<Vec<u32>>,
         permit: OwnedSemaphorePermit,
     ) -> Result<GenerateResponse, AppError> {
+        if ids.is_some() {
+            self.takes_ids().map_err(AppError::BadRequest)?;
+        }
         let mode = request.return_likelihoods.unwrap_or_default();
         let stops = request.stops().to_vec();
         let mut answer = match self {
-            Backend::Embedded(backend) => backend.generate(request, permit).await,
+            Backend::Embedded(backend) => backend.generate(request, ids, permit).await,
             Backend::Cohere(backend) => holding(permit, backend.generate(request)).await,
-            Backend::OpenAi(backend) => holding(permit, backend.generate(request)).await,
+            Backend::OpenAi(backend) => {
+                holding(permit, backend.generate(request, ids.as_deref())).await
+            }
             Backend::Tgi(backend) => holding(permit, backend.generate(request)).await,
-            Backend::Sglang(backend) => holding(permit, backend.generate(request)).await,
+            Backend::Sglang(backend) => {
+                holding(permit, backend.generate(request, ids.as_deref())).await
+            }
         }?;
         stops::apply(&mut answer, mode, &stops);
         Ok(answer)
+    }
+}
+
+impl Backend {
+    /// Ok when this backend can be sent token ids; else why not. The embedded models score ids
+    /// directly; vLLM-style completions servers and SGLang take them as the prompt; Cohere and TGI
+    /// take text only.
+    pub fn takes_ids(&self) -> Result<(), String> {
+        let text_only = match self {
+            Backend::Embedded(_) | Backend::OpenAi(_) | Backend::Sglang(_) => return Ok(()),
+            Backend::Cohere(_) => "Cohere's Generate",
+            Backend::Tgi(_) => "Text Generation Inference",
+        };
+        Err(format!(
+            "this model is served by {text_only}, which takes text only: send the prompt as text (lm-evaluation-harness: `tokenized_requests=False`)"
+        ))
     }
 }
 

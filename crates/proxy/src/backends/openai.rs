@@ -32,7 +32,7 @@ pub struct OpenAiBackend {
 #[derive(Debug, Serialize)]
 struct CompletionRequest<'a> {
     model: &'a str,
-    prompt: &'a str,
+    prompt: PromptBody<'a>,
     max_tokens: u32,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     echo: bool,
@@ -55,6 +55,14 @@ struct CompletionRequest<'a> {
     n: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     seed: Option<u64>,
+}
+
+/// The prompt sent: the text, or token ids passed through as they came.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum PromptBody<'a> {
+    Text(&'a str),
+    Ids(&'a [u32]),
 }
 
 /// The parts of a completions answer that are read.
@@ -130,10 +138,18 @@ impl OpenAiBackend {
     }
 
     /// Forwards a validated request and normalises the answer.
-    pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
+    /// With `ids`, they are the prompt (`request.prompt` is their text).
+    pub async fn generate(
+        &self,
+        request: GenerateRequest,
+        ids: Option<&[u32]>,
+    ) -> Result<GenerateResponse, AppError> {
         let mode = request.return_likelihoods.unwrap_or_default();
         let wanted = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-        let body = self.request(&request, mode, wanted);
+        let mut body = self.request(&request, mode, wanted);
+        if let Some(ids) = ids {
+            body.prompt = PromptBody::Ids(ids);
+        }
         let answer: CompletionAnswer = self.upstream.post(&body, "completions").await?;
         let drop_generated = body.max_tokens != wanted;
         normalise_answer(
@@ -155,7 +171,7 @@ impl OpenAiBackend {
         let all = mode == ReturnLikelihoods::All;
         CompletionRequest {
             model: &self.upstream_model,
-            prompt: &request.prompt,
+            prompt: PromptBody::Text(&request.prompt),
             max_tokens: if vllm { wanted } else { wanted.max(1) },
             echo: all,
             logprobs: (mode != ReturnLikelihoods::None).then_some(1),

@@ -26,7 +26,11 @@ pub struct SglangBackend {
 
 #[derive(Debug, Serialize)]
 struct SglangRequest<'a> {
-    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    /// Token ids instead of `text`, passed through as they came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input_ids: Option<&'a [u32]>,
     sampling_params: SamplingParams,
     return_logprob: bool,
     /// 0: from the first prompt token; absent (SGLang's -1): generated tokens only.
@@ -79,9 +83,18 @@ impl SglangBackend {
     }
 
     /// Forwards a validated request (once per generation) and normalises the answers.
-    pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
+    /// With `ids`, they are the prompt (`request.prompt` is their text).
+    pub async fn generate(
+        &self,
+        request: GenerateRequest,
+        ids: Option<&[u32]>,
+    ) -> Result<GenerateResponse, AppError> {
         let mode = request.return_likelihoods.unwrap_or_default();
-        let body = body(&request, mode);
+        let mut body = body(&request, mode);
+        if let Some(ids) = ids {
+            body.text = None;
+            body.input_ids = Some(ids);
+        }
         let mut generations = Vec::new();
         for _ in 0..request.num_generations.unwrap_or(1) {
             let answer: SglangAnswer = self.upstream.post(&body, "SGLang generate").await?;
@@ -94,7 +107,8 @@ impl SglangBackend {
 /// The request body; SGLang refuses `top_k: 0` and `top_p: 0`, so those mean "not sent".
 fn body(request: &GenerateRequest, mode: ReturnLikelihoods) -> SglangRequest<'_> {
     SglangRequest {
-        text: &request.prompt,
+        text: Some(&request.prompt),
+        input_ids: None,
         sampling_params: SamplingParams {
             max_new_tokens: request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS),
             temperature: request.temperature.unwrap_or(DEFAULT_TEMPERATURE),

@@ -31,6 +31,9 @@ pub struct ModelFigures {
     pub scored_snippets: usize,
     /// Snippets that failed.
     pub failed_snippets: usize,
+    /// lm-evaluation-harness's `word_perplexity`, `byte_perplexity` and `bits_per_byte` over the
+    /// scored snippets ([`super::lm_eval`]).
+    pub lm_eval: Option<super::lm_eval::LmEvalFigures>,
 }
 
 /// One pill: a custom model against the baseline on one metric.
@@ -115,6 +118,7 @@ impl Report {
                     tokens: metrics.as_ref().map_or(0, |m| m.scored_tokens),
                     scored_snippets: progress.scored,
                     failed_snippets: progress.failed,
+                    lm_eval: super::lm_eval::figures(evaluation, &name),
                     name,
                 }
             })

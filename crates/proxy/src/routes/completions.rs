@@ -2,12 +2,18 @@
 //! `local-completions` and the like), answered for any model of the table. Each prompt goes through the
 //! same path as `/v1/generate` (validation, limits, the model's backend), one after another; errors are
 //! OpenAI's `{"error": {"message", "type", "code"}}` with the status and headers `/v1/generate` gives.
+//!
+//! A prompt of token ids is scored as exactly those tokens: the model must have a tokenizer (to check
+//! the ids against its vocabulary and give the answer's text) and a backend that takes ids.
 
-use super::generate::{answer, rejected};
+use super::generate::{answer, answer_ids, rejected};
 use crate::backends::normalise::next_id;
-use crate::completions::{choice, response, CompletionsRequest, CompletionsResponse, ErrorBody};
+use crate::completions::{
+    choice, response, CompletionsRequest, CompletionsResponse, ErrorBody, Prompt,
+};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::tokenizers::first_unknown;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -39,15 +45,32 @@ pub(super) async fn completions(
     body: Result<Json<CompletionsRequest>, JsonRejection>,
 ) -> Result<Json<CompletionsResponse>, OpenAiError> {
     let Json(request) = body.map_err(|rejection| rejected(&state, &rejection, "a completions"))?;
+    complete(&state, &request).await.map(Json)
+}
+
+/// Answers a completions request, whichever base URL it came to.
+pub(super) async fn complete(
+    state: &AppState,
+    request: &CompletionsRequest,
+) -> Result<CompletionsResponse, OpenAiError> {
     let prompts = request.prompts()?;
     let mut parts = Vec::with_capacity(prompts.len());
     for (index, prompt) in prompts.into_iter().enumerate() {
-        let generate = request.generate_request(prompt)?;
-        let answered = answer(&state, generate).await?;
+        let (text, answered) = match prompt {
+            Prompt::Text(text) => {
+                let generate = request.generate_request(text)?;
+                (text.to_string(), answer(state, generate).await?)
+            }
+            Prompt::Ids(ids) => {
+                let text = ids_text(state, &request.model, &ids)?;
+                let generate = request.generate_request(&text)?;
+                (text, answer_ids(state, generate, ids).await?)
+            }
+        };
         parts.push(choice(
             &request.model,
             index,
-            prompt,
+            &text,
             &answered,
             request.echo,
             request.logprobs,
@@ -57,10 +80,42 @@ pub(super) async fn completions(
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
         .unwrap_or_default();
-    Ok(Json(response(
+    Ok(response(
         next_id("cmpl"),
         created,
         request.model.clone(),
         parts,
-    )))
+    ))
+}
+
+/// The text of a token-id prompt, after checking the model can score ids: its backend takes them, it
+/// has a tokenizer, every id is in its vocabulary and there are no more ids than its prompt limit
+/// allows characters.
+pub(super) fn ids_text(state: &AppState, model: &str, ids: &[u32]) -> Result<String, AppError> {
+    if model.trim().is_empty() {
+        return Err(AppError::BadRequest("`model` is required".into()));
+    }
+    let entry = state.models.get(model)?;
+    let name = &entry.info.name;
+    entry
+        .backend
+        .takes_ids()
+        .map_err(|why| AppError::BadRequest(format!("model `{name}`: {why}")))?;
+    let tokenizer = entry.tokenizer()?;
+    let most = entry.limits.max_prompt_chars;
+    if ids.len() > most {
+        return Err(AppError::BadRequest(format!(
+            "the prompt holds {} token ids; model `{name}` accepts at most {most}",
+            ids.len()
+        )));
+    }
+    if let Some((position, id)) = first_unknown(tokenizer.as_ref(), ids) {
+        return Err(AppError::BadRequest(format!(
+            "token id {id} (position {position} of the prompt) is outside model `{name}`'s vocabulary of {} ids",
+            tokenizer.vocab_size()
+        )));
+    }
+    tokenizer
+        .decode(ids)
+        .map_err(|error| AppError::BadRequest(format!("model `{name}`: {error}")))
 }

@@ -25,6 +25,23 @@ pub async fn answer(
     state: &AppState,
     request: GenerateRequest,
 ) -> Result<GenerateResponse, AppError> {
+    answer_prompt(state, request, None).await
+}
+
+/// [`answer`] for a prompt of token ids (`request.prompt` holds their text), scored exactly as sent.
+pub(crate) async fn answer_ids(
+    state: &AppState,
+    request: GenerateRequest,
+    ids: Vec<u32>,
+) -> Result<GenerateResponse, AppError> {
+    answer_prompt(state, request, Some(ids)).await
+}
+
+async fn answer_prompt(
+    state: &AppState,
+    request: GenerateRequest,
+    ids: Option<Vec<u32>>,
+) -> Result<GenerateResponse, AppError> {
     validate(&request)?;
     let entry = state.models.get(&request.model)?;
     entry
@@ -32,7 +49,7 @@ pub async fn answer(
         .check_prompt(&entry.info.name, &request.prompt)?;
     let permit = entry.gate.enter(&entry.info.name).await?;
     let timeout = entry.limits.timeout;
-    match tokio::time::timeout(timeout, entry.backend.generate(request, permit)).await {
+    match tokio::time::timeout(timeout, entry.backend.generate(request, ids, permit)).await {
         Ok(answer) => answer,
         Err(_elapsed) => Err(AppError::GatewayTimeout(format!(
             "model `{}` did not answer within {} s",

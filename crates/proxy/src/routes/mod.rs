@@ -1,4 +1,5 @@
-//! The router: the API under `/v1` (behind the optional access token), `/healthz`, the login form,
+//! The router: the API under `/v1` and vLLM's dialect (`/tokenize`, `/detokenize`, `/vllm/<model>/…`)
+//! behind the optional access token, `/healthz`, the login form,
 //! and the built dashboard with a fallback to its `index.html` so that deep links into the
 //! single-page app load it.
 
@@ -8,7 +9,10 @@ mod generate;
 mod generate_batch;
 mod health;
 mod models;
+pub mod refusals;
 pub mod shares;
+mod tokenize;
+pub mod vllm;
 
 pub use generate::answer;
 
@@ -18,7 +22,7 @@ use crate::headers::{add_security_headers, SecurityHeaders};
 use crate::hosts::check_host;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{delete, get, post};
 use axum::Router;
 use likely_store::ShareStore;
@@ -57,8 +61,31 @@ pub fn app(state: AppState) -> Router {
         Some(access) => api.layer(from_fn_with_state(access.clone(), gate::require_access)),
         None => api,
     };
+    // vLLM's dialect: the token routes at the root, and one base URL per model.
+    let dialect = Router::new()
+        .route("/tokenize", post(tokenize::tokenize_root))
+        .route("/detokenize", post(tokenize::detokenize_root))
+        .route("/tokenizer_info", get(tokenize::tokenizer_info_root))
+        .nest(
+            vllm::PREFIX,
+            Router::new()
+                .route("/{model}/v1/completions", post(vllm::completions))
+                .route("/{model}/v1/models", get(vllm::models))
+                .route("/{model}/tokenize", post(tokenize::tokenize_model))
+                .route("/{model}/detokenize", post(tokenize::detokenize_model))
+                .route(
+                    "/{model}/tokenizer_info",
+                    get(tokenize::tokenizer_info_model),
+                )
+                .fallback(vllm::not_found),
+        );
+    let dialect = match &state.access {
+        Some(access) => dialect.layer(from_fn_with_state(access.clone(), gate::require_access)),
+        None => dialect,
+    };
     let router = Router::new()
         .nest("/v1", api)
+        .merge(dialect)
         .route("/healthz", get(health::healthz))
         .merge(login::router(state.access.clone()));
     let router = match &state.dist_dir {
@@ -70,6 +97,7 @@ pub fn app(state: AppState) -> Router {
     };
     let security = Arc::new(SecurityHeaders::for_dist(state.dist_dir.as_deref()));
     let router = router
+        .layer(from_fn(refusals::json_refusals))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(from_fn_with_state(security, add_security_headers));
     let router = match &state.hosts {
