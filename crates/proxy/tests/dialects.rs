@@ -223,8 +223,9 @@ async fn token_id_prompts_are_scored_exactly_as_sent() {
         ids.len() + 1
     );
     assert_eq!(
-        choices[0]["logprobs"]["token_logprobs"][..ids.len()],
-        text_logprobs.as_array().unwrap()[..]
+        choices[0]["logprobs"]["token_logprobs"].as_array().unwrap()[..ids.len()],
+        text_logprobs.as_array().unwrap()[..],
+        "without the prefix, the ids score as their text does"
     );
     assert_eq!(
         choices[1]["logprobs"]["tokens"].as_array().unwrap().len(),

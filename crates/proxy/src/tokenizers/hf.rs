@@ -171,3 +171,63 @@ fn prefix_pieces(tokenizer: &HfTokenizer, ids: &[u32]) -> Result<Vec<String>, To
     }
     Ok(pieces)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small word-level tokenizer that adds `<s>` in front of a sequence, like Llama's.
+    const TOKENIZER: &str = r#"{
+      "version": "1.0", "truncation": null, "padding": null,
+      "added_tokens": [
+        {"id": 0, "content": "<s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+        {"id": 1, "content": "</s>", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}
+      ],
+      "normalizer": null,
+      "pre_tokenizer": {"type": "Whitespace"},
+      "post_processor": {
+        "type": "TemplateProcessing",
+        "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+        "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+        "special_tokens": {"<s>": {"id": "<s>", "ids": [0], "tokens": ["<s>"]}}
+      },
+      "decoder": null,
+      "model": {"type": "WordLevel", "vocab": {"<s>": 0, "</s>": 1, "<unk>": 2, "to": 3, "be": 4, "or": 5, "not": 6}, "unk_token": "<unk>"}
+    }"#;
+
+    #[test]
+    fn a_tokenizer_json_and_its_config_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("tiny-llama");
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("tokenizer.json");
+        std::fs::write(&path, TOKENIZER).unwrap();
+        let tokenizer = HfTokenizer::from_file(&path).unwrap();
+        assert_eq!(tokenizer.name(), "tiny-llama");
+        assert_eq!(tokenizer.vocab_size(), 7);
+        assert_eq!(tokenizer.specials().eos.as_deref(), Some("</s>"));
+        assert_eq!(tokenizer.specials().bos.as_deref(), Some("<s>"));
+        assert_eq!(tokenizer.max_len(), None);
+        assert_eq!(tokenizer.encode("to be or", false).unwrap(), [3, 4, 5]);
+        assert_eq!(tokenizer.encode("to be", true).unwrap(), [0, 3, 4]);
+        assert_eq!(
+            tokenizer.encode("</s>", false).unwrap(),
+            [1],
+            "lm-eval's EOS id"
+        );
+        let ids = [0, 3, 4, 6];
+        let pieces = tokenizer.decode_pieces(&ids).unwrap();
+        assert_eq!(pieces.len(), ids.len());
+        assert_eq!(pieces.concat(), tokenizer.decode(&ids).unwrap());
+
+        std::fs::write(
+            folder.join("tokenizer_config.json"),
+            r#"{"eos_token": {"content": "<s>"}, "bos_token": "<s>", "model_max_length": 4096}"#,
+        )
+        .unwrap();
+        let configured = HfTokenizer::from_file(&path).unwrap();
+        assert_eq!(configured.specials().eos.as_deref(), Some("<s>"));
+        assert_eq!(configured.max_len(), Some(4096));
+        assert!(HfTokenizer::from_file(&folder.join("missing.json")).is_err());
+    }
+}
