@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Python tools the dialect tests run for real, in their own virtual environment outside
-# the checkout: lm-evaluation-harness (`lm-eval`, no torch needed for its API models) and OpenAI's
+# the checkout: lm-evaluation-harness (`lm-eval[api]`: its API models' extras, no torch) and OpenAI's
 # Python SDK (`openai`), both pinned. The environment lives in $LIKELY_TOOLS_DIR/python (env.sh); a
 # machine that already has both at these versions pays well under a second.
 # Usage: bash scripts/install-python-tools.sh   (prints the environment's folder on standard output)
@@ -21,7 +21,8 @@ installed() { # installed PACKAGE VERSION: the environment has exactly that vers
   "$python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$1') != '$2')" 2>/dev/null
 }
 
-if [ -x "$python" ] && installed lm-eval "$LM_EVAL_VERSION" && installed openai "$OPENAI_VERSION"; then
+if [ -x "$python" ] && installed lm-eval "$LM_EVAL_VERSION" && installed openai "$OPENAI_VERSION" &&
+  "$python" -c "import tenacity, tiktoken" 2>/dev/null; then
   echo "$venv"
   exit 0
 fi
@@ -37,5 +38,5 @@ if [ ! -x "$python" ]; then
 fi
 log "installing lm-eval $LM_EVAL_VERSION and openai $OPENAI_VERSION (a few minutes the first time)"
 "$python" -m pip install --quiet --disable-pip-version-check \
-  "lm-eval==$LM_EVAL_VERSION" "openai==$OPENAI_VERSION" >&2
+  "lm-eval[api]==$LM_EVAL_VERSION" "openai==$OPENAI_VERSION" >&2
 echo "$venv"
