@@ -224,9 +224,9 @@ async fn errors_come_in_openai_s_shape() {
             "unknown model",
         ),
         (
-            json!({"model": "base-light", "prompt": [[464, 3797]], "echo": true, "max_tokens": 0}),
+            json!({"model": "base-light", "prompt": [[464, 99_999]], "echo": true, "max_tokens": 0}),
             400,
-            "tokenized_requests=False",
+            "token id 99999 (position 1 of the prompt) is outside",
         ),
         (
             json!({"model": "base-light", "prompt": "a", "n": 2}),

@@ -45,6 +45,13 @@ pub(super) async fn completions(
     body: Result<Json<CompletionsRequest>, JsonRejection>,
 ) -> Result<Json<CompletionsResponse>, OpenAiError> {
     let Json(request) = body.map_err(|rejection| rejected(&state, &rejection, "a completions"))?;
+    if request.model.is_empty() {
+        // Only a model's own base URL (`/vllm/<model>`) may leave it out.
+        return Err(AppError::Unprocessable(
+            "the body is not a completions request: missing field `model`".into(),
+        )
+        .into());
+    }
     complete(&state, &request).await.map(Json)
 }
 

@@ -82,7 +82,7 @@ pub(super) async fn json_refusals(request: Request, next: Next) -> Response {
     let message = match (text.is_empty(), status) {
         (false, _) => text,
         (true, StatusCode::METHOD_NOT_ALLOWED) => {
-            format!("this endpoint does not answer that method; see the `Allow` header")
+            "this endpoint does not answer that method; see the `Allow` header".to_string()
         }
         (true, _) => status
             .canonical_reason()
