@@ -362,6 +362,7 @@ mod tests {
             top: Some((" the".into(), -1.0)),
             rank: None,
             id: None,
+            top_k: None,
         };
         assert_eq!(RankBucket::of(&token), NotTop1);
         token.rank = Some(7);

@@ -328,6 +328,7 @@ mod tests {
                 vec![TopToken {
                     token: token.into(),
                     likelihood,
+                    id: None,
                 }]
             }),
             rank: None,

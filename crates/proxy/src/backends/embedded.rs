@@ -176,6 +176,7 @@ impl EmbeddedBackend {
                         .map(|(id, logprob)| (self.tokenizer.decode(&[*id]), *logprob)),
                     rank: score.rank,
                     id: Some(id),
+                    top_k: None,
                 })
                 .collect()
         } else {

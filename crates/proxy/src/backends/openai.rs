@@ -212,6 +212,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<ScoredToken>, AppEr
                 top,
                 rank: None,
                 id: ids.get(index).copied(),
+                top_k: None,
             }
         })
         .collect())
