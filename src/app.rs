@@ -7,7 +7,8 @@ use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
 use crate::pickers::fetch_models;
 use crate::results::{
-    open_snippet, FailuresList, FiguresTable, MovedPanels, PillsPanel, ProgressPanel,
+    open_snippet, DistributionTable, FailuresList, FiguresTable, MovedPanels, PillsPanel,
+    ProgressPanel,
 };
 use crate::share::{follow_hash_changes, open_from_location, ShareBanner, SharePanel};
 use crate::state::Dashboard;
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
             <PillsPanel />
             <MovedPanels />
             <FiguresTable />
+            <DistributionTable />
             <Show when=move || dashboard.has_text()>
                 <TokenView />
             </Show>

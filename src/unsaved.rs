@@ -96,6 +96,7 @@ mod tests {
             Outcome::Scored(SnippetResult {
                 tokens: vec![],
                 window_starts: vec![],
+                frozen: None,
             }),
         )
         .unwrap();

@@ -15,6 +15,7 @@ pub fn tokens(logprobs: &[f64]) -> Vec<ScoredToken> {
             top: None,
             rank: None,
             id: None,
+            top_k: None,
         })
         .collect()
 }

@@ -112,7 +112,7 @@ fn job_input(evaluation: RwSignal<Option<Evaluation>>, job: &Job) -> Option<JobI
         Some(JobInput {
             model: current.results_of(&job.model)?.model.clone(),
             text: current.snippets.get(job.snippet)?.text.clone(),
-            params: current.params.clone(),
+            params: current.params_for(&job.model),
         })
     })
 }

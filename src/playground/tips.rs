@@ -58,6 +58,7 @@ pub fn generation_tooltip(
         token: visible_whitespace(&token.text),
         lines,
         other_tokenizers,
+        distribution: Vec::new(),
     })
 }
 

@@ -1,7 +1,8 @@
 //! The results: progress and failures of the run, the figures per model, the metric pills of each
-//! custom model against the baseline, and the snippets and token strings that moved most (`moved`).
+//! custom model against the baseline (with the whole-distribution figures, `distribution`), and the snippets and token strings that moved most (`moved`).
 //! Every shown figure carries its exact value in `data-value`.
 
+mod distribution;
 mod figures;
 mod focus;
 mod learned;
@@ -10,6 +11,7 @@ mod pills;
 mod progress;
 mod snippet_table;
 
+pub use distribution::DistributionTable;
 pub use figures::FiguresTable;
 pub use focus::open_snippet;
 pub use moved::MovedPanels;

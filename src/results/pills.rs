@@ -1,11 +1,13 @@
 //! Metric pills: each custom model against the baseline. Green when better, red when worse, grey when
 //! a paired bootstrap 95% interval includes zero; the interval and the method on hover and focus.
 
+use super::distribution::distribution_pills;
 use super::exact;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
 use likely_core::bootstrap::{PROVISIONAL_RESAMPLES, RESAMPLES};
 use likely_core::compare::{Comparison, Pill, Verdict};
+use likely_core::distribution::DistributionComparison;
 
 fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
@@ -68,7 +70,11 @@ fn pill_view(custom: &str, pill: &Pill) -> impl IntoView {
     }
 }
 
-fn comparison_view(comparison: &Comparison) -> impl IntoView {
+fn comparison_view(
+    comparison: &Comparison,
+    distribution: Option<&DistributionComparison>,
+    k: Option<u32>,
+) -> impl IntoView {
     let custom = comparison.custom.clone();
     let wins = comparison.wins.map(|wins| {
         let share = wins.share();
@@ -83,6 +89,7 @@ fn comparison_view(comparison: &Comparison) -> impl IntoView {
             <h3>{comparison.custom.clone()} <span class="versus">{format!(" vs {}", comparison.baseline)}</span></h3>
             <div class="pills">
                 {comparison.pills.iter().map(|pill| pill_view(&comparison.custom, pill)).collect_view()}
+                {distribution.map(|d| distribution_pills(d, k))}
             </div>
             {wins}
         </div>
@@ -103,17 +110,27 @@ pub fn PillsPanel() -> impl IntoView {
         };
         dashboard.evaluation.with(|e| {
             e.as_ref()
-                .map(|e| e.comparisons_with(resamples))
+                .map(|e| {
+                    (
+                        e.comparisons_with(resamples),
+                        e.distributions_with(resamples),
+                        e.params.top_logprobs,
+                    )
+                })
                 .unwrap_or_default()
         })
     });
     move || {
-        let comparisons = comparisons.get();
+        let (comparisons, distributions, k) = comparisons.get();
         (!comparisons.is_empty()).then(|| {
             view! {
                 <section class="panel" aria-label="Custom models against the baseline">
                     <h2>"Against the baseline"</h2>
-                    {comparisons.iter().map(comparison_view).collect_view()}
+                    {comparisons
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| comparison_view(c, distributions.get(i).and_then(Option::as_ref), k))
+                        .collect_view()}
                 </section>
             }
         })

@@ -52,7 +52,12 @@ pub(super) fn choices(
                 .unwrap_or_default();
             model.set(default);
         }
-        if names.len() < 2 && mode.get_untracked() == ColourMode::Difference {
+        if names.len() < 2
+            && matches!(
+                mode.get_untracked(),
+                ColourMode::Difference | ColourMode::Kl
+            )
+        {
             mode.set(ColourMode::Loglik);
         }
         if snippet.get_untracked() >= snippets.with(Vec::len).max(1) {

@@ -25,6 +25,7 @@ pub fn TokenControls(
                     <option value="difference">"difference from the baseline"</option>
                     <option value="loglik">"log-likelihood"</option>
                     <option value="rank">"rank (top-1 or not)"</option>
+                    <option value="kl">"KL divergence from the baseline"</option>
                 </select>
             </label>
             <label>

@@ -16,6 +16,8 @@ pub enum ColourMode {
     Difference,
     /// By the rank bucket of the actual token under the chosen model.
     Rank,
+    /// By KL(baseline ‖ custom) at each position (same tokenizer, top-K lists).
+    Kl,
 }
 
 impl ColourMode {
@@ -25,6 +27,7 @@ impl ColourMode {
             ColourMode::Loglik => "loglik",
             ColourMode::Difference => "difference",
             ColourMode::Rank => "rank",
+            ColourMode::Kl => "kl",
         }
     }
 
@@ -33,6 +36,7 @@ impl ColourMode {
         match key {
             "difference" => ColourMode::Difference,
             "rank" => ColourMode::Rank,
+            "kl" => ColourMode::Kl,
             _ => ColourMode::Loglik,
         }
     }
@@ -115,6 +119,29 @@ pub fn check(evaluation: &Evaluation, view: &Selection) -> Result<Checked, Strin
                 format!("{model} − {baseline}: log-likelihood difference per token (nats; blue = {model} more likely)"),
             )
         }
+        ColourMode::Kl => {
+            let baseline = &evaluation.baseline.model.name;
+            if model == baseline {
+                return Err(
+                    "Pick a custom model to colour by its KL divergence from the baseline.".into(),
+                );
+            }
+            let figures = evaluation.positions(model, view.snippet).ok_or_else(|| {
+                format!("{model} and {baseline} split this text into different tokens (or one has not scored it yet): no KL divergence")
+            })?;
+            if figures.iter().all(Option::is_none) {
+                return Err(format!(
+                    "No KL divergence for {model}: it needs both models to share a tokenizer and their backends to return each position's top-K log-probabilities"
+                ));
+            }
+            print ^= figures.iter().fold(0u64, |acc, p| {
+                acc.rotate_left(3) ^ p.map_or(0, |p| p.kl.to_bits())
+            });
+            (
+                colour::kl_legend(),
+                format!("KL({baseline} ‖ {model}) per token, nats (log scale; brighter = the two distributions agree)"),
+            )
+        }
         ColourMode::Rank => {
             if !result.tokens.iter().any(|t| t.is_top_choice().is_some()) {
                 return Err(format!(
@@ -152,6 +179,10 @@ pub fn swatches<'a>(
         ColourMode::Difference => baseline_tokens(evaluation, view).ok(),
         _ => None,
     };
+    let divergence = match view.mode {
+        ColourMode::Kl => evaluation.positions(&view.model, view.snippet),
+        _ => None,
+    };
     result.tokens[from..to]
         .iter()
         .enumerate()
@@ -162,6 +193,12 @@ pub fn swatches<'a>(
                 match view.mode {
                     ColourMode::Loglik => colour::loglik(token.logprob, view.theme),
                     ColourMode::Rank => colour::rank(RankBucket::of(token), view.theme),
+                    ColourMode::Kl => {
+                        let here = divergence
+                            .as_ref()
+                            .and_then(|d| d.get(from + offset).copied().flatten());
+                        colour::kl(here.map(|p| p.kl), view.theme)
+                    }
                     ColourMode::Difference => {
                         let delta = base
                             .and_then(|b| b.get(from + offset))

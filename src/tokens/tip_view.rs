@@ -34,6 +34,16 @@ pub(super) fn tooltip_view(tip: Tooltip, left: f64, top: f64) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            {tip.distribution.into_iter().map(|(model, here)| view! {
+                <p class="tip-kl" data-testid=format!("tip-kl-{model}") data-value=exact(here.kl)>
+                    {format!(
+                        "{model}: KL {:.4} nats · top-1 {} · Δp {:+.4}",
+                        here.kl,
+                        if here.same_top1 { "same" } else { "differs" },
+                        here.delta_p
+                    )}
+                </p>
+            }).collect_view()}
             {(!tip.other_tokenizers.is_empty()).then(|| view! {
                 <p class="hint">{format!("Not shown (other tokens): {}", tip.other_tokenizers.join(", "))}</p>
             })}

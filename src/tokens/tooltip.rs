@@ -2,6 +2,7 @@
 //! log-likelihood and probability, the difference from the baseline, and the top-1 alternative.
 
 use super::render::visible_whitespace;
+use likely_core::distribution::Position;
 use likely_core::evaluation::Evaluation;
 use likely_core::results::tokens_align;
 
@@ -31,6 +32,8 @@ pub struct Tooltip {
     pub lines: Vec<ModelLine>,
     /// Models left out because their tokens differ.
     pub other_tokenizers: Vec<String>,
+    /// Per custom model with whole-distribution figures here: its figures against the baseline.
+    pub distribution: Vec<(String, Position)>,
 }
 
 /// The tooltip of token `index` of `snippet` as `shown_model` split it.
@@ -78,5 +81,14 @@ pub fn tooltip(
         token: visible_whitespace(&token.text),
         lines,
         other_tokenizers,
+        distribution: evaluation
+            .custom
+            .iter()
+            .filter_map(|run| {
+                let name = &run.model.name;
+                let here = evaluation.positions(name, snippet)?.get(index).copied()??;
+                Some((name.clone(), here))
+            })
+            .collect(),
     })
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod customize;
+mod distribution;
 mod eval_cli;
 mod evaluate;
 mod hostile;

@@ -114,6 +114,51 @@ pub fn intervals(units: &[Pair], resamples: usize) -> [Option<Interval>; 4] {
     })
 }
 
+/// Percentile intervals of `N` ratios over independent `units` (at least two), from `resamples`
+/// resamples: each unit holds `N` numerators and one denominator, and a resample's statistic `i` is
+/// the sum of its units' numerators `i` over the sum of their denominators (`None` where that sum is
+/// 0). The same random stream as [`intervals`], so results are as reproducible.
+pub fn ratio_intervals<const N: usize>(
+    units: &[([f64; N], f64)],
+    resamples: usize,
+) -> [Option<Interval>; N] {
+    let Ok(count) = u32::try_from(units.len()) else {
+        return [None; N];
+    };
+    if count < 2 || resamples == 0 {
+        return [None; N];
+    }
+    let mut rng = Pcg32::new(SEED, STREAM);
+    let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(resamples));
+    for _ in 0..resamples {
+        let mut sums = [0.0; N];
+        let mut denominator = 0.0;
+        for _ in 0..count {
+            let (numerators, weight) = &units[below(&mut rng, count) as usize];
+            for (sum, value) in sums.iter_mut().zip(numerators) {
+                *sum += value;
+            }
+            denominator += weight;
+        }
+        if denominator > 0.0 {
+            for (sample, sum) in samples.iter_mut().zip(sums) {
+                sample.push(sum / denominator);
+            }
+        }
+    }
+    samples.map(|mut sample| {
+        if sample.is_empty() {
+            return None;
+        }
+        sample.sort_by(f64::total_cmp);
+        let tail = (1.0 - LEVEL) / 2.0;
+        Some(Interval {
+            low: quantile(&sample, tail),
+            high: quantile(&sample, 1.0 - tail),
+        })
+    })
+}
+
 /// A uniform integer in `0..n` (n > 0), without bias (Lemire 2019).
 fn below(rng: &mut Pcg32, n: u32) -> u32 {
     let mut product = u64::from(rng.next_u32()) * u64::from(n);
@@ -127,7 +172,7 @@ fn below(rng: &mut Pcg32, n: u32) -> u32 {
 }
 
 /// The `q` quantile of sorted, non-empty `sorted`, interpolating linearly between order statistics.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
     let lower = position.floor() as usize;
     let upper = (lower + 1).min(sorted.len() - 1);
@@ -240,6 +285,21 @@ mod tests {
         let single = intervals(&units, RESAMPLES)[Metric::AvgLoglik.index()].unwrap();
         let blocked = intervals(&blocks(&units, 10), RESAMPLES)[Metric::AvgLoglik.index()].unwrap();
         assert!(blocked.high - blocked.low > 1.5 * (single.high - single.low));
+    }
+
+    #[test]
+    fn ratio_intervals_bracket_the_ratio() {
+        let units: Vec<([f64; 2], f64)> = (0..50)
+            .map(|i| ([0.5 * 10.0 + (i % 3) as f64, 7.0], 10.0))
+            .collect();
+        let [first, second] = ratio_intervals(&units, RESAMPLES);
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert!(
+            first.low < 0.6 && first.high > 0.6 && first.high < 0.7,
+            "{first:?}"
+        );
+        assert!((second.low - 0.7).abs() < 1e-12 && (second.high - 0.7).abs() < 1e-12);
+        assert_eq!(ratio_intervals(&units[..1], RESAMPLES), [None; 2]);
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //!   lighter, so that "no difference" recedes into either page.
 //! - Rank buckets top-1 / top-10 / top-100 / beyond: four viridis stops, yellow to dark purple; without
 //!   ranks, top-1 versus "not top-1".
+//! - KL divergence baseline ‖ custom at a position: viridis on a log scale, yellow at
+//!   [`KL_LOW`] nats and below (the two distributions agree) to dark purple at [`KL_HIGH`] and above.
 //! - Unscored tokens (the first, window junctions) and unknowns: a neutral grey unlike any scale colour.
 //!
 //! The text colour is black or white, whichever contrasts more with the background; by construction
@@ -51,6 +53,10 @@ pub struct LegendStop {
 pub const LOGLIK_MIN: f64 = -15.0;
 /// The difference scale's clamp (nats).
 pub const DIFFERENCE_CLAMP: f64 = 5.0;
+/// The KL scale's low end (nats): this and below look the same.
+pub const KL_LOW: f64 = 0.01;
+/// The KL scale's high end (nats).
+pub const KL_HIGH: f64 = 10.0;
 
 type Rgb = [u8; 3];
 
@@ -101,6 +107,35 @@ pub fn loglik(logprob: Option<f64>, theme: Theme) -> Swatch {
         Some(v) => swatch(sample(&VIRIDIS, (v - LOGLIK_MIN) / -LOGLIK_MIN)),
         None => neutral(theme),
     }
+}
+
+/// The colour of a KL divergence (nats) on the log scale from [`KL_LOW`] to [`KL_HIGH`]; neutral when
+/// unknown.
+pub fn kl(value: Option<f64>, theme: Theme) -> Swatch {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => {
+            let (low, high) = (KL_LOW.log10(), KL_HIGH.log10());
+            let at = (v.max(KL_LOW).log10() - low) / (high - low);
+            swatch(sample(&VIRIDIS, 1.0 - at))
+        }
+        None => neutral(theme),
+    }
+}
+
+/// Legend of the KL scale, one stop per decade.
+pub fn kl_legend() -> Vec<LegendStop> {
+    [0.01, 0.1, 1.0, 10.0]
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let label = match i {
+                0 => format!("≤ {value} (agree)"),
+                3 => format!("≥ {value}"),
+                _ => format!("{value}"),
+            };
+            stop(value, kl(Some(value), Theme::Light), label)
+        })
+        .collect()
 }
 
 /// The colour of a difference custom − baseline (nats); neutral when unknown.
@@ -362,6 +397,7 @@ mod tests {
             top: Some((" the".into(), -1.0)),
             rank: None,
             id: None,
+            top_k: None,
         };
         assert_eq!(RankBucket::of(&token), NotTop1);
         token.rank = Some(7);
@@ -410,5 +446,19 @@ mod tests {
             gradient_css(&d[..2]),
             "linear-gradient(to right, #b2182b 0%, #f4a582 100%)"
         );
+    }
+
+    #[test]
+    fn kl_runs_from_yellow_to_purple_on_a_log_scale() {
+        assert_eq!(kl(Some(0.0), Theme::Light).background, "#fde725");
+        assert_eq!(kl(Some(0.001), Theme::Dark).background, "#fde725");
+        assert_eq!(kl(Some(50.0), Theme::Light).background, "#440154");
+        assert_eq!(kl(None, Theme::Dark), neutral(Theme::Dark));
+        let legend = kl_legend();
+        assert_eq!(legend.len(), 4);
+        assert!(legend
+            .iter()
+            .all(|s| s.colour != neutral(Theme::Light).background));
+        readable(&kl(Some(0.3), Theme::Light));
     }
 }

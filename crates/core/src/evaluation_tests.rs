@@ -9,6 +9,7 @@ pub(crate) fn tok(text: &str, logprob: Option<f64>) -> ScoredToken {
         top: None,
         rank: None,
         id: None,
+        top_k: None,
     }
 }
 
@@ -38,7 +39,9 @@ pub(crate) fn two_models(snippets: usize) -> Evaluation {
 #[test]
 fn default_params_are_the_worked_example() {
     let request = GenerateParams::default().request("base-light", "To be");
-    assert_eq!(request, GenerateRequest::scoring("base-light", "To be"));
+    let mut example = GenerateRequest::scoring("base-light", "To be");
+    example.top_logprobs = Some(crate::rules::DEFAULT_TOP_LOGPROBS);
+    assert_eq!(request, example);
     let ranked = GenerateParams {
         return_ranks: true,
         ..GenerateParams::default()

@@ -13,6 +13,8 @@
 //! (OWASP's advice), so a spreadsheet shows it as text; [`Cells::Exact`] keeps every cell as it is, for
 //! programs. Number cells are never prefixed.
 
+use crate::bootstrap::RESAMPLES;
+use crate::distribution::{DistributionComparison, Position};
 use crate::evaluation::Evaluation;
 use crate::learned::{learned_all, Learned};
 use crate::results::{tokens_align, Outcome};
@@ -70,6 +72,33 @@ struct JsonExport<'a> {
     snippet_tables: Vec<SnippetTable>,
     /// Per custom model, the token strings that rose and fell most (`learned`).
     learned_tokens: Vec<Learned>,
+    /// Per custom model with whole-distribution figures (`distribution`): the pair's figures and,
+    /// per snippet, each token's (`null` where there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    distribution: Vec<DistributionExport>,
+}
+
+/// One custom model's whole-distribution figures in the JSON export.
+#[derive(Serialize)]
+struct DistributionExport {
+    #[serde(flatten)]
+    figures: DistributionComparison,
+    /// Per snippet, per token.
+    snippets: Vec<Option<Vec<Option<Position>>>>,
+}
+
+fn distribution_exports(evaluation: &Evaluation) -> Vec<DistributionExport> {
+    evaluation
+        .distributions_with(RESAMPLES)
+        .into_iter()
+        .flatten()
+        .map(|figures| DistributionExport {
+            snippets: (0..evaluation.snippets.len())
+                .map(|s| evaluation.positions(&figures.custom, s))
+                .collect(),
+            figures,
+        })
+        .collect()
 }
 
 /// The evaluation as pretty-printed JSON, with `snippet_tables` and `learned_tokens` beside its fields.
@@ -78,6 +107,7 @@ pub fn to_json(evaluation: &Evaluation) -> Result<String, ExportError> {
         evaluation,
         snippet_tables: snippet_tables(evaluation),
         learned_tokens: learned_all(evaluation),
+        distribution: distribution_exports(evaluation),
     })?)
 }
 
@@ -96,7 +126,10 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> Result<String, ExportError> {
 }
 
 /// One row per token: `snippet, source, token_index, token`, then per model `<m> logprob`,
-/// `<m> top_token`, `<m> top_logprob`, `<m> rank`, then per custom model `<c> - <baseline> logprob`.
+/// `<m> top_token`, `<m> top_logprob`, `<m> rank`, then per custom model `<c> - <baseline> logprob`;
+/// when a custom model has whole-distribution figures, then per such model `<c> kl` (KL(baseline ‖
+/// custom), nats), `<c> same_top1` (1 or 0) and `<c> delta_p` (custom − baseline probability of the
+/// token), on the rows of the baseline's tokenization.
 pub fn tokens_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, ExportError> {
     let runs: Vec<_> = evaluation.model_results().collect();
     let base = &evaluation.baseline.model.name;
@@ -115,8 +148,24 @@ pub fn tokens_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, Expor
     for run in &evaluation.custom {
         header.push(cells.text(&format!("{} - {base} logprob", run.model.name)));
     }
+    // Custom models with whole-distribution figures, and their figures per snippet.
+    let with_figures: Vec<String> = evaluation
+        .distributions_with(0)
+        .into_iter()
+        .flatten()
+        .map(|d| d.custom)
+        .collect();
+    for name in &with_figures {
+        for column in ["kl", "same_top1", "delta_p"] {
+            header.push(cells.text(&format!("{name} {column}")));
+        }
+    }
     writer.write_record(&header)?;
     for (snippet, source) in evaluation.snippets.iter().enumerate() {
+        let figures: Vec<Option<Vec<Option<Position>>>> = with_figures
+            .iter()
+            .map(|name| evaluation.positions(name, snippet))
+            .collect();
         // Each distinct tokenization of this snippet, with the models (indices into `runs`) having it.
         let mut groups: Vec<Group> = Vec::new();
         for (m, run) in runs.iter().enumerate() {
@@ -161,6 +210,19 @@ pub fn tokens_csv(evaluation: &Evaluation, cells: Cells) -> Result<String, Expor
                 for m in 1..runs.len() {
                     let custom_logprob = at(m).and_then(|t| t.logprob);
                     row.push(number(custom_logprob.zip(base_logprob).map(|(c, b)| c - b)));
+                }
+                for per_token in &figures {
+                    // Figures belong to the baseline's tokens: only its block carries them.
+                    let here = per_token
+                        .as_ref()
+                        .filter(|_| members[0].is_some())
+                        .and_then(|p| p.get(index).copied().flatten());
+                    row.push(number(here.map(|p| p.kl)));
+                    row.push(
+                        here.map(|p| u8::from(p.same_top1).to_string())
+                            .unwrap_or_default(),
+                    );
+                    row.push(number(here.map(|p| p.delta_p)));
                 }
                 writer.write_record(&row)?;
             }
@@ -322,6 +384,45 @@ mod tests {
         )
         .unwrap();
         e
+    }
+
+    #[test]
+    fn distribution_figures_join_both_exports_only_when_present() {
+        let plain = evaluation();
+        assert!(!tokens_csv(&plain, Cells::Safe).unwrap().contains(" kl"));
+        assert!(!to_json(&plain).unwrap().contains("\"distribution\""));
+        let mut e = plain;
+        for (model, shift) in [("base-light", 0.0), ("custom-base-light", 0.2)] {
+            if let Some(Outcome::Scored(result)) = e
+                .results_of(model)
+                .map(|run| run.outcomes[0].clone())
+                .as_mut()
+            {
+                for (i, token) in result.tokens.iter_mut().enumerate().skip(1) {
+                    token.id = Some(i as u32);
+                    token.top_k = Some(crate::scores::TopK::from_entries(vec![
+                        (7, (0.5f64 - shift).ln(), String::new()),
+                        (8, (0.3f64 + shift).ln(), String::new()),
+                    ]));
+                }
+                result.tokens[0].id = Some(0);
+                e.set_outcome(model, 0, Outcome::Scored(result.clone()))
+                    .unwrap();
+            }
+        }
+        let r = rows(&tokens_csv(&e, Cells::Safe).unwrap());
+        assert_eq!(r[0].len(), 4 + 8 + 1 + 3);
+        assert_eq!(r[0][13], "custom-base-light kl");
+        let kl: f64 = r[2][13].parse().unwrap();
+        assert!(kl > 0.0);
+        assert_eq!(r[2][14], "0", "0.3 against 0.5: the top-1 moved");
+        assert_eq!(r[1][13], "", "the first token has none");
+        let json: serde_json::Value = serde_json::from_str(&to_json(&e).unwrap()).unwrap();
+        let figures = &json["distribution"][0];
+        assert_eq!(figures["custom"], "custom-base-light");
+        assert_eq!(figures["positions"], 2);
+        assert_eq!(figures["snippets"][0][1]["kl"], kl);
+        assert_eq!(figures["same_top1"]["value"], 0.0);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod colour;
 pub mod compare;
 pub mod custom_model;
 pub mod dataset;
+pub mod distribution;
 pub mod evaluation;
 pub mod example;
 pub mod export;
@@ -61,7 +62,7 @@ pub use metrics::ModelMetrics;
 pub use params::GenerateParams;
 pub use results::{ModelResults, ModelSpec, Outcome, SnippetResult};
 pub use rules::{LogprobError, Range, RangeError};
-pub use scores::{prompt_scores, ScoredToken, ScoresError};
+pub use scores::{prompt_scores, ScoredToken, ScoresError, TopK};
 pub use share::ShareError;
 pub use windows::{StitchError, Window, WindowConfig};
 pub use wire::{

@@ -79,6 +79,7 @@ mod tests {
             top: top.map(|l| ("x".to_string(), l)),
             rank: None,
             id: None,
+            top_k: None,
         }
     }
 

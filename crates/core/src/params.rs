@@ -22,6 +22,16 @@ pub struct GenerateParams {
     /// only backends that know ranks answer it.
     #[serde(default)]
     pub return_ranks: bool,
+    /// K of the `top_logprobs` extension: each position's K most likely tokens, asked of the models
+    /// that share a tokenizer with another model of the evaluation (for the whole-distribution figures,
+    /// [`crate::distribution`]); `None` (`null`) asks no one. Evaluations written before the field
+    /// existed read as the default K.
+    #[serde(default = "default_top_logprobs")]
+    pub top_logprobs: Option<u32>,
+}
+
+fn default_top_logprobs() -> Option<u32> {
+    Some(rules::DEFAULT_TOP_LOGPROBS)
 }
 
 impl Default for GenerateParams {
@@ -33,6 +43,7 @@ impl Default for GenerateParams {
             p: 0.75,
             return_likelihoods: ReturnLikelihoods::All,
             return_ranks: false,
+            top_logprobs: default_top_logprobs(),
         }
     }
 }
@@ -43,6 +54,9 @@ impl GenerateParams {
         rules::MAX_TOKENS.check(f64::from(self.max_tokens))?;
         rules::TEMPERATURE.check(self.temperature)?;
         rules::K.check(f64::from(self.k))?;
+        if let Some(k) = self.top_logprobs {
+            rules::TOP_LOGPROBS.check(f64::from(k))?;
+        }
         rules::P.check(self.p)
     }
 
@@ -55,6 +69,7 @@ impl GenerateParams {
         request.p = Some(self.p);
         request.return_likelihoods = Some(self.return_likelihoods);
         request.return_ranks = self.return_ranks.then_some(true);
+        request.top_logprobs = self.top_logprobs;
         request
     }
 }

@@ -2,6 +2,7 @@
 //! ([`Outcome`]), the scored tokens of a snippet with its windows stitched ([`SnippetResult`]). The
 //! evaluation holds one [`ModelResults`] per model; the comparisons read them.
 
+use crate::distribution::Frozen;
 use crate::scores::ScoredToken;
 use crate::sums::Sums;
 use crate::wire::ModelInfo;
@@ -60,6 +61,11 @@ pub struct SnippetResult {
     /// Indices into `tokens` where a later window begins (empty when the snippet fit in one window).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub window_starts: Vec<usize>,
+    /// A custom model's whole-distribution figures against the baseline per token, as a share link
+    /// froze them (`None` in a live evaluation, which computes them from the tokens' top-K lists:
+    /// [`crate::distribution`]).
+    #[serde(skip)]
+    pub frozen: Option<Vec<Option<Frozen>>>,
 }
 
 impl SnippetResult {
@@ -68,6 +74,7 @@ impl SnippetResult {
         SnippetResult {
             tokens,
             window_starts: Vec::new(),
+            frozen: None,
         }
     }
 

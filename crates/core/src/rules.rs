@@ -78,6 +78,13 @@ pub const TEMPERATURE: Range = Range::new("temperature", 0.0, 5.0);
 pub const K: Range = Range::new("k", 0.0, 500.0);
 /// Nucleus sampling mass.
 pub const P: Range = Range::new("p", 0.0, 1.0);
+/// The `top_logprobs` extension: how many of the most likely tokens (with their ids) an answer lists at
+/// each position, for the whole-distribution figures ([`crate::distribution`]). 20 is vLLM's default
+/// `--max-logprobs`, the page's default K, and what the embedded models answer at a few times the cost
+/// of plain scoring (docs/distribution.md).
+pub const TOP_LOGPROBS: Range = Range::new("top_logprobs", 1.0, 20.0);
+/// The page's (and `likely eval`'s) K when the compared models share a tokenizer.
+pub const DEFAULT_TOP_LOGPROBS: u32 = 20;
 /// A model's context length in tokens: below 16 no window holds a useful prompt (and the page would
 /// send a request per couple of bytes); above 100 million no model exists.
 pub const CONTEXT_LENGTH: Range = Range::new("context_length", 16.0, 1e8);

@@ -27,6 +27,54 @@ pub struct ScoredToken {
     /// The token's id in the model's vocabulary, when the backend gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u32>,
+    /// The model's K most likely tokens here by id, when the request asked for `top_logprobs` and the
+    /// backend gave ids: what the whole-distribution figures ([`crate::distribution`]) are computed
+    /// from. Not serialized: exports and share links carry the figures, not the lists.
+    #[serde(skip)]
+    pub top_k: Option<TopK>,
+}
+
+/// A model's K most likely tokens at one position, best first, as parallel columns (the page keeps
+/// thousands of them: 12 bytes an entry).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TopK {
+    /// Their ids in the model's vocabulary.
+    pub ids: Vec<u32>,
+    /// Their natural-log likelihoods, in the same order.
+    pub logprobs: Vec<f64>,
+    /// Their text pieces where an answer is written (the server); empty where only the figures are
+    /// needed (the page).
+    pub texts: Vec<String>,
+}
+
+impl TopK {
+    /// The list of `(id, log-likelihood, text)` entries, sorted best first (a stable sort: ties keep
+    /// the backend's order).
+    pub fn from_entries(mut entries: Vec<(u32, f64, String)>) -> TopK {
+        entries.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut top = TopK::default();
+        for (id, logprob, text) in entries {
+            top.ids.push(id);
+            top.logprobs.push(logprob);
+            top.texts.push(text);
+        }
+        top
+    }
+
+    /// How many tokens are listed.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// `(id, log-likelihood)` pairs, best first.
+    pub fn entries(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.ids.iter().copied().zip(self.logprobs.iter().copied())
+    }
 }
 
 /// Tolerance when comparing the actual token's likelihood with the top token's.
@@ -157,7 +205,29 @@ pub(crate) fn scored_token(
         top,
         rank: token.rank,
         id: token.id,
+        top_k: top_k(token).map_err(invalid)?,
     })
+}
+
+/// The `top_tokens` of `token` as a [`TopK`] (ids and log-likelihoods, no texts), when every one has
+/// an id (the `top_logprobs` extension); sorted best first.
+fn top_k(token: &TokenLikelihood) -> Result<Option<TopK>, LogprobError> {
+    let Some(list) = token.top_tokens.as_ref().filter(|list| !list.is_empty()) else {
+        return Ok(None);
+    };
+    if list.iter().any(|t| t.id.is_none()) {
+        return Ok(None);
+    }
+    let mut entries = Vec::with_capacity(list.len());
+    for t in list {
+        entries.push((t.id.unwrap_or_default(), rules::logprob(t.likelihood)?));
+    }
+    entries.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Ok(Some(TopK {
+        ids: entries.iter().map(|e| e.0).collect(),
+        logprobs: entries.iter().map(|e| e.1).collect(),
+        texts: Vec::new(),
+    }))
 }
 
 #[cfg(test)]
@@ -173,6 +243,36 @@ mod tests {
             rank: None,
             id: None,
         }
+    }
+
+    #[test]
+    fn top_tokens_with_ids_become_a_top_k_list() {
+        let mut listed = token(" be", Some(-2.0));
+        listed.top_tokens = Some(vec![
+            TopToken {
+                token: ",".into(),
+                likelihood: -1.5,
+                id: Some(11),
+            },
+            TopToken {
+                token: " be".into(),
+                likelihood: -1.0,
+                id: Some(307),
+            },
+        ]);
+        let response = answer(vec![token("To", None), listed.clone()], None);
+        let scores = prompt_scores("To be", &response).unwrap();
+        let top = scores[1].top_k.as_ref().unwrap();
+        assert_eq!(top.ids, [307, 11], "sorted best first");
+        assert_eq!(top.logprobs, [-1.0, -1.5]);
+        assert!(top.texts.is_empty(), "the page keeps no texts");
+        if let Some(list) = listed.top_tokens.as_mut() {
+            list[1].id = None;
+        }
+        let response = answer(vec![token("To", None), listed], None);
+        let scores = prompt_scores("To be", &response).unwrap();
+        assert_eq!(scores[1].top_k, None, "without every id, no list");
+        assert!(scores[1].top.is_some(), "the top-1 is still read");
     }
 
     fn answer(tokens: Vec<TokenLikelihood>, input_tokens: Option<u32>) -> GenerateResponse {
@@ -266,6 +366,7 @@ mod tests {
         absurd_top.top_tokens = Some(vec![TopToken {
             token: "C".into(),
             likelihood: -1e300,
+            id: None,
         }]);
         let response = answer(vec![token("A", None), absurd_top], None);
         assert!(prompt_scores("AB", &response).is_err());
@@ -277,6 +378,7 @@ mod tests {
         with_top.top_tokens = Some(vec![TopToken {
             token: " be".into(),
             likelihood: -2.0,
+            id: None,
         }]);
         let response = answer(vec![token("To", None), with_top], None);
         let scores = prompt_scores("To be", &response).unwrap();
@@ -288,6 +390,7 @@ mod tests {
             top: None,
             rank: Some(3),
             id: None,
+            top_k: None,
         };
         assert_eq!(ranked.is_top_choice(), Some(false));
     }

@@ -76,6 +76,7 @@ fn realistic(models: usize, tokens: usize, decimals: Option<i32>) -> Evaluation 
                     top: logprob.map(|l| (" the".to_string(), round(l.max(-2.0 * uniform())))),
                     rank: logprob.map(|_| 1 + (20.0 * uniform() * uniform()) as u32),
                     id: None,
+                    top_k: None,
                 }
             })
             .collect();

@@ -253,10 +253,7 @@ pub fn stitch(
                     if until > window.start {
                         tokens.push(ScoredToken {
                             text: text[window.start..until].to_string(),
-                            logprob: None,
-                            top: None,
-                            rank: None,
-                            id: None,
+                            ..ScoredToken::default()
                         });
                         ends.push(until);
                     }
@@ -272,6 +269,7 @@ pub fn stitch(
     Ok(SnippetResult {
         tokens,
         window_starts,
+        frozen: None,
     })
 }
 

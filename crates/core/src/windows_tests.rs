@@ -35,6 +35,7 @@ fn tokenize(prompt: &str) -> Vec<ScoredToken> {
             top: None,
             rank: None,
             id: None,
+            top_k: None,
         })
         .collect()
 }
@@ -206,6 +207,7 @@ fn stitch_errors_and_junctions() {
         top: None,
         rank: None,
         id: None,
+        top_k: None,
     }];
     let stitched = stitch(&text, &windows, results).unwrap();
     let spelled: String = stitched.tokens.iter().map(|t| t.text.as_str()).collect();

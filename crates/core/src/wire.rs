@@ -1,9 +1,10 @@
 //! The Generate API on the wire: Cohere's v1 `/generate` request and answer, and Likely's extensions.
 //!
-//! Extensions (ignored by Cohere clients): a request may carry `seed` and `return_ranks`; each item of
-//! `token_likelihoods` may carry `top_tokens` (the model's most likely tokens at that position, best
-//! first), `rank` (1 = the actual token was the model's top choice) and `id` (the token's id in the
-//! model's vocabulary). All likelihoods are natural logs.
+//! Extensions (ignored by Cohere clients): a request may carry `seed`, `return_ranks` and
+//! `top_logprobs`; each item of `token_likelihoods` may carry `top_tokens` (the model's most likely
+//! tokens at that position, best first: the top-1 by default, the `top_logprobs` best with their `id`s
+//! when asked), `rank` (1 = the actual token was the model's top choice) and `id` (the token's id in
+//! the model's vocabulary). All likelihoods are natural logs.
 
 use crate::rules::{self, RangeError};
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,11 @@ pub struct GenerateRequest {
     /// of the text ([`crate::stop_sequences`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
+    /// Extension: list the `top_logprobs` most likely tokens, with their ids, in each scored token's
+    /// `top_tokens` ([`crate::rules::TOP_LOGPROBS`]; backends that cannot give ids list what they
+    /// always do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<u32>,
 }
 
 impl GenerateRequest {
@@ -78,6 +84,7 @@ impl GenerateRequest {
             seed: None,
             return_ranks: None,
             stop_sequences: None,
+            top_logprobs: None,
         }
     }
 }
@@ -91,6 +98,7 @@ impl GenerateRequest {
             (rules::TEMPERATURE, self.temperature),
             (rules::P, self.p),
             (rules::K, self.k.map(f64::from)),
+            (rules::TOP_LOGPROBS, self.top_logprobs.map(f64::from)),
         ];
         present
             .into_iter()
@@ -115,6 +123,9 @@ pub struct TopToken {
     pub token: String,
     /// Its natural-log likelihood.
     pub likelihood: f64,
+    /// Extension: its id in the model's vocabulary (given with `top_logprobs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
 }
 
 /// One token of an answer with its likelihood.
@@ -249,6 +260,27 @@ mod tests {
         assert_eq!(json["max_tokens"], 1);
         assert_eq!(json["p"], 0.75);
         assert!(json.get("seed").is_none(), "absent options are not sent");
+        assert!(json.get("top_logprobs").is_none());
+    }
+
+    #[test]
+    fn top_logprobs_is_checked_and_top_token_ids_are_optional() {
+        let mut request = GenerateRequest::scoring("m", "x");
+        request.top_logprobs = Some(20);
+        assert!(request.check_options().is_ok());
+        request.top_logprobs = Some(21);
+        assert_eq!(
+            request.check_options().unwrap_err().range.field,
+            "top_logprobs"
+        );
+        let old = r#"{"token":" the","likelihood":-2.0}"#;
+        let top: TopToken = serde_json::from_str(old).unwrap();
+        assert_eq!(top.id, None);
+        assert_eq!(
+            serde_json::to_string(&top).unwrap(),
+            old,
+            "written as before"
+        );
     }
 
     #[test]

@@ -55,6 +55,7 @@ fn evaluation() -> Evaluation {
                         top: logprob.map(|l| (" is".to_string(), l.max(-0.5))),
                         rank: logprob.map(|_| 1 + ((i + m) % 4) as u32),
                         id: None,
+                        top_k: None,
                     }
                 })
                 .collect();

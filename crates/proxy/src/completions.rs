@@ -367,6 +367,7 @@ mod tests {
                 vec![TopToken {
                     token: token.into(),
                     likelihood,
+                    id: None,
                 }]
             }),
             rank: None,

@@ -70,6 +70,7 @@ fn evaluation(snippets: usize) -> Evaluation {
                     top: None,
                     rank: None,
                     id: None,
+                    top_k: None,
                 })
                 .collect();
             e.set_outcome(model, i, Outcome::Scored(SnippetResult::single(tokens)))

@@ -50,6 +50,7 @@ pub(crate) fn evaluation(tokens: usize, names: &[&str]) -> Option<Evaluation> {
                     top: logprob.map(|l| (" the".to_string(), l.max(-1.0))),
                     rank: logprob.map(|_| 1 + (uniform(&mut state) * 30.0) as u32),
                     id: None,
+                    top_k: None,
                 }
             })
             .collect();

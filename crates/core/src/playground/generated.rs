@@ -74,6 +74,7 @@ mod tests {
                 vec![TopToken {
                     token: t.into(),
                     likelihood: l,
+                    id: None,
                 }]
             }),
             rank: None,

@@ -177,6 +177,8 @@ impl SnapshotV2 {
                     p: p.p,
                     return_likelihoods: p.return_likelihoods,
                     return_ranks: p.return_ranks,
+                    // Version 2 predates the field: it reads as the default K (version 4 says).
+                    top_logprobs: Some(crate::rules::DEFAULT_TOP_LOGPROBS),
                 },
                 baseline,
                 custom: runs.collect(),
@@ -329,11 +331,13 @@ impl Tokens {
                     .get(i)
                     .and_then(|&id| id.checked_sub(1))
                     .and_then(|id| u32::try_from(id).ok()),
+                top_k: None,
             })
             .collect();
         Ok(SnippetResult {
             tokens,
             window_starts: self.window_starts.iter().map(|&s| s as usize).collect(),
+            frozen: None,
         })
     }
 }

@@ -8,11 +8,15 @@
 //! A snapshot holds [`Scope::Everything`], or [`Scope::Figures`]: no held-out text and no token
 //! strings, only what the figures need (token byte lengths, log-likelihoods, ranks); see [`redact`].
 //!
+//! Version [`DISTRIBUTION_VERSION`] is version 2 followed by the whole-distribution figures
+//! ([`distribution`]); an evaluation without them is still written as version 2.
+//!
 //! Version [`PLAYGROUND_VERSION`] holds a playground's state instead ([`playground`]): the same link
 //! mechanism, read by [`decode_shared`]; [`decode`] reads evaluations only and says when a link holds
 //! a playground.
 
 mod columns;
+mod distribution;
 mod format;
 mod playground;
 pub mod redact;
@@ -31,6 +35,10 @@ pub const MAGIC: &[u8; 4] = b"LKSN";
 pub const FORMAT_VERSION: u8 = 2;
 /// The version of a playground's snapshot (its own layout, [`playground`]).
 pub const PLAYGROUND_VERSION: u8 = 3;
+/// The version of an evaluation's snapshot with whole-distribution figures ([`distribution`]).
+pub const DISTRIBUTION_VERSION: u8 = 4;
+/// The newest version this code reads.
+pub const NEWEST_VERSION: u8 = DISTRIBUTION_VERSION;
 /// The most a snapshot may inflate to (bytes).
 pub const MAX_INFLATED_BYTES: usize = 256 * 1024 * 1024;
 /// The longest fragment text accepted (characters).
@@ -86,7 +94,7 @@ pub struct Snapshot {
 /// What a link holds: an evaluation or a playground.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shared {
-    /// An evaluation (format version 2).
+    /// An evaluation (format version 2 or 4).
     Evaluation(Snapshot),
     /// A playground's state (format version 3).
     Playground(PlaygroundState),
@@ -158,9 +166,15 @@ pub enum SnapshotError {
 
 /// The snapshot bytes of `evaluation` holding `scope`.
 pub fn encode(evaluation: &Evaluation, scope: Scope) -> Result<Vec<u8>, SnapshotError> {
-    let value = format::SnapshotV2::from_evaluation(evaluation, scope);
-    let packed = postcard::to_allocvec(&value).map_err(|e| SnapshotError::Encode(e.to_string()))?;
-    Ok(framed(FORMAT_VERSION, &packed))
+    let encoded = if distribution::needs_v4(evaluation) {
+        let value = distribution::SnapshotV4::from_evaluation(evaluation, scope);
+        postcard::to_allocvec(&value).map(|packed| (DISTRIBUTION_VERSION, packed))
+    } else {
+        let value = format::SnapshotV2::from_evaluation(evaluation, scope);
+        postcard::to_allocvec(&value).map(|packed| (FORMAT_VERSION, packed))
+    };
+    let (version, packed) = encoded.map_err(|e| SnapshotError::Encode(e.to_string()))?;
+    Ok(framed(version, &packed))
 }
 
 /// The bytes of a playground's snapshot (format version [`PLAYGROUND_VERSION`]).
@@ -196,10 +210,10 @@ fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Shared, Snapsh
         .strip_prefix(MAGIC)
         .ok_or(SnapshotError::NotASnapshot)?;
     let (&version, compressed) = rest.split_first().ok_or(SnapshotError::NotASnapshot)?;
-    if version != FORMAT_VERSION && version != PLAYGROUND_VERSION {
+    if ![FORMAT_VERSION, PLAYGROUND_VERSION, DISTRIBUTION_VERSION].contains(&version) {
         return Err(SnapshotError::UnsupportedVersion {
             found: version,
-            supported: PLAYGROUND_VERSION,
+            supported: NEWEST_VERSION,
         });
     }
     let packed = miniz_oxide::inflate::decompress_to_vec_with_limit(compressed, max_inflated)
@@ -214,8 +228,13 @@ fn decode_with_limit(bytes: &[u8], max_inflated: usize) -> Result<Shared, Snapsh
         let value: playground::PlaygroundV3 = postcard::from_bytes(&packed).map_err(damaged)?;
         return Ok(Shared::Playground(value.into_state()?));
     }
-    let value: format::SnapshotV2 = postcard::from_bytes(&packed).map_err(damaged)?;
-    let snapshot = value.into_snapshot()?;
+    let snapshot = if version == DISTRIBUTION_VERSION {
+        let value: distribution::SnapshotV4 = postcard::from_bytes(&packed).map_err(damaged)?;
+        value.into_snapshot()?
+    } else {
+        let value: format::SnapshotV2 = postcard::from_bytes(&packed).map_err(damaged)?;
+        value.into_snapshot()?
+    };
     snapshot.evaluation.validate()?;
     Ok(Shared::Evaluation(snapshot))
 }

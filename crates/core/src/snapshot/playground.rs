@@ -147,6 +147,7 @@ impl WireGeneration {
                     top: token.top,
                     rank: token.rank,
                     id: token.id,
+                    top_k: None,
                 })
                 .collect(),
         }

@@ -1,5 +1,5 @@
 //! Figures only: the evaluation with every held-out text and token string replaced by a placeholder
-//! of the same length in bytes, and token ids and top-token strings dropped. Every figure (averages,
+//! of the same length in bytes, and token ids, top-token strings and top-K lists dropped. Every figure (averages,
 //! bits per byte, accuracy, pills and their intervals, charts) depends only on lengths, likelihoods
 //! and ranks, so it comes out the same; the text cannot be read back from it.
 
@@ -25,6 +25,7 @@ pub fn figures_only(evaluation: &Evaluation) -> Evaluation {
                 for token in &mut result.tokens {
                     token.text = filler(token.text.len());
                     token.id = None;
+                    token.top_k = None;
                     if let Some(top) = &mut token.top {
                         top.0 = String::new();
                     }

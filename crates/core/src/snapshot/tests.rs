@@ -83,6 +83,7 @@ pub(super) fn evaluation(models: usize, snippets: usize, tokens: usize) -> Evalu
                     top: logprob.map(|l| (" the".to_string(), l.max(-2.0 * uniform(&mut rng)))),
                     rank: (m + 1 == models && i > 0).then(|| 1 + rng.next_u32() % 40),
                     id: (m == 0).then(|| 100 + i as u32),
+                    top_k: None,
                 });
             }
             assert_eq!(at, text.len());
@@ -93,6 +94,7 @@ pub(super) fn evaluation(models: usize, snippets: usize, tokens: usize) -> Evalu
                 Outcome::Scored(SnippetResult {
                     tokens,
                     window_starts,
+                    frozen: None,
                 }),
             )
             .unwrap();

@@ -6,13 +6,16 @@
 //! The CPU work ends with its request: the blocking task holds the model's concurrency permit to its
 //! end, and a stop flag, set when the request's future is dropped (timeout, client gone), is checked
 //! as scoring and sampling go. The answer's size is bounded by [`MAX_ANSWER_TOKENS`].
+//!
+//! A request's `top_logprobs: K` lists each prompt position's exact K most likely tokens
+//! (`ScoreOptions::top_k`; its cost is in docs/distribution.md).
 
 use super::normalise::{self, RawGeneration};
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
 use likely_core::stop_sequences;
-use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
+use likely_core::{ScoredToken, TopK};
 use likely_ngram::{
     sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
 };
@@ -182,9 +185,10 @@ impl EmbeddedBackend {
         }
         let prompt_tokens = if mode == ReturnLikelihoods::All {
             let options = ScoreOptions {
-                top_k: 1,
+                top_k: request.top_logprobs.map_or(1, |k| k.max(1) as usize),
                 ranks: request.return_ranks.unwrap_or(false),
             };
+            let listed = request.top_logprobs.is_some();
             let mut scores = self
                 .model
                 .score_until(scored_ids, &options, stop)
@@ -215,6 +219,15 @@ impl EmbeddedBackend {
                         .map(|(id, logprob)| (self.tokenizer.decode(&[*id]), *logprob)),
                     rank: score.rank,
                     id: Some(id),
+                    top_k: listed.then(|| {
+                        TopK::from_entries(
+                            score
+                                .top
+                                .iter()
+                                .map(|&(id, logprob)| (id, logprob, self.tokenizer.decode(&[id])))
+                                .collect(),
+                        )
+                    }),
                 })
                 .collect()
         } else {

@@ -11,6 +11,7 @@ pub mod redact;
 pub mod sglang;
 pub mod stops;
 pub mod tgi;
+pub mod top_logprobs;
 pub mod upstream;
 pub mod upstream_error;
 

@@ -1,6 +1,7 @@
 //! The one answer shape every backend returns: Cohere's, with prompt tokens first (the first without a
 //! likelihood, a leading BOS-like special token dropped), generated tokens after them, natural logs,
-//! `top_tokens` when the upstream named the top-1 token, `rank` when it gave one, and
+//! `top_tokens` when the upstream named the top-1 token (the K best with ids when `top_logprobs`
+//! asked and the upstream gave them), `rank` when it gave one, and
 //! `meta.billed_units.input_tokens` = the number of prompt tokens listed, so the page can split the
 //! prompt from the generation.
 
@@ -54,12 +55,26 @@ fn checked(model: &str, logprob: Option<f64>) -> Result<Option<f64>, AppError> {
 }
 
 fn to_wire(model: &str, token: ScoredToken) -> Result<TokenLikelihood, AppError> {
-    let top_tokens = match token.top {
-        Some((text, likelihood)) => Some(vec![TopToken {
+    let top_tokens = match (token.top_k, token.top) {
+        // The `top_logprobs` extension: the K best with their ids, best first.
+        (Some(list), _) if !list.is_empty() => {
+            let mut texts = list.texts.into_iter();
+            let mut listed = Vec::with_capacity(list.ids.len());
+            for (id, likelihood) in list.ids.into_iter().zip(list.logprobs) {
+                listed.push(TopToken {
+                    token: texts.next().unwrap_or_default(),
+                    likelihood: checked(model, Some(likelihood))?.unwrap_or(0.0),
+                    id: Some(id),
+                });
+            }
+            Some(listed)
+        }
+        (_, Some((text, likelihood))) => Some(vec![TopToken {
             token: text,
             likelihood: checked(model, Some(likelihood))?.unwrap_or(0.0),
+            id: None,
         }]),
-        None => None,
+        (_, None) => None,
     };
     Ok(TokenLikelihood {
         token: token.text,
@@ -93,6 +108,7 @@ pub fn build_response(
             first.logprob = None;
             first.top = None;
             first.rank = None;
+            first.top_k = None;
         }
         if mode == ReturnLikelihoods::All {
             input_tokens.get_or_insert(prompt_tokens.len() as u32);

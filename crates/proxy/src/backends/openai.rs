@@ -7,8 +7,11 @@
 //! `prompt[].logprobs` instead, which is read too. With `flavor = "vllm"` the request also asks for
 //! `prompt_logprobs: 1`, whose entries carry each prompt token's `rank`, and may ask for `max_tokens: 0`;
 //! other servers get at least one generated token, dropped from the answer when none was asked for.
+//! A request's `top_logprobs: K` becomes vLLM's `prompt_logprobs: K`, each position's K best tokens
+//! read into the answer (`top_logprobs`); other servers give no ids, so no lists.
 
 use super::normalise::{self, RawGeneration};
+use super::top_logprobs;
 use super::upstream::Upstream;
 use super::DEFAULT_MAX_TOKENS;
 use crate::config::Flavor;
@@ -152,12 +155,14 @@ impl OpenAiBackend {
         }
         let answer: CompletionAnswer = self.upstream.post(&body, "completions").await?;
         let drop_generated = body.max_tokens != wanted;
-        normalise_answer(
+        let top_logprobs = request.top_logprobs.filter(|_| self.flavor == Flavor::Vllm);
+        normalise_answer_with(
             self.upstream.model(),
             &request.prompt,
             mode,
             answer,
             drop_generated,
+            top_logprobs,
         )
     }
 
@@ -175,7 +180,7 @@ impl OpenAiBackend {
             max_tokens: if vllm { wanted } else { wanted.max(1) },
             echo: all,
             logprobs: (mode != ReturnLikelihoods::None).then_some(1),
-            prompt_logprobs: (vllm && all).then_some(1),
+            prompt_logprobs: (vllm && all).then(|| request.top_logprobs.unwrap_or(1)),
             temperature: request.temperature,
             top_p: request.p.filter(|&p| p > 0.0 && p <= 1.0),
             top_k: request.k.filter(|&k| vllm && k > 0),
@@ -228,6 +233,7 @@ fn tokens_of(model: &str, logprobs: &Logprobs) -> Result<Vec<ScoredToken>, AppEr
                 top,
                 rank: None,
                 id: ids.get(index).copied(),
+                top_k: None,
             }
         })
         .collect())
@@ -278,12 +284,26 @@ fn with_vllm_ids(mut tokens: Vec<ScoredToken>, choice: &Choice) -> Vec<ScoredTok
     tokens
 }
 
+#[cfg(test)]
 pub(super) fn normalise_answer(
     model: &str,
     prompt: &str,
     mode: ReturnLikelihoods,
     answer: CompletionAnswer,
     drop_generated: bool,
+) -> Result<GenerateResponse, AppError> {
+    normalise_answer_with(model, prompt, mode, answer, drop_generated, None)
+}
+
+/// [`normalise_answer`] with each prompt position's `top_logprobs` best tokens from vLLM's
+/// `prompt_logprobs`, when asked.
+pub(super) fn normalise_answer_with(
+    model: &str,
+    prompt: &str,
+    mode: ReturnLikelihoods,
+    answer: CompletionAnswer,
+    drop_generated: bool,
+    top_logprobs: Option<u32>,
 ) -> Result<GenerateResponse, AppError> {
     let together_prompt = answer
         .prompt
@@ -333,6 +353,9 @@ pub(super) fn normalise_answer(
                 prompt_tokens = std::mem::replace(&mut tokens, generated);
                 if let Some(entries) = &choice.prompt_logprobs {
                     add_vllm_ranks(&mut prompt_tokens, entries);
+                    if let Some(k) = top_logprobs {
+                        top_logprobs::add_vllm(&mut prompt_tokens, entries, k);
+                    }
                 }
             }
             if prompt_tokens.is_empty() {

@@ -5,8 +5,11 @@
 //! tokens in `output_token_logprobs` / `output_top_logprobs`. SGLang accepts `max_new_tokens: 0`. It
 //! returns one generation per call, so `num_generations` above 1 makes that many calls. `seed` is not
 //! sent: SGLang refuses sampling parameters it does not know, and its seed parameter varies by version.
+//! A request's `top_logprobs: K` becomes `top_logprobs_num: K`, each prompt position's K best tokens
+//! read into the answer (`top_logprobs`).
 
 use super::normalise::{self, RawGeneration};
+use super::top_logprobs;
 use super::upstream::Upstream;
 use super::DEFAULT_MAX_TOKENS;
 use crate::error::AppError;
@@ -98,7 +101,12 @@ impl SglangBackend {
         let mut generations = Vec::new();
         for _ in 0..request.num_generations.unwrap_or(1) {
             let answer: SglangAnswer = self.upstream.post(&body, "SGLang generate").await?;
-            generations.push(to_raw(self.upstream.model(), mode, answer)?);
+            generations.push(to_raw_with(
+                self.upstream.model(),
+                mode,
+                answer,
+                request.top_logprobs,
+            )?);
         }
         normalise::build_response(self.upstream.model(), &request.prompt, mode, generations)
     }
@@ -117,7 +125,10 @@ fn body(request: &GenerateRequest, mode: ReturnLikelihoods) -> SglangRequest<'_>
         },
         return_logprob: mode != ReturnLikelihoods::None,
         logprob_start_len: (mode == ReturnLikelihoods::All).then_some(0),
-        top_logprobs_num: 1,
+        top_logprobs_num: request
+            .top_logprobs
+            .filter(|_| mode == ReturnLikelihoods::All)
+            .unwrap_or(1),
         return_text_in_logprobs: true,
     }
 }
@@ -128,11 +139,13 @@ fn malformed(model: &str, what: &str) -> AppError {
     ))
 }
 
-/// Tokens from `[logprob, id, text]` entries, with the best of each position's top entries.
+/// Tokens from `[logprob, id, text]` entries, with the best of each position's top entries (and
+/// the `top_logprobs` best of them as a list, when asked).
 fn tokens(
     model: &str,
     entries: Vec<Entry>,
     tops: Option<Vec<Option<Vec<Entry>>>>,
+    top_logprobs: Option<u32>,
 ) -> Result<Vec<ScoredToken>, AppError> {
     let mut tops = tops.unwrap_or_default().into_iter();
     entries
@@ -144,7 +157,18 @@ fn tokens(
                     "has tokens without text; does the server honour `return_text_in_logprobs`?",
                 )
             })?;
-            let top = tops.next().flatten().and_then(|candidates| {
+            let candidates = tops.next().flatten();
+            let top_k = match (&candidates, top_logprobs) {
+                (Some(candidates), Some(k)) => {
+                    let listed: Vec<_> = candidates
+                        .iter()
+                        .map(|Entry(logprob, id, text)| (*logprob, *id, text.clone()))
+                        .collect();
+                    top_logprobs::sglang_entry(&listed, k)
+                }
+                _ => None,
+            };
+            let top = candidates.and_then(|candidates| {
                 candidates
                     .into_iter()
                     .filter_map(|Entry(logprob, _, text)| Some((text?, logprob?)))
@@ -153,21 +177,33 @@ fn tokens(
             Ok(ScoredToken {
                 top,
                 id,
+                top_k,
                 ..ScoredToken::new(text, logprob)
             })
         })
         .collect()
 }
 
+#[cfg(test)]
 pub(super) fn to_raw(
     model: &str,
     mode: ReturnLikelihoods,
     answer: SglangAnswer,
 ) -> Result<RawGeneration, AppError> {
+    to_raw_with(model, mode, answer, None)
+}
+
+/// [`to_raw`] with each prompt position's `top_logprobs` best tokens, when asked.
+pub(super) fn to_raw_with(
+    model: &str,
+    mode: ReturnLikelihoods,
+    answer: SglangAnswer,
+    top_logprobs: Option<u32>,
+) -> Result<RawGeneration, AppError> {
     let meta = answer.meta_info;
     let prompt_tokens = match (mode, meta.input_token_logprobs) {
         (ReturnLikelihoods::All, Some(entries)) if !entries.is_empty() => {
-            tokens(model, entries, meta.input_top_logprobs)?
+            tokens(model, entries, meta.input_top_logprobs, top_logprobs)?
         }
         (ReturnLikelihoods::All, _) => {
             return Err(malformed(
@@ -179,7 +215,7 @@ pub(super) fn to_raw(
     };
     let generated = match meta.output_token_logprobs {
         Some(entries) if mode != ReturnLikelihoods::None => {
-            tokens(model, entries, meta.output_top_logprobs)?
+            tokens(model, entries, meta.output_top_logprobs, None)?
         }
         _ => Vec::new(),
     };

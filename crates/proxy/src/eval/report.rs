@@ -3,6 +3,7 @@
 //! own functions (`Evaluation::metrics`, `Evaluation::comparisons`), as on the page.
 
 use likely_core::compare::{Comparison, Pill, Verdict};
+use likely_core::distribution::DistributionComparison;
 use likely_core::evaluation::Evaluation;
 use likely_core::Metric;
 use serde::Serialize;
@@ -81,6 +82,10 @@ pub struct Report {
     pub models: Vec<ModelFigures>,
     /// Every pill of every custom model.
     pub comparisons: Vec<PillFigures>,
+    /// Per custom model sharing the baseline's tokenizer, the whole-distribution figures (KL
+    /// divergence, same top-1, Δp; `likely_core::distribution`), when the backends gave top-K lists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub distribution: Vec<DistributionComparison>,
     /// Failed snippets.
     pub failures: Vec<FailureReport>,
     /// The share link kept with `--share`.
@@ -151,6 +156,11 @@ impl Report {
             snippets: evaluation.snippets.len(),
             models,
             comparisons,
+            distribution: evaluation
+                .distributions_with(likely_core::bootstrap::RESAMPLES)
+                .into_iter()
+                .flatten()
+                .collect(),
             failures,
             share_url: None,
         }
@@ -222,6 +232,36 @@ impl Report {
                     out,
                     "{:<width$} {:<12} {:>9} {:>24}  {}",
                     pair, pill.metric, pill.text, interval, pill.verdict
+                );
+            }
+        }
+        if !self.distribution.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "whole distribution (KL baseline ‖ custom in nats/token, top-K estimate):"
+            );
+            for d in &self.distribution {
+                let ci = |e: &likely_core::distribution::Estimate| {
+                    e.ci.map_or_else(
+                        || "no interval".to_string(),
+                        |ci| format!("[{:.4}, {:.4}]", ci.low, ci.high),
+                    )
+                };
+                let _ = writeln!(
+                    out,
+                    "{} vs {}: mean KL {:.4} {}, median {:.4}, p99 {:.4}; same top-1 {:.3} {}; mean Δp {:+.4} {} ({} positions)",
+                    d.custom,
+                    d.baseline,
+                    d.mean_kl.value,
+                    ci(&d.mean_kl),
+                    d.median_kl,
+                    d.p99_kl,
+                    d.same_top1.value,
+                    ci(&d.same_top1),
+                    d.mean_delta_p.value,
+                    ci(&d.mean_delta_p),
+                    d.positions
                 );
             }
         }

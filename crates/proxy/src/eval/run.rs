@@ -61,12 +61,19 @@ pub async fn run_jobs(scorer: &Scorer, evaluation: &mut Evaluation) -> RunEnd {
         let queue = Arc::clone(&queue);
         let sender = sender.clone();
         let scorer = scorer.clone();
-        let params = evaluation.params.clone();
+        // Each model's parameters: `top_logprobs` only where a compared model shares its tokenizer.
+        let params: std::collections::HashMap<String, _> = evaluation
+            .model_names()
+            .map(|name| (name.to_string(), evaluation.params_for(name)))
+            .collect();
         workers.spawn(async move {
             loop {
                 let next = queue.lock().ok().and_then(|mut jobs| jobs.pop_front());
                 let Some(job) = next else { break };
-                let outcome = score_snippet(&scorer, &job.model, &job.text, &params).await;
+                let Some(params) = params.get(&job.model.name) else {
+                    break;
+                };
+                let outcome = score_snippet(&scorer, &job.model, &job.text, params).await;
                 if sender.send((job.model.name, job.snippet, outcome)).is_err() {
                     break;
                 }
