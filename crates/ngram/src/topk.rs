@@ -37,6 +37,11 @@ impl Scratch {
         }
     }
 
+    /// The vocabulary size the marks cover.
+    pub fn vocab(&self) -> usize {
+        self.stamp.len()
+    }
+
     fn next_generation(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
