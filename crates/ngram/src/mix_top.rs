@@ -359,3 +359,164 @@ pub(crate) fn visit_mixed(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::model::KnModel;
+    use crate::train::train_model;
+    use crate::vocab::Vocab;
+
+    /// Documents over ids `1..alphabet` with some structure (each id mostly follows from the one
+    /// before it), end-of-text being `vocab`'s.
+    fn docs(seed: u64, n: usize, alphabet: u32) -> Vec<Vec<u32>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let len = rng.random_range(2..30);
+                let mut prev = 1u32;
+                (0..len)
+                    .map(|_| {
+                        prev = if rng.random_bool(0.6) {
+                            1 + (prev * 7 + 3) % (alphabet - 1)
+                        } else {
+                            rng.random_range(1..alphabet)
+                        };
+                        prev
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn kn(vocab: Vocab, seed: u64, n: usize, alphabet: u32) -> Arc<KnModel> {
+        Arc::new(
+            train_model(&docs(seed, n, alphabet), vocab, 3)
+                .expect("train")
+                .0,
+        )
+    }
+
+    fn close(a: f64, b: f64, what: &str) {
+        assert!(
+            (a - b).abs() <= 1e-6 * b.abs().max(1e-12),
+            "{what}: {a} vs {b}"
+        );
+    }
+
+    /// Every position's top-k and rank against the mixture's full distribution.
+    fn check_against_brute_force(m: &MixedModel, text: &[u32], list: usize) {
+        let never = AtomicBool::new(false);
+        for k in [0usize, 1, 3] {
+            let options = ScoreOptions {
+                top_k: k,
+                ranks: true,
+            };
+            let got = score_with(m, text, &options, list, &never).expect("score");
+            for (i, s) in got.iter().enumerate() {
+                let a = m.first().next_distribution(&text[..i]);
+                let b = m.second().next_distribution(&text[..i]);
+                let lambda = m.lambda();
+                let dist: Vec<f64> = a
+                    .iter()
+                    .zip(&b)
+                    .map(|(x, y)| lambda * x + (1.0 - lambda) * y)
+                    .collect();
+                close(s.logprob, dist[s.token as usize].ln(), "logprob");
+                let mut sorted = dist.clone();
+                sorted.sort_by(|x, y| y.total_cmp(x));
+                assert_eq!(s.top.len(), k);
+                for (j, &(t, l)) in s.top.iter().enumerate() {
+                    close(l, sorted[j].ln(), "k-th value");
+                    close(l, dist[t as usize].ln(), "its token's value");
+                }
+                let p = dist[s.token as usize];
+                let rank = 1 + dist.iter().filter(|&&q| q > p * (1.0 + 1e-12)).count() as u32;
+                assert_eq!(s.rank, Some(rank), "position {i}, list {list}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_mixture_top_k_and_ranks_are_exact_with_long_and_short_lists() {
+        // A toy vocabulary of 12 ids (end-of-text 0), ids 10 and 11 never seen.
+        let toy = Vocab::new(12, 0).expect("vocab");
+        let (a, b) = (kn(toy, 1, 60, 10), kn(toy, 2, 40, 10));
+        // A larger one: most of the 3,000 ids unseen, so that unlikely tokens need the fallback.
+        let big = Vocab::new(3_000, 2_999).expect("vocab");
+        let (c, d) = (kn(big, 3, 400, 200), kn(big, 4, 100, 200));
+        let mut text = docs(9, 3, 10).concat();
+        text.extend([11, 3, 0, 4]);
+        let mut big_text = docs(10, 4, 200).concat();
+        big_text.extend([2_500, 7, 2_998]);
+        for lambda in [0.0, 0.35, 0.8, 1.0] {
+            let toy_mix = MixedModel::new(a.clone(), b.clone(), lambda).expect("mix");
+            let big_mix = MixedModel::new(c.clone(), d.clone(), lambda).expect("mix");
+            // Lists of 1 and 2 leave most positions to the full distributions; 8 settles most.
+            for list in [1, 2, 8] {
+                check_against_brute_force(&toy_mix, &text, list);
+                check_against_brute_force(&big_mix, &big_text, list);
+            }
+        }
+    }
+
+    #[test]
+    fn the_bound_settles_most_positions_of_a_peaked_mixture() {
+        let big = Vocab::new(3_000, 2_999).expect("vocab");
+        let (c, d) = (kn(big, 3, 400, 200), kn(big, 4, 100, 200));
+        let m = MixedModel::new(c, d, 0.5).expect("mix");
+        let text = docs(10, 6, 200).concat();
+        let never = AtomicBool::new(false);
+        let options = ScoreOptions {
+            top_k: 1,
+            ranks: false,
+        };
+        let list = 1 + EXTRA;
+        let scores = m.first().score_until(
+            &text,
+            &ScoreOptions {
+                top_k: list,
+                ranks: false,
+            },
+            &never,
+        );
+        let others = m.second().score_until(
+            &text,
+            &ScoreOptions {
+                top_k: list,
+                ranks: false,
+            },
+            &never,
+        );
+        let (scores, others) = (scores.expect("a"), others.expect("b"));
+        let w = m.weights();
+        let settled_by_lists = scores
+            .iter()
+            .zip(&others)
+            .filter(|(x, y)| {
+                let mut pos = Position::new(x, y, list, 3_000);
+                // The values `needed` asks for, filled in as the batch look-up would.
+                for i in pos.needed(w, 1, false) {
+                    let c = pos.cands[i];
+                    pos.cands[i].a = c.a.or(Some(0.0));
+                    pos.cands[i].b = c.b.or(Some(0.0));
+                }
+                pos.settle(w, (x.token, 3_000), 1, false).is_some()
+            })
+            .count();
+        assert!(
+            settled_by_lists * 10 >= scores.len() * 9,
+            "{settled_by_lists} of {}",
+            scores.len()
+        );
+        assert_eq!(
+            score(&m, &text, &options, &never).expect("score").len(),
+            text.len()
+        );
+    }
+}
