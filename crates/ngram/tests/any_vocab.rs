@@ -181,10 +181,9 @@ fn a_saved_toy_model_keeps_its_vocabulary_and_gpt2_files_keep_their_header() {
         let got = storage::load(&path);
         assert_eq!(got.is_ok(), loads, "field {field}");
         if let Ok((model, _)) = got {
-            assert_eq!(
-                model.eot(),
-                field.saturating_sub(1).max(if field == 0 { 9 } else { 0 })
-            );
+            // 0: the last id; otherwise the id + 1.
+            let expected = if field == 0 { 9 } else { field - 1 };
+            assert_eq!(model.eot(), expected);
         }
     }
     // GPT-2 models keep the field at 0, as every file written before it meant something.
