@@ -31,6 +31,9 @@ struct Cand {
     b: Option<f64>,
 }
 
+/// A position's exact top-k (natural logs) and the actual token's rank (when asked).
+type Settled = (Vec<(u32, f64)>, Option<u32>);
+
 /// One position's candidates and the parts' bounds on every token they did not list.
 struct Position {
     cands: Vec<Cand>,
@@ -143,7 +146,7 @@ impl Position {
         (token, vocab): (u32, usize),
         k: usize,
         ranks: bool,
-    ) -> Option<(Vec<(u32, f64)>, Option<u32>)> {
+    ) -> Option<Settled> {
         let outside = self.outside(w);
         let exact = |c: &Cand| match (c.a, c.b) {
             (Some(a), Some(b)) => Some(weigh(w[0], a) + weigh(w[1], b)),

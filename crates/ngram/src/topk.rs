@@ -30,7 +30,7 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    pub fn new(vocab: usize) -> Scratch {
+    pub(crate) fn new(vocab: usize) -> Scratch {
         Scratch {
             stamp: vec![0; vocab],
             generation: 0,
@@ -38,7 +38,7 @@ impl Scratch {
     }
 
     /// The vocabulary size the marks cover.
-    pub fn vocab(&self) -> usize {
+    pub(crate) fn vocab(&self) -> usize {
         self.stamp.len()
     }
 

@@ -277,7 +277,11 @@ fn a_mixture_of_any_two_models_is_exact() {
     let domain = Arc::new(train_texts(&texts(3, 50), 3));
     let text = Toy.encode(&texts(3, 60)[50..].concat());
     // λ by EM on in-domain text favours the domain model; any two models will do.
-    let (lambda, _) = tune_lambda(&Plain(general.clone()), &*domain, &[text.clone()]);
+    let (lambda, _) = tune_lambda(
+        &Plain(general.clone()),
+        &*domain,
+        std::slice::from_ref(&text),
+    );
     assert!(lambda > 0.5 && lambda < 1.0, "{lambda}");
     let mix = MixedModel::new(domain.clone(), Arc::new(Plain(general.clone())), lambda)
         .expect("same vocabulary");
