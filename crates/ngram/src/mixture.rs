@@ -1,7 +1,7 @@
 //! A mixture of any two language models of one vocabulary, token by token:
 //! `P(w | h) = λ P_a(w | h) + (1 − λ) P_b(w | h)` (a transformer and a Kneser-Ney model of a domain,
 //! say). Scores, distributions and token look-ups are the parts' mixed; the exact top-k and ranks
-//! are found from the parts' own top-k lists ([`crate::mix_top`]).
+//! are found from the parts' own top-k lists (`mix_top`).
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
