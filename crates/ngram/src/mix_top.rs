@@ -83,16 +83,18 @@ impl Position {
                 }),
             }
         }
+        // The actual token, known to both parts (unless it is no token of the vocabulary).
         match cands.iter_mut().find(|c| c.token == x.token) {
             Some(c) => {
                 c.a = Some(actual.0);
                 c.b = Some(actual.1);
             }
-            None => cands.push(Cand {
+            None if (x.token as usize) < vocab => cands.push(Cand {
                 token: x.token,
                 a: Some(actual.0),
                 b: Some(actual.1),
             }),
+            None => {}
         }
         Position {
             cands,
@@ -430,7 +432,13 @@ mod tests {
                     .zip(&b)
                     .map(|(x, y)| lambda * x + (1.0 - lambda) * y)
                     .collect();
-                close(s.logprob, dist[s.token as usize].ln(), "logprob");
+                let Some(&p) = dist.get(s.token as usize) else {
+                    // No id of the vocabulary: the least likely of all, never a top token.
+                    assert_eq!(s.rank, Some(dist.len() as u32 + 1));
+                    assert!(s.top.iter().all(|t| (t.0 as usize) < dist.len()));
+                    continue;
+                };
+                close(s.logprob, p.ln(), "logprob");
                 let mut sorted = dist.clone();
                 sorted.sort_by(|x, y| y.total_cmp(x));
                 assert_eq!(s.top.len(), k);
@@ -438,7 +446,6 @@ mod tests {
                     close(l, sorted[j].ln(), "k-th value");
                     close(l, dist[t as usize].ln(), "its token's value");
                 }
-                let p = dist[s.token as usize];
                 let rank = 1 + dist.iter().filter(|&&q| q > p * (1.0 + 1e-12)).count() as u32;
                 assert_eq!(s.rank, Some(rank), "position {i}, list {list}");
             }
@@ -454,7 +461,8 @@ mod tests {
         let big = Vocab::new(3_000, 2_999).expect("vocab");
         let (c, d) = (kn(big, 3, 400, 200), kn(big, 4, 100, 200));
         let mut text = docs(9, 3, 10).concat();
-        text.extend([11, 3, 0, 4]);
+        // 11 is never seen, 12 is no id of the vocabulary.
+        text.extend([11, 3, 0, 4, 12, 5]);
         let mut big_text = docs(10, 4, 200).concat();
         big_text.extend([2_500, 7, 2_998]);
         for lambda in [0.0, 0.35, 0.8, 1.0] {
