@@ -1,33 +1,15 @@
-//! Domain adaptation by linear interpolation: `P(w | h) = λ P_domain(w | h) + (1 - λ) P_base(w | h)`,
-//! with both models' full interpolated Kneser-Ney distributions (exact, not a merged approximation),
-//! and `λ` chosen by expectation-maximisation on held-out in-domain text.
+//! Domain adaptation of one Kneser-Ney model by another: `P(w | h) = λ P_domain(w | h) + (1 - λ)
+//! P_base(w | h)`, with both models' full interpolated Kneser-Ney distributions (exact, not a merged
+//! approximation), scored together in one pass. `λ` is chosen by expectation-maximisation on
+//! held-out in-domain text ([`crate::lambda`]). [`crate::MixedModel`] mixes any two models.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use crate::error::NgramError;
 use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 use crate::model::KnModel;
 use crate::scoring;
-use crate::tokenizer::VOCAB_SIZE;
-
-impl LanguageModel for KnModel {
-    fn vocab_size(&self) -> usize {
-        VOCAB_SIZE
-    }
-
-    fn score_until(
-        &self,
-        tokens: &[u32],
-        options: &ScoreOptions,
-        stop: &AtomicBool,
-    ) -> Result<Vec<TokenScore>, Stopped> {
-        scoring::score(&[(1.0, self)], tokens, options, stop)
-    }
-
-    fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
-        scoring::next_distribution(&[(1.0, self)], context)
-    }
-}
 
 /// A base model adapted to a domain by interpolation with an in-domain model.
 #[derive(Debug, Clone)]
@@ -38,13 +20,25 @@ pub struct InterpolatedModel {
 }
 
 impl InterpolatedModel {
-    /// `lambda` is the weight of the in-domain model, clamped to [0, 1].
-    pub fn new(base: Arc<KnModel>, domain: Arc<KnModel>, lambda: f64) -> InterpolatedModel {
-        InterpolatedModel {
+    /// `lambda` is the weight of the in-domain model, clamped to [0, 1]. An error when the two
+    /// models have different vocabularies (sizes or end-of-text ids).
+    pub fn new(
+        base: Arc<KnModel>,
+        domain: Arc<KnModel>,
+        lambda: f64,
+    ) -> Result<InterpolatedModel, NgramError> {
+        if base.vocabulary() != domain.vocabulary() {
+            return Err(NgramError::Vocabulary(format!(
+                "cannot mix a model of {:?} with one of {:?}",
+                base.vocabulary(),
+                domain.vocabulary()
+            )));
+        }
+        Ok(InterpolatedModel {
             base,
             domain,
             lambda: lambda.clamp(0.0, 1.0),
-        }
+        })
     }
 
     /// The in-domain model's weight.
@@ -67,7 +61,11 @@ impl InterpolatedModel {
 
 impl LanguageModel for InterpolatedModel {
     fn vocab_size(&self) -> usize {
-        VOCAB_SIZE
+        self.base.vocab()
+    }
+
+    fn eot(&self) -> u32 {
+        self.base.eot()
     }
 
     fn score_until(
@@ -82,66 +80,13 @@ impl LanguageModel for InterpolatedModel {
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
         scoring::next_distribution(&self.parts(), context)
     }
-}
 
-/// Chooses the interpolation weight of `domain` that maximises the likelihood of `held_out`
-/// (documents of in-domain text), by expectation-maximisation. Returns (λ, average natural-log
-/// likelihood per token at that λ).
-pub fn tune_lambda(base: &KnModel, domain: &KnModel, held_out: &[Vec<u32>]) -> (f64, f64) {
-    let mut pairs: Vec<(f64, f64)> = Vec::new();
-    for doc in held_out {
-        pairs.extend(logprob_pairs(base, domain, doc));
+    fn logprobs_at(
+        &self,
+        tokens: &[u32],
+        asks: &[(usize, u32)],
+        stop: &AtomicBool,
+    ) -> Result<Vec<f64>, Stopped> {
+        scoring::logprobs_at(&self.parts(), tokens, asks, stop)
     }
-    if pairs.is_empty() {
-        return (0.5, f64::NAN);
-    }
-    let lambda = em_lambda(&pairs);
-    (lambda, -mixture_loss(&pairs, lambda))
-}
-
-/// (domain, base) natural-log probabilities of every token of `doc`.
-pub(crate) fn logprob_pairs(base: &KnModel, domain: &KnModel, doc: &[u32]) -> Vec<(f64, f64)> {
-    let plain = ScoreOptions::default();
-    let d = domain.score(doc, &plain);
-    let b = base.score(doc, &plain);
-    d.iter()
-        .zip(&b)
-        .map(|(x, y)| (x.logprob, y.logprob))
-        .collect()
-}
-
-/// The mixture's loss (−average natural-log likelihood per token) at weight `lambda` of the domain.
-pub(crate) fn mixture_loss(pairs: &[(f64, f64)], lambda: f64) -> f64 {
-    -pairs
-        .iter()
-        .map(|&(d, b)| scoring::log_mix(&[lambda, 1.0 - lambda], &[d, b]))
-        .sum::<f64>()
-        / pairs.len() as f64
-}
-
-/// The domain weight maximising the likelihood of `pairs`, by expectation-maximisation from 0.5.
-pub(crate) fn em_lambda(pairs: &[(f64, f64)]) -> f64 {
-    let n = pairs.len() as f64;
-    let mut lambda = 0.5;
-    for _ in 0..200 {
-        let next = pairs
-            .iter()
-            .map(|&(d, b)| {
-                let num = lambda * d.exp();
-                let den = num + (1.0 - lambda) * b.exp();
-                if den > 0.0 {
-                    num / den
-                } else {
-                    0.5
-                }
-            })
-            .sum::<f64>()
-            / n;
-        let done = (next - lambda).abs() < 1e-7;
-        lambda = next;
-        if done {
-            break;
-        }
-    }
-    lambda
 }

@@ -2,15 +2,18 @@
 //! (the plays over `base-light`) and the models users train from their own files.
 //!
 //! A probe in-domain model is trained on the documents outside the tuning split; the interpolation
-//! weight λ with the base is chosen by EM on the tuning documents (see [`crate::adapt`]); the in-domain
-//! model is then trained on all documents. Progress is reported and cancellation checked throughout.
+//! weight λ with the base is chosen by EM on the tuning documents (see [`crate::lambda`]); the
+//! in-domain model is then trained on all documents. Progress is reported and cancellation checked
+//! throughout. The base is any [`LanguageModel`] (a Kneser-Ney model, a transformer): the in-domain
+//! models are trained over its vocabulary.
 
-use crate::adapt::{em_lambda, logprob_pairs, mixture_loss};
 use crate::error::NgramError;
+use crate::lambda::{em_lambda, logprob_pairs, mixture_loss};
+use crate::lm::LanguageModel;
 use crate::model::KnModel;
 use crate::progress::{Progress, Stage};
-use crate::tokenizer::Tokenizer;
 use crate::train::{train_model_observed, TrainReport};
+use crate::vocab::{TokenIds, Vocab};
 
 /// Points of the validation-loss curve against λ: 0, 1/20, …, 1 (and the chosen λ).
 const CURVE_STEPS: usize = 20;
@@ -66,7 +69,7 @@ pub fn split_picked<T: Clone>(items: &[T], picked: &[usize]) -> (Vec<T>, Vec<T>)
 
 /// Tokenizes documents on the calling thread, reporting [`Stage::Tokenizing`].
 pub fn tokenize_observed(
-    tokenizer: &Tokenizer,
+    tokenizer: &dyn TokenIds,
     docs: &[String],
     progress: &Progress<'_>,
 ) -> Result<Vec<Vec<u32>>, NgramError> {
@@ -82,14 +85,29 @@ pub fn tokenize_observed(
 }
 
 /// Adapts `base` to `docs`: λ tuned on the documents at `tuning` (indices into `docs`) with a probe
-/// trained on the others, then the in-domain model trained on all of `docs`. Reports
-/// [`Stage::Counting`], [`Stage::Estimating`] (probe), [`Stage::Tuning`], then counting and estimating
-/// again (final); stops with [`NgramError::Cancelled`] when `progress` is cancelled.
+/// trained on the others, then the in-domain model trained on all of `docs`, over `base`'s
+/// vocabulary. Reports [`Stage::Counting`], [`Stage::Estimating`] (probe), [`Stage::Tuning`], then
+/// counting and estimating again (final); stops with [`NgramError::Cancelled`] when `progress` is
+/// cancelled.
 pub fn train_adapted(
-    base: &KnModel,
+    base: &dyn LanguageModel,
     docs: &[Vec<u32>],
     tuning: &[usize],
     order: usize,
+    progress: &Progress<'_>,
+) -> Result<Adapted, NgramError> {
+    train_adapted_capped(base, docs, tuning, order, usize::MAX, progress)
+}
+
+/// [`train_adapted`] scoring at most `max_tuning_tokens` tokens of the tuning documents with the
+/// base and the probe (the same share of each document, from its start): a base that scores slowly
+/// (a transformer) tunes λ on a sample. The final model is still trained on all of every document.
+pub fn train_adapted_capped(
+    base: &dyn LanguageModel,
+    docs: &[Vec<u32>],
+    tuning: &[usize],
+    order: usize,
+    max_tuning_tokens: usize,
     progress: &Progress<'_>,
 ) -> Result<Adapted, NgramError> {
     if tuning.is_empty() || tuning.len() >= docs.len() || tuning.iter().any(|&i| i >= docs.len()) {
@@ -99,14 +117,24 @@ pub fn train_adapted(
             docs.len()
         )));
     }
+    let vocab = Vocab::new(base.vocab_size(), base.eot())?;
     let (rest, held) = split_picked(docs, tuning);
-    let (probe, _) = train_model_observed(&rest, order, &progress.part(0.0, PROBE_END))?;
+    let (probe, _) = train_model_observed(&rest, vocab, order, &progress.part(0.0, PROBE_END))?;
     drop(rest);
 
     let tuning_progress = progress.part(PROBE_END, TUNING_END);
+    let total: usize = held.iter().map(Vec::len).sum();
+    let share = (max_tuning_tokens as f64 / total.max(1) as f64).min(1.0);
     let mut pairs: Vec<(f64, f64)> = Vec::new();
     for (k, doc) in held.iter().enumerate() {
-        pairs.extend(logprob_pairs(base, &probe, doc));
+        let take = if share < 1.0 {
+            ((doc.len() as f64 * share).ceil() as usize).min(doc.len())
+        } else {
+            doc.len()
+        };
+        let got = logprob_pairs(&probe, base, &doc[..take], progress.cancel_flag())
+            .map_err(|_| NgramError::Cancelled)?;
+        pairs.extend(got);
         tuning_progress.report(Stage::Tuning, (k + 1) as f64 / held.len() as f64)?;
     }
     drop(probe);
@@ -124,7 +152,8 @@ pub fn train_adapted(
     curve.sort_by(|a, b| a.0.total_cmp(&b.0));
     curve.dedup_by(|a, b| a.0 == b.0);
 
-    let (domain, report) = train_model_observed(docs, order, &progress.part(TUNING_END, 1.0))?;
+    let (domain, report) =
+        train_model_observed(docs, vocab, order, &progress.part(TUNING_END, 1.0))?;
     Ok(Adapted {
         domain,
         lambda,
@@ -166,7 +195,7 @@ mod tests {
     #[test]
     fn adapting_picks_the_minimum_of_its_curve_and_reports_every_stage() {
         let (base_docs, domain_docs) = corpus();
-        let (base, _) = train_model(&base_docs, 3).expect("base");
+        let (base, _) = train_model(&base_docs, Vocab::GPT2, 3).expect("base");
         let stages = Mutex::new(Vec::new());
         let record = |s: Stage, f: f64| stages.lock().expect("lock").push((s, f));
         let never = AtomicBool::new(false);
@@ -214,7 +243,7 @@ mod tests {
     #[test]
     fn a_cancelled_training_stops_with_cancelled() {
         let (base_docs, domain_docs) = corpus();
-        let (base, _) = train_model(&base_docs, 3).expect("base");
+        let (base, _) = train_model(&base_docs, Vocab::GPT2, 3).expect("base");
         let cancel = AtomicBool::new(false);
         let calls = Mutex::new(0usize);
         let cancel_after_two = |_: Stage, _: f64| {
@@ -238,7 +267,7 @@ mod tests {
     #[test]
     fn a_split_that_leaves_nothing_is_refused() {
         let (base_docs, _) = corpus();
-        let (base, _) = train_model(&base_docs, 3).expect("base");
+        let (base, _) = train_model(&base_docs, Vocab::GPT2, 3).expect("base");
         let one = vec![vec![1u32, 2, 3]];
         let err =
             progress::silent(|p| train_adapted(&base, &one, &[0], 3, &p)).expect_err("refused");

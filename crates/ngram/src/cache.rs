@@ -14,8 +14,9 @@ use crate::pipeline::{
 };
 use crate::storage::{self, ModelMeta};
 use crate::tokenizer::Tokenizer;
+use crate::vocab::Vocab;
 
-fn hash_file(h: u64, path: &Path) -> Result<u64, NgramError> {
+pub(crate) fn hash_file(h: u64, path: &Path) -> Result<u64, NgramError> {
     let bytes = std::fs::read(path).map_err(|e| NgramError::io("reading", path, e))?;
     Ok(text::fnv1a(&bytes, h ^ bytes.len() as u64))
 }
@@ -74,7 +75,10 @@ pub fn custom_fingerprint(paths: &EmbeddedPaths, base: u64) -> Result<u64, Ngram
 }
 
 /// Loads a cached model when its fingerprint matches.
-fn load_cached(path: &Path, fingerprint: u64) -> Result<Option<(KnModel, ModelMeta)>, NgramError> {
+pub(crate) fn load_cached(
+    path: &Path,
+    fingerprint: u64,
+) -> Result<Option<(KnModel, ModelMeta)>, NgramError> {
     match storage::peek(path)? {
         Some(meta) if meta.fingerprint == fingerprint => match storage::load(path) {
             Ok(x) => Ok(Some(x)),
@@ -89,7 +93,7 @@ fn load_cached(path: &Path, fingerprint: u64) -> Result<Option<(KnModel, ModelMe
 
 /// An exclusive training lock (a file created with `create_new`), so that several processes
 /// starting together on a fresh machine train once: the others wait, then load the cache.
-struct TrainLock {
+pub(crate) struct TrainLock {
     path: PathBuf,
 }
 
@@ -97,7 +101,7 @@ struct TrainLock {
 const STALE_LOCK_SECONDS: u64 = 600;
 
 impl TrainLock {
-    fn acquire(paths: &EmbeddedPaths) -> Result<TrainLock, NgramError> {
+    pub(crate) fn acquire(paths: &EmbeddedPaths) -> Result<TrainLock, NgramError> {
         let dir = paths.models_dir();
         std::fs::create_dir_all(&dir).map_err(|e| NgramError::io("creating", &dir, e))?;
         let path = dir.join(".training.lock");
@@ -209,7 +213,13 @@ pub fn load_or_train_parts(
 pub fn load_or_train(paths: &EmbeddedPaths) -> Result<EmbeddedModels, NgramError> {
     let tokenizer = Tokenizer::gpt2()?;
     let (base, domain, lambda) = load_or_train_parts(paths)?;
-    let custom = InterpolatedModel::new(base.clone(), domain, lambda);
+    if base.vocabulary() != Vocab::GPT2 {
+        return Err(NgramError::Vocabulary(format!(
+            "{} is not a model of GPT-2's ids",
+            paths.model_file(BASE_NAME).display()
+        )));
+    }
+    let custom = InterpolatedModel::new(base.clone(), domain, lambda)?;
     Ok(EmbeddedModels {
         base_model: Arc::clone(&base),
         base,

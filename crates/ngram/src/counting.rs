@@ -9,9 +9,7 @@
 use rayon::prelude::*;
 
 use crate::error::NgramError;
-use crate::tokenizer::{Tokenizer, VOCAB_SIZE};
-
-const EOT: u16 = Tokenizer::EOT as u16;
+use crate::vocab::Vocab;
 
 /// The distinct n-grams of one length, sorted, with their adjusted Kneser-Ney counts.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -39,21 +37,23 @@ fn first_word(key: u128, len: usize) -> u16 {
     ((key >> (16 * (len - 1))) & 0xFFFF) as u16
 }
 
-/// Flattens documents into `EOT d1 EOT d2 ... EOT` (empty documents are skipped).
-pub fn flatten(docs: &[Vec<u32>]) -> Result<Vec<u16>, NgramError> {
+/// Flattens documents into `EOT d1 EOT d2 ... EOT` (empty documents are skipped), `EOT` being
+/// `vocab`'s end-of-text id.
+pub fn flatten(docs: &[Vec<u32>], vocab: Vocab) -> Result<Vec<u16>, NgramError> {
     let total: usize = docs.iter().map(|d| d.len() + 1).sum();
     let mut flat = Vec::with_capacity(total + 1);
-    flat.push(EOT);
+    let eot = vocab.eot() as u16;
+    flat.push(eot);
     for doc in docs.iter().filter(|d| !d.is_empty()) {
         for &t in doc {
-            if t as usize >= VOCAB_SIZE || t == Tokenizer::EOT {
+            if !vocab.contains(t) || t == vocab.eot() {
                 return Err(NgramError::Training(format!(
                     "token {t} cannot appear inside a training document"
                 )));
             }
             flat.push(t as u16);
         }
-        flat.push(EOT);
+        flat.push(eot);
     }
     Ok(flat)
 }
@@ -130,9 +130,10 @@ fn merge(a: (Vec<u128>, Vec<u32>), b: (Vec<u128>, Vec<u32>)) -> LevelCounts {
     LevelCounts { keys, counts }
 }
 
-/// Counts every level 1..=order of the flattened corpus. Returns `levels[n - 1]` for length n.
-pub fn count_levels(flat: &[u16], order: usize) -> Result<Vec<LevelCounts>, NgramError> {
-    count_levels_observed(flat, order, &mut |_| Ok(()))
+/// Counts every level 1..=order of the flattened corpus (documents separated by `eot`). Returns
+/// `levels[n - 1]` for length n.
+pub fn count_levels(flat: &[u16], order: usize, eot: u32) -> Result<Vec<LevelCounts>, NgramError> {
+    count_levels_observed(flat, order, eot, &mut |_| Ok(()))
 }
 
 /// [`count_levels`], calling `step(fraction done)` between levels; an error from `step` (a
@@ -140,18 +141,21 @@ pub fn count_levels(flat: &[u16], order: usize) -> Result<Vec<LevelCounts>, Ngra
 pub fn count_levels_observed(
     flat: &[u16],
     order: usize,
+    eot: u32,
     step: &mut dyn FnMut(f64) -> Result<(), NgramError>,
 ) -> Result<Vec<LevelCounts>, NgramError> {
     if !(2..=crate::model::MAX_ORDER).contains(&order) {
         return Err(NgramError::Training(format!("unsupported order {order}")));
     }
+    let eot = u16::try_from(eot)
+        .map_err(|_| NgramError::Vocabulary(format!("end-of-text id {eot} over 16 bits")))?;
     if flat.len() < 2 {
         return Err(NgramError::Training("empty corpus".into()));
     }
     // Highest order: raw counts of every valid window.
     let windows: Vec<u128> = flat
         .par_windows(order)
-        .filter(|w| !w[1..order - 1].contains(&EOT))
+        .filter(|w| !w[1..order - 1].contains(&eot))
         .map(pack)
         .collect();
     let (top_keys, top_counts) = sort_and_count(windows);
@@ -161,7 +165,7 @@ pub fn count_levels_observed(
     let mut whole_docs: Vec<Vec<u128>> = vec![Vec::new(); order + 1];
     let mut start = 0usize;
     for (i, &t) in flat.iter().enumerate().skip(1) {
-        if t == EOT {
+        if t == eot {
             let k = i - start + 1;
             if k < order {
                 whole_docs[k].push(pack(&flat[start..=i]));
@@ -171,11 +175,13 @@ pub fn count_levels_observed(
     }
 
     let mut levels = vec![LevelCounts::default(); order];
-    // n-grams starting at a document start keep raw counts at every order.
-    let bos_from = top_keys.partition_point(|&k| first_word(k, order) < EOT);
+    // n-grams starting at a document start keep raw counts at every order (a run of the sorted
+    // keys: the last one when end-of-text is the last id, as GPT-2's is).
+    let bos_from = top_keys.partition_point(|&k| first_word(k, order) < eot);
+    let bos_to = top_keys.partition_point(|&k| first_word(k, order) <= eot);
     let mut bos = (
-        top_keys[bos_from..].to_vec(),
-        top_counts[bos_from..].to_vec(),
+        top_keys[bos_from..bos_to].to_vec(),
+        top_counts[bos_from..bos_to].to_vec(),
     );
     levels[order - 1] = LevelCounts {
         keys: top_keys,
@@ -215,11 +221,13 @@ mod tests {
         pack(t)
     }
 
+    const EOT: u16 = Vocab::GPT2.eot() as u16;
+
     #[test]
     fn continuation_and_bos_counts() {
         // Documents "1 2 3" and "2 3": EOT 1 2 3 EOT 2 3 EOT.
-        let flat = flatten(&[vec![1, 2, 3], vec![2, 3]]).expect("flat");
-        let levels = count_levels(&flat, 3).expect("count");
+        let flat = flatten(&[vec![1, 2, 3], vec![2, 3]], Vocab::GPT2).expect("flat");
+        let levels = count_levels(&flat, 3, Vocab::GPT2.eot()).expect("count");
         let get = |n: usize, t: &[u16]| {
             let l = &levels[n - 1];
             l.keys.binary_search(&key(t)).map(|i| l.counts[i]).ok()
@@ -236,5 +244,41 @@ mod tests {
         assert_eq!(get(1, &[3]), Some(1));
         // Unigram EOT: left neighbour 3 only.
         assert_eq!(get(1, &[EOT]), Some(1));
+    }
+
+    /// The same counts with end-of-text the first id (SmolLM2's 0) rather than the last: the
+    /// document-start n-grams sort first, and the other ids are moved up by one.
+    #[test]
+    fn counts_do_not_depend_on_where_end_of_text_is() {
+        let gpt2 = {
+            let flat = flatten(&[vec![1, 2, 3], vec![2, 3]], Vocab::GPT2).expect("flat");
+            count_levels(&flat, 3, Vocab::GPT2.eot()).expect("count")
+        };
+        let first = Vocab::new(10, 0).expect("vocab");
+        let flat = flatten(&[vec![2, 3, 4], vec![3, 4]], first).expect("flat");
+        assert_eq!(flat, vec![0, 2, 3, 4, 0, 3, 4, 0]);
+        let levels = count_levels(&flat, 3, 0).expect("count");
+        // Renaming the ids (EOT -> 0, t -> t + 1) maps one set of counts onto the other.
+        let rename = |t: u16| if t == EOT { 0 } else { t + 1 };
+        for (n, (g, l)) in gpt2.iter().zip(&levels).enumerate() {
+            let mut renamed: Vec<(u128, u32)> = g
+                .keys
+                .iter()
+                .zip(&g.counts)
+                .map(|(&k, &c)| {
+                    let tokens: Vec<u16> = (0..=n)
+                        .rev()
+                        .map(|i| rename(((k >> (16 * i)) & 0xFFFF) as u16))
+                        .collect();
+                    (pack(&tokens), c)
+                })
+                .collect();
+            renamed.sort_unstable();
+            let mine: Vec<(u128, u32)> = l.keys.iter().copied().zip(l.counts.clone()).collect();
+            assert_eq!(mine, renamed, "level {}", n + 1);
+        }
+        // End-of-text inside a document, or an id outside the vocabulary, is refused.
+        assert!(flatten(&[vec![2, 0, 3]], first).is_err());
+        assert!(flatten(&[vec![2, 10]], first).is_err());
     }
 }

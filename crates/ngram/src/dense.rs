@@ -29,7 +29,7 @@ pub(crate) struct DenseIndex {
 
 impl DenseIndex {
     /// An empty index for a vocabulary of `vocab` tokens.
-    pub fn new(vocab: usize) -> DenseIndex {
+    pub(crate) fn new(vocab: usize) -> DenseIndex {
         DenseIndex {
             tables: FxHashMap::default(),
             blocks: Vec::new(),
@@ -38,7 +38,7 @@ impl DenseIndex {
     }
 
     /// Adds the table of context `ctx` whose children (sorted, distinct tokens) are `words`.
-    pub fn add(&mut self, ctx: u32, words: impl Iterator<Item = u32>) {
+    pub(crate) fn add(&mut self, ctx: u32, words: impl Iterator<Item = u32>) {
         let first = self.blocks.len();
         self.blocks
             .resize(first + self.blocks_per_table, Block::default());
@@ -58,30 +58,30 @@ impl DenseIndex {
     }
 
     /// Number of contexts indexed.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.tables.len()
     }
 
     /// Whether context `ctx` has a table.
-    pub fn has(&self, ctx: u32) -> bool {
+    pub(crate) fn has(&self, ctx: u32) -> bool {
         self.tables.contains_key(&ctx)
     }
 
     /// The contexts indexed, ascending.
-    pub fn contexts(&self) -> Vec<u32> {
+    pub(crate) fn contexts(&self) -> Vec<u32> {
         let mut out: Vec<u32> = self.tables.keys().copied().collect();
         out.sort_unstable();
         out
     }
 
     /// Bytes used by the tables.
-    pub fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.blocks.len() * std::mem::size_of::<Block>()
     }
 
     /// The block of `ctx`'s table that holds `w`, for a prefetch hint.
     #[inline]
-    pub fn block_of(&self, ctx: u32, w: u32) -> Option<*const i8> {
+    pub(crate) fn block_of(&self, ctx: u32, w: u32) -> Option<*const i8> {
         let first = *self.tables.get(&ctx)? as usize;
         let b = self.blocks.get(first + w as usize / BITS_PER_BLOCK)?;
         Some(b as *const Block as *const i8)
@@ -89,7 +89,7 @@ impl DenseIndex {
 
     /// `None` when `ctx` has no table; else the offset of `w` among the children, if present.
     #[inline]
-    pub fn find(&self, ctx: u32, w: u32) -> Option<Option<usize>> {
+    pub(crate) fn find(&self, ctx: u32, w: u32) -> Option<Option<usize>> {
         let first = *self.tables.get(&ctx)? as usize;
         let w = w as usize;
         let Some(b) = self.blocks.get(first + w / BITS_PER_BLOCK) else {

@@ -46,6 +46,10 @@ pub enum NgramError {
     /// Training was asked for something impossible (e.g. an unsupported order or an empty corpus).
     #[error("invalid training setup: {0}")]
     Training(String),
+    /// A vocabulary a model cannot have (too many ids, end-of-text outside it), or two models
+    /// of different vocabularies put together.
+    #[error("unsupported vocabulary: {0}")]
+    Vocabulary(String),
     /// The training was cancelled (see [`crate::progress::Progress`]).
     #[error("the training was cancelled")]
     Cancelled,

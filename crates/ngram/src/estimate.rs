@@ -13,7 +13,7 @@ use crate::model::{
     Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN, SORT_MAX,
 };
 use crate::packed::PackedLevel;
-use crate::tokenizer::VOCAB_SIZE;
+use crate::vocab::Vocab;
 
 /// Summary of an estimation, for logs and benchmarks.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +36,7 @@ struct RawLevel {
 }
 
 /// Lays the built levels out for scoring: nodes with flags, leaves, children sorted by probability.
-fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
+fn finalize(order: usize, vocab: Vocab, raw: Vec<RawLevel>) -> KnModel {
     let mut levels: Vec<Level<f32>> = Vec::with_capacity(order);
     let uni_logp = raw.first().map(|r| r.logp.clone()).unwrap_or_default();
     let uni_backoff = raw.first().map(|r| r.backoff.clone()).unwrap_or_default();
@@ -56,7 +56,7 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
                     .map(|(&logp, &link)| {
                         let c = Ctx(link);
                         let (next_start, next_end) = if c.level() == 0 {
-                            (0, VOCAB_SIZE as u32)
+                            (0, vocab.size() as u32)
                         } else {
                             let nodes = &levels[c.level() - 1].nodes;
                             (
@@ -110,7 +110,7 @@ fn finalize(order: usize, raw: Vec<RawLevel>) -> KnModel {
         uni_logp: uni_logp.into(),
         uni_backoff: uni_backoff.into(),
     };
-    KnModel::from_repr(order, Repr::Exact(trie))
+    KnModel::from_repr(order, vocab, Repr::Exact(trie))
 }
 
 /// The children order of one level (see [`Level::by_prob`]).
@@ -168,15 +168,19 @@ pub(crate) fn order_children<C: Code>(
     out
 }
 
-/// Builds the model from the counts of every level (`levels[n - 1]` = length n).
-pub fn estimate(levels: &[LevelCounts]) -> Result<(KnModel, EstimateReport), NgramError> {
-    estimate_observed(levels, &mut |_| Ok(()))
+/// Builds the model over `vocab` from the counts of every level (`levels[n - 1]` = length n).
+pub fn estimate(
+    levels: &[LevelCounts],
+    vocab: Vocab,
+) -> Result<(KnModel, EstimateReport), NgramError> {
+    estimate_observed(levels, vocab, &mut |_| Ok(()))
 }
 
 /// [`estimate`], calling `step(fraction done)` between levels; an error from `step` (a cancellation)
 /// stops the estimation.
 pub fn estimate_observed(
     levels: &[LevelCounts],
+    vocab: Vocab,
     step: &mut dyn FnMut(f64) -> Result<(), NgramError>,
 ) -> Result<(KnModel, EstimateReport), NgramError> {
     let order = levels.len();
@@ -194,10 +198,11 @@ pub fn estimate_observed(
     // Unigrams, dense by token id.
     let d1 = Discounts::estimate(Discounts::count_of_counts(levels[0].counts.iter().copied()));
     discounts.push(d1);
-    let mut uni_count = vec![0u32; VOCAB_SIZE];
+    let vocab_size = vocab.size();
+    let mut uni_count = vec![0u32; vocab_size];
     for (&k, &c) in levels[0].keys.iter().zip(&levels[0].counts) {
         let w = k as usize;
-        if w >= VOCAB_SIZE {
+        if w >= vocab_size {
             return Err(NgramError::Training(format!(
                 "token {w} out of the vocabulary"
             )));
@@ -211,7 +216,7 @@ pub fn estimate_observed(
     let gamma0: f64 = uni_count.iter().map(|&c| d1.for_count(c)).sum::<f64>() / total;
     let uni_p: Vec<f64> = uni_count
         .iter()
-        .map(|&c| (f64::from(c) - d1.for_count(c)).max(0.0) / total + gamma0 / VOCAB_SIZE as f64)
+        .map(|&c| (f64::from(c) - d1.for_count(c)).max(0.0) / total + gamma0 / vocab_size as f64)
         .collect();
     let mut lv1 = RawLevel {
         logp: uni_p.iter().map(|&p| p.ln() as f32).collect(),
@@ -231,7 +236,7 @@ pub fn estimate_observed(
 
     // Built level by level; `built[n - 1]` is level n. Suffix indices are kept while building.
     let mut built: Vec<RawLevel> = Vec::with_capacity(order);
-    let mut prev_keys: Vec<u128> = (0..VOCAB_SIZE as u128).collect();
+    let mut prev_keys: Vec<u128> = (0..vocab_size as u128).collect();
     // Probabilities of the previous level (f64, for accuracy while building).
     let mut prev_p: Vec<f64> = uni_p;
     // Suffix (n-gram without its first token) of each previous-level n-gram, in the level below.
@@ -431,7 +436,7 @@ pub fn estimate_observed(
         prev_suffix = suffix;
     }
     step((order - 1) as f64 / order as f64)?;
-    Ok((finalize(order, built), EstimateReport { discounts }))
+    Ok((finalize(order, vocab, built), EstimateReport { discounts }))
 }
 
 /// A singleton of the highest order is pruned when its probability is less than `e^PRUNE_NATS`
@@ -516,6 +521,7 @@ fn next_up(x: f32) -> f32 {
 mod tests {
     use crate::lm::LanguageModel;
     use crate::train::train_model;
+    use crate::vocab::Vocab;
 
     #[test]
     fn pruned_singletons_leave_proper_distributions() {
@@ -524,7 +530,7 @@ mod tests {
         let mut docs: Vec<Vec<u32>> = (10..40).map(|k| vec![k, 2, 3]).collect();
         docs.extend([vec![9, 2, 3], vec![9, 2, 4], vec![9, 2, 5], vec![9, 2, 7]]);
         docs.extend([vec![2, 4], vec![2, 5], vec![8, 2, 3, 3]]);
-        let (model, _) = train_model(&docs, 3).expect("train");
+        let (model, _) = train_model(&docs, Vocab::GPT2, 3).expect("train");
         let ctx = model.context_after(&[9, 2]);
         let kept: Vec<u32> = model
             .children(ctx)

@@ -1,7 +1,7 @@
 //! Evaluation figures: average log-likelihood, perplexity and top-1 accuracy of a model on a text.
 
 use crate::lm::{LanguageModel, ScoreOptions};
-use crate::tokenizer::Tokenizer;
+use crate::vocab::TokenIds;
 
 /// Figures of one model on one text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,7 +17,7 @@ pub struct EvalFigures {
 }
 
 /// Scores each text as its own document (from the start-of-text context) and pools the tokens.
-pub fn evaluate(model: &dyn LanguageModel, tok: &Tokenizer, texts: &[String]) -> EvalFigures {
+pub fn evaluate(model: &dyn LanguageModel, tok: &dyn TokenIds, texts: &[String]) -> EvalFigures {
     let opts = ScoreOptions {
         top_k: 1,
         ranks: false,

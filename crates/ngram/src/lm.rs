@@ -46,13 +46,21 @@ pub fn check(stop: &AtomicBool) -> Result<(), Stopped> {
     }
 }
 
-/// A language model over the GPT-2 vocabulary.
+/// A language model over a vocabulary of token ids (GPT-2's for the n-gram models of
+/// `base-light`, another tokenizer's for others), one of which is end-of-text.
+///
+/// Positions: "position `i` of `tokens`" is the point before `tokens[i]`, whose context is the
+/// start-of-text token (end-of-text) followed by `tokens[..i]`; `i` runs up to `tokens.len()`.
 pub trait LanguageModel: Send + Sync {
-    /// Number of token ids the model assigns probability to (50,257).
+    /// Number of token ids the model assigns probability to (50,257 for GPT-2's).
     fn vocab_size(&self) -> usize;
 
-    /// Scores every token of `tokens`, each given the start-of-text context (EOT) plus the tokens
-    /// before it. Natural-log probabilities under the full, untruncated distribution.
+    /// The end-of-text id: the start-of-text context of every score and the token after which
+    /// sampling stops.
+    fn eot(&self) -> u32;
+
+    /// Scores every token of `tokens`, each given the start-of-text context (end-of-text) plus the
+    /// tokens before it. Natural-log probabilities under the full, untruncated distribution.
     fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Vec<TokenScore> {
         let never = AtomicBool::new(false);
         self.score_until(tokens, options, &never)
@@ -68,8 +76,61 @@ pub trait LanguageModel: Send + Sync {
         stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped>;
 
-    /// The full next-token distribution after the start-of-text context (EOT) plus `context`, as
-    /// **probabilities** (not logs), indexed by token id; it sums to 1. Only the last `order - 1`
-    /// tokens of `context` are read, so the cost does not grow with the context.
+    /// The full next-token distribution after the start-of-text context (end-of-text) plus
+    /// `context`, as **probabilities** (not logs), indexed by token id; it sums to 1. A model may
+    /// read only the last tokens of `context` (an n-gram model its last `order - 1`).
     fn next_distribution(&self, context: &[u32]) -> Vec<f64>;
+
+    /// `ln P(w | position p of tokens)` for every `(p, w)` of `asks` (any order, `p ≤
+    /// tokens.len()`), in the order of `asks`. An id outside the vocabulary gets what
+    /// [`LanguageModel::score`] gives it (−∞ by default).
+    ///
+    /// The default reads each asked position's [`LanguageModel::visit_distributions`]; a model
+    /// that finds a token's probability cheaper (an n-gram model: a look-up) overrides it.
+    fn logprobs_at(
+        &self,
+        tokens: &[u32],
+        asks: &[(usize, u32)],
+        stop: &AtomicBool,
+    ) -> Result<Vec<f64>, Stopped> {
+        let mut order: Vec<usize> = (0..asks.len()).collect();
+        order.sort_by_key(|&i| asks[i].0);
+        let mut positions: Vec<usize> = order.iter().map(|&i| asks[i].0).collect();
+        positions.dedup();
+        let mut out = vec![f64::NEG_INFINITY; asks.len()];
+        let mut next = 0;
+        self.visit_distributions(
+            tokens,
+            &positions,
+            &mut |p, dist| {
+                while let Some(&i) = order.get(next).filter(|&&i| asks[i].0 == p) {
+                    let w = asks[i].1 as usize;
+                    out[i] = dist.get(w).map_or(f64::NEG_INFINITY, |q| q.ln());
+                    next += 1;
+                }
+            },
+            stop,
+        )?;
+        Ok(out)
+    }
+
+    /// Hands `visit` the full next-token distribution (probabilities) at each position of
+    /// `positions` (ascending, each at most `tokens.len()`), in that order.
+    ///
+    /// The default calls [`LanguageModel::next_distribution`] once per position; a model whose
+    /// one pass over `tokens` gives every position's distribution (a transformer) overrides it.
+    fn visit_distributions(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        visit: &mut dyn FnMut(usize, &[f64]),
+        stop: &AtomicBool,
+    ) -> Result<(), Stopped> {
+        for &p in positions {
+            check(stop)?;
+            let dist = self.next_distribution(&tokens[..p.min(tokens.len())]);
+            visit(p, &dist);
+        }
+        Ok(())
+    }
 }

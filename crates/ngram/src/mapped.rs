@@ -31,7 +31,7 @@ pub(crate) struct MappedFile {
 
 impl MappedFile {
     /// Maps `path` read-only.
-    pub fn open(path: &Path) -> std::io::Result<MappedFile> {
+    pub(crate) fn open(path: &Path) -> std::io::Result<MappedFile> {
         let file = File::open(path)?;
         // SAFETY: read-only map of a file Likely never modifies in place (see the module doc).
         let map = unsafe { Mmap::map(&file)? };
@@ -39,12 +39,12 @@ impl MappedFile {
     }
 
     /// The file's bytes.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.map
     }
 
     /// A typed view of `len` elements at byte `offset`; an error when out of bounds or misaligned.
-    pub fn array<T: Pod>(&self, offset: usize, len: usize) -> Result<Array<T>, String> {
+    pub(crate) fn array<T: Pod>(&self, offset: usize, len: usize) -> Result<Array<T>, String> {
         let bytes = len
             .checked_mul(std::mem::size_of::<T>())
             .and_then(|n| offset.checked_add(n))

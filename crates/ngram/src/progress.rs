@@ -63,6 +63,11 @@ impl<'a> Progress<'a> {
         Ok(())
     }
 
+    /// The cancellation flag, for work that takes a stop flag (scoring).
+    pub fn cancel_flag(&self) -> &'a AtomicBool {
+        self.cancel
+    }
+
     /// An error when the work has been cancelled.
     pub fn check(&self) -> Result<(), NgramError> {
         if self.cancel.load(Ordering::Relaxed) {

@@ -393,5 +393,5 @@ pub fn quantize(model: &KnModel) -> KnModel {
         ..Packed::default()
     };
     packed.index_best();
-    KnModel::from_repr(order, Repr::Coded(packed))
+    KnModel::from_repr(order, model.vocab, Repr::Coded(packed))
 }

@@ -19,7 +19,7 @@ pub(crate) struct RankScratch {
 }
 
 impl RankScratch {
-    pub fn new() -> RankScratch {
+    pub(crate) fn new() -> RankScratch {
         RankScratch {
             generation: 0,
             stamp: Vec::new(),

@@ -3,7 +3,7 @@
 //!
 //! Cost per token: one distribution over the vocabulary, plus, for a nucleus, partial selections
 //! and a sort of only as many of the best tokens as reach the mass `p` (usually a few dozen, not the
-//! 50,257; a flat distribution's nucleus of thousands is found by halving, not by sorting the rest).
+//! whole vocabulary; a flat distribution's nucleus of thousands is found by halving, not by sorting the rest).
 
 use std::sync::atomic::AtomicBool;
 
@@ -11,7 +11,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::lm::{check, LanguageModel, Stopped};
-use crate::tokenizer::Tokenizer;
 
 /// How to sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,7 +40,7 @@ impl Default for SampleParams {
 }
 
 /// Generates up to `max_tokens` tokens after the start-of-text context and `context`, stopping
-/// after the end-of-text token. Returns each token with its natural-log probability under the
+/// after the model's end-of-text token. Returns each token with its natural-log probability under the
 /// model's untruncated distribution.
 pub fn generate(
     model: &dyn LanguageModel,
@@ -89,6 +88,7 @@ pub fn sample_until(
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed.unwrap_or_else(rand::random));
     let mut history = context.to_vec();
     let mut out = Vec::with_capacity(params.max_tokens);
+    let eot = model.eot();
     for _ in 0..params.max_tokens {
         check(stop)?;
         let dist = model.next_distribution(&history);
@@ -102,7 +102,7 @@ pub fn sample_until(
             top: (top, dist[top as usize].ln()),
         });
         history.push(token);
-        if token == Tokenizer::EOT || done(token) {
+        if token == eot || done(token) {
             break;
         }
     }

@@ -17,7 +17,6 @@ use std::sync::atomic::AtomicBool;
 use crate::lm::{check, ScoreOptions, Stopped, TokenScore};
 use crate::model::{Ctx, KnModel, State};
 use crate::rank::{rank, RankScratch};
-use crate::tokenizer::VOCAB_SIZE;
 use crate::topk::{quick_top1, top_k, Part, Scratch};
 
 /// Most segments stepped together.
@@ -171,6 +170,11 @@ fn run_models(
     })
 }
 
+/// The vocabulary size of a mixture (its models share one vocabulary).
+fn vocab_of(models: &[(f64, &KnModel)]) -> usize {
+    models.first().map_or(0, |m| m.1.vocab())
+}
+
 /// The full next-token distribution (probabilities) of the mixture.
 pub(crate) fn distribution(
     models: &[(f64, &KnModel)],
@@ -178,11 +182,12 @@ pub(crate) fn distribution(
     out: &mut Vec<f64>,
     tmp: &mut Vec<f64>,
 ) {
+    let vocab = vocab_of(models);
     out.clear();
-    out.resize(VOCAB_SIZE, 0.0);
+    out.resize(vocab, 0.0);
     for (&(weight, model), &ctx) in models.iter().zip(ctxs) {
         tmp.clear();
-        tmp.resize(VOCAB_SIZE, 0.0);
+        tmp.resize(vocab, 0.0);
         model.distribution_into(ctx, tmp);
         for (o, t) in out.iter_mut().zip(tmp.iter()) {
             *o += weight * t;
@@ -250,7 +255,13 @@ pub(crate) fn score(
     } else if options.top_k > 0 {
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
-            let scratch = guard.get_or_insert_with(|| Scratch::new(VOCAB_SIZE));
+            let vocab = vocab_of(models);
+            if guard.as_ref().is_none_or(|s| s.vocab() != vocab) {
+                *guard = Some(Scratch::new(vocab));
+            }
+            let Some(scratch) = guard.as_mut() else {
+                return Ok(());
+            };
             let mut parts: Vec<Part<'_>> = Vec::with_capacity(models.len());
             for (i, s) in out.iter_mut().enumerate() {
                 if let Some(found) = quick.get(i).copied().flatten() {
@@ -307,4 +318,43 @@ pub(crate) fn next_distribution(models: &[(f64, &KnModel)], context: &[u32]) -> 
     let (mut dist, mut tmp) = (Vec::new(), Vec::new());
     distribution(models, &ctxs, &mut dist, &mut tmp);
     dist
+}
+
+/// `ln P(w | position p)` of the mixture for every `(p, w)` of `asks` (see
+/// [`crate::LanguageModel::logprobs_at`]): one walk over the tokens, a step from the position's
+/// context per ask.
+pub(crate) fn logprobs_at(
+    models: &[(f64, &KnModel)],
+    tokens: &[u32],
+    asks: &[(usize, u32)],
+    stop: &AtomicBool,
+) -> Result<Vec<f64>, Stopped> {
+    let mut order: Vec<usize> = (0..asks.len()).collect();
+    order.sort_by_key(|&i| asks[i].0);
+    let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
+    let mut ctxs: Vec<Ctx> = models.iter().map(|m| m.1.start()).collect();
+    let mut lps = vec![0f64; models.len()];
+    let mut out = vec![f64::NEG_INFINITY; asks.len()];
+    let mut next = 0;
+    for p in 0..=tokens.len() {
+        if next == order.len() {
+            break;
+        }
+        if p % STEPS_PER_CHECK == 0 {
+            check(stop)?;
+        }
+        while let Some(&i) = order.get(next).filter(|&&i| asks[i].0 == p) {
+            for (lp, (&(_, model), &ctx)) in lps.iter_mut().zip(models.iter().zip(&ctxs)) {
+                *lp = model.step(ctx, asks[i].1).0;
+            }
+            out[i] = log_mix(&weights, &lps);
+            next += 1;
+        }
+        if let Some(&w) = tokens.get(p) {
+            for (ctx, &(_, model)) in ctxs.iter_mut().zip(models) {
+                *ctx = model.step(*ctx, w).1;
+            }
+        }
+    }
+    Ok(out)
 }

@@ -3,7 +3,7 @@
 //! ([`crate::mapped`]) and loading copies nothing and reads almost nothing.
 //!
 //! ```text
-//! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | 0 u32 | fingerprint u64
+//! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | end-of-text u32 | fingerprint u64
 //! | weight f64 | per level: length u64, contexts u64, sorted contexts u64, by_prob entries u64,
 //!   field widths u64 (plain link level | link index << 8 | children start << 16 | context link
 //!   level below the level below << 24, in bits; dense level << 32)
@@ -14,6 +14,8 @@
 //!   | context bits u64* (sparse levels) | context records u64* | plain records u64*
 //! | dense contexts (packed context u32)* | top-1 offsets (packed context << 32 | offset u64)*
 //! ```
+//! The end-of-text field is 0 when the end-of-text id is the vocabulary's last id (GPT-2's, and
+//! every file written before the field was used: it was always 0), else that id + 1.
 //! The records are bit-packed ([`crate::packed`]): a context record (codes of the
 //! log-probability, backoff and second-best bound, top-1 source, suffix link, children start) for
 //! each context and a final sentinel, a plain record (code of the log-probability, link) for each
@@ -42,7 +44,7 @@ use crate::mapped::{Array, MappedFile};
 use crate::model::{Codebook, KnModel, Repr, MAX_LEVEL_LEN, MAX_ORDER};
 use crate::packed::{Packed, PackedLevel, Widths};
 use crate::quantize::quantize;
-use crate::tokenizer::VOCAB_SIZE;
+use crate::vocab::Vocab;
 
 // The sections are written and mapped in the machine's byte order, which the format fixes to
 // little-endian.
@@ -92,6 +94,7 @@ impl<W: Write> Out<W> {
 fn write_model<W: Write>(
     out: &mut Out<W>,
     order: usize,
+    vocab: Vocab,
     t: &Packed,
     dense: &[u32],
     meta: &ModelMeta,
@@ -100,7 +103,7 @@ fn write_model<W: Write>(
     out.bytes(&FORMAT_VERSION.to_le_bytes())?;
     out.bytes(&(order as u32).to_le_bytes())?;
     out.bytes(&(t.uni_logp.len() as u32).to_le_bytes())?;
-    out.bytes(&0u32.to_le_bytes())?;
+    out.bytes(&eot_field(vocab).to_le_bytes())?;
     out.bytes(&meta.fingerprint.to_le_bytes())?;
     out.bytes(&meta.weight.to_bits().to_le_bytes())?;
     for l in &t.levels {
@@ -163,7 +166,7 @@ pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, Ngram
         at: 0,
     };
     let dense = coded.dense_contexts();
-    write_model(&mut out, model.order, t, &dense, meta)
+    write_model(&mut out, model.order, model.vocab, t, &dense, meta)
         .map_err(|e| NgramError::io("writing", &tmp, e))?;
     let size = out.at as u64;
     let f = out
@@ -176,11 +179,33 @@ pub fn save(path: &Path, model: &KnModel, meta: &ModelMeta) -> Result<u64, Ngram
     Ok(size)
 }
 
+/// The header's end-of-text field of `vocab` (see the module doc).
+fn eot_field(vocab: Vocab) -> u32 {
+    if vocab.eot() as usize + 1 == vocab.size() {
+        0
+    } else {
+        vocab.eot() + 1
+    }
+}
+
 /// The fixed header fields.
 struct Header {
     order: usize,
     vocab: usize,
+    /// The end-of-text field (see [`eot_field`]).
+    eot: u32,
     meta: ModelMeta,
+}
+
+impl Header {
+    /// The vocabulary the header describes, if a model can have it.
+    fn vocab(&self) -> Result<Vocab, NgramError> {
+        let eot = match self.eot {
+            0 => self.vocab.saturating_sub(1) as u32,
+            e => e - 1,
+        };
+        Vocab::new(self.vocab, eot)
+    }
 }
 
 fn le_u32(b: &[u8], at: usize) -> u32 {
@@ -209,6 +234,7 @@ fn header(head: &[u8]) -> Result<Header, String> {
     Ok(Header {
         order: le_u32(head, 12) as usize,
         vocab: le_u32(head, 16) as usize,
+        eot: le_u32(head, 20),
         meta: ModelMeta {
             fingerprint: le_u64(head, 24),
             weight: f64::from_bits(le_u64(head, 32)),
@@ -287,12 +313,10 @@ pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), 
     let file = MappedFile::open(path).map_err(|e| NgramError::io("reading", path, e))?;
     let bytes = file.bytes();
     let h = header(bytes).map_err(bad)?;
-    if !(2..=MAX_ORDER).contains(&h.order) || h.vocab != VOCAB_SIZE {
-        return Err(bad(format!(
-            "unsupported order {} or vocabulary {}",
-            h.order, h.vocab
-        )));
+    if !(2..=MAX_ORDER).contains(&h.order) {
+        return Err(bad(format!("unsupported order {}", h.order)));
     }
+    let vocab = h.vocab().map_err(|e| bad(e.to_string()))?;
     let lens_end = HEAD + 8 * (PER_LEVEL * h.order + 2);
     if bytes.len() < lens_end {
         return Err(bad("truncated".into()));
@@ -373,6 +397,6 @@ pub fn load_with_layout(path: &Path) -> Result<(KnModel, ModelMeta, Vec<Span>), 
     if s.at != bytes.len() {
         return Err(bad("trailing bytes".into()));
     }
-    let model = KnModel::with_dense(h.order, Repr::Coded(trie), &dense);
+    let model = KnModel::with_dense(h.order, vocab, Repr::Coded(trie), &dense);
     Ok((model, h.meta, s.spans))
 }

@@ -30,11 +30,16 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    pub fn new(vocab: usize) -> Scratch {
+    pub(crate) fn new(vocab: usize) -> Scratch {
         Scratch {
             stamp: vec![0; vocab],
             generation: 0,
         }
+    }
+
+    /// The vocabulary size the marks cover.
+    pub(crate) fn vocab(&self) -> usize {
+        self.stamp.len()
     }
 
     fn next_generation(&mut self) {

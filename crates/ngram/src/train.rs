@@ -7,6 +7,7 @@ use crate::error::NgramError;
 use crate::estimate::{estimate_observed, EstimateReport};
 use crate::model::KnModel;
 use crate::progress::{self, Progress, Stage};
+use crate::vocab::Vocab;
 
 /// What a training run did, for logs and the benchmark.
 #[derive(Debug, Clone)]
@@ -21,9 +22,14 @@ pub struct TrainReport {
     pub estimate: EstimateReport,
 }
 
-/// Trains an interpolated modified Kneser-Ney model of `order` on tokenized documents.
-pub fn train_model(docs: &[Vec<u32>], order: usize) -> Result<(KnModel, TrainReport), NgramError> {
-    progress::silent(|progress| train_model_observed(docs, order, &progress))
+/// Trains an interpolated modified Kneser-Ney model of `order` over `vocab` on tokenized documents
+/// (ids of `vocab`, without its end-of-text id: it is put around each document).
+pub fn train_model(
+    docs: &[Vec<u32>],
+    vocab: Vocab,
+    order: usize,
+) -> Result<(KnModel, TrainReport), NgramError> {
+    progress::silent(|progress| train_model_observed(docs, vocab, order, &progress))
 }
 
 /// Share of the training's time spent counting (the rest is estimation), for progress reports.
@@ -33,20 +39,24 @@ const COUNT_SHARE: f64 = 0.55;
 /// stopping when it is cancelled.
 pub fn train_model_observed(
     docs: &[Vec<u32>],
+    vocab: Vocab,
     order: usize,
     progress: &Progress<'_>,
 ) -> Result<(KnModel, TrainReport), NgramError> {
     let t0 = Instant::now();
     progress.report(Stage::Counting, 0.0)?;
-    let flat = flatten(docs)?;
+    let flat = flatten(docs, vocab)?;
     let tokens = flat.len() - 1;
     let counting = progress.part(0.0, COUNT_SHARE);
-    let levels = count_levels_observed(&flat, order, &mut |f| counting.report(Stage::Counting, f))?;
+    let levels = count_levels_observed(&flat, order, vocab.eot(), &mut |f| {
+        counting.report(Stage::Counting, f)
+    })?;
     drop(flat);
     let t1 = Instant::now();
     let estimating = progress.part(COUNT_SHARE, 1.0);
-    let (model, estimate) =
-        estimate_observed(&levels, &mut |f| estimating.report(Stage::Estimating, f))?;
+    let (model, estimate) = estimate_observed(&levels, vocab, &mut |f| {
+        estimating.report(Stage::Estimating, f)
+    })?;
     drop(levels);
     estimating.report(Stage::Estimating, 1.0)?;
     let t2 = Instant::now();

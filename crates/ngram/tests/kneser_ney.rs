@@ -7,7 +7,7 @@ use std::sync::Arc;
 use likely_ngram::quantize::quantize;
 use likely_ngram::{
     generate, storage, train_model, InterpolatedModel, KnModel, LanguageModel, SampleParams,
-    ScoreOptions, Tokenizer,
+    ScoreOptions, Tokenizer, Vocab,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -34,7 +34,7 @@ fn lp(model: &dyn LanguageModel, tokens: &[u32]) -> Vec<f64> {
 /// Documents "a b c", "a b d", "b c", order 3. Every count-of-counts table lacks n3 and n4, so
 /// all orders use the fallback discounts D1 = 0.5, D2 = 1, D3+ = 1.5.
 fn tiny() -> KnModel {
-    train_model(&[vec![A, B, C], vec![A, B, D], vec![B, C]], 3)
+    train_model(&[vec![A, B, C], vec![A, B, D], vec![B, C]], Vocab::GPT2, 3)
         .expect("train")
         .0
 }
@@ -93,15 +93,19 @@ fn synthetic(seed: u64, docs: usize) -> Vec<Vec<u32>> {
 }
 
 fn models() -> (Arc<KnModel>, Arc<KnModel>) {
-    let base = train_model(&synthetic(1, 3000), 4).expect("base").0;
-    let domain = train_model(&synthetic(2, 300), 4).expect("domain").0;
+    let base = train_model(&synthetic(1, 3000), Vocab::GPT2, 4)
+        .expect("base")
+        .0;
+    let domain = train_model(&synthetic(2, 300), Vocab::GPT2, 4)
+        .expect("domain")
+        .0;
     (Arc::new(base), Arc::new(domain))
 }
 
 #[test]
 fn distributions_sum_to_one_and_match_scores() {
     let (base, domain) = models();
-    let mix = InterpolatedModel::new(base.clone(), domain, 0.3);
+    let mix = InterpolatedModel::new(base.clone(), domain, 0.3).expect("same vocabulary");
     let tiny = tiny();
     let text = synthetic(9, 1).remove(0);
     let contexts: Vec<Vec<u32>> = vec![
@@ -133,7 +137,7 @@ fn distributions_sum_to_one_and_match_scores() {
 #[test]
 fn top_k_and_ranks_are_exact() {
     let (base, domain) = models();
-    let mix = InterpolatedModel::new(base.clone(), domain, 0.4);
+    let mix = InterpolatedModel::new(base.clone(), domain, 0.4).expect("same vocabulary");
     let mut text: Vec<u32> = synthetic(5, 3).concat();
     // Never-seen tokens share one probability: ties must not count as "more likely".
     text.insert(7, 45_000);
@@ -172,7 +176,7 @@ fn top_k_and_ranks_are_exact() {
 #[test]
 fn scoring_is_deterministic_and_independent_of_chunking() {
     let (base, domain) = models();
-    let mix = InterpolatedModel::new(base.clone(), domain, 0.5);
+    let mix = InterpolatedModel::new(base.clone(), domain, 0.5).expect("same vocabulary");
     let text: Vec<u32> = synthetic(7, 20).concat();
     for model in [&*base as &dyn LanguageModel, &mix] {
         let opts = ScoreOptions {
@@ -323,7 +327,8 @@ fn corrupt_model_files_never_make_scoring_panic() {
             return;
         };
         let model = Arc::new(model);
-        let mix = InterpolatedModel::new(model.clone(), domain.clone(), 0.5);
+        let mix =
+            InterpolatedModel::new(model.clone(), domain.clone(), 0.5).expect("same vocabulary");
         for m in [&*model as &dyn LanguageModel, &mix] {
             let scores = m.score(&text, &options);
             assert_eq!(scores.len(), text.len());
@@ -398,7 +403,7 @@ fn corrupt_model_files_never_make_scoring_panic() {
 fn quantized_models_keep_exact_top_k_ranks_and_distributions() {
     let (base, domain) = models();
     let (base, domain) = (Arc::new(quantize(&base)), Arc::new(quantize(&domain)));
-    let mix = InterpolatedModel::new(base.clone(), domain, 0.4);
+    let mix = InterpolatedModel::new(base.clone(), domain, 0.4).expect("same vocabulary");
     let text: Vec<u32> = synthetic(21, 2).concat();
     for model in [&*base as &dyn LanguageModel, &mix] {
         let scores = model.score(
@@ -430,10 +435,10 @@ fn quantized_models_keep_exact_top_k_ranks_and_distributions() {
 fn adaptation_weight_is_tuned_towards_the_domain() {
     let (base, domain) = models();
     let held_out = synthetic(2, 330)[300..].to_vec(); // same generator as the domain
-    let (lambda, _) = likely_ngram::tune_lambda(&base, &domain, &held_out);
+    let (lambda, _) = likely_ngram::tune_lambda(&*base, &*domain, &held_out);
     assert!(lambda > 0.0 && lambda < 1.0);
     let held_other = synthetic(11, 30);
-    let (lambda_other, _) = likely_ngram::tune_lambda(&base, &domain, &held_other);
+    let (lambda_other, _) = likely_ngram::tune_lambda(&*base, &*domain, &held_other);
     assert!(lambda > lambda_other, "{lambda} vs {lambda_other}");
 }
 

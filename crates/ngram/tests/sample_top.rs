@@ -4,7 +4,9 @@
 
 use std::sync::atomic::AtomicBool;
 
-use likely_ngram::{generate, sample_until, train_model, KnModel, LanguageModel, SampleParams};
+use likely_ngram::{
+    generate, sample_until, train_model, KnModel, LanguageModel, SampleParams, Vocab,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -13,7 +15,7 @@ fn model() -> KnModel {
     let docs: Vec<Vec<u32>> = (0..40)
         .map(|_| (0..60).map(|_| rng.random_range(1..30)).collect())
         .collect();
-    train_model(&docs, 3).expect("train").0
+    train_model(&docs, Vocab::GPT2, 3).expect("train").0
 }
 
 fn params(seed: u64) -> SampleParams {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use likely_ngram::{
     generate, generate_until, train_model, KnModel, LanguageModel, SampleParams, ScoreOptions,
-    Stopped, TokenScore,
+    Stopped, TokenScore, Vocab,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -17,7 +17,7 @@ fn model() -> KnModel {
     let docs: Vec<Vec<u32>> = (0..40)
         .map(|_| (0..60).map(|_| rng.random_range(1..40)).collect())
         .collect();
-    train_model(&docs, 3).expect("train").0
+    train_model(&docs, Vocab::GPT2, 3).expect("train").0
 }
 
 /// The real model, counting the distributions asked of it and setting `stop` after `stop_after`.
@@ -31,6 +31,10 @@ struct Counting<'a> {
 impl LanguageModel for Counting<'_> {
     fn vocab_size(&self) -> usize {
         self.inner.vocab_size()
+    }
+
+    fn eot(&self) -> u32 {
+        self.inner.eot()
     }
 
     fn score_until(

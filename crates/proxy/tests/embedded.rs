@@ -9,7 +9,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{generate, get, scoring};
 use likely_core::{prompt_scores, GenerateResponse};
-use likely_ngram::{train_model, Tokenizer};
+use likely_ngram::{train_model, Tokenizer, Vocab};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
 use likely_proxy::setup::build_table;
@@ -27,7 +27,7 @@ const TEXT: &[&str] = &[
 fn tiny_app(config: &str) -> axum::Router {
     let tokenizer = Tokenizer::gpt2().unwrap();
     let docs: Vec<Vec<u32>> = TEXT.iter().map(|line| tokenizer.encode(line)).collect();
-    let (model, _) = train_model(&docs, 3).unwrap();
+    let (model, _) = train_model(&docs, Vocab::GPT2, 3).unwrap();
     let catalog = EmbeddedCatalog::new(tokenizer).with_model("tiny", Arc::new(model));
     let config = Config::parse(config, "test.toml").unwrap();
     let table = build_table(&config, &|_| None, Some(&catalog)).unwrap();
@@ -139,7 +139,7 @@ fn an_unknown_embedded_name_lists_the_known_ones() {
         Some(&catalog.with_model("tiny", {
             let tokenizer = Tokenizer::gpt2().unwrap();
             let docs = vec![tokenizer.encode(TEXT[0])];
-            Arc::new(train_model(&docs, 2).unwrap().0)
+            Arc::new(train_model(&docs, Vocab::GPT2, 2).unwrap().0)
         })),
     )
     .unwrap_err()

@@ -6,7 +6,9 @@
 
 mod common;
 
-use likely_ngram::{train_model, LanguageModel, ScoreOptions, Stopped, TokenScore, Tokenizer};
+use likely_ngram::{
+    train_model, LanguageModel, ScoreOptions, Stopped, TokenScore, Tokenizer, Vocab,
+};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
 use likely_proxy::setup::build_table;
@@ -26,6 +28,10 @@ struct Slow {
 impl LanguageModel for Slow {
     fn vocab_size(&self) -> usize {
         self.inner.vocab_size()
+    }
+
+    fn eot(&self) -> u32 {
+        self.inner.eot()
     }
 
     fn score_until(
@@ -56,7 +62,7 @@ async fn serve_slow() -> (String, Arc<AtomicUsize>) {
     likely_proxy::backends::upstream::install_crypto_provider();
     let tokenizer = Tokenizer::gpt2().unwrap();
     let docs = vec![tokenizer.encode("To be, or not to be, that is the question.")];
-    let (inner, _) = train_model(&docs, 3).unwrap();
+    let (inner, _) = train_model(&docs, Vocab::GPT2, 3).unwrap();
     let steps = Arc::new(AtomicUsize::new(0));
     let model = Slow {
         inner,

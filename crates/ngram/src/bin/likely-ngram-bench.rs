@@ -192,7 +192,7 @@ fn run() -> Result<(), NgramError> {
         db as f64 / 1e6
     );
     let base = Arc::new(base);
-    let custom = InterpolatedModel::new(base.clone(), Arc::new(domain), meta.weight);
+    let custom = InterpolatedModel::new(base.clone(), Arc::new(domain), meta.weight)?;
     let rss_loaded = status_mb("VmRSS:");
     // What a server start does: fingerprint the corpora, map both files.
     let t = Instant::now();

