@@ -77,9 +77,9 @@ impl Config {
         if config.layers == 0
             || config.heads == 0
             || config.kv_heads == 0
-            || config.dim % config.heads != 0
-            || config.heads % config.kv_heads != 0
-            || config.head_dim() % 2 != 0
+            || !config.dim.is_multiple_of(config.heads)
+            || !config.heads.is_multiple_of(config.kv_heads)
+            || !config.head_dim().is_multiple_of(2)
         {
             return Err(format!("inconsistent hyper-parameters {config:?}"));
         }

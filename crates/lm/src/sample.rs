@@ -121,12 +121,8 @@ pub fn pick(dist: &[f64], params: &SampleParams, rng: &mut impl Rng) -> u32 {
         order.sort_unstable_by(better);
     }
     let inv_t = 1.0 / params.temperature;
-    let lmax = dist[order[0] as usize].max(
-        order
-            .iter()
-            .map(|&t| dist[t as usize])
-            .fold(0.0, f64::max),
-    );
+    let lmax =
+        dist[order[0] as usize].max(order.iter().map(|&t| dist[t as usize]).fold(0.0, f64::max));
     let lmax = lmax.ln();
     let weight = |t: u32| {
         if inv_t == 1.0 {

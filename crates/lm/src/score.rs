@@ -35,7 +35,11 @@ pub struct TokenScore {
 impl Model {
     /// Scores every token of `tokens`, the first given `<|endoftext|>` as context, later ones the text
     /// before them (in windows: see [`crate::model`]).
-    pub fn score(&self, tokens: &[u32], options: &ScoreOptions) -> Result<Vec<TokenScore>, LmError> {
+    pub fn score(
+        &self,
+        tokens: &[u32],
+        options: &ScoreOptions,
+    ) -> Result<Vec<TokenScore>, LmError> {
         let never = AtomicBool::new(false);
         self.score_until(tokens, options, &never)
     }
@@ -154,7 +158,14 @@ mod tests {
     #[test]
     fn row_scores_are_log_softmax_with_rank() {
         let logits = [0.0f32, (2.0f32).ln(), 0.0];
-        let s = score_row(0, &logits, &ScoreOptions { top_k: 2, ranks: true });
+        let s = score_row(
+            0,
+            &logits,
+            &ScoreOptions {
+                top_k: 2,
+                ranks: true,
+            },
+        );
         assert!((s.logprob - 0.25f64.ln()).abs() < 1e-6);
         assert_eq!(s.rank, Some(2));
         assert_eq!(s.top[0].0, 1);

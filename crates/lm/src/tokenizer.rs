@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
-use tokenizers::models::bpe::BPE;
+use tokenizers::models::bpe::{Vocab, BPE};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::sequence::Sequence;
@@ -56,11 +56,12 @@ impl LmTokenizer {
                     .into_boxed_slice()
             })
             .collect();
-        let mut vocab = HashMap::with_capacity(tokens.len());
-        for (id, token) in tokens.into_iter().enumerate() {
-            let id = u32::try_from(id).map_err(|e| e.to_string())?;
-            vocab.insert(token, id);
-        }
+        let vocab: Vocab = tokens
+            .into_iter()
+            .enumerate()
+            .map(|(id, token)| u32::try_from(id).map(|id| (token, id)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
         let merges = merges
             .iter()
             .map(|m| {

@@ -6,6 +6,7 @@
 mod common;
 
 use std::sync::atomic::AtomicBool;
+use std::sync::OnceLock;
 
 use likely_lm::{Model, ScoreOptions};
 use serde::Deserialize;
@@ -23,17 +24,27 @@ struct Case {
     logprobs: Vec<f64>,
 }
 
+/// The real model, loaded once for all the tests of this file (`None`: not installed).
+fn real_model() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            common::real_weights().map(|p| Model::load(p).expect("the installed weights load"))
+        })
+        .as_ref()
+}
+
 fn fixture() -> Fixture {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reference.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let text = std::fs::read_to_string(path).expect("the fixture is in the repository");
+    serde_json::from_str(&text).expect("the fixture parses")
 }
 
 #[test]
 fn log_likelihoods_match_the_numpy_reference_within_0_002_nats() {
-    let Some(path) = common::real_weights() else {
+    let Some(model) = real_model() else {
         return;
     };
-    let model = Model::load(&path).unwrap();
     let fixture = fixture();
     assert_eq!(fixture.cases.len(), 22);
     let mut worst: f64 = 0.0;
@@ -47,7 +58,12 @@ fn log_likelihoods_match_the_numpy_reference_within_0_002_nats() {
         for (i, (s, want)) in scores.iter().zip(&case.logprobs).enumerate() {
             let d = (s.logprob - want).abs();
             worst = worst.max(d);
-            assert!(d < 0.002, "{} token {i}: {} against {want}", case.name, s.logprob);
+            assert!(
+                d < 0.002,
+                "{} token {i}: {} against {want}",
+                case.name,
+                s.logprob
+            );
         }
     }
     eprintln!("largest difference from the reference: {worst:.6} nats");
@@ -55,15 +71,22 @@ fn log_likelihoods_match_the_numpy_reference_within_0_002_nats() {
 
 #[test]
 fn the_worked_example_scores_as_measured_before() {
-    let Some(path) = common::real_weights() else {
+    let Some(model) = real_model() else {
         return;
     };
-    let model = Model::load(&path).unwrap();
     let prompt = &fixture().cases[0];
     assert_eq!(prompt.name, "prompt");
     let ids = model.tokenizer().encode(&prompt.text).unwrap();
     assert_eq!(ids.len(), 55);
-    let scores = model.score(&ids, &ScoreOptions { top_k: 20, ranks: true }).unwrap();
+    let scores = model
+        .score(
+            &ids,
+            &ScoreOptions {
+                top_k: 20,
+                ranks: true,
+            },
+        )
+        .unwrap();
     let mean = scores.iter().map(|s| s.logprob).sum::<f64>() / 55.0;
     // The figure an earlier, separate numpy prototype measured (GUIDE): −3.4615 nats/token.
     assert!((mean - -3.4615).abs() < 0.0005, "{mean}");
@@ -79,10 +102,9 @@ fn the_worked_example_scores_as_measured_before() {
 
 #[test]
 fn the_real_tokenizer_splits_digits_and_adds_no_prefix_space() {
-    let Some(path) = common::real_weights() else {
+    let Some(model) = real_model() else {
         return;
     };
-    let model = Model::load(&path).unwrap();
     let tok = model.tokenizer();
     assert_eq!(tok.vocab_size(), 49_152);
     assert_eq!(tok.token_bytes(0), b"<|endoftext|>");

@@ -8,8 +8,12 @@ use std::sync::atomic::AtomicBool;
 use likely_lm::{LmError, Model, SampleParams, ScoreOptions};
 
 fn text_tokens(model: &Model, n: usize) -> Vec<u32> {
-    let text = "the theory that the other thing is there, then 12 thirsty thrushes thought the throne. ";
-    let ids = model.tokenizer().encode(&text.repeat(8)).unwrap();
+    let text =
+        "the theory that the other thing is there, then 12 thirsty thrushes thought the throne. ";
+    let ids = model
+        .tokenizer()
+        .encode(&text.repeat(8))
+        .expect("ordinary text encodes");
     assert!(ids.len() >= n);
     ids[..n].to_vec()
 }
@@ -46,17 +50,29 @@ fn scores_are_normalised_and_match_the_next_distribution() {
     let (_dir, model) = common::tiny_model(2);
     let tokens = text_tokens(&model, 12);
     let scores = model
-        .score(&tokens, &ScoreOptions { top_k: 5, ranks: true })
+        .score(
+            &tokens,
+            &ScoreOptions {
+                top_k: 5,
+                ranks: true,
+            },
+        )
         .unwrap();
     assert_eq!(scores.len(), tokens.len());
     for (i, s) in scores.iter().enumerate() {
         let dist = model.next_distribution(&tokens[..i]).unwrap();
         assert_eq!(dist.len(), 260);
         assert!((dist.iter().sum::<f64>() - 1.0).abs() < 1e-9);
-        assert!((dist[tokens[i] as usize].ln() - s.logprob).abs() < 1e-4, "token {i}");
+        assert!(
+            (dist[tokens[i] as usize].ln() - s.logprob).abs() < 1e-4,
+            "token {i}"
+        );
         assert_eq!(s.top.len(), 5);
         assert!(s.top.windows(2).all(|w| w[0].1 >= w[1].1));
-        let better = dist.iter().filter(|&&p| p > dist[tokens[i] as usize]).count();
+        let better = dist
+            .iter()
+            .filter(|&&p| p > dist[tokens[i] as usize])
+            .count();
         assert_eq!(s.rank, Some(better as u32 + 1), "token {i}");
     }
 }
@@ -69,9 +85,12 @@ fn windows_give_each_token_the_score_of_its_own_window() {
     let small = model.with_window(window, overlap);
     let mut windows = 0;
     let windowed = small
-        .score_with_progress(&tokens, &ScoreOptions::default(), &AtomicBool::new(false), |_, _| {
-            windows += 1
-        })
+        .score_with_progress(
+            &tokens,
+            &ScoreOptions::default(),
+            &AtomicBool::new(false),
+            |_, _| windows += 1,
+        )
         .unwrap();
     // First window: 15 tokens; each later one 10 new tokens: 15 + 6 · 10 = 75 >= 70.
     assert_eq!(windows, 7);
@@ -82,7 +101,9 @@ fn windows_give_each_token_the_score_of_its_own_window() {
     while done < tokens.len() {
         let from = done.saturating_sub(overlap);
         let to = (from + window - 1).min(tokens.len());
-        let slice = long.score(&tokens[from..to], &ScoreOptions::default()).unwrap();
+        let slice = long
+            .score(&tokens[from..to], &ScoreOptions::default())
+            .unwrap();
         for i in done..to {
             let d = (windowed[i].logprob - slice[i - from].logprob).abs();
             assert!(d < 1e-4, "token {i}: {d}");
@@ -107,12 +128,16 @@ fn greedy_generation_with_the_kv_cache_equals_the_full_forward_argmax() {
         ..SampleParams::default()
     };
     let never = AtomicBool::new(false);
-    let out = model.sample_until(&context, &params, &never, |_| false).unwrap();
+    let out = model
+        .sample_until(&context, &params, &never, |_| false)
+        .unwrap();
     assert!(!out.is_empty());
     let mut history = context.clone();
     for s in &out {
         let dist = model.next_distribution(&history).unwrap();
-        let best = (0..dist.len()).max_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(b.cmp(&a))).unwrap();
+        let best = (0..dist.len())
+            .max_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(b.cmp(&a)))
+            .unwrap();
         assert_eq!(s.id as usize, best);
         assert_eq!(s.top.0, s.id);
         assert!((dist[best].ln() - s.logprob).abs() < 1e-4);
@@ -134,8 +159,12 @@ fn seeded_sampling_repeats_and_runs_past_the_window() {
     };
     let never = AtomicBool::new(false);
     // Never ends early: the end-of-text token is the only way out and `done` never says stop.
-    let a = small.sample_until(&context, &params, &never, |_| false).unwrap();
-    let b = small.sample_until(&context, &params, &never, |_| false).unwrap();
+    let a = small
+        .sample_until(&context, &params, &never, |_| false)
+        .unwrap();
+    let b = small
+        .sample_until(&context, &params, &never, |_| false)
+        .unwrap();
     assert_eq!(a, b);
     assert!(a.len() == 40 || a.last().map(|s| s.id) == Some(0));
     for s in &a {
@@ -178,7 +207,13 @@ fn a_set_stop_flag_ends_scoring_and_sampling() {
 fn out_of_vocabulary_ids_are_an_error_not_a_panic() {
     let (_dir, model) = common::tiny_model(7);
     let r = model.score(&[1, 2, 999], &ScoreOptions::default());
-    assert!(matches!(r, Err(LmError::BadToken { id: 999, vocab: 260 })));
+    assert!(matches!(
+        r,
+        Err(LmError::BadToken {
+            id: 999,
+            vocab: 260
+        })
+    ));
 }
 
 #[test]
@@ -186,12 +221,18 @@ fn a_missing_or_corrupt_file_names_the_fetch_script() {
     let dir = tempfile::tempdir().unwrap();
     let missing = Model::load(dir.path().join("none.gguf")).unwrap_err();
     assert!(matches!(missing, LmError::Missing { .. }));
-    assert!(missing.to_string().contains("scripts/fetch-smollm2.sh"), "{missing}");
+    assert!(
+        missing.to_string().contains("scripts/fetch-smollm2.sh"),
+        "{missing}"
+    );
     let bad = dir.path().join("bad.gguf");
     std::fs::write(&bad, b"not a gguf at all").unwrap();
     let corrupt = Model::load(&bad).unwrap_err();
     assert!(matches!(corrupt, LmError::Corrupt { .. }));
-    assert!(corrupt.to_string().contains("scripts/fetch-smollm2.sh"), "{corrupt}");
+    assert!(
+        corrupt.to_string().contains("scripts/fetch-smollm2.sh"),
+        "{corrupt}"
+    );
     // A truncated file.
     let tiny = dir.path().join("tiny.gguf");
     common::write_tiny(&tiny, 1);

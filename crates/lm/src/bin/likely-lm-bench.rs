@@ -101,9 +101,5 @@ fn peak_rss_kb() -> Result<u64, Box<dyn std::error::Error>> {
         .lines()
         .find(|l| l.starts_with("VmHWM:"))
         .ok_or("no VmHWM")?;
-    Ok(line
-        .split_whitespace()
-        .nth(1)
-        .ok_or("bad VmHWM")?
-        .parse()?)
+    Ok(line.split_whitespace().nth(1).ok_or("bad VmHWM")?.parse()?)
 }

@@ -1,7 +1,8 @@
 //! Test helpers: a tiny GGUF of SmolLM2's architecture with random weights, and the real weights'
 //! path when they are installed.
 
-#![allow(dead_code, unreachable_pub)]
+// A test helper: a failure here is a failed test, so unwrapping is the right report.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 
@@ -34,9 +35,14 @@ pub fn write_tiny(path: &Path, seed: u64) {
         ("llama.context_length", Value::U32(256)),
         ("tokenizer.ggml.model", Value::String("gpt2".into())),
         ("tokenizer.ggml.tokens", strings(tokens)),
-        ("tokenizer.ggml.merges", strings(merges.map(String::from).to_vec())),
+        (
+            "tokenizer.ggml.merges",
+            strings(merges.map(String::from).to_vec()),
+        ),
     ];
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut random = |shape: &[usize], scale: f32, offset: f32| {
         let n: usize = shape.iter().product();
         let v: Vec<f32> = (0..n)
@@ -53,7 +59,10 @@ pub fn write_tiny(path: &Path, seed: u64) {
     };
     let kv = kv_heads * dim / heads;
     let mut tensors = vec![
-        ("token_embd.weight".to_string(), random(&[vocab, dim], 1.0, 0.0)),
+        (
+            "token_embd.weight".to_string(),
+            random(&[vocab, dim], 1.0, 0.0),
+        ),
         ("output_norm.weight".to_string(), random(&[dim], 0.2, 1.0)),
     ];
     for i in 0..layers {
@@ -69,7 +78,10 @@ pub fn write_tiny(path: &Path, seed: u64) {
             ("ffn_up", vec![ffn, dim], w, 0.0),
             ("ffn_down", vec![dim, ffn], w, 0.0),
         ] {
-            tensors.push((format!("blk.{i}.{name}.weight"), random(&shape, scale, offset)));
+            tensors.push((
+                format!("blk.{i}.{name}.weight"),
+                random(&shape, scale, offset),
+            ));
         }
     }
     let meta_refs: Vec<(&str, &Value)> = meta.iter().map(|(k, v)| (*k, v)).collect();
