@@ -87,7 +87,7 @@ impl Weights {
         for (i, b) in self.blocks.iter().enumerate() {
             check(stop)?;
             let h = rms_norm(&x, &b.attn_norm, eps)?;
-            let qkv = h.matmul(&b.qkv.t()?)?;
+            let qkv = linear(&h, &b.qkv)?;
             let split = |start: usize, n: usize| -> Result<Tensor, LmError> {
                 Ok(qkv
                     .narrow(1, start * hd, n * hd)?
@@ -124,11 +124,11 @@ impl Weights {
             let o = Tensor::cat(&chunks, 1)?
                 .transpose(0, 1)?
                 .reshape((seq, heads * hd))?;
-            x = (x + o.matmul(&b.out.t()?)?)?;
+            x = (x + linear(&o, &b.out)?)?;
             let h = rms_norm(&x, &b.ffn_norm, eps)?;
-            let gu = h.matmul(&b.gate_up.t()?)?;
+            let gu = linear(&h, &b.gate_up)?;
             let act = (silu(&gu.narrow(1, 0, c.ffn)?)? * gu.narrow(1, c.ffn, c.ffn)?)?;
-            x = (x + act.matmul(&b.down.t()?)?)?;
+            x = (x + linear(&act, &b.down)?)?;
             fresh.push((k, v));
         }
         cache.layers = fresh;
@@ -138,7 +138,20 @@ impl Weights {
 
     /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the embedding).
     pub(crate) fn logits(&self, hidden: &Tensor) -> Result<Tensor, LmError> {
-        Ok(hidden.matmul(&self.embed.t()?)?)
+        linear(hidden, &self.embed)
+    }
+}
+
+/// `x · wᵀ` for `x` `(rows, in)` and `w` `(out, in)`. A single row (generation) is computed as the
+/// matrix-vector product `w · xᵀ`, which streams `w` once in memory order; the general matmul would
+/// first pack (copy) all of `w` for one row.
+fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor, LmError> {
+    let (rows, inner) = x.dims2()?;
+    if rows == 1 {
+        let out = w.dims()[0];
+        Ok(w.matmul(&x.reshape((inner, 1))?)?.reshape((1, out))?)
+    } else {
+        Ok(x.matmul(&w.t()?)?)
     }
 }
 

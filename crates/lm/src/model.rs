@@ -108,8 +108,25 @@ impl Model {
         &self,
         tokens: &[u32],
         stop: &AtomicBool,
-        mut progress: impl FnMut(usize, usize),
+        progress: impl FnMut(usize, usize),
         mut row: impl FnMut(usize, &[f32]),
+    ) -> Result<(), LmError> {
+        let vocab = self.vocab_size();
+        self.for_each_logit_rows(tokens, stop, progress, |first, flat| {
+            for (r, logits) in flat.chunks_exact(vocab).enumerate() {
+                row(first + r, logits);
+            }
+        })
+    }
+
+    /// [`Model::for_each_logits`] a block of consecutive rows at a time: `rows(first, flat)` gets the
+    /// logits of tokens `first..first + flat.len() / vocab`, row after row.
+    pub(crate) fn for_each_logit_rows(
+        &self,
+        tokens: &[u32],
+        stop: &AtomicBool,
+        mut progress: impl FnMut(usize, usize),
+        mut rows: impl FnMut(usize, &[f32]),
     ) -> Result<(), LmError> {
         let n = tokens.len();
         let mut input = Vec::with_capacity(self.window.min(n + 1));
@@ -124,14 +141,11 @@ impl Model {
             input.extend_from_slice(&tokens[from..to]);
             let mut cache = KvCache::new();
             let hidden = self.weights.hidden(&input, &mut cache, stop)?;
-            let (first, rows) = (done - from, to - from);
-            for a in (first..rows).step_by(LOGIT_ROWS) {
-                let m = LOGIT_ROWS.min(rows - a);
+            let (first, count) = (done - from, to - from);
+            for a in (first..count).step_by(LOGIT_ROWS) {
+                let m = LOGIT_ROWS.min(count - a);
                 let logits = self.weights.logits(&hidden.narrow(0, a, m)?)?;
-                let flat = logits.flatten_all()?.to_vec1::<f32>()?;
-                for (r, chunk) in flat.chunks_exact(self.vocab_size()).enumerate() {
-                    row(from + a + r, chunk);
-                }
+                rows(from + a, &logits.flatten_all()?.to_vec1::<f32>()?);
             }
             done = to;
             progress(done, n);

@@ -4,6 +4,8 @@
 
 use std::sync::atomic::AtomicBool;
 
+use rayon::prelude::*;
+
 use crate::error::LmError;
 use crate::model::Model;
 
@@ -63,9 +65,15 @@ impl Model {
         stop: &AtomicBool,
         progress: impl FnMut(usize, usize),
     ) -> Result<Vec<TokenScore>, LmError> {
+        let vocab = self.vocab_size();
         let mut out = Vec::with_capacity(tokens.len());
-        self.for_each_logits(tokens, stop, progress, |i, logits| {
-            out.push(score_row(tokens[i], logits, options));
+        self.for_each_logit_rows(tokens, stop, progress, |first, flat| {
+            let rows: Vec<&[f32]> = flat.chunks_exact(vocab).collect();
+            out.par_extend(
+                rows.into_par_iter()
+                    .enumerate()
+                    .map(|(r, logits)| score_row(tokens[first + r], logits, options)),
+            );
         })?;
         Ok(out)
     }
