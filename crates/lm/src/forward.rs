@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use candle_core::{Device, Tensor};
 use candle_nn::ops::{rms_norm, silu, softmax_last_dim};
 use candle_nn::rotary_emb::rope_i;
+use rayon::prelude::*;
 
 use crate::error::{LmError, Stopped};
 use crate::weights::Weights;
@@ -143,16 +144,22 @@ impl Weights {
 }
 
 /// `x · wᵀ` for `x` `(rows, in)` and `w` `(out, in)`. A single row (generation) is computed as the
-/// matrix-vector product `w · xᵀ`, which streams `w` once in memory order; the general matmul would
-/// first pack (copy) all of `w` for one row.
+/// matrix-vector products `w[part] · xᵀ`, one part of `w`'s rows per thread: each streams its rows
+/// once in memory order (gemm's matrix-vector kernel, which is single-threaded by itself).
 fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor, LmError> {
     let (rows, inner) = x.dims2()?;
-    if rows == 1 {
-        let out = w.dims()[0];
-        Ok(w.matmul(&x.reshape((inner, 1))?)?.reshape((1, out))?)
-    } else {
-        Ok(x.matmul(&w.t()?)?)
+    if rows != 1 {
+        return Ok(x.matmul(&w.t()?)?);
     }
+    let out = w.dims()[0];
+    let column = x.reshape((inner, 1))?;
+    let step = out.div_ceil(rayon::current_num_threads().max(1));
+    let starts: Vec<usize> = (0..out).step_by(step.max(1)).collect();
+    let parts = starts
+        .into_par_iter()
+        .map(|a| w.narrow(0, a, step.min(out - a))?.matmul(&column))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Tensor::cat(&parts, 0)?.reshape((1, out))?)
 }
 
 /// Additive mask `(n, keys)` for query rows at absolute positions `first..first + n`: 0 where the
