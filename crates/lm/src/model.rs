@@ -14,7 +14,7 @@
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use candle_core::Tensor;
 
@@ -38,6 +38,9 @@ pub struct Model {
     weights: Arc<Weights>,
     window: usize,
     overlap: usize,
+    /// The session of the last [`Model::next_distribution`] call, continued when the next call's
+    /// context extends it (the n-gram-style step-by-step samplers call it once per token).
+    last: Arc<Mutex<Option<Session>>>,
 }
 
 impl Model {
@@ -50,6 +53,7 @@ impl Model {
             weights: Arc::new(weights),
             window: DEFAULT_WINDOW,
             overlap: DEFAULT_OVERLAP,
+            last: Arc::default(),
         })
     }
 
@@ -62,6 +66,7 @@ impl Model {
             weights: Arc::clone(&self.weights),
             window,
             overlap: overlap.min(window - 2),
+            last: Arc::default(),
         }
     }
 
@@ -154,18 +159,41 @@ impl Model {
     }
 
     /// The full next-token distribution (probabilities, indexed by id, summing to 1) after
-    /// `<|endoftext|>` and `context`; only the last `window - 1` tokens of `context` are read.
+    /// `<|endoftext|>` and `context`; only the last `window - 1` tokens of `context` are read. When
+    /// `context` extends the previous call's (one token more, as a step-by-step sampler asks), the
+    /// previous call's KV cache is continued: one position of work instead of the whole context.
     pub fn next_distribution(&self, context: &[u32]) -> Result<Vec<f64>, LmError> {
         let never = AtomicBool::new(false);
+        let Ok(mut last) = self.last.try_lock() else {
+            // Another thread is using the kept session: work on a fresh one.
+            let mut session = self.session(context, &never)?;
+            return Ok(session.distribution(&never)?.to_vec());
+        };
+        if let Some(session) = last.as_mut() {
+            let held = session.history.len();
+            let extends = session.history[0] == EOS
+                && held - 1 <= context.len()
+                && context.len() < self.window
+                && session.history[1..] == context[..held - 1];
+            if extends {
+                for &t in &context[held - 1..] {
+                    session.push(t);
+                }
+                return Ok(session.distribution(&never)?.to_vec());
+            }
+        }
         let mut session = self.session(context, &never)?;
-        Ok(session.distribution(&never)?.to_vec())
+        let dist = session.distribution(&never)?.to_vec();
+        *last = Some(session);
+        Ok(dist)
     }
 
     /// A generation session primed with `<|endoftext|>` and `context` (the last `window - 1`
     /// tokens when longer).
     pub fn session(&self, context: &[u32], stop: &AtomicBool) -> Result<Session, LmError> {
         let mut s = Session {
-            model: self.clone(),
+            weights: Arc::clone(&self.weights),
+            window: self.window,
             history: vec![EOS],
             cache: KvCache::new(),
             pending: Vec::new(),
@@ -187,7 +215,8 @@ impl Model {
 /// half window of tokens (at most once every half window).
 #[derive(Debug)]
 pub struct Session {
-    model: Model,
+    weights: Arc<Weights>,
+    window: usize,
     /// The tokens in the cache plus those pending.
     history: Vec<u32>,
     cache: KvCache,
@@ -203,19 +232,16 @@ impl Session {
         if self.pending.is_empty() && self.dist.is_some() {
             return Ok(());
         }
-        let window = self.model.window;
+        let window = self.window;
         if self.cache.len() + self.pending.len() > window {
             let keep = (window / 2).max(1).min(self.history.len());
             self.history.drain(..self.history.len() - keep);
             self.cache = KvCache::new();
             self.pending = self.history.clone();
         }
-        let hidden = self
-            .model
-            .weights
-            .hidden(&self.pending, &mut self.cache, stop)?;
+        let hidden = self.weights.hidden(&self.pending, &mut self.cache, stop)?;
         let last = hidden.narrow(0, hidden.dims()[0] - 1, 1)?;
-        let logits = self.model.weights.logits(&last)?;
+        let logits = self.weights.logits(&last)?;
         self.dist = Some(softmax(&logits)?);
         self.pending.clear();
         Ok(())

@@ -241,3 +241,29 @@ fn a_missing_or_corrupt_file_names_the_fetch_script() {
     let cut = Model::load(&tiny).unwrap_err();
     assert!(matches!(cut, LmError::Corrupt { .. }), "{cut}");
 }
+
+#[test]
+fn next_distribution_continues_its_cache_and_gives_the_fresh_result() {
+    let (_dir, model) = common::tiny_model(8);
+    let tokens = text_tokens(&model, 20);
+    // Growing contexts continue the kept session; another model (its own cache) asked in reverse
+    // order never can, so it computes every context from scratch.
+    let incremental = model.with_window(64, 8);
+    let fresh = model.with_window(64, 8);
+    let grown: Vec<Vec<f64>> = (0..=tokens.len())
+        .map(|n| incremental.next_distribution(&tokens[..n]).unwrap())
+        .collect();
+    for n in (0..=tokens.len()).rev() {
+        let want = fresh.next_distribution(&tokens[..n]).unwrap();
+        let worst = grown[n]
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-5, "context {n}: {worst}");
+    }
+    // A context that does not extend the kept one starts over.
+    let other = incremental.next_distribution(&tokens[5..9]).unwrap();
+    let want = fresh.next_distribution(&tokens[5..9]).unwrap();
+    assert!(other.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-5));
+}
