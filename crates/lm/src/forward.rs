@@ -1,0 +1,175 @@
+//! The llama forward pass over f32 weights, returning the final hidden state of EVERY position (the
+//! caller projects it onto the vocabulary in chunks), with a key/value cache so that generation feeds
+//! one token at a time.
+//!
+//! Attention is grouped-query (each K/V head serves `heads / kv_heads` query heads), RoPE rotates
+//! interleaved pairs (ggml's "norm" mode, candle's `rope_i`: the GGUF's Q/K rows are permuted for
+//! it), and queries are processed in chunks of [`QUERY_CHUNK`] rows against only the keys they may
+//! see: the score matrix never exceeds `heads × QUERY_CHUNK × keys` floats and the masked half of
+//! the square is not computed.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use candle_core::{Device, Tensor};
+use candle_nn::ops::{rms_norm, silu, softmax_last_dim};
+use candle_nn::rotary_emb::rope_i;
+use rayon::prelude::*;
+
+use crate::error::{LmError, Stopped};
+use crate::weights::Weights;
+
+/// Query rows per attention chunk.
+const QUERY_CHUNK: usize = 256;
+
+/// Keys and values of the positions fed so far, per layer: `(kv_heads, positions, head_dim)`.
+#[derive(Debug, Clone, Default)]
+pub struct KvCache {
+    layers: Vec<(Tensor, Tensor)>,
+    len: usize,
+}
+
+impl KvCache {
+    /// An empty cache.
+    pub fn new() -> KvCache {
+        KvCache::default()
+    }
+
+    /// Positions held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no position is held.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+fn check(stop: &AtomicBool) -> Result<(), LmError> {
+    if stop.load(Ordering::Relaxed) {
+        Err(Stopped.into())
+    } else {
+        Ok(())
+    }
+}
+
+impl Weights {
+    /// Feeds `tokens` after the positions already in `cache` and returns their final (normed) hidden
+    /// states `(tokens.len(), dim)`; `cache` then holds them too. Checks `stop` before every layer.
+    pub(crate) fn hidden(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache,
+        stop: &AtomicBool,
+    ) -> Result<Tensor, LmError> {
+        let c = &self.config;
+        let vocab = c.vocab;
+        if let Some(&id) = tokens.iter().find(|&&t| t as usize >= vocab) {
+            return Err(LmError::BadToken { id, vocab });
+        }
+        let (seq, past) = (tokens.len(), cache.len);
+        let positions = self.cos.dims()[0];
+        if past + seq > positions {
+            return Err(candle_core::Error::Msg(format!(
+                "{} positions exceed the {positions} the RoPE tables hold",
+                past + seq
+            ))
+            .into());
+        }
+        let (hd, heads, kvh) = (c.head_dim(), c.heads, c.kv_heads);
+        let group = heads / kvh;
+        let eps = c.norm_eps as f32;
+        let ids = Tensor::from_slice(tokens, seq, &Device::Cpu)?;
+        let mut x = self.embed.index_select(&ids, 0)?;
+        let cos = self.cos.narrow(0, past, seq)?.contiguous()?;
+        let sin = self.sin.narrow(0, past, seq)?.contiguous()?;
+        let scale = 1.0 / (hd as f64).sqrt();
+        let mut fresh = Vec::with_capacity(self.blocks.len());
+        for (i, b) in self.blocks.iter().enumerate() {
+            check(stop)?;
+            let h = rms_norm(&x, &b.attn_norm, eps)?;
+            let qkv = linear(&h, &b.qkv)?;
+            let split = |start: usize, n: usize| -> Result<Tensor, LmError> {
+                Ok(qkv
+                    .narrow(1, start * hd, n * hd)?
+                    .reshape((1, seq, n, hd))?
+                    .transpose(1, 2)?
+                    .contiguous()?)
+            };
+            let q = (rope_i(&split(0, heads)?, &cos, &sin)? * scale)?;
+            let k = rope_i(&split(heads, kvh)?, &cos, &sin)?.squeeze(0)?;
+            let v = split(heads + kvh, kvh)?.squeeze(0)?;
+            let (k, v) = match cache.layers.get(i) {
+                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 1)?, Tensor::cat(&[pv, &v], 1)?),
+                None => (k, v),
+            };
+            // (heads, seq, hd) viewed as (kv_heads, group, seq, hd): query head j·group + g uses K/V head j.
+            let q = q.reshape((kvh, group, seq, hd))?;
+            let mut chunks = Vec::with_capacity(seq.div_ceil(QUERY_CHUNK));
+            for a in (0..seq).step_by(QUERY_CHUNK) {
+                let n = QUERY_CHUNK.min(seq - a);
+                let keys = past + a + n;
+                let qc = q.narrow(2, a, n)?.reshape((kvh, group * n, hd))?;
+                let kc = k.narrow(1, 0, keys)?;
+                let vc = v.narrow(1, 0, keys)?;
+                let mut s = qc.matmul(&kc.t()?)?; // (kvh, group·n, keys)
+                if n > 1 {
+                    let mask = causal_mask(past + a, n, keys)?;
+                    s = s.reshape((kvh, group, n, keys))?.broadcast_add(&mask)?;
+                    s = s.reshape((kvh, group * n, keys))?;
+                }
+                let p = softmax_last_dim(&s)?;
+                let o = p.matmul(&vc.contiguous()?)?; // (kvh, group·n, hd)
+                chunks.push(o.reshape((heads, n, hd))?);
+            }
+            let o = Tensor::cat(&chunks, 1)?
+                .transpose(0, 1)?
+                .reshape((seq, heads * hd))?;
+            x = (x + linear(&o, &b.out)?)?;
+            let h = rms_norm(&x, &b.ffn_norm, eps)?;
+            let gu = linear(&h, &b.gate_up)?;
+            let act = (silu(&gu.narrow(1, 0, c.ffn)?)? * gu.narrow(1, c.ffn, c.ffn)?)?;
+            x = (x + linear(&act, &b.down)?)?;
+            fresh.push((k, v));
+        }
+        cache.layers = fresh;
+        cache.len = past + seq;
+        Ok(rms_norm(&x, &self.norm, eps)?)
+    }
+
+    /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the embedding).
+    pub(crate) fn logits(&self, hidden: &Tensor) -> Result<Tensor, LmError> {
+        linear(hidden, &self.embed)
+    }
+}
+
+/// `x · wᵀ` for `x` `(rows, in)` and `w` `(out, in)`. A single row (generation) is computed as the
+/// matrix-vector products `w[part] · xᵀ`, one part of `w`'s rows per thread: each streams its rows
+/// once in memory order (gemm's matrix-vector kernel, which is single-threaded by itself).
+fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor, LmError> {
+    let (rows, inner) = x.dims2()?;
+    if rows != 1 {
+        return Ok(x.matmul(&w.t()?)?);
+    }
+    let out = w.dims()[0];
+    let column = x.reshape((inner, 1))?;
+    let step = out.div_ceil(rayon::current_num_threads().max(1));
+    let starts: Vec<usize> = (0..out).step_by(step.max(1)).collect();
+    let parts = starts
+        .into_par_iter()
+        .map(|a| w.narrow(0, a, step.min(out - a))?.matmul(&column))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Tensor::cat(&parts, 0)?.reshape((1, out))?)
+}
+
+/// Additive mask `(n, keys)` for query rows at absolute positions `first..first + n`: 0 where the
+/// key is at or before the query, −∞ after it.
+fn causal_mask(first: usize, n: usize, keys: usize) -> Result<Tensor, LmError> {
+    let mut m = vec![0f32; n * keys];
+    for r in 0..n {
+        for j in first + r + 1..keys {
+            m[r * keys + j] = f32::NEG_INFINITY;
+        }
+    }
+    Ok(Tensor::from_vec(m, (n, keys), &Device::Cpu)?)
+}

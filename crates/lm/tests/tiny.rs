@@ -1,0 +1,269 @@
+//! The model's mechanics on a tiny generated GGUF of the same architecture (random weights): loading,
+//! windows, the KV cache, sampling, the stop flag and error messages. No real weights needed.
+
+mod common;
+
+use std::sync::atomic::AtomicBool;
+
+use likely_lm::{LmError, Model, SampleParams, ScoreOptions};
+
+fn text_tokens(model: &Model, n: usize) -> Vec<u32> {
+    let text =
+        "the theory that the other thing is there, then 12 thirsty thrushes thought the throne. ";
+    let ids = model
+        .tokenizer()
+        .encode(&text.repeat(8))
+        .expect("ordinary text encodes");
+    assert!(ids.len() >= n);
+    ids[..n].to_vec()
+}
+
+#[test]
+fn the_tiny_model_loads_with_its_hyper_parameters() {
+    let (_dir, model) = common::tiny_model(1);
+    let c = model.config();
+    assert_eq!((c.layers, c.dim, c.heads, c.kv_heads, c.ffn), common::TINY);
+    assert_eq!(c.head_dim(), 8);
+    assert_eq!(model.vocab_size(), 260);
+    assert_eq!(model.eos(), 0);
+    let clone = model.with_window(16, 4);
+    assert!(clone.shares_weights_with(&model));
+    assert_eq!((clone.window(), clone.overlap()), (16, 4));
+}
+
+#[test]
+fn the_byte_level_tokenizer_round_trips_and_splits_digits() {
+    let (_dir, model) = common::tiny_model(1);
+    let tok = model.tokenizer();
+    let ids = tok.encode("the 2024 crab 🦀").unwrap();
+    // "the" is one merged token, digits are single tokens, the crab's four bytes are four tokens.
+    assert_eq!(ids[0], 258);
+    assert_eq!(tok.decode(&ids), "the 2024 crab 🦀");
+    let pieces = tok.decode_pieces(&ids);
+    assert_eq!(pieces.concat(), "the 2024 crab 🦀");
+    assert_eq!(&pieces[pieces.len() - 4..], ["", "", "", "🦀"]);
+    assert!(pieces.contains(&"2".to_string()) && pieces.contains(&"4".to_string()));
+}
+
+#[test]
+fn scores_are_normalised_and_match_the_next_distribution() {
+    let (_dir, model) = common::tiny_model(2);
+    let tokens = text_tokens(&model, 12);
+    let scores = model
+        .score(
+            &tokens,
+            &ScoreOptions {
+                top_k: 5,
+                ranks: true,
+            },
+        )
+        .unwrap();
+    assert_eq!(scores.len(), tokens.len());
+    for (i, s) in scores.iter().enumerate() {
+        let dist = model.next_distribution(&tokens[..i]).unwrap();
+        assert_eq!(dist.len(), 260);
+        assert!((dist.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert!(
+            (dist[tokens[i] as usize].ln() - s.logprob).abs() < 1e-4,
+            "token {i}"
+        );
+        assert_eq!(s.top.len(), 5);
+        assert!(s.top.windows(2).all(|w| w[0].1 >= w[1].1));
+        let better = dist
+            .iter()
+            .filter(|&&p| p > dist[tokens[i] as usize])
+            .count();
+        assert_eq!(s.rank, Some(better as u32 + 1), "token {i}");
+    }
+}
+
+#[test]
+fn windows_give_each_token_the_score_of_its_own_window() {
+    let (_dir, model) = common::tiny_model(3);
+    let tokens = text_tokens(&model, 70);
+    let (window, overlap) = (16, 5);
+    let small = model.with_window(window, overlap);
+    let mut windows = 0;
+    let windowed = small
+        .score_with_progress(
+            &tokens,
+            &ScoreOptions::default(),
+            &AtomicBool::new(false),
+            |_, _| windows += 1,
+        )
+        .unwrap();
+    // First window: 15 tokens; each later one 10 new tokens: 15 + 6 · 10 = 75 >= 70.
+    assert_eq!(windows, 7);
+    // A window longer than the text is one long pass.
+    let long = model.with_window(256, 5);
+    let whole = long.score(&tokens, &ScoreOptions::default()).unwrap();
+    let mut done = 0;
+    while done < tokens.len() {
+        let from = done.saturating_sub(overlap);
+        let to = (from + window - 1).min(tokens.len());
+        let slice = long
+            .score(&tokens[from..to], &ScoreOptions::default())
+            .unwrap();
+        for i in done..to {
+            let d = (windowed[i].logprob - slice[i - from].logprob).abs();
+            assert!(d < 1e-4, "token {i}: {d}");
+        }
+        done = to;
+    }
+    // The first window's tokens see the same context as in the long pass.
+    for i in 0..window - 1 {
+        assert!((windowed[i].logprob - whole[i].logprob).abs() < 1e-4);
+    }
+    // Later tokens see less context, so some differ.
+    assert!((window..tokens.len()).any(|i| (windowed[i].logprob - whole[i].logprob).abs() > 1e-3));
+}
+
+#[test]
+fn greedy_generation_with_the_kv_cache_equals_the_full_forward_argmax() {
+    let (_dir, model) = common::tiny_model(4);
+    let context = text_tokens(&model, 9);
+    let params = SampleParams {
+        max_tokens: 24,
+        temperature: 0.0,
+        ..SampleParams::default()
+    };
+    let never = AtomicBool::new(false);
+    let out = model
+        .sample_until(&context, &params, &never, |_| false)
+        .unwrap();
+    assert!(!out.is_empty());
+    let mut history = context.clone();
+    for s in &out {
+        let dist = model.next_distribution(&history).unwrap();
+        let best = (0..dist.len())
+            .max_by(|&a, &b| dist[a].total_cmp(&dist[b]).then(b.cmp(&a)))
+            .unwrap();
+        assert_eq!(s.id as usize, best);
+        assert_eq!(s.top.0, s.id);
+        assert!((dist[best].ln() - s.logprob).abs() < 1e-4);
+        history.push(s.id);
+    }
+}
+
+#[test]
+fn seeded_sampling_repeats_and_runs_past_the_window() {
+    let (_dir, model) = common::tiny_model(5);
+    let small = model.with_window(12, 4);
+    let context = text_tokens(&model, 5);
+    let params = SampleParams {
+        max_tokens: 40,
+        temperature: 0.8,
+        k: 50,
+        p: 0.95,
+        seed: Some(7),
+    };
+    let never = AtomicBool::new(false);
+    // Never ends early: the end-of-text token is the only way out and `done` never says stop.
+    let a = small
+        .sample_until(&context, &params, &never, |_| false)
+        .unwrap();
+    let b = small
+        .sample_until(&context, &params, &never, |_| false)
+        .unwrap();
+    assert_eq!(a, b);
+    assert!(a.len() == 40 || a.last().map(|s| s.id) == Some(0));
+    for s in &a {
+        assert!(s.logprob <= 0.0 && s.top.1 >= s.logprob);
+    }
+    // `done` stops after the token it accepts.
+    let mut seen = 0;
+    let c = small
+        .sample_until(&context, &params, &never, |_| {
+            seen += 1;
+            seen == 3
+        })
+        .unwrap();
+    assert!(c.len() <= 3);
+    assert_eq!(c[..], a[..c.len()]);
+}
+
+#[test]
+fn a_set_stop_flag_ends_scoring_and_sampling() {
+    let (_dir, model) = common::tiny_model(6);
+    let tokens = text_tokens(&model, 30);
+    let stop = AtomicBool::new(true);
+    let scored = model.score_until(&tokens, &ScoreOptions::default(), &stop);
+    assert!(matches!(scored, Err(LmError::Stopped(_))));
+    let sampled = model.sample_until(&tokens, &SampleParams::default(), &stop, |_| false);
+    assert!(matches!(sampled, Err(LmError::Stopped(_))));
+    // Stopping after the first window of three.
+    let small = model.with_window(12, 2);
+    let flag = AtomicBool::new(false);
+    let mut windows = 0;
+    let r = small.score_with_progress(&tokens, &ScoreOptions::default(), &flag, |_, _| {
+        windows += 1;
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert!(matches!(r, Err(LmError::Stopped(_))));
+    assert_eq!(windows, 1);
+}
+
+#[test]
+fn out_of_vocabulary_ids_are_an_error_not_a_panic() {
+    let (_dir, model) = common::tiny_model(7);
+    let r = model.score(&[1, 2, 999], &ScoreOptions::default());
+    assert!(matches!(
+        r,
+        Err(LmError::BadToken {
+            id: 999,
+            vocab: 260
+        })
+    ));
+}
+
+#[test]
+fn a_missing_or_corrupt_file_names_the_fetch_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = Model::load(dir.path().join("none.gguf")).unwrap_err();
+    assert!(matches!(missing, LmError::Missing { .. }));
+    assert!(
+        missing.to_string().contains("scripts/fetch-smollm2.sh"),
+        "{missing}"
+    );
+    let bad = dir.path().join("bad.gguf");
+    std::fs::write(&bad, b"not a gguf at all").unwrap();
+    let corrupt = Model::load(&bad).unwrap_err();
+    assert!(matches!(corrupt, LmError::Corrupt { .. }));
+    assert!(
+        corrupt.to_string().contains("scripts/fetch-smollm2.sh"),
+        "{corrupt}"
+    );
+    // A truncated file.
+    let tiny = dir.path().join("tiny.gguf");
+    common::write_tiny(&tiny, 1);
+    let bytes = std::fs::read(&tiny).unwrap();
+    std::fs::write(&tiny, &bytes[..bytes.len() - 100]).unwrap();
+    let cut = Model::load(&tiny).unwrap_err();
+    assert!(matches!(cut, LmError::Corrupt { .. }), "{cut}");
+}
+
+#[test]
+fn next_distribution_continues_its_cache_and_gives_the_fresh_result() {
+    let (_dir, model) = common::tiny_model(8);
+    let tokens = text_tokens(&model, 20);
+    // Growing contexts continue the kept session; another model (its own cache) asked in reverse
+    // order never can, so it computes every context from scratch.
+    let incremental = model.with_window(64, 8);
+    let fresh = model.with_window(64, 8);
+    let grown: Vec<Vec<f64>> = (0..=tokens.len())
+        .map(|n| incremental.next_distribution(&tokens[..n]).unwrap())
+        .collect();
+    for n in (0..=tokens.len()).rev() {
+        let want = fresh.next_distribution(&tokens[..n]).unwrap();
+        let worst = grown[n]
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-5, "context {n}: {worst}");
+    }
+    // A context that does not extend the kept one starts over.
+    let other = incremental.next_distribution(&tokens[5..9]).unwrap();
+    let want = fresh.next_distribution(&tokens[5..9]).unwrap();
+    assert!(other.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-5));
+}
