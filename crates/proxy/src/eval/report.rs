@@ -83,6 +83,9 @@ pub struct Report {
     /// The share link kept with `--share`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_url: Option<String>,
+    /// The run recorded with `--record`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_url: Option<String>,
 }
 
 /// The verdict's name in the JSON document.
@@ -149,6 +152,7 @@ impl Report {
             comparisons,
             failures,
             share_url: None,
+            run_url: None,
         }
     }
 
