@@ -16,7 +16,8 @@ CREATE TABLE likely_runs (
 );
 
 -- Newest first, 50 at a time: the keyset (created_at_ms, id) with and without the filters.
-CREATE INDEX likely_runs_newest ON likely_runs (created_at_ms DESC, id DESC);
+-- search_text rides along so the free-text filter reads the index, not the rows and their snapshots.
+CREATE INDEX likely_runs_newest ON likely_runs (created_at_ms DESC, id DESC, search_text);
 CREATE INDEX likely_runs_by_dataset ON likely_runs (dataset_fingerprint, created_at_ms DESC, id DESC);
 CREATE INDEX likely_runs_by_author ON likely_runs (author, created_at_ms DESC, id DESC)
     WHERE author IS NOT NULL;
