@@ -744,3 +744,88 @@ fn postgres_url() -> Option<String> {
         }
     }
 }
+
+#[tokio::test]
+async fn likely_eval_record_posts_the_finished_evaluation_as_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // The embedded models, with an access token: the CLI sends it, and deleting needs only it.
+    let token = "record-cli-test-token-81c2";
+    let server = served::spawn(
+        served::serve_api(&sqlite(dir.path()))
+            .arg("--custom-models-dir")
+            .arg(dir.path().join("models"))
+            .env("LIKELY_ACCESS_TOKEN", token)
+            .env("LIKELY_LOG", "warn")
+            .env_remove("LIKELY_CONFIG")
+            .stderr(Stdio::null()),
+    );
+    let set = dir.path().join("held-out.txt");
+    std::fs::write(
+        &set,
+        "The quarterly report shows revenue grew by twelve percent.\n\n\
+         To be, or not to be: that is the question.\n\n\
+         Scientists measured the temperature of the ocean surface.\n",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_likely"))
+        .arg("eval")
+        .arg(&set)
+        .args(["--baseline", "base-light", "--custom", "custom-base-light"])
+        .args([
+            "--server",
+            &server.base,
+            "--record",
+            "--author",
+            "fay",
+            "--json",
+        ])
+        .env("LIKELY_ACCESS_TOKEN", token)
+        .env_remove("LIKELY_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let url = report["run_url"].as_str().unwrap();
+    let id = url.rsplit('/').next().unwrap();
+    assert!(url.starts_with(&format!("{}/runs/", server.base)), "{url}");
+    let authorised = |request: reqwest::RequestBuilder| request.bearer_auth(token).send();
+    let list: Value = authorised(client().get(format!("{}/v1/runs?author=fay", server.base)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ids(&list), [id]);
+    let row = &list["runs"][0];
+    assert_eq!(row["baseline"], "base-light");
+    assert_eq!(row["customs"][0]["model"], "custom-base-light");
+    assert_eq!(row["dataset"]["name"], "held-out.txt");
+    let snippets =
+        likely_core::dataset::parse_file("held-out.txt", &std::fs::read(&set).unwrap()).unwrap();
+    assert_eq!(row["dataset"]["fingerprint"], fingerprint(&snippets));
+    // The report's loss pill is the run's.
+    let pill = report["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["metric"] == "loss")
+        .unwrap();
+    assert_eq!(row["customs"][0]["delta_loss"], pill["delta"]);
+    let detail: Value = authorised(client().get(format!("{}/v1/runs/{id}", server.base)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["models"][0]["backend"], "embedded");
+    // With the access token, deleting needs no delete token.
+    let deleted = authorised(client().delete(format!("{}/v1/runs/{id}", server.base)))
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+}
