@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod params;
 pub mod playground;
 pub mod prompt_split;
+pub mod record;
 pub mod results;
 pub mod retry;
 pub mod rules;

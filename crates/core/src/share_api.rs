@@ -20,6 +20,9 @@ pub const SHARE_PATH_PREFIX: &str = "/s/";
 pub struct Capabilities {
     /// Stored share links.
     pub shares: ShareCapabilities,
+    /// The team's record (runs and kept held-out sets); `None` from a server without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<crate::record::RecordCapabilities>,
 }
 
 /// Stored share links on this server.

@@ -14,6 +14,7 @@ pub mod headers;
 pub mod hosts;
 pub mod limits;
 pub mod models;
+pub mod record;
 pub mod routes;
 pub mod serve;
 pub mod setup;

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use likely_core::record::RecordMode;
 use likely_ngram::pipeline::BASE_NAME;
 use likely_ngram::{load_or_train, EmbeddedPaths, KnModel};
 use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
@@ -19,6 +20,7 @@ use likely_proxy::eval::scorer::{Scorer, Server};
 use likely_proxy::eval::{EvalArgs, Verdict};
 use likely_proxy::hosts::AllowedHosts;
 use likely_proxy::models::ModelTable;
+use likely_proxy::record::Record;
 use likely_proxy::serve::ConnectionLimits;
 use likely_proxy::setup::{build_table, process_env};
 use likely_proxy::shares::Shares;
@@ -91,6 +93,8 @@ enum Command {
     /// Train (first time) and load the embedded models, then exit: a build step, so that `serve`
     /// starts in seconds.
     Prepare,
+    /// List the runs a `likely serve` has recorded, newest first.
+    Runs(likely_proxy::record::cli::RunsArgs),
     /// Score a held-out set with a baseline and custom models and print the page's figures and pills.
     /// Exit status: 0 done, 1 a custom model is worse on loss (with --fail-if-worse), 2 an error,
     /// 130 interrupted.
@@ -114,6 +118,18 @@ struct ShareArgs {
     /// picks an expiry.
     #[arg(long, env = "LIKELY_SHARE_MAX_DAYS")]
     share_max_days: Option<u64>,
+    /// What a recorded run keeps of its evaluation: `figures` (no held-out text, no token string),
+    /// `everything`, or `off` (no run is recorded). Runs and kept sets live in the --store.
+    #[arg(long = "record", default_value = "figures", env = "LIKELY_RECORD", value_parser = parse_record_mode)]
+    record: RecordMode,
+    /// Delete recorded runs older than this many days (checked hourly). Without it runs are kept
+    /// until deleted.
+    #[arg(long, env = "LIKELY_RUNS_MAX_DAYS")]
+    runs_max_days: Option<u64>,
+}
+
+fn parse_record_mode(text: &str) -> Result<RecordMode, String> {
+    RecordMode::parse(text).ok_or_else(|| format!("`{text}`: use figures, everything or off"))
 }
 
 /// Where custom models are stored and how large they may be.
@@ -157,6 +173,7 @@ async fn main() -> ExitCode {
         .init();
     let done = match command {
         Command::Eval(args) => return eval(&args).await,
+        Command::Runs(args) => return runs(&args).await,
         Command::Serve {
             host,
             port,
@@ -214,6 +231,35 @@ async fn eval(args: &EvalArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `likely runs`: the table (or JSON) on stdout; status 2 with the reason on failure.
+async fn runs(args: &likely_proxy::record::cli::RunsArgs) -> ExitCode {
+    let listed = async {
+        let base = reqwest::Url::parse(&args.server)
+            .with_context(|| format!("--server `{}` is not a URL", args.server))?;
+        let server =
+            Server::new(base, access_token_from_env()).context("cannot start an HTTP client")?;
+        anyhow::Ok(likely_proxy::record::cli::list_runs(&server, args).await?)
+    };
+    match listed.await {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("likely runs: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// LIKELY_ACCESS_TOKEN, when set and not blank.
+fn access_token_from_env() -> Option<secrecy::SecretString> {
+    std::env::var(ACCESS_TOKEN_ENV)
+        .ok()
+        .filter(|token| !token.trim().is_empty())
+        .map(secrecy::SecretString::from)
 }
 
 /// Reads the set, chooses where calls go (a running server, else this process's model table), and
@@ -287,6 +333,7 @@ async fn serve(
         &process_env,
         catalog.as_ref().map(|(catalog, _)| catalog),
     )?);
+    let max_upload_bytes = custom_settings.max_upload_bytes;
     let custom = match catalog {
         Some((catalog, base)) => {
             Some(start_custom_models(custom_settings, Arc::clone(&models), catalog, base).await?)
@@ -307,10 +354,11 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
     let bound = listener.local_addr()?;
-    let shares = open_shares(share_args).await?;
+    let (shares, record) = open_shares(share_args, max_upload_bytes).await?;
     let state = AppState {
         models,
         shares,
+        record,
         dist_dir: has_dashboard.then_some(dist),
         access: access.map(Access::new),
         max_body_bytes: config.limits.max_body_bytes,
@@ -328,7 +376,10 @@ async fn serve(
 
 /// Opens the share store the flags name (the SQLite default when none), and starts purging expired
 /// snapshots hourly.
-async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
+async fn open_shares(
+    args: ShareArgs,
+    max_upload_bytes: usize,
+) -> anyhow::Result<(Option<Shares>, Option<Record>)> {
     let url: StoreUrl = match args.store {
         Some(text) => text.parse().context("--store")?,
         None => {
@@ -343,7 +394,7 @@ async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
         .with_context(|| format!("cannot open the share store {url}"))?
     else {
         tracing::info!("share links are not stored (--store none): links carry the evaluation");
-        return Ok(None);
+        return Ok((None, None));
     };
     tracing::info!(store = %url, "share links are kept in {url}");
     let purger = store.clone();
@@ -358,12 +409,25 @@ async fn open_shares(args: ShareArgs) -> anyhow::Result<Option<Shares>> {
             }
         }
     });
-    Ok(Some(Shares {
-        store,
-        max_expiry: args
-            .share_max_days
+    let record = Record {
+        store: store.clone(),
+        mode: args.record,
+        max_age: args
+            .runs_max_days
             .map(|days| Duration::from_secs(days.saturating_mul(86_400))),
-    }))
+        max_dataset_bytes: max_upload_bytes,
+    };
+    record.purge_hourly();
+    tracing::info!(record = record.mode.as_str(), "runs are recorded in {url}");
+    Ok((
+        Some(Shares {
+            store,
+            max_expiry: args
+                .share_max_days
+                .map(|days| Duration::from_secs(days.saturating_mul(86_400))),
+        }),
+        Some(record),
+    ))
 }
 
 /// The embedded models, and `base-light` as the base of custom models.

@@ -6,6 +6,7 @@ use crate::config::Limits;
 use crate::custom::CustomModels;
 use crate::hosts::AllowedHosts;
 use crate::models::ModelTable;
+use crate::record::Record;
 use crate::shares::Shares;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub hosts: Option<Arc<AllowedHosts>>,
     /// Custom models (`/v1/custom-models`); `None` when this server cannot train them.
     pub custom: Option<Arc<CustomModels>>,
+    /// The team's record (`/v1/runs`, `/v1/datasets`); `None` with `--store none`.
+    pub record: Option<Record>,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             shares: None,
             hosts: None,
             custom: None,
+            record: None,
         }
     }
 }

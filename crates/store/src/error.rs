@@ -13,20 +13,35 @@ pub enum StoreError {
     #[error(
         "the snapshot is {size_bytes} bytes, more than the {max_bytes} bytes a snapshot may have"
     )]
-    TooLarge { size_bytes: u64, max_bytes: u64 },
+    TooLarge {
+        /// The snapshot's size.
+        size_bytes: u64,
+        /// The store's cap.
+        max_bytes: u64,
+    },
     /// The kind is empty, too long or not made of `[A-Za-z0-9_-]` (HTTP 400).
     #[error("the snapshot kind must be 1 to {max_len} characters of A-Z, a-z, 0-9, '-' or '_'")]
-    InvalidKind { max_len: usize },
+    InvalidKind {
+        /// The longest kind allowed.
+        max_len: usize,
+    },
     /// The store URL is not `none`, `sqlite:PATH` or `postgres://…`.
     #[error("unrecognised store URL {0:?}: use none, sqlite:PATH or postgres://USER@HOST:PORT/DB")]
     BadUrl(String),
     /// The store URL names no usable place (for example `sqlite:` with an empty path).
     #[error("the store URL {url:?} is not usable: {reason}")]
-    UnusableUrl { url: String, reason: String },
+    UnusableUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// The SQLite file's folder could not be created.
     #[error("cannot create the folder {path} for the SQLite store: {source}")]
     CreateDir {
+        /// The folder.
         path: PathBuf,
+        /// Why it could not be created.
         source: std::io::Error,
     },
     /// No data folder could be found for the default SQLite path (no HOME and no XDG_DATA_HOME).
@@ -57,7 +72,34 @@ pub enum StoreError {
     #[error(
         "the store's schema version {found} is newer than this program's {known}: upgrade likely"
     )]
-    SchemaTooNew { found: i64, known: i64 },
+    SchemaTooNew {
+        /// The database's version.
+        found: i64,
+        /// The newest version this program knows.
+        known: i64,
+    },
+}
+
+impl StoreError {
+    /// Whether the database could not be reached or was shutting down: a server answers 503 and
+    /// tries again later (the pool reconnects), rather than 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Pool(_) => true,
+            Self::Postgres(error) => {
+                error.is_closed()
+                    || error.as_db_error().is_none_or(|db| {
+                        // admin_shutdown, crash_shutdown, cannot_connect_now
+                        matches!(db.code().code(), "57P01" | "57P02" | "57P03")
+                    }) && !error.to_string().contains("error deserializing")
+            }
+            Self::Sqlite(rusqlite::Error::SqliteFailure(failure, _)) => matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
 }
 
 /// The store's result type.

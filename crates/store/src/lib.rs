@@ -25,6 +25,7 @@ mod id;
 mod postgres;
 mod random;
 mod record;
+mod runs;
 mod share_store;
 mod snapshot;
 mod sql;
@@ -38,6 +39,11 @@ pub use data_path::default_sqlite_path;
 pub use error::{Result, StoreError};
 pub use id::ShareId;
 pub use postgres::PostgresStore;
+pub use runs::{
+    BadCursor, Dataset, DatasetMeta, KeepOutcome, ModelPoint, NewDataset, NewRun, RunCursor,
+    RunDeletion, RunFigure, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun,
+    DEFAULT_PAGE, MAX_PAGE,
+};
 pub use share_store::ShareStore;
 pub use snapshot::{Deletion, Lookup, NewSnapshot, Saved, Snapshot, SnapshotMeta};
 pub use sqlite::SqliteStore;

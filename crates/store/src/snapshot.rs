@@ -21,41 +21,53 @@ pub struct NewSnapshot {
 /// What a store knows about a snapshot besides its bytes. Times are kept to the millisecond.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotMeta {
+    /// What the snapshot holds.
     pub kind: String,
+    /// When it was saved.
     pub created_at: SystemTime,
+    /// When it stops being served, if ever.
     pub expires_at: Option<SystemTime>,
+    /// Its size in bytes.
     pub size_bytes: u64,
 }
 
 /// A saved snapshot, as `get` returns it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot {
+    /// Its id.
     pub id: ShareId,
+    /// What the store knows of it.
     pub meta: SnapshotMeta,
+    /// Its bytes.
     pub bytes: Vec<u8>,
 }
 
 /// What `save` returns once the snapshot is committed.
 #[derive(Clone, Debug)]
 pub struct Saved {
+    /// Its id.
     pub id: ShareId,
     /// The only copy of the delete token: the store keeps just its hash.
     pub delete_token: DeleteToken,
+    /// What the store knows of it.
     pub meta: SnapshotMeta,
 }
 
 /// The outcome of looking a snapshot up by id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
+    /// The snapshot.
     Found(Snapshot),
     /// No snapshot ever had this id, or the text is not an id at all.
     NotFound,
     /// The snapshot was deleted with its delete token.
     Deleted {
+        /// When it was deleted.
         deleted_at: SystemTime,
     },
     /// The snapshot's expiry time has passed.
     Expired {
+        /// When it expired.
         expired_at: SystemTime,
     },
 }

@@ -2,6 +2,8 @@
 //! finds every snapshot it acknowledged complete, and no row half-written. Against SQLite always,
 //! and against PostgreSQL when `LIKELY_TEST_POSTGRES_URL` is set.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod pg_env;
 
 use std::io::{BufRead as _, BufReader};

@@ -2,6 +2,8 @@
 //! replicas on one database need: a snapshot saved through one handle is read and deleted through
 //! another, and handles opening at once migrate the schema once.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod pg_env;
 mod suite;
 
@@ -147,7 +149,7 @@ async fn replicas_opening_a_fresh_database_at_once_migrate_it_once() {
     for result in results {
         result.unwrap();
     }
-    assert_eq!(versions, vec![1]);
+    assert_eq!(versions, vec![1, 2]);
 }
 
 #[tokio::test]
@@ -158,4 +160,133 @@ async fn an_unreachable_database_is_an_error_not_a_hang() {
         .err()
         .unwrap();
     assert!(matches!(err, likely_store::StoreError::Pool(_)), "{err:?}");
+}
+
+mod record_suite;
+run_store_suite!(open_postgres);
+
+/// A database of its own at schema version 1 (the first release: share links only), with one link.
+async fn first_release_database(url: &str, name: &str) -> String {
+    let (admin, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (server, _) = url.rsplit_once('/').unwrap();
+    let old_url = format!("{server}/{name}");
+    let (client, connection) = tokio_postgres::connect(&old_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let connection = tokio::spawn(connection);
+    // Exactly what the first release's migration left behind.
+    client
+        .batch_execute(concat!(
+            "CREATE TABLE likely_store_migrations (version BIGINT PRIMARY KEY, \
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now());",
+            include_str!("../migrations/postgres/0001_shares.sql"),
+            "INSERT INTO likely_store_migrations (version) VALUES (1);"
+        ))
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO likely_shares (id, kind, created_at_ms, size_bytes, delete_token_sha256, body) \
+             VALUES ('4fLdD1jmDjuaW6K-nsITzw', 'figures', 1765000000000, 11, $1, $2)",
+            &[&vec![7u8; 32], &b"first share".to_vec()],
+        )
+        .await
+        .unwrap();
+    drop(client);
+    connection.await.unwrap().unwrap();
+    old_url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
+    let Some(url) = postgres_url("a_first_release_database_is_migrated_and_keeps_its_shares")
+    else {
+        return;
+    };
+    let name = format!("likely_v1_{}", std::process::id());
+    let old_url = first_release_database(&url, &name).await;
+    let store = PostgresStore::open(&old_url, suite_config()).await.unwrap();
+    let Lookup::Found(snapshot) = store.get("4fLdD1jmDjuaW6K-nsITzw").await.unwrap() else {
+        panic!("the share was lost in the migration")
+    };
+    assert_eq!(snapshot.bytes, b"first share");
+    let run = record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
+    let saved = likely_store::RunStore::record_run(&store, run)
+        .await
+        .unwrap();
+    assert!(likely_store::RunStore::get_run(&store, &saved.id)
+        .await
+        .unwrap()
+        .is_some());
+    drop(store);
+    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_share_runs_and_kept_sets() {
+    let Some(url) = postgres_url("two_replicas_share_runs_and_kept_sets") else {
+        return;
+    };
+    use likely_store::{NewDataset, RunFilter, RunStore};
+    let url: StoreUrl = url.parse().unwrap();
+    let first = Store::open(&url, suite_config()).await.unwrap().unwrap();
+    let second = Store::open(&url, suite_config()).await.unwrap().unwrap();
+    let dataset = record_suite::unique("replicated");
+    let saved = first
+        .record_run(record_suite::new_run(
+            &dataset,
+            std::time::SystemTime::now(),
+            "base",
+            &["v"],
+        ))
+        .await
+        .unwrap();
+    let page = second
+        .list_runs(RunFilter {
+            dataset: Some(dataset.clone()),
+            ..RunFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.runs.len(), 1);
+    assert_eq!(page.runs[0].id, saved.id);
+    assert!(second.get_run(&saved.id).await.unwrap().is_some());
+    first
+        .keep_dataset(NewDataset {
+            fingerprint: dataset.clone(),
+            name: "team set".into(),
+            description: None,
+            snippet_count: 1,
+            snippets: "[]".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        second
+            .get_dataset(&dataset)
+            .await
+            .unwrap()
+            .unwrap()
+            .meta
+            .name,
+        "team set"
+    );
 }

@@ -1,6 +1,8 @@
 //! The store suite against `SqliteStore` in a temporary folder, and what only SQLite has: a file
 //! created with its folder, reopened, and opened by several handles at once.
 
+#![allow(clippy::unwrap_used)] // Test code: a failed unwrap is a failed test.
+
 mod suite;
 
 use likely_store::{Lookup, NewSnapshot, ShareStore, SqliteStore, Store, StoreUrl};
@@ -92,7 +94,7 @@ async fn the_file_is_in_wal_mode_with_the_schema_version_set() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
     let vacuum: i64 = conn
         .query_row("PRAGMA auto_vacuum", [], |row| row.get(0))
         .unwrap();
@@ -118,9 +120,71 @@ async fn a_newer_schema_is_refused_not_damaged() {
             err,
             likely_store::StoreError::SchemaTooNew {
                 found: 99,
-                known: 1
+                known: 2
             }
         ),
         "{err:?}"
     );
+}
+
+mod record_suite;
+run_store_suite!(open_sqlite);
+
+/// A database written by the first release (schema version 1: share links only), committed as a
+/// fixture: opening it migrates it, keeps its links, and the record works in it.
+#[tokio::test]
+async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shares.sqlite3");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/shares-v1.sqlite3"
+        ),
+        &path,
+    )
+    .unwrap();
+    let version = |path: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&path), 1);
+    let store = SqliteStore::open(&path, suite_config()).await.unwrap();
+    for (id, body) in [
+        ("4fLdD1jmDjuaW6K-nsITzw", &b"first share"[..]),
+        ("avm3sbkcopawPUQx6AamoQ", &b"second share"[..]),
+    ] {
+        let Lookup::Found(snapshot) = store.get(id).await.unwrap() else {
+            panic!("{id} lost in the migration")
+        };
+        assert_eq!(snapshot.bytes, body);
+    }
+    assert_eq!(
+        store
+            .delete(
+                "avm3sbkcopawPUQx6AamoQ",
+                "MLTQgE2HGZ_oRJP7f0rfyfMEXWXreBzvtzcd8trYYH4"
+            )
+            .await
+            .unwrap(),
+        likely_store::Deletion::Deleted
+    );
+    let run = record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
+    let saved = likely_store::RunStore::record_run(&store, run)
+        .await
+        .unwrap();
+    assert!(likely_store::RunStore::get_run(&store, &saved.id)
+        .await
+        .unwrap()
+        .is_some());
+    drop(store);
+    assert_eq!(version(&path), 2);
+    // Reopening an up-to-date file changes nothing.
+    let store = SqliteStore::open(&path, suite_config()).await.unwrap();
+    assert!(matches!(
+        store.get("4fLdD1jmDjuaW6K-nsITzw").await.unwrap(),
+        Lookup::Found(_)
+    ));
 }

@@ -37,6 +37,13 @@ pub struct EvalArgs {
     /// What the share link holds: everything (texts and tokens) or the figures only.
     #[arg(long, value_enum, default_value_t = ShareScope::Everything, requires = "share")]
     pub share_scope: ShareScope,
+    /// Record the finished evaluation as a run on --server (listed at /runs and by `likely runs`);
+    /// the server keeps what its --record setting allows.
+    #[arg(long, requires = "server")]
+    pub record: bool,
+    /// The author label of the recorded run.
+    #[arg(long, requires = "record")]
+    pub author: Option<String>,
 }
 
 /// `--share-scope`.

@@ -49,6 +49,9 @@ pub enum EvalError {
     /// The share link could not be kept.
     #[error("{0}")]
     Share(#[from] ShareFailure),
+    /// The run could not be recorded.
+    #[error("the run was not recorded: {0}")]
+    Record(#[from] crate::record::cli::RecordFailure),
     /// Standard output could not be written.
     #[error("cannot print the report: {0}")]
     Print(#[from] serde_json::Error),
@@ -105,12 +108,31 @@ pub async fn run(
         );
         report.share_url = Some(link.url);
     }
+    if let (true, true, Scorer::Server(server)) = (args.record, report.failures.is_empty(), scorer)
+    {
+        let set_name = args
+            .file
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned());
+        let run = crate::record::cli::record_run(
+            server,
+            &evaluation,
+            &models.models,
+            args.author.clone(),
+            set_name,
+        )
+        .await?;
+        report.run_url = Some(server.url(run.path.trim_start_matches('/')).to_string());
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.table());
         if let Some(url) = &report.share_url {
             println!("{url}");
+        }
+        if let Some(url) = &report.run_url {
+            println!("recorded: {url}");
         }
     }
     for failure in &report.failures {

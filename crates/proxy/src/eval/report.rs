@@ -91,6 +91,9 @@ pub struct Report {
     /// The share link kept with `--share`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_url: Option<String>,
+    /// The run recorded with `--record`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_url: Option<String>,
 }
 
 /// The verdict's name in the JSON document.
@@ -163,6 +166,7 @@ impl Report {
                 .collect(),
             failures,
             share_url: None,
+            run_url: None,
         }
     }
 

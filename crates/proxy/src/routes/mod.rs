@@ -5,11 +5,13 @@
 
 mod completions;
 mod custom_models;
+mod datasets;
 mod generate;
 mod generate_batch;
 mod health;
 mod models;
 pub mod refusals;
+mod runs;
 pub mod shares;
 mod tokenize;
 pub mod vllm;
@@ -56,6 +58,21 @@ pub fn app(state: AppState) -> Router {
             "/custom-models/{name}/validation",
             get(custom_models::validation),
         )
+        .route(
+            "/runs",
+            get(runs::list)
+                .post(runs::create)
+                .layer(DefaultBodyLimit::max(run_body_limit(&state))),
+        )
+        .route("/runs/{id}", get(runs::open).delete(runs::delete))
+        .route(
+            "/datasets",
+            get(datasets::list)
+                .post(datasets::create)
+                .layer(DefaultBodyLimit::max(dataset_limit(&state))),
+        )
+        .route("/datasets/{fingerprint}", get(datasets::show))
+        .route("/datasets/{fingerprint}/snippets", get(datasets::snippets))
         .fallback(api_not_found);
     let api = match &state.access {
         Some(access) => api.layer(from_fn_with_state(access.clone(), gate::require_access)),
@@ -126,6 +143,23 @@ fn share_body_limit(state: &AppState) -> usize {
                 .unwrap_or(usize::MAX)
                 .saturating_add(1)
         })
+}
+
+/// The body limit of `POST /v1/datasets`: the upload limit.
+fn dataset_limit(state: &AppState) -> usize {
+    state
+        .record
+        .as_ref()
+        .map_or_else(|| upload_limit(state), |record| record.max_dataset_bytes)
+}
+
+/// A run carries its snapshot in base64url (4 characters per 3 bytes) beside its figures: the
+/// snapshot cap plus a third, and a megabyte for the rest.
+fn run_body_limit(state: &AppState) -> usize {
+    share_body_limit(state)
+        .saturating_mul(4)
+        .div_ceil(3)
+        .saturating_add(1 << 20)
 }
 
 async fn api_not_found() -> AppError {

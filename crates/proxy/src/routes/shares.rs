@@ -38,7 +38,17 @@ pub async fn capabilities(State(state): State<AppState>) -> Json<Capabilities> {
             max_expiry_secs: None,
         },
     };
-    Json(Capabilities { shares })
+    let record = state
+        .record
+        .as_ref()
+        .map(|record| likely_core::record::RecordCapabilities {
+            mode: record.mode,
+            max_dataset_bytes: Some(state.custom.as_ref().map_or(
+                crate::custom::settings::DEFAULT_MAX_UPLOAD_BYTES,
+                |custom| custom.settings().max_upload_bytes,
+            ) as u64),
+        });
+    Json(Capabilities { shares, record })
 }
 
 /// `POST /v1/shares` query: `scope` (`everything` | `figures`, as the snapshot says) and

@@ -7,7 +7,10 @@ use deadpool_postgres::Client;
 use crate::error::{Result, StoreError};
 
 /// The migrations in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/0001_shares.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_shares.sql"),
+    include_str!("../../migrations/postgres/0002_record.sql"),
+];
 
 /// The advisory lock key that serialises migrations: "likelyst" read as a big-endian integer.
 const MIGRATION_LOCK_KEY: i64 = i64::from_be_bytes(*b"likelyst");

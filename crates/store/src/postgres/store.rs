@@ -55,6 +55,11 @@ impl PostgresStore {
         schema::migrate(&mut pool.get().await?).await?;
         Ok(Self { pool, config })
     }
+
+    /// The connection pool.
+    pub(super) fn pool(&self) -> &Pool {
+        &self.pool
+    }
 }
 
 impl ShareStore for PostgresStore {

@@ -6,7 +6,10 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// The migrations in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/sqlite/0001_shares.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_shares.sql"),
+    include_str!("../../migrations/sqlite/0002_record.sql"),
+];
 
 /// Brings the database's schema up to date.
 pub(super) fn migrate(conn: &mut Connection) -> Result<()> {

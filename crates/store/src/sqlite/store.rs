@@ -76,7 +76,7 @@ impl SqliteStore {
     }
 
     /// Runs `job` on the `role` connection on a blocking thread.
-    async fn run<T, F>(&self, role: Role, job: F) -> Result<T>
+    pub(super) async fn run<T, F>(&self, role: Role, job: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,

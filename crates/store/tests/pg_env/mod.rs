@@ -4,7 +4,7 @@
 
 /// The test database's URL, or `None` (after saying so) when the PostgreSQL tests are skipped.
 /// Panics when the URL is missing and `CI` is set.
-pub fn postgres_url(test: &str) -> Option<String> {
+pub(crate) fn postgres_url(test: &str) -> Option<String> {
     if let Some(url) = std::env::var("LIKELY_TEST_POSTGRES_URL")
         .ok()
         .filter(|url| !url.is_empty())

@@ -8,17 +8,17 @@ use std::time::{Duration, SystemTime};
 use likely_store::{Deletion, Lookup, NewSnapshot, ShareStore, StoreConfig, StoreError};
 
 /// The size cap every store under test is opened with.
-pub const SUITE_MAX_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const SUITE_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The config every store under test is opened with.
-pub fn suite_config() -> StoreConfig {
+pub(crate) fn suite_config() -> StoreConfig {
     StoreConfig {
         max_snapshot_bytes: SUITE_MAX_BYTES,
     }
 }
 
 /// `len` bytes in which every byte value appears, so an encoding that mangles some would show.
-pub fn varied_bytes(len: usize, seed: u8) -> Vec<u8> {
+pub(crate) fn varied_bytes(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
         .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
         .collect()
@@ -39,7 +39,7 @@ fn found(lookup: Lookup) -> likely_store::Snapshot {
     }
 }
 
-pub async fn saved_snapshots_read_back_whole<S: ShareStore>(store: &S) {
+pub(crate) async fn saved_snapshots_read_back_whole<S: ShareStore>(store: &S) {
     let before = SystemTime::now() - Duration::from_millis(1);
     let bytes = varied_bytes(70_000, 7);
     let saved = store
@@ -56,7 +56,7 @@ pub async fn saved_snapshots_read_back_whole<S: ShareStore>(store: &S) {
     assert_eq!(snapshot.meta, saved.meta);
 }
 
-pub async fn empty_and_largest_snapshots_are_kept<S: ShareStore>(store: &S) {
+pub(crate) async fn empty_and_largest_snapshots_are_kept<S: ShareStore>(store: &S) {
     let empty = store
         .save(new_snapshot("figures", Vec::new(), None))
         .await
@@ -76,7 +76,7 @@ pub async fn empty_and_largest_snapshots_are_kept<S: ShareStore>(store: &S) {
     );
 }
 
-pub async fn oversized_snapshots_are_refused<S: ShareStore>(store: &S) {
+pub(crate) async fn oversized_snapshots_are_refused<S: ShareStore>(store: &S) {
     assert_eq!(store.config().max_snapshot_bytes, SUITE_MAX_BYTES);
     let err = store
         .save(new_snapshot(
@@ -94,7 +94,7 @@ pub async fn oversized_snapshots_are_refused<S: ShareStore>(store: &S) {
     assert!(err.to_string().contains("4194305 bytes"), "{err}");
 }
 
-pub async fn bad_kinds_are_refused<S: ShareStore>(store: &S) {
+pub(crate) async fn bad_kinds_are_refused<S: ShareStore>(store: &S) {
     for kind in ["", "two words", "x');DROP TABLE likely_shares;--"] {
         let err = store
             .save(new_snapshot(kind, vec![1], None))
@@ -107,7 +107,7 @@ pub async fn bad_kinds_are_refused<S: ShareStore>(store: &S) {
     }
 }
 
-pub async fn ids_and_tokens_are_random_and_url_safe<S: ShareStore>(store: &S) {
+pub(crate) async fn ids_and_tokens_are_random_and_url_safe<S: ShareStore>(store: &S) {
     let mut seen = HashSet::new();
     for _ in 0..20 {
         let saved = store
@@ -129,7 +129,7 @@ pub async fn ids_and_tokens_are_random_and_url_safe<S: ShareStore>(store: &S) {
     }
 }
 
-pub async fn expired_snapshots_say_so_and_purge_keeps_the_answer<S: ShareStore>(store: &S) {
+pub(crate) async fn expired_snapshots_say_so_and_purge_keeps_the_answer<S: ShareStore>(store: &S) {
     let past = SystemTime::now() - Duration::from_secs(60);
     let future = SystemTime::now() + Duration::from_secs(3600);
     let expired = store
@@ -174,7 +174,7 @@ pub async fn expired_snapshots_say_so_and_purge_keeps_the_answer<S: ShareStore>(
     ));
 }
 
-pub async fn a_snapshot_expires_when_its_time_comes<S: ShareStore>(store: &S) {
+pub(crate) async fn a_snapshot_expires_when_its_time_comes<S: ShareStore>(store: &S) {
     let soon = SystemTime::now() + Duration::from_millis(300);
     let saved = store
         .save(new_snapshot("figures", vec![5], Some(soon)))
@@ -191,7 +191,7 @@ pub async fn a_snapshot_expires_when_its_time_comes<S: ShareStore>(store: &S) {
     ));
 }
 
-pub async fn deletion_needs_the_token_and_leaves_a_tombstone<S: ShareStore>(store: &S) {
+pub(crate) async fn deletion_needs_the_token_and_leaves_a_tombstone<S: ShareStore>(store: &S) {
     let saved = store
         .save(new_snapshot("everything", vec![1, 2, 3], None))
         .await
@@ -232,7 +232,7 @@ pub async fn deletion_needs_the_token_and_leaves_a_tombstone<S: ShareStore>(stor
     );
 }
 
-pub async fn malformed_and_unknown_ids_are_not_found<S: ShareStore>(store: &S) {
+pub(crate) async fn malformed_and_unknown_ids_are_not_found<S: ShareStore>(store: &S) {
     let saved = store
         .save(new_snapshot("figures", vec![1], None))
         .await
@@ -268,7 +268,7 @@ pub async fn malformed_and_unknown_ids_are_not_found<S: ShareStore>(store: &S) {
     ));
 }
 
-pub async fn concurrent_saves_all_land<S: ShareStore + Clone + 'static>(store: &S) {
+pub(crate) async fn concurrent_saves_all_land<S: ShareStore + Clone + 'static>(store: &S) {
     let tasks: Vec<_> = (0..48u8)
         .map(|i| {
             let store = store.clone();

@@ -1,0 +1,256 @@
+//! The record in the SQLite file: runs and their per-model rows written in one IMMEDIATE
+//! transaction on the writer connection, queries on the reader.
+
+use std::time::SystemTime;
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension, TransactionBehavior};
+
+use super::connection::Role;
+use super::store::SqliteStore;
+use crate::clock::{now_unix_ms, to_unix_ms};
+use crate::error::Result;
+use crate::id::ShareId;
+use crate::runs::statements::{self as st, at, meta};
+use crate::runs::{
+    Dataset, DatasetMeta, Dialect, KeepOutcome, ListQuery, ModelPoint, NewDataset, NewRun, Param,
+    RunDeletion, RunFigure, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun,
+};
+use crate::token::DeleteToken;
+
+fn value(param: Param) -> Value {
+    match param {
+        Param::Text(text) => Value::Text(text),
+        Param::Int(int) => Value::Integer(int),
+    }
+}
+
+fn meta_of(
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, Option<String>, i64, i64, i64)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
+}
+
+impl RunStore for SqliteStore {
+    async fn record_run(&self, new: NewRun) -> Result<RunSaved> {
+        let id = ShareId::generate()?;
+        let token = DeleteToken::generate()?;
+        let created_at_ms = to_unix_ms(new.created_at);
+        let digest = token.digest().0;
+        let run_id = id.as_str().to_owned();
+        self.run(Role::Writer, move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                st::INSERT_RUN,
+                params![
+                    run_id,
+                    created_at_ms,
+                    new.author,
+                    new.dataset_fingerprint,
+                    new.dataset_name,
+                    new.baseline,
+                    new.search_text.to_lowercase(),
+                    new.document,
+                    new.snapshot_kind,
+                    new.snapshot,
+                    &digest[..],
+                ],
+            )?;
+            for (position, figure) in (0i64..).zip(&new.models) {
+                tx.execute(
+                    st::INSERT_MODEL,
+                    params![
+                        run_id,
+                        figure.model,
+                        position,
+                        created_at_ms,
+                        new.dataset_fingerprint,
+                        figure.avg_loglik,
+                        figure.loss,
+                        figure.loss_low,
+                        figure.loss_high,
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+        Ok(RunSaved {
+            id: id.as_str().to_owned(),
+            delete_token: token,
+            created_at: at(created_at_ms),
+        })
+    }
+
+    async fn list_runs(&self, filter: RunFilter) -> Result<RunPage> {
+        let query = ListQuery::build(&filter, Dialect::Sqlite);
+        self.run(Role::Reader, move |conn| {
+            let mut statement = conn.prepare_cached(&query.sql)?;
+            let rows = statement
+                .query_map(
+                    params_from_iter(query.params.into_iter().map(value)),
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, i64>(1)?,
+                            row.get::<_, String>(2)?,
+                        ))
+                    },
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(st::page(rows, query.page))
+        })
+        .await
+    }
+
+    async fn get_run(&self, id: &str) -> Result<Option<StoredRun>> {
+        let Some(id) = ShareId::parse(id) else {
+            return Ok(None);
+        };
+        self.run(Role::Reader, move |conn| {
+            Ok(conn
+                .query_row(st::GET_RUN, [id.as_str()], |row| {
+                    Ok(StoredRun {
+                        row: RunRow {
+                            id: row.get(0)?,
+                            created_at: at(row.get(1)?),
+                            document: row.get(2)?,
+                        },
+                        snapshot_kind: row.get(3)?,
+                        snapshot: row.get(4)?,
+                    })
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn delete_run(&self, id: &str, delete_token: Option<&str>) -> Result<RunDeletion> {
+        let Some(id) = ShareId::parse(id) else {
+            return Ok(RunDeletion::NotFound);
+        };
+        let token = delete_token.map(str::to_owned);
+        self.run(Role::Writer, move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let stored: Option<Vec<u8>> = tx
+                .query_row(st::RUN_TOKEN, [id.as_str()], |row| row.get(0))
+                .optional()?;
+            let outcome = st::deletion(stored, token.as_deref())?;
+            if outcome == RunDeletion::Deleted {
+                tx.execute(st::DELETE_MODELS, [id.as_str()])?;
+                tx.execute(st::DELETE_RUN, [id.as_str()])?;
+            }
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    async fn purge_runs_before(&self, cutoff: SystemTime) -> Result<u64> {
+        let cutoff_ms = to_unix_ms(cutoff);
+        self.run(Role::Writer, move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(st::PURGE_MODELS, [cutoff_ms])?;
+            let purged = tx.execute(st::PURGE_RUNS, [cutoff_ms])?;
+            tx.commit()?;
+            if purged > 0 {
+                conn.execute_batch("PRAGMA incremental_vacuum")?;
+            }
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
+        })
+        .await
+    }
+
+    async fn dataset_points(&self, fingerprint: &str) -> Result<Vec<ModelPoint>> {
+        let fingerprint = fingerprint.to_owned();
+        self.run(Role::Reader, move |conn| {
+            let mut statement = conn.prepare_cached(st::POINTS)?;
+            let points = statement
+                .query_map([fingerprint], |row| {
+                    Ok(ModelPoint {
+                        run_id: row.get(0)?,
+                        created_at: at(row.get(1)?),
+                        figure: RunFigure {
+                            model: row.get(2)?,
+                            avg_loglik: row.get(3)?,
+                            loss: row.get(4)?,
+                            loss_low: row.get(5)?,
+                            loss_high: row.get(6)?,
+                        },
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(points)
+        })
+        .await
+    }
+
+    async fn keep_dataset(&self, new: NewDataset) -> Result<KeepOutcome> {
+        let now_ms = now_unix_ms();
+        self.run(Role::Writer, move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx.execute(
+                st::KEEP_DATASET,
+                params![
+                    new.fingerprint,
+                    new.name,
+                    new.description,
+                    i64::try_from(new.snippet_count).unwrap_or(i64::MAX),
+                    i64::try_from(new.snippets.len()).unwrap_or(i64::MAX),
+                    new.snippets,
+                    now_ms,
+                ],
+            )?;
+            let columns = tx.query_row(st::DATASET_META, [&new.fingerprint], meta_of)?;
+            tx.commit()?;
+            let (f, n, d, c, s, t) = columns;
+            let kept = meta(f, n, d, c, s, t)?;
+            Ok(if inserted == 1 {
+                KeepOutcome::Kept(kept)
+            } else {
+                KeepOutcome::AlreadyKept(kept)
+            })
+        })
+        .await
+    }
+
+    async fn list_datasets(&self) -> Result<Vec<DatasetMeta>> {
+        self.run(Role::Reader, move |conn| {
+            let mut statement = conn.prepare_cached(st::LIST_DATASETS)?;
+            let rows = statement
+                .query_map([], meta_of)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .map(|(f, n, d, c, s, t)| meta(f, n, d, c, s, t))
+                .collect()
+        })
+        .await
+    }
+
+    async fn get_dataset(&self, fingerprint: &str) -> Result<Option<Dataset>> {
+        let fingerprint = fingerprint.to_owned();
+        self.run(Role::Reader, move |conn| {
+            let row = conn
+                .query_row(st::GET_DATASET, [fingerprint], |row| {
+                    Ok((meta_of(row)?, row.get::<_, String>(6)?))
+                })
+                .optional()?;
+            row.map(|((f, n, d, c, s, t), snippets)| {
+                Ok(Dataset {
+                    meta: meta(f, n, d, c, s, t)?,
+                    snippets,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+}
