@@ -133,4 +133,12 @@ pub trait LanguageModel: Send + Sync {
         }
         Ok(())
     }
+
+    /// Whether one [`LanguageModel::visit_distributions`] over many positions costs much less than
+    /// as many [`LanguageModel::next_distribution`] calls (a transformer that overrides it: one
+    /// forward pass). A mixture then walks this model's positions in one call and asks the other
+    /// part for each position's distribution. False by default.
+    fn batches_distributions(&self) -> bool {
+        false
+    }
 }

@@ -331,9 +331,66 @@ fn rank_of(dist: &[f64], token: u32) -> u32 {
     }
 }
 
-/// The mixture's full distributions at `positions` (ascending), [`CHUNK`] positions at a time:
-/// each part visits them once per chunk.
+/// The mixture's full distributions at `positions` (ascending). When exactly one part batches its
+/// distributions ([`LanguageModel::batches_distributions`]: a transformer), it visits all the
+/// positions in one call and the other part gives each position's distribution as it comes;
+/// otherwise both parts visit [`CHUNK`] positions at a time.
 pub(crate) fn visit_mixed(
+    m: &MixedModel,
+    tokens: &[u32],
+    positions: &[usize],
+    visit: &mut dyn FnMut(usize, &[f64]),
+    stop: &AtomicBool,
+) -> Result<(), Stopped> {
+    let [wa, wb] = m.weights();
+    let (a, b) = (m.first(), m.second());
+    match (a.batches_distributions(), b.batches_distributions()) {
+        (true, false) => nested(&**a, wa, &**b, wb, tokens, positions, visit, stop),
+        (false, true) => nested(&**b, wb, &**a, wa, tokens, positions, visit, stop),
+        _ => chunked(m, tokens, positions, visit, stop),
+    }
+}
+
+/// `outer` visits every position once; `inner` gives each one's distribution as it comes.
+#[allow(clippy::too_many_arguments)] // two weighted parts and visit's arguments
+fn nested(
+    outer: &dyn LanguageModel,
+    w_outer: f64,
+    inner: &dyn LanguageModel,
+    w_inner: f64,
+    tokens: &[u32],
+    positions: &[usize],
+    visit: &mut dyn FnMut(usize, &[f64]),
+    stop: &AtomicBool,
+) -> Result<(), Stopped> {
+    let mut row: Vec<f64> = Vec::new();
+    outer.visit_distributions(
+        tokens,
+        positions,
+        &mut |p, d| {
+            row.clear();
+            let mut got = false;
+            // A stop inside is seen by the outer visit's next check.
+            let _ = inner.visit_distributions(
+                tokens,
+                &[p],
+                &mut |_, e| {
+                    row.extend(d.iter().zip(e).map(|(x, y)| w_outer * x + w_inner * y));
+                    got = true;
+                },
+                stop,
+            );
+            if got {
+                visit(p, &row);
+            }
+        },
+        stop,
+    )?;
+    check(stop)
+}
+
+/// Both parts visit [`CHUNK`] positions at a time (one row per part and position held at once).
+fn chunked(
     m: &MixedModel,
     tokens: &[u32],
     positions: &[usize],
@@ -472,6 +529,81 @@ mod tests {
             for list in [1, 2, 8] {
                 check_against_brute_force(&toy_mix, &text, list);
                 check_against_brute_force(&big_mix, &big_text, list);
+            }
+        }
+    }
+
+    /// A part that batches its distributions, as a transformer does: counts its visits.
+    struct Batching(Arc<KnModel>, std::sync::atomic::AtomicUsize);
+
+    impl LanguageModel for Batching {
+        fn vocab_size(&self) -> usize {
+            self.0.vocab()
+        }
+
+        fn eot(&self) -> u32 {
+            self.0.eot()
+        }
+
+        fn score_until(
+            &self,
+            tokens: &[u32],
+            options: &ScoreOptions,
+            stop: &AtomicBool,
+        ) -> Result<Vec<TokenScore>, Stopped> {
+            self.0.score_until(tokens, options, stop)
+        }
+
+        fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
+            self.0.next_distribution(context)
+        }
+
+        fn visit_distributions(
+            &self,
+            tokens: &[u32],
+            positions: &[usize],
+            visit: &mut dyn FnMut(usize, &[f64]),
+            stop: &AtomicBool,
+        ) -> Result<(), Stopped> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0.visit_distributions(tokens, positions, visit, stop)
+        }
+
+        fn batches_distributions(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_batching_part_is_walked_once_per_look_up() {
+        let big = Vocab::new(3_000, 2_999).expect("vocab");
+        let batching = Arc::new(Batching(
+            kn(big, 3, 400, 200),
+            std::sync::atomic::AtomicUsize::new(0),
+        ));
+        let other = kn(big, 4, 100, 200);
+        let text = docs(10, 4, 200).concat();
+        for (first, second) in [
+            (
+                batching.clone() as Arc<dyn LanguageModel>,
+                other.clone() as Arc<dyn LanguageModel>,
+            ),
+            (other.clone(), batching.clone()),
+        ] {
+            let m = MixedModel::new(first, second, 0.4).expect("mix");
+            assert!(m.batches_distributions());
+            for list in [1, 8] {
+                batching.1.store(0, std::sync::atomic::Ordering::SeqCst);
+                let never = AtomicBool::new(false);
+                let options = ScoreOptions {
+                    top_k: 2,
+                    ranks: true,
+                };
+                score_with(&m, &text, &options, list, &never).expect("score");
+                // One walk for the look-ups, one for the positions the lists do not settle.
+                let walks = batching.1.load(std::sync::atomic::Ordering::SeqCst);
+                assert!(walks <= 2, "{walks} walks");
+                check_against_brute_force(&m, &text, list);
             }
         }
     }

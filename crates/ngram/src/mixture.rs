@@ -126,4 +126,8 @@ impl LanguageModel for MixedModel {
     ) -> Result<(), Stopped> {
         mix_top::visit_mixed(self, tokens, positions, visit, stop)
     }
+
+    fn batches_distributions(&self) -> bool {
+        self.a.batches_distributions() || self.b.batches_distributions()
+    }
 }
