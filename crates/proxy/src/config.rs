@@ -7,18 +7,29 @@
 //! documents every key.
 
 use likely_core::rules;
+use crate::embedded::{TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME};
 use likely_ngram::pipeline::{BASE_NAME, CUSTOM_NAME};
 use reqwest::Url;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// The embedded models `likely-ngram` trains, with their descriptions.
-pub const EMBEDDED_MODELS: [(&str, &str); 2] = [
+/// The embedded models, with their descriptions: `likely-ngram`'s two, and the on-board
+/// transformer's two when its weights are installed ([`Config::embedded_only`]'s callers drop those
+/// the loaded catalog lacks).
+pub const EMBEDDED_MODELS: [(&str, &str); 4] = [
     (BASE_NAME, "Embedded Kneser-Ney model of general English"),
     (
         CUSTOM_NAME,
         "base-light adapted to Shakespeare's plays (Hamlet held out)",
+    ),
+    (
+        TRANSFORMER_BASE_NAME,
+        "SmolLM2-135M-Instruct, a 135M-parameter transformer run on board",
+    ),
+    (
+        TRANSFORMER_CUSTOM_NAME,
+        "smollm2-135m mixed with a Kneser-Ney model of Shakespeare's plays (Hamlet and Timon of Athens held out)",
     ),
 ];
 
@@ -218,6 +229,14 @@ impl Config {
                 .collect(),
             base_dir: PathBuf::new(),
         }
+    }
+
+    /// Drops the embedded models `available` lacks (the transformer's, when its weights are not
+    /// installed): for the table [`Config::embedded_only`] gives.
+    pub fn keep_available(&mut self, available: &[&str]) {
+        self.models.retain(|model| {
+            model.backend != Some(BackendKind::Embedded) || available.contains(&model.name.as_str())
+        });
     }
 
     /// Reads and checks a file.

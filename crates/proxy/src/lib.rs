@@ -8,6 +8,7 @@ pub mod backends;
 pub mod completions;
 pub mod config;
 pub mod custom;
+pub mod embedded;
 pub mod error;
 pub mod eval;
 pub mod headers;

@@ -10,6 +10,7 @@ use likely_ngram::pipeline::BASE_NAME;
 use likely_ngram::{load_or_train, EmbeddedPaths, KnModel};
 use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
+use likely_proxy::embedded::{load_transformers, TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME};
 use likely_proxy::config::Config;
 use likely_proxy::custom::settings::{
     default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
@@ -277,7 +278,7 @@ async fn eval_verdict(args: &EvalArgs) -> anyhow::Result<Verdict> {
             Scorer::Server(Server::new(base, token).context("cannot start an HTTP client")?)
         }
         None => {
-            let config = match &args.config {
+            let mut config = match &args.config {
                 Some(path) => Config::load(path)?,
                 None => Config::embedded_only(),
             };
@@ -286,6 +287,9 @@ async fn eval_verdict(args: &EvalArgs) -> anyhow::Result<Verdict> {
             } else {
                 None
             };
+            if let (None, Some(catalog)) = (&args.config, &catalog) {
+                config.keep_available(&catalog.names());
+            }
             let table = build_table(&config, &process_env, catalog.as_ref())?;
             Scorer::InProcess(AppState::new(table))
         }
@@ -319,7 +323,8 @@ async fn serve(
              Set {ACCESS_TOKEN_ENV}, listen on 127.0.0.1, or pass --allow-public-without-token"
         );
     }
-    let config = match config {
+    let config_path = config;
+    let mut config = match config_path {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
     };
@@ -328,6 +333,9 @@ async fn serve(
     } else {
         None
     };
+    if let (None, Some((catalog, _))) = (&config_path, &catalog) {
+        config.keep_available(&catalog.names());
+    }
     let models = Arc::new(build_table(
         &config,
         &process_env,
@@ -438,7 +446,21 @@ async fn embedded_catalog() -> anyhow::Result<(EmbeddedCatalog, Arc<KnModel>)> {
         .context("loading the embedded models stopped")?
         .context("cannot load the embedded models")?;
     let base = Arc::clone(&models.base_model);
-    Ok((EmbeddedCatalog::from_models(models), base))
+    let mut catalog = EmbeddedCatalog::from_models(models);
+    let transformers = tokio::task::spawn_blocking(|| load_transformers(&EmbeddedPaths::default()))
+        .await
+        .context("loading the on-board transformer stopped")?;
+    if let Some(loaded) = transformers {
+        catalog = catalog.with_tokenized_model(
+            TRANSFORMER_BASE_NAME,
+            loaded.base,
+            loaded.tokenizer.clone(),
+        );
+        if let Some(custom) = loaded.custom {
+            catalog = catalog.with_tokenized_model(TRANSFORMER_CUSTOM_NAME, custom, loaded.tokenizer);
+        }
+    }
+    Ok((catalog, base))
 }
 
 /// Loads the stored custom models into the table and starts their trainer; `base-light` is their

@@ -4,7 +4,7 @@
 use crate::backends::Backend;
 use crate::error::AppError;
 use crate::limits::{Gate, ModelLimits};
-use crate::tokenizers::{Gpt2, SharedTokenizer};
+use crate::tokenizers::SharedTokenizer;
 use likely_core::{ModelInfo, ModelList};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -28,7 +28,7 @@ impl ModelEntry {
     pub fn new(info: ModelInfo, backend: Backend, limits: ModelLimits) -> ModelEntry {
         let tokenizer = match &backend {
             Backend::Embedded(embedded) => {
-                Some(Arc::new(Gpt2::new(embedded.tokenizer().clone())) as SharedTokenizer)
+                Some(embedded.tokenizer().shared())
             }
             _ => None,
         };

@@ -6,6 +6,7 @@ use crate::backends::upstream::{endpoint, ApiKey, ClientSettings, Upstream};
 use crate::backends::{
     Backend, CohereBackend, EmbeddedCatalog, OpenAiBackend, SglangBackend, TgiBackend,
 };
+use crate::embedded::EmbeddedTokenizer;
 use crate::config::{BackendKind, Config, ConfigError, ModelConfig};
 use crate::limits::ModelLimits;
 use crate::models::{ModelEntry, ModelTable};
@@ -78,8 +79,16 @@ fn build_entry(
                 ))
             })?;
             info.vocab_size = info.vocab_size.or(u32::try_from(backend.vocab_size()).ok());
-            info.tokenizer.get_or_insert_with(|| "gpt2".to_string());
-            info.context_length = info.context_length.or(Some(EMBEDDED_CONTEXT_TOKENS));
+            info.tokenizer
+                .get_or_insert_with(|| backend.tokenizer().name().to_string());
+            // The transformer attends to one window: the page sends it texts of at most that size.
+            let context = match backend.tokenizer() {
+                EmbeddedTokenizer::Gpt2(_) => EMBEDDED_CONTEXT_TOKENS,
+                EmbeddedTokenizer::SmolLm2(model) => {
+                    u32::try_from(model.window()).unwrap_or(EMBEDDED_CONTEXT_TOKENS)
+                }
+            };
+            info.context_length = info.context_length.or(Some(context));
             Backend::Embedded(backend)
         }
         BackendKind::Cohere => Backend::Cohere(CohereBackend::new(

@@ -19,6 +19,7 @@ use likely_core::{ScoredToken, TopK};
 use likely_ngram::{
     sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
 };
+use crate::embedded::EmbeddedTokenizer;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
@@ -44,7 +45,7 @@ impl Drop for StopOnDrop {
 #[derive(Clone)]
 pub struct EmbeddedCatalog {
     tokenizer: Tokenizer,
-    models: Vec<(String, Arc<dyn LanguageModel>)>,
+    models: Vec<(String, Arc<dyn LanguageModel>, EmbeddedTokenizer)>,
 }
 
 impl EmbeddedCatalog {
@@ -56,9 +57,20 @@ impl EmbeddedCatalog {
         }
     }
 
-    /// The catalog with one more model.
-    pub fn with_model(mut self, name: &str, model: Arc<dyn LanguageModel>) -> EmbeddedCatalog {
-        self.models.push((name.to_string(), model));
+    /// The catalog with one more model over the catalog's GPT-2 tokenizer.
+    pub fn with_model(self, name: &str, model: Arc<dyn LanguageModel>) -> EmbeddedCatalog {
+        let tokenizer = EmbeddedTokenizer::Gpt2(self.tokenizer.clone());
+        self.with_tokenized_model(name, model, tokenizer)
+    }
+
+    /// The catalog with one more model over its own tokenizer.
+    pub fn with_tokenized_model(
+        mut self,
+        name: &str,
+        model: Arc<dyn LanguageModel>,
+        tokenizer: EmbeddedTokenizer,
+    ) -> EmbeddedCatalog {
+        self.models.push((name.to_string(), model, tokenizer));
         self
     }
 
@@ -69,25 +81,25 @@ impl EmbeddedCatalog {
             .with_model(likely_ngram::pipeline::CUSTOM_NAME, models.custom)
     }
 
-    /// The tokenizer the models share.
+    /// The GPT-2 tokenizer of the n-gram models.
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
     }
 
     /// The embedded models' names.
     pub fn names(&self) -> Vec<&str> {
-        self.models.iter().map(|(name, _)| name.as_str()).collect()
+        self.models.iter().map(|(name, _, _)| name.as_str()).collect()
     }
 
     /// A backend answering as `public_name` with the embedded model `embedded_name`.
     pub fn backend(&self, embedded_name: &str, public_name: &str) -> Option<EmbeddedBackend> {
         self.models
             .iter()
-            .find(|(name, _)| name == embedded_name)
-            .map(|(_, model)| EmbeddedBackend {
+            .find(|(name, _, _)| name == embedded_name)
+            .map(|(_, model, tokenizer)| EmbeddedBackend {
                 name: public_name.to_string(),
                 model: Arc::clone(model),
-                tokenizer: self.tokenizer.clone(),
+                tokenizer: tokenizer.clone(),
             })
     }
 }
@@ -97,7 +109,7 @@ impl EmbeddedCatalog {
 pub struct EmbeddedBackend {
     name: String,
     model: Arc<dyn LanguageModel>,
-    tokenizer: Tokenizer,
+    tokenizer: EmbeddedTokenizer,
 }
 
 impl std::fmt::Debug for EmbeddedBackend {
@@ -110,7 +122,7 @@ impl std::fmt::Debug for EmbeddedBackend {
 
 impl EmbeddedBackend {
     /// The model's tokenizer.
-    pub fn tokenizer(&self) -> &Tokenizer {
+    pub fn tokenizer(&self) -> &EmbeddedTokenizer {
         &self.tokenizer
     }
 
@@ -162,7 +174,7 @@ impl EmbeddedBackend {
             )));
         }
         // A leading start-of-text token is the context every prompt is scored after already.
-        let context_given = prompt_ids.len() > 1 && prompt_ids[0] == Tokenizer::EOT;
+        let context_given = prompt_ids.len() > 1 && prompt_ids[0] == self.tokenizer.eot();
         let scored_ids = if context_given {
             &prompt_ids[1..]
         } else {
@@ -198,7 +210,7 @@ impl EmbeddedBackend {
                 scores.insert(
                     0,
                     likely_ngram::TokenScore {
-                        token: Tokenizer::EOT,
+                        token: self.tokenizer.eot(),
                         logprob: 0.0,
                         top: Vec::new(),
                         rank: None,
@@ -281,10 +293,10 @@ impl EmbeddedBackend {
             stop_sequences::earliest(&written, stops).is_some()
         };
         let generated = sample_until(self.model.as_ref(), context_ids, params, stop, done)?;
-        let finished = generated.last().is_some_and(|s| s.id == Tokenizer::EOT);
+        let finished = generated.last().is_some_and(|s| s.id == self.tokenizer.eot());
         let visible: Vec<_> = generated
             .into_iter()
-            .filter(|s| s.id != Tokenizer::EOT)
+            .filter(|s| s.id != self.tokenizer.eot())
             .collect();
         // Decoded after the prompt, so a character split across the boundary lands in one piece.
         let all_ids: Vec<u32> = prompt_ids
