@@ -2,8 +2,9 @@
 # Installs the build and test tools Likely needs, each only when missing or at the wrong version:
 # the wasm32 target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116:
 # npm's `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
-# missing. Debian's binaryen 108 breaks the page), Debian's Chromium + ChromeDriver, and Debian's
-# PostgreSQL server (the shared store's tests start a throwaway cluster).
+# missing. Debian's binaryen 108 breaks the page), Debian's brotli (the dashboard's precompressed files),
+# Debian's Chromium + ChromeDriver, and Debian's PostgreSQL server (the shared store's tests start a
+# throwaway cluster).
 # Safe to run again: a machine that has everything pays a few seconds.
 set -euo pipefail
 
@@ -68,6 +69,11 @@ if ! has_version wasm-opt "version 116"; then
   fi
 fi
 rm -rf "$LIKELY_TOOLS_DIR/target" # only needed while building the tools
+
+if ! command -v brotli >/dev/null 2>&1; then
+  log "installing Debian's brotli (scripts/precompress.sh writes the dashboard's .br files with it)"
+  apt_install brotli || log "could not install brotli: the dashboard will be served gzip-compressed only"
+fi
 
 if [ "$want_tools" = "all" ]; then
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
