@@ -8,7 +8,7 @@
 //! A snapshot holds [`Scope::Everything`], or [`Scope::Figures`]: no held-out text and no token
 //! strings, only what the figures need (token byte lengths, log-likelihoods, ranks); see [`redact`].
 //!
-//! Version [`PLAYGROUND_VERSION`] holds a playground's state instead ([`playground`]): the same link
+//! Version [`PLAYGROUND_VERSION`] holds a playground's state instead (`playground`): the same link
 //! mechanism, read by [`decode_shared`]; [`decode`] reads evaluations only and says when a link holds
 //! a playground.
 
@@ -29,7 +29,7 @@ use thiserror::Error;
 pub const MAGIC: &[u8; 4] = b"LKSN";
 /// The format this code writes; it reads this one and every older one listed in [`format`].
 pub const FORMAT_VERSION: u8 = 2;
-/// The version of a playground's snapshot (its own layout, [`playground`]).
+/// The version of a playground's snapshot (its own layout, `playground`).
 pub const PLAYGROUND_VERSION: u8 = 3;
 /// The most a snapshot may inflate to (bytes).
 pub const MAX_INFLATED_BYTES: usize = 256 * 1024 * 1024;
