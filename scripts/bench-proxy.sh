@@ -185,7 +185,7 @@ for connections in 1 64; do
     median["$name"]=$p50
     [[ -n "$recorder" ]] && wait "$recorder"
   done
-  # The issue's yardstick: what likely adds at the median, against what a plain nginx hop adds.
+  # The yardstick: what likely adds at the median, against what a plain nginx hop adds.
   python3 - "${median[direct]}" "${median[nginx-hop]}" "${median[likely]}" "$connections" <<'PY'
 import sys
 direct, hop, likely, conns = (float(x) for x in sys.argv[1:])

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds Likely: the dashboard with Trunk (release, wasm-opt -Oz, into dist/) and the `likely` server
+# Builds Likely: the dashboard with Trunk (release, wasm-opt -Oz, into dist/, then a `.br` and a `.gz`
+# beside each file for the server to send by Accept-Encoding) and the `likely` server
 # (release), then prepares the embedded models (trains them once; later runs load the cache).
 # Expects the tools and corpora to be installed (scripts/install-tools.sh, scripts/fetch-corpora.sh).
 set -euo pipefail
@@ -20,6 +21,7 @@ else
   log "building the dashboard (trunk build --release)"
   started="$(mktemp)" # inputs changed during the build make the next run build again
   trunk build --release >&2
+  bash scripts/precompress.sh dist
   mv "$started" "$stamp"
 fi
 log "building the server (cargo build --release -p likely-proxy)"

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Likely needs, each only when missing or at the wrong version:
-# the wasm32 target, Trunk, wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116:
+# the wasm32 target, Trunk, cargo-nextest (test command), wasm-bindgen-cli (the exact version in
+# Cargo.lock), wasm-opt (binaryen 116:
 # npm's `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
-# missing. Debian's binaryen 108 breaks the page), Debian's Chromium + ChromeDriver, and Debian's
-# PostgreSQL server (the shared store's tests start a throwaway cluster), and (scripts/install-python-tools.sh)
-# lm-eval and OpenAI's Python SDK in a virtual environment.
+# missing. Debian's binaryen 108 breaks the page), Debian's brotli (the dashboard's precompressed files),
+# Debian's Chromium + ChromeDriver, Debian's PostgreSQL server (the shared store's tests start a
+# throwaway cluster), and (scripts/install-python-tools.sh) lm-eval and OpenAI's Python SDK in a
+# virtual environment.
 # Safe to run again: a machine that has everything pays a few seconds.
 set -euo pipefail
 
 TRUNK_VERSION="0.21.14"
 BINARYEN_NPM_VERSION="116.0.0"
 WASM_OPT_CRATE_VERSION="0.116.1"
+NEXTEST_VERSION="0.9.143"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
 source "$root/scripts/env.sh"
@@ -68,7 +71,17 @@ if ! has_version wasm-opt "version 116"; then
     cargo install --locked "wasm-opt@$WASM_OPT_CRATE_VERSION"
   fi
 fi
+# The test command's runner (per-test times, the slowest listed at the end).
+if [ "$want_tools" = "all" ] && ! cargo nextest --version >/dev/null 2>&1; then
+  log "building cargo-nextest $NEXTEST_VERSION (a few minutes)"
+  cargo install --locked "cargo-nextest@$NEXTEST_VERSION"
+fi
 rm -rf "$LIKELY_TOOLS_DIR/target" # only needed while building the tools
+
+if ! command -v brotli >/dev/null 2>&1; then
+  log "installing Debian's brotli (scripts/precompress.sh writes the dashboard's .br files with it)"
+  apt_install brotli || log "could not install brotli: the dashboard will be served gzip-compressed only"
+fi
 
 if [ "$want_tools" = "all" ]; then
   if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, then runs every test: formatting and lints, the
-# native unit and HTTP tests of all crates, and the end-to-end tests that drive the real page in
-# headless Chromium against a real `likely` server.
+# The test command: installs what is missing, builds, then runs every test: formatting, one clippy
+# pass over every crate and target (the end-to-end feature included), the API docs without warnings,
+# the native unit and HTTP tests of all crates, and the end-to-end tests that drive the real page in
+# headless Chromium against a real `likely` server. Ends with the ten slowest tests.
+#
+# Every cargo step below uses the same feature set (`--all-features`), so the clippy pass, the docs and
+# the two test runs reuse one another's dependency builds instead of building the workspace twice.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,18 +17,29 @@ bash scripts/install-tools.sh all
 bash scripts/fetch-corpora.sh
 bash scripts/build.sh
 
-log "checking formatting and lints"
+log "checking formatting, lints and the API docs"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy -p likely-app --all-targets --features e2e --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --quiet
 
 log "starting a throwaway PostgreSQL for the store tests"
 eval "$(bash scripts/postgres.sh start)" # exports LIKELY_TEST_POSTGRES_URL and LIKELY_TEST_POSTGRES_DIR
-trap 'bash scripts/postgres.sh stop "$LIKELY_TEST_POSTGRES_DIR"' EXIT
+timings="$(mktemp)"
+trap 'bash scripts/postgres.sh stop "$LIKELY_TEST_POSTGRES_DIR"; rm -f "$timings"' EXIT
 
+# nextest prints one line per test with its time (`PASS [   1.234s] crate::binary name`) and a
+# summary line; its exit code is the run's. It does not run doctests: `cargo test --doc` does.
 log "unit and HTTP tests"
-cargo test --workspace --quiet
+cargo nextest run --workspace --all-features --no-fail-fast --hide-progress-bar \
+  -E 'not binary_id(likely-app::e2e)' 2>&1 | tee -a "$timings"
+cargo test --workspace --all-features --doc --quiet
 
 log "end-to-end tests in headless Chromium"
 LIKELY_BIN="$root/target/release/likely" LIKELY_DIST="$root/dist" \
-  cargo test -p likely-app --features e2e --test e2e -- --test-threads=1
+  cargo nextest run -p likely-app --all-features --test e2e --test-threads=1 --no-fail-fast \
+  --hide-progress-bar 2>&1 | tee -a "$timings"
+
+log "the ten slowest tests"
+grep -E '^ *(PASS|SLOW|FAIL)[^[]*\[ *[0-9.]+s' "$timings" \
+  | sed -E 's/^ *[A-Z]+[^[]*\[ *([0-9.]+)s\] *(\([^)]*\) *)?/\1 s  /' \
+  | sort -rn | head -10

@@ -5,6 +5,8 @@
 //! own module (evaluate, results, tokens, charts, export, share, customize, playground); `routes` picks
 //! the page.
 
+// Nothing in this crate needs unsafe code, and the compiler keeps it that way.
+#![forbid(unsafe_code)]
 // Every module is private, so the compiler warns about any item nothing uses. `pub` inside them means
 // "used by other modules of the page"; writing pub(crate) on each of those hundreds of items would say
 // nothing more, hence this one allowed lint.

@@ -18,7 +18,7 @@ pub const PAGE: usize = 50;
 /// Characters of a snippet's start shown in its row.
 const START_CHARS: usize = 72;
 
-/// What the share column means (its header's tooltip; README says the same).
+/// What the share column means (its header's tooltip; docs/user-guide.md says the same).
 const SHARE_TITLE: &str = "Share of the total: this snippet's Δ summed log-likelihood (custom − \
     baseline, over its scored tokens) divided by the Δ summed over every snippet in the table. The \
     shares add up to 100%; a share of the opposite sign moved against the overall change.";

@@ -10,6 +10,9 @@
 //! most) and `learned` (the token strings that moved most) feed the views; `export` writes JSON and CSV;
 //! `share` is the share-link codec; `rules` holds every limit and validity check page and server share.
 
+// Nothing in this crate needs unsafe code, and the compiler keeps it that way.
+#![forbid(unsafe_code)]
+
 pub mod batch;
 pub mod bootstrap;
 pub mod chart_data;

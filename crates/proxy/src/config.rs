@@ -469,7 +469,7 @@ mod tests {
     }
 
     #[test]
-    fn the_issue_example_parses() {
+    fn the_documented_example_parses() {
         let config = parse(
             r#"
             [[models]]

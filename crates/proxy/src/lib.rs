@@ -3,6 +3,9 @@
 //! tests drive it in-process or over loopback HTTP; [`setup::build_table`] turns a [`config::Config`]
 //! into the model table.
 
+// Nothing in this crate needs unsafe code, and the compiler keeps it that way.
+#![forbid(unsafe_code)]
+
 pub mod access;
 pub mod backends;
 pub mod completions;

@@ -3,6 +3,9 @@
 //! keys the table names, then serves the dashboard and the Generate API. `likely eval` scores a
 //! held-out set with the same table (or through a running server) and prints the page's figures.
 
+// Nothing in this crate needs unsafe code, and the compiler keeps it that way.
+#![forbid(unsafe_code)]
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use likely_core::record::RecordMode;

@@ -93,7 +93,6 @@ async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
         body_read_timeout: Duration::from_secs(1),
     };
     let address = start(limits, None).await;
-    let started = Instant::now();
     // Slowloris: ten connections that send part of a request and stop, and two that send nothing.
     let mut slow = Vec::new();
     for _ in 0..10 {
@@ -123,10 +122,13 @@ async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
     )
     .await
     .unwrap();
-    // The server still answers others at once.
+    // The server still answers others at once: while the slow ones are still held open.
     let answer = raw(address, &get("/healthz", "127.0.0.1")).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(started.elapsed() < Duration::from_millis(900));
+    assert!(
+        !closed_within(&mut slow[0], Duration::ZERO).await,
+        "the answer waited for the slow connections to be cut"
+    );
     // Past the cap, new connections are closed at once.
     let mut extra = Vec::new();
     for _ in 0..8 {
@@ -159,7 +161,6 @@ async fn slow_clients_are_cut_off_and_the_server_keeps_answering() {
         answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
         "{answer}"
     );
-    assert!(started.elapsed() < Duration::from_secs(4));
     // And the server is free again.
     let answer = raw(address, &get("/healthz", "127.0.0.1")).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");

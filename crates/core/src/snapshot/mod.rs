@@ -11,7 +11,7 @@
 //! Version [`DISTRIBUTION_VERSION`] is version 2 followed by the whole-distribution figures
 //! ([`distribution`]); an evaluation without them is still written as version 2.
 //!
-//! Version [`PLAYGROUND_VERSION`] holds a playground's state instead ([`playground`]): the same link
+//! Version [`PLAYGROUND_VERSION`] holds a playground's state instead (`playground`): the same link
 //! mechanism, read by [`decode_shared`]; [`decode`] reads evaluations only and says when a link holds
 //! a playground.
 
@@ -33,7 +33,7 @@ use thiserror::Error;
 pub const MAGIC: &[u8; 4] = b"LKSN";
 /// The format this code writes; it reads this one and every older one listed in [`format`].
 pub const FORMAT_VERSION: u8 = 2;
-/// The version of a playground's snapshot (its own layout, [`playground`]).
+/// The version of a playground's snapshot (its own layout, `playground`).
 pub const PLAYGROUND_VERSION: u8 = 3;
 /// The version of an evaluation's snapshot with whole-distribution figures ([`distribution`]).
 pub const DISTRIBUTION_VERSION: u8 = 4;

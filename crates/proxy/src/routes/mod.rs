@@ -6,6 +6,7 @@
 mod completions;
 mod custom_models;
 mod datasets;
+mod dashboard;
 mod generate;
 mod generate_batch;
 mod health;
@@ -29,7 +30,6 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use likely_store::ShareStore;
 use std::sync::Arc;
-use tower_http::services::{ServeDir, ServeFile};
 
 /// The whole server as one router.
 pub fn app(state: AppState) -> Router {
@@ -106,10 +106,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .merge(login::router(state.access.clone()));
     let router = match &state.dist_dir {
-        Some(dist) => {
-            let index = ServeFile::new(dist.join("index.html"));
-            router.fallback_service(ServeDir::new(dist).fallback(index))
-        }
+        Some(dist) => router.fallback_service(dashboard::service(dist)),
         None => router.fallback(api_not_found),
     };
     let security = Arc::new(SecurityHeaders::for_dist(state.dist_dir.as_deref()));

@@ -6,8 +6,8 @@
 //! Each request knows its client's address (`ConnectInfo`), for the access failure budget.
 //!
 //! The accepting task only accepts: each connection is then served, start to end, by one of the
-//! [`shards`] (a thread per core with a single-threaded runtime), and so are the upstream requests
-//! its handlers make. [`connection`] serves one connection and ends it when its client leaves.
+//! `shards` (a thread per core with a single-threaded runtime), and so are the upstream requests
+//! its handlers make. `connection` serves one connection and ends it when its client leaves.
 
 mod connection;
 mod shards;
