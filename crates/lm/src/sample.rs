@@ -1,4 +1,4 @@
-//! Sampling continuations over a KV-cached [`Session`]: temperature, top-k and nucleus (top-p)
+//! Sampling continuations over a KV-cached [`crate::Session`]: temperature, top-k and nucleus (top-p)
 //! shaping, seeded for reproducibility (ChaCha8, one uniform draw per token). Reported likelihoods
 //! are always under the untruncated distribution.
 

@@ -16,9 +16,9 @@
 //! Models come in two representations ([`Repr`]): after training, exact `f32` values in the
 //! records above; after a save and load, 8-bit codes into per-level codebooks in the bit-packed
 //! records of [`crate::packed`] ([`crate::quantize`], [`crate::storage`]); unigram values are
-//! exact in both. The scoring primitives are written once ([`View`]), generic over how the levels
-//! are stored ([`Store`]), and the arrays are owned or views into a memory-mapped file
-//! ([`crate::mapped::Array`]).
+//! exact in both. The scoring primitives are written once (`View`), generic over how the levels
+//! are stored (`Store`), and the arrays are owned or views into a memory-mapped file
+//! (`crate::mapped::Array`).
 //!
 //! A mapped file is not validated when it is loaded, so the primitives trust nothing they read
 //! from it: every index is checked against the bounds of the array it addresses (a link must name a
@@ -48,14 +48,14 @@ pub const SORT_MAX: usize = 16;
 pub struct Node<C> {
     /// First child in the next level; the children end where the next node's start.
     pub child_start: u32,
-    /// Longest proper suffix that is a context (a packed [`Ctx`]), plus [`HAS_CHILDREN`] when this
+    /// Longest proper suffix that is a context (a packed [`Ctx`]), plus `HAS_CHILDREN` when this
     /// n-gram is a context itself.
     pub link: u32,
     /// `ln P(top_word | this context)`, exact in the model's own values.
     pub top_logp: f32,
     /// The most likely next token after this n-gram.
     pub top_word: u16,
-    /// `ln P(w | h)`, interpolated (level 1: unused, see [`Trie::uni_logp`]).
+    /// `ln P(w | h)`, interpolated (level 1: unused, see `Trie::uni_logp`).
     pub logp: C,
     /// `ln γ` of this n-gram as a context; 0 when it has no continuations (level 1: unused).
     pub backoff: C,

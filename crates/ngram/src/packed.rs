@@ -9,7 +9,7 @@
 //!   without a rank;
 //! - a **context record** per context (plus a sentinel holding the end of the last children
 //!   range): the codes of its log-probability, backoff and second-best bound, where its top-1 comes
-//!   from ([`Top`]), its suffix link and its children start, each field only as wide as the level's
+//!   from (`Top`), its suffix link and its children start, each field only as wide as the level's
 //!   data needs (the children start of record `r + 1` ends the range of record `r`);
 //! - a **plain record** per other n-gram (every n-gram of the top level): the code of its
 //!   log-probability and the link to the longest suffix that is a context (the next context).

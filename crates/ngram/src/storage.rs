@@ -1,6 +1,6 @@
 //! The on-disk model format: a header and the level arrays, little-endian, each section aligned
 //! to 8 bytes, so that a loaded model's arrays are views into the memory-mapped file
-//! ([`crate::mapped`]) and loading copies nothing and reads almost nothing.
+//! (`crate::mapped`) and loading copies nothing and reads almost nothing.
 //!
 //! ```text
 //! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | end-of-text u32 | fingerprint u64
@@ -27,7 +27,7 @@
 //! weight of an in-domain model (unused otherwise).
 //!
 //! Loading checks the header and that every section lies inside the file, and reads the unigrams
-//! and the children of the few contexts with a dense index ([`crate::dense`]): nothing else, so
+//! and the children of the few contexts with a dense index (`crate::dense`): nothing else, so
 //! that a server is ready at once and only the pages scoring touches become resident. The indices
 //! inside the sections are not validated up front: the scoring code checks every index it reads
 //! from the file against the arrays' bounds ([`crate::model`]), so that a corrupt file gives wrong

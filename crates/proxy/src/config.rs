@@ -6,8 +6,8 @@
 //! the embedded models alone ([`Config::embedded_only`]). `likely.example.toml` at the repository root
 //! documents every key.
 
-use likely_core::rules;
 use crate::embedded::{TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME};
+use likely_core::rules;
 use likely_ngram::pipeline::{BASE_NAME, CUSTOM_NAME};
 use reqwest::Url;
 use serde::Deserialize;

@@ -13,12 +13,12 @@ use likely_ngram::pipeline::BASE_NAME;
 use likely_ngram::{load_or_train, EmbeddedPaths, KnModel};
 use likely_proxy::access::{Access, AccessToken, ACCESS_TOKEN_ENV};
 use likely_proxy::backends::EmbeddedCatalog;
-use likely_proxy::embedded::{load_transformers, TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME};
 use likely_proxy::config::Config;
 use likely_proxy::custom::settings::{
     default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
 };
 use likely_proxy::custom::{CustomModels, CustomSettings};
+use likely_proxy::embedded::{load_transformers, TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME};
 use likely_proxy::eval::command::{read_set, run as run_eval};
 use likely_proxy::eval::scorer::{Scorer, Server};
 use likely_proxy::eval::{EvalArgs, Verdict};
@@ -460,7 +460,8 @@ async fn embedded_catalog() -> anyhow::Result<(EmbeddedCatalog, Arc<KnModel>)> {
             loaded.tokenizer.clone(),
         );
         if let Some(custom) = loaded.custom {
-            catalog = catalog.with_tokenized_model(TRANSFORMER_CUSTOM_NAME, custom, loaded.tokenizer);
+            catalog =
+                catalog.with_tokenized_model(TRANSFORMER_CUSTOM_NAME, custom, loaded.tokenizer);
         }
     }
     Ok((catalog, base))

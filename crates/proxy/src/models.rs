@@ -27,9 +27,7 @@ impl ModelEntry {
     /// An entry whose gate follows `limits`; an embedded model gets its own tokenizer.
     pub fn new(info: ModelInfo, backend: Backend, limits: ModelLimits) -> ModelEntry {
         let tokenizer = match &backend {
-            Backend::Embedded(embedded) => {
-                Some(embedded.tokenizer().shared())
-            }
+            Backend::Embedded(embedded) => Some(embedded.tokenizer().shared()),
             _ => None,
         };
         ModelEntry {

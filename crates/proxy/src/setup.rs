@@ -6,8 +6,8 @@ use crate::backends::upstream::{endpoint, ApiKey, ClientSettings, Upstream};
 use crate::backends::{
     Backend, CohereBackend, EmbeddedCatalog, OpenAiBackend, SglangBackend, TgiBackend,
 };
-use crate::embedded::EmbeddedTokenizer;
 use crate::config::{BackendKind, Config, ConfigError, ModelConfig};
+use crate::embedded::EmbeddedTokenizer;
 use crate::limits::ModelLimits;
 use crate::models::{ModelEntry, ModelTable};
 use likely_core::ModelInfo;

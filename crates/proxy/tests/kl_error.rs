@@ -14,7 +14,7 @@
 use likely_core::distribution::kl_top_k;
 use likely_core::TopK;
 use likely_ngram::pipeline::{play_corpus, EmbeddedPaths};
-use likely_ngram::{load_or_train, LanguageModel, ScoreOptions, TokenScore};
+use likely_ngram::{load_or_train, ScoreOptions, TokenScore};
 use std::time::Instant;
 
 /// Positions measured: Hamlet's first paragraphs up to this many tokens.

@@ -83,6 +83,7 @@ fn evaluation(set: &str, snippets: usize, customs: &[&str], finish: bool) -> Eva
                     top: None,
                     rank: None,
                     id: None,
+                    top_k: None,
                 })
                 .collect();
             e.set_outcome(model, i, Outcome::Scored(SnippetResult::single(tokens)))

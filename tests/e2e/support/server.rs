@@ -78,6 +78,8 @@ impl Server {
         if std::env::var_os("LIKELY_LOG").is_none() {
             command.env("LIKELY_LOG", "warn");
         }
+        // The n-gram models alone: the worked example's pair, as the page tests expect.
+        command.env("LIKELY_TRANSFORMER", "off");
         command.args([
             "serve",
             "--host",

@@ -149,7 +149,7 @@ pub struct RunComparison {
 /// The held-out set a run scored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSet {
-    /// Its fingerprint ([`crate::record::fingerprint`]).
+    /// Its fingerprint ([`crate::record::fingerprint()`]).
     pub fingerprint: String,
     /// Its name (the file's, or the kept set's).
     #[serde(default, skip_serializing_if = "Option::is_none")]

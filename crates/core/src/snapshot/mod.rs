@@ -9,7 +9,7 @@
 //! strings, only what the figures need (token byte lengths, log-likelihoods, ranks); see [`redact`].
 //!
 //! Version [`DISTRIBUTION_VERSION`] is version 2 followed by the whole-distribution figures
-//! ([`distribution`]); an evaluation without them is still written as version 2.
+//! (`distribution`); an evaluation without them is still written as version 2.
 //!
 //! Version [`PLAYGROUND_VERSION`] holds a playground's state instead (`playground`): the same link
 //! mechanism, read by [`decode_shared`]; [`decode`] reads evaluations only and says when a link holds
@@ -35,7 +35,7 @@ pub const MAGIC: &[u8; 4] = b"LKSN";
 pub const FORMAT_VERSION: u8 = 2;
 /// The version of a playground's snapshot (its own layout, `playground`).
 pub const PLAYGROUND_VERSION: u8 = 3;
-/// The version of an evaluation's snapshot with whole-distribution figures ([`distribution`]).
+/// The version of an evaluation's snapshot with whole-distribution figures (`distribution`).
 pub const DISTRIBUTION_VERSION: u8 = 4;
 /// The newest version this code reads.
 pub const NEWEST_VERSION: u8 = DISTRIBUTION_VERSION;

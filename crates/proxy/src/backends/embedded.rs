@@ -12,6 +12,7 @@
 
 use super::normalise::{self, RawGeneration};
 use super::DEFAULT_MAX_TOKENS;
+use crate::embedded::EmbeddedTokenizer;
 use crate::error::AppError;
 use likely_core::stop_sequences;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
@@ -19,7 +20,6 @@ use likely_core::{ScoredToken, TopK};
 use likely_ngram::{
     sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
 };
-use crate::embedded::EmbeddedTokenizer;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::OwnedSemaphorePermit;
@@ -88,7 +88,10 @@ impl EmbeddedCatalog {
 
     /// The embedded models' names.
     pub fn names(&self) -> Vec<&str> {
-        self.models.iter().map(|(name, _, _)| name.as_str()).collect()
+        self.models
+            .iter()
+            .map(|(name, _, _)| name.as_str())
+            .collect()
     }
 
     /// A backend answering as `public_name` with the embedded model `embedded_name`.
@@ -293,7 +296,9 @@ impl EmbeddedBackend {
             stop_sequences::earliest(&written, stops).is_some()
         };
         let generated = sample_until(self.model.as_ref(), context_ids, params, stop, done)?;
-        let finished = generated.last().is_some_and(|s| s.id == self.tokenizer.eot());
+        let finished = generated
+            .last()
+            .is_some_and(|s| s.id == self.tokenizer.eot());
         let visible: Vec<_> = generated
             .into_iter()
             .filter(|s| s.id != self.tokenizer.eot())

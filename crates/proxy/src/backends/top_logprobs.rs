@@ -108,8 +108,11 @@ mod tests {
     /// SGLang's answer to the same prompt with `top_logprobs_num: 3`.
     const SGLANG_TOP3: &str = include_str!("../../tests/fixtures/sglang_generate_top3.json");
 
+    /// A prompt token's id and its listed `(top id, likelihood)`s.
+    type Listed = (Option<u32>, Vec<(u32, f64)>);
+
     /// The answer's prompt tokens as `(id, [(top id, likelihood)…])`, asserting the same shape.
-    fn listed(answer: &likely_core::GenerateResponse) -> Vec<(Option<u32>, Vec<(u32, f64)>)> {
+    fn listed(answer: &likely_core::GenerateResponse) -> Vec<Listed> {
         let tokens = answer.generations[0].token_likelihoods.as_ref().unwrap();
         tokens[..3]
             .iter()
@@ -123,7 +126,7 @@ mod tests {
             .collect()
     }
 
-    fn expected() -> Vec<(Option<u32>, Vec<(u32, f64)>)> {
+    fn expected() -> Vec<Listed> {
         vec![
             (Some(1271), vec![]),
             (Some(387), vec![(387, -2.1), (539, -2.4), (617, -2.9)]),

@@ -26,9 +26,16 @@ pub struct Transformers {
     pub tokenizer: EmbeddedTokenizer,
 }
 
+/// Set to `off` to serve the n-gram models alone (no 0.6 GB of weights, no seconds of loading).
+pub const TRANSFORMER_ENV: &str = "LIKELY_TRANSFORMER";
+
 /// Loads the weights from `likely_lm::default_path()`; `None` (logged with the command that fetches
-/// them) when they are missing or unreadable.
+/// them) when they are missing or unreadable, or when [`TRANSFORMER_ENV`] is `off`.
 pub fn load_transformers(paths: &EmbeddedPaths) -> Option<Transformers> {
+    if std::env::var(TRANSFORMER_ENV).is_ok_and(|v| v.trim().eq_ignore_ascii_case("off")) {
+        tracing::info!("{TRANSFORMER_ENV}=off: the on-board transformer is not served");
+        return None;
+    }
     let path = likely_lm::default_path()?;
     let model = match Model::load(&path) {
         Ok(model) => model,

@@ -79,6 +79,10 @@ impl LanguageModel for Transformer {
         })
     }
 
+    fn batches_distributions(&self) -> bool {
+        true
+    }
+
     fn visit_distributions(
         &self,
         tokens: &[u32],
@@ -94,7 +98,13 @@ impl LanguageModel for Transformer {
         let before_end = positions.iter().any(|&p| p < last);
         if before_end {
             // Only the tokens up to the last asked position need a pass.
-            let upto = positions.iter().copied().filter(|&p| p < last).max().unwrap_or(0) + 1;
+            let upto = positions
+                .iter()
+                .copied()
+                .filter(|&p| p < last)
+                .max()
+                .unwrap_or(0)
+                + 1;
             self.model
                 .for_each_logprobs(&tokens[..upto], stop, |i, row| {
                     if wanted.peek() == Some(&i) {

@@ -5,8 +5,8 @@
 
 mod completions;
 mod custom_models;
-mod datasets;
 mod dashboard;
+mod datasets;
 mod generate;
 mod generate_batch;
 mod health;

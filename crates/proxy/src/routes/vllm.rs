@@ -1,7 +1,7 @@
 //! One vLLM-shaped base URL per model, `/vllm/<model>`: vLLM serves one model per server, so tools
 //! written for it (lm-evaluation-harness's `local-completions`, OpenAI's SDK with a `base_url`) find
 //! that model's `/v1/completions`, `/v1/models`, `/tokenize`, `/detokenize` and `/tokenizer_info`
-//! under it ([`super::tokenize`] for the token routes). Any other path under `/vllm/` is a JSON 404.
+//! under it (`super::tokenize` for the token routes). Any other path under `/vllm/` is a JSON 404.
 
 use super::completions::{complete, OpenAiError};
 use super::generate::rejected;

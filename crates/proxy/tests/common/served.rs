@@ -34,7 +34,9 @@ pub fn serve_api(store: &str) -> Command {
             store,
         ])
         .env_remove("LIKELY_ACCESS_TOKEN")
-        .env_remove("LIKELY_CONFIG");
+        .env_remove("LIKELY_CONFIG")
+        // The n-gram models alone: the transformer's own tests start it (`tests/transformer.rs`).
+        .env("LIKELY_TRANSFORMER", "off");
     command
 }
 
