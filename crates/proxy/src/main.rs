@@ -98,7 +98,7 @@ enum Command {
     /// starts in seconds.
     Prepare,
     /// List the runs a `likely serve` has recorded, newest first.
-    Runs(likely_proxy::record::cli::RunsArgs),
+    Runs(likely_proxy::eval::record::RunsArgs),
     /// Score a held-out set with a baseline and custom models and print the page's figures and pills.
     /// Exit status: 0 done, 1 a custom model is worse on loss (with --fail-if-worse), 2 an error,
     /// 130 interrupted.
@@ -238,13 +238,13 @@ async fn eval(args: &EvalArgs) -> ExitCode {
 }
 
 /// `likely runs`: the table (or JSON) on stdout; status 2 with the reason on failure.
-async fn runs(args: &likely_proxy::record::cli::RunsArgs) -> ExitCode {
+async fn runs(args: &likely_proxy::eval::record::RunsArgs) -> ExitCode {
     let listed = async {
         let base = reqwest::Url::parse(&args.server)
             .with_context(|| format!("--server `{}` is not a URL", args.server))?;
         let server =
             Server::new(base, access_token_from_env()).context("cannot start an HTTP client")?;
-        anyhow::Ok(likely_proxy::record::cli::list_runs(&server, args).await?)
+        anyhow::Ok(likely_proxy::eval::record::list_runs(&server, args).await?)
     };
     match listed.await {
         Ok(text) => {
