@@ -290,8 +290,8 @@ async fn eval_verdict(args: &EvalArgs) -> anyhow::Result<Verdict> {
             } else {
                 None
             };
-            if let (None, Some(catalog)) = (&args.config, &catalog) {
-                config.keep_available(&catalog.names());
+            if let Some(catalog) = &catalog {
+                config.add_loaded_transformers(&catalog.names());
             }
             let table = build_table(&config, &process_env, catalog.as_ref())?;
             Scorer::InProcess(AppState::new(table))
@@ -326,8 +326,7 @@ async fn serve(
              Set {ACCESS_TOKEN_ENV}, listen on 127.0.0.1, or pass --allow-public-without-token"
         );
     }
-    let config_path = config;
-    let mut config = match config_path {
+    let mut config = match config {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
     };
@@ -336,8 +335,8 @@ async fn serve(
     } else {
         None
     };
-    if let (None, Some((catalog, _))) = (&config_path, &catalog) {
-        config.keep_available(&catalog.names());
+    if let Some((catalog, _)) = &catalog {
+        config.add_loaded_transformers(&catalog.names());
     }
     let models = Arc::new(build_table(
         &config,
