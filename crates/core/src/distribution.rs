@@ -33,6 +33,7 @@ use crate::bootstrap::{block_len, quantile, ratio_intervals, Interval};
 use crate::compare::Basis;
 use crate::evaluation::Evaluation;
 use crate::params::GenerateParams;
+pub use crate::results::Frozen;
 use crate::results::{tokens_align, ModelResults, ModelSpec, Outcome, SnippetResult};
 use crate::scores::{ScoredToken, TopK};
 use serde::{Deserialize, Serialize};
@@ -49,15 +50,6 @@ pub struct Position {
     pub same_top1: bool,
     /// The custom model's probability of the actual token minus the baseline's.
     pub delta_p: f64,
-}
-
-/// What a share link keeps of a position: the KL estimate and the top-1 agreement.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Frozen {
-    /// KL(baseline ‖ custom), nats.
-    pub kl: f64,
-    /// Whether the top-1 tokens agreed.
-    pub same_top1: bool,
 }
 
 /// `x ln(x / y)`, 0 when `x` is 0.

@@ -2,13 +2,20 @@
 //! ([`Outcome`]), the scored tokens of a snippet with its windows stitched ([`SnippetResult`]). The
 //! evaluation holds one [`ModelResults`] per model; the comparisons read them.
 
-use crate::distribution::Frozen;
 use crate::scores::ScoredToken;
 use crate::sums::Sums;
 use crate::wire::ModelInfo;
 use crate::Metric;
 use serde::{Deserialize, Serialize};
 
+/// What a share link keeps of a position: the KL estimate and the top-1 agreement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frozen {
+    /// KL(baseline ‖ custom), nats.
+    pub kl: f64,
+    /// Whether the top-1 tokens agreed.
+    pub same_top1: bool,
+}
 /// What the figures need to know about a model (from `GET /v1/models`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelSpec {
@@ -63,7 +70,7 @@ pub struct SnippetResult {
     pub window_starts: Vec<usize>,
     /// A custom model's whole-distribution figures against the baseline per token, as a share link
     /// froze them (`None` in a live evaluation, which computes them from the tokens' top-K lists:
-    /// [`crate::distribution`]).
+    /// `distribution`).
     #[serde(skip)]
     pub frozen: Option<Vec<Option<Frozen>>>,
 }

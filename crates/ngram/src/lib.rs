@@ -30,7 +30,6 @@ mod kn_lm;
 pub mod lambda;
 pub mod lm;
 mod mapped;
-mod mix_top;
 pub mod mixture;
 pub mod model;
 pub mod packed;

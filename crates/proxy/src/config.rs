@@ -14,15 +14,18 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// The embedded models, with their descriptions: `likely-ngram`'s two, and the on-board
-/// transformer's two when its weights are installed ([`Config::embedded_only`]'s callers drop those
-/// the loaded catalog lacks).
-pub const EMBEDDED_MODELS: [(&str, &str); 4] = [
+/// The embedded models `likely-ngram` trains, with their descriptions.
+pub const EMBEDDED_MODELS: [(&str, &str); 2] = [
     (BASE_NAME, "Embedded Kneser-Ney model of general English"),
     (
         CUSTOM_NAME,
         "base-light adapted to Shakespeare's plays (Hamlet held out)",
     ),
+];
+
+/// The on-board transformer's embedded models, with their descriptions: added to the default table
+/// when its weights are installed ([`Config::add_loaded_transformers`]).
+pub const TRANSFORMER_MODELS: [(&str, &str); 2] = [
     (
         TRANSFORMER_BASE_NAME,
         "SmolLM2-135M-Instruct, a 135M-parameter transformer run on board",
@@ -91,6 +94,10 @@ pub struct Config {
     /// The folder relative paths in the file (a `tokenizer.json`) start from: the file's own.
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// Whether the table is the default one (no file, or a file listing no model): the on-board
+    /// transformer's models join it when they are loaded.
+    #[serde(skip)]
+    pub default_table: bool,
 }
 
 /// Limits; every one has a safe default, and the per-model ones can be overridden in `[[models]]`.
@@ -228,15 +235,26 @@ impl Config {
                 })
                 .collect(),
             base_dir: PathBuf::new(),
+            default_table: true,
         }
     }
 
-    /// Drops the embedded models `available` lacks (the transformer's, when its weights are not
-    /// installed): for the table [`Config::embedded_only`] gives.
-    pub fn keep_available(&mut self, available: &[&str]) {
-        self.models.retain(|model| {
-            model.backend != Some(BackendKind::Embedded) || available.contains(&model.name.as_str())
-        });
+    /// Adds the on-board transformer's models that `loaded` (the embedded catalog's names) holds to
+    /// the default table; a table of the user's own is left as it is.
+    pub fn add_loaded_transformers(&mut self, loaded: &[&str]) {
+        if !self.default_table {
+            return;
+        }
+        for (name, description) in TRANSFORMER_MODELS {
+            if loaded.contains(&name) && !self.models.iter().any(|m| m.name == name) {
+                self.models.push(ModelConfig {
+                    name: name.to_string(),
+                    backend: Some(BackendKind::Embedded),
+                    description: Some(description.to_string()),
+                    ..ModelConfig::default()
+                });
+            }
+        }
     }
 
     /// Reads and checks a file.
@@ -265,6 +283,7 @@ impl Config {
         })?;
         if config.models.is_empty() {
             config.models = Config::embedded_only().models;
+            config.default_table = true;
         }
         config.check()?;
         Ok(config)

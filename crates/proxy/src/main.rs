@@ -98,7 +98,7 @@ enum Command {
     /// starts in seconds.
     Prepare,
     /// List the runs a `likely serve` has recorded, newest first.
-    Runs(likely_proxy::record::cli::RunsArgs),
+    Runs(likely_proxy::eval::record::RunsArgs),
     /// Score a held-out set with a baseline and custom models and print the page's figures and pills.
     /// Exit status: 0 done, 1 a custom model is worse on loss (with --fail-if-worse), 2 an error,
     /// 130 interrupted.
@@ -238,13 +238,13 @@ async fn eval(args: &EvalArgs) -> ExitCode {
 }
 
 /// `likely runs`: the table (or JSON) on stdout; status 2 with the reason on failure.
-async fn runs(args: &likely_proxy::record::cli::RunsArgs) -> ExitCode {
+async fn runs(args: &likely_proxy::eval::record::RunsArgs) -> ExitCode {
     let listed = async {
         let base = reqwest::Url::parse(&args.server)
             .with_context(|| format!("--server `{}` is not a URL", args.server))?;
         let server =
             Server::new(base, access_token_from_env()).context("cannot start an HTTP client")?;
-        anyhow::Ok(likely_proxy::record::cli::list_runs(&server, args).await?)
+        anyhow::Ok(likely_proxy::eval::record::list_runs(&server, args).await?)
     };
     match listed.await {
         Ok(text) => {
@@ -290,8 +290,8 @@ async fn eval_verdict(args: &EvalArgs) -> anyhow::Result<Verdict> {
             } else {
                 None
             };
-            if let (None, Some(catalog)) = (&args.config, &catalog) {
-                config.keep_available(&catalog.names());
+            if let Some(catalog) = &catalog {
+                config.add_loaded_transformers(&catalog.names());
             }
             let table = build_table(&config, &process_env, catalog.as_ref())?;
             Scorer::InProcess(AppState::new(table))
@@ -326,8 +326,7 @@ async fn serve(
              Set {ACCESS_TOKEN_ENV}, listen on 127.0.0.1, or pass --allow-public-without-token"
         );
     }
-    let config_path = config;
-    let mut config = match config_path {
+    let mut config = match config {
         Some(path) => Config::load(path)?,
         None => Config::embedded_only(),
     };
@@ -336,8 +335,8 @@ async fn serve(
     } else {
         None
     };
-    if let (None, Some((catalog, _))) = (&config_path, &catalog) {
-        config.keep_available(&catalog.names());
+    if let Some((catalog, _)) = &catalog {
+        config.add_loaded_transformers(&catalog.names());
     }
     let models = Arc::new(build_table(
         &config,

@@ -262,6 +262,8 @@ async fn the_access_token_guards_the_batch_route() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_abandoned_batch_stops_using_cpu_within_a_second() {
+    // Each test may run in its own process (nextest): the HTTP client needs its crypto provider.
+    likely_proxy::backends::upstream::install_crypto_provider();
     let dir = std::env::temp_dir().join(format!("likely-batch-abandoned-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A long timeout: only the client's leaving can stop the work in time.

@@ -51,7 +51,7 @@ pub enum EvalError {
     Share(#[from] ShareFailure),
     /// The run could not be recorded.
     #[error("the run was not recorded: {0}")]
-    Record(#[from] crate::record::cli::RecordFailure),
+    Record(#[from] super::record::RecordFailure),
     /// Standard output could not be written.
     #[error("cannot print the report: {0}")]
     Print(#[from] serde_json::Error),
@@ -114,7 +114,7 @@ pub async fn run(
             .file
             .file_name()
             .map(|name| name.to_string_lossy().into_owned());
-        let run = crate::record::cli::record_run(
+        let run = super::record::record_run(
             server,
             &evaluation,
             &models.models,

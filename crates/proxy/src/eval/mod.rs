@@ -4,12 +4,13 @@
 //!
 //! One job per file: `failure` (a failed Generate call), `scorer` (where calls go), `score` (one
 //! snippet: windows, retries, stitching), `run` (the jobs, four at a time, progress, Ctrl-C),
-//! `report` (table and JSON), `lm_eval` (lm-evaluation-harness's perplexity figures), `share` (upload a snapshot), `command` (the subcommand end to end).
+//! `report` (table and JSON), `lm_eval` (lm-evaluation-harness's perplexity figures), `record` (`likely eval --record` and `likely runs`: a run posted to and listed from a server), `share` (upload a snapshot), `command` (the subcommand end to end).
 
 pub mod args;
 pub mod command;
 pub mod failure;
 pub mod lm_eval;
+pub mod record;
 pub mod report;
 pub mod run;
 pub mod score;

@@ -1,9 +1,8 @@
 //! The team's record on the server: the store it lives in (the share store's), what a run keeps
 //! (`--record figures|everything|off`), how long runs are kept (`--runs-max-days`, purged hourly),
 //! and the translation between the wire types of `likely_core::record` and the store's rows. The
-//! HTTP side is `routes::runs` and `routes::datasets`; the CLI's is `record::cli`.
+//! HTTP side is `routes::runs` and `routes::datasets`; the CLI's is `eval::record`.
 
-pub mod cli;
 mod rows;
 
 pub use rows::{dataset_info, new_store_run, summary_of};

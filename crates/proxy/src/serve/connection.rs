@@ -7,7 +7,6 @@
 //! body) and left would keep its first request's work running to the model's timeout. So each
 //! connection has a watcher on a duplicate of its socket ([`client_gone`]).
 
-use super::shards::Connection;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -18,6 +17,16 @@ use std::time::Duration;
 use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tower::ServiceExt;
+
+/// An accepted connection on its way to a shard, with its slot under the connection cap.
+pub(super) struct Connection {
+    /// The socket (non-blocking, not registered with any runtime).
+    pub stream: std::net::TcpStream,
+    /// The client's address.
+    pub client: std::net::SocketAddr,
+    /// Held while the connection is open.
+    pub slot: tokio::sync::OwnedSemaphorePermit,
+}
 
 /// Serves `connection` until it ends, the client leaves, or (without a first byte within
 /// `first_byte_timeout`) at once.

@@ -13,7 +13,8 @@ mod connection;
 mod shards;
 
 use axum::Router;
-use shards::{Connection, Shards};
+use connection::Connection;
+use shards::Shards;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,30 +6,19 @@
 //! request paid several wake-ups across threads: most of what `likely serve` added to an upstream's
 //! latency (BENCHMARKS.md, "Proxy overhead"). Connections go to the thread serving the fewest.
 
-use super::connection::serve_connection;
+use super::connection::{serve_connection, Connection};
 use super::ConnectionLimits;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
+use tokio::sync::{mpsc, oneshot};
 
 /// How long open connections may take to finish once the server stops.
 const DRAIN: Duration = Duration::from_secs(10);
-
-/// An accepted connection on its way to a shard, with its slot under the connection cap.
-pub(super) struct Connection {
-    /// The socket (non-blocking, not registered with any runtime).
-    pub stream: std::net::TcpStream,
-    /// The client's address.
-    pub client: SocketAddr,
-    /// Held while the connection is open.
-    pub slot: OwnedSemaphorePermit,
-}
 
 /// How many shards: one per core the process may use.
 pub(super) fn count() -> usize {

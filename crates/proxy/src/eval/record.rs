@@ -1,8 +1,8 @@
 //! The record from the command line: `likely runs` lists a server's runs (a table, or the API's JSON
 //! with `--json`), and `likely eval --server URL --record` posts the finished evaluation as a run.
 
-use crate::eval::failure::CallFailure;
-use crate::eval::scorer::{read_json, unreachable, Server};
+use super::failure::CallFailure;
+use super::scorer::{read_json, unreachable, Server};
 use likely_core::compare::Verdict;
 use likely_core::evaluation::Evaluation;
 use likely_core::record::{new_run, CreatedRun, RunList, RunSummary};

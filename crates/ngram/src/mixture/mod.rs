@@ -1,14 +1,14 @@
 //! A mixture of any two language models of one vocabulary, token by token:
 //! `P(w | h) = λ P_a(w | h) + (1 − λ) P_b(w | h)` (a transformer and a Kneser-Ney model of a domain,
 //! say). Scores, distributions and token look-ups are the parts' mixed; the exact top-k and ranks
-//! are found from the parts' own top-k lists (`mix_top`).
+//! are found from the parts' own top-k lists (`top`).
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::error::NgramError;
 use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
-use crate::mix_top;
+mod top;
 use crate::scoring::log_mix;
 
 /// `λ · a + (1 − λ) · b`, each token's probability mixed.
@@ -89,7 +89,7 @@ impl LanguageModel for MixedModel {
         options: &ScoreOptions,
         stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped> {
-        mix_top::score(self, tokens, options, stop)
+        top::score(self, tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
@@ -124,7 +124,7 @@ impl LanguageModel for MixedModel {
         visit: &mut dyn FnMut(usize, &[f64]),
         stop: &AtomicBool,
     ) -> Result<(), Stopped> {
-        mix_top::visit_mixed(self, tokens, positions, visit, stop)
+        top::visit_mixed(self, tokens, positions, visit, stop)
     }
 
     fn batches_distributions(&self) -> bool {

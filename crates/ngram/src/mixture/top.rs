@@ -13,8 +13,8 @@
 
 use std::sync::atomic::AtomicBool;
 
+use super::MixedModel;
 use crate::lm::{check, LanguageModel, ScoreOptions, Stopped, TokenScore};
-use crate::mixture::MixedModel;
 use crate::scoring::log_mix;
 
 /// Tokens each part lists beyond the `k` asked (so that the k-th mixture candidate usually beats
