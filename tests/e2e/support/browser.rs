@@ -193,12 +193,25 @@ impl Browser {
 
     /// The element with this `data-testid`, waiting for it to appear.
     pub async fn by_testid(&self, testid: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
-            .await
-            .unwrap_or_else(|e| panic!("no element with data-testid={testid}: {e}"))
+        let css = format!("[data-testid=\"{testid}\"]");
+        // A look-up sent while the page is still navigating (a link just opened) is aborted by the
+        // navigation, which is not an answer: ask again, a few times.
+        let mut tries = 0;
+        loop {
+            match self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(&css))
+                .await
+            {
+                Ok(element) => return element,
+                Err(e) if tries < 3 && e.to_string().contains("aborted by navigation") => {
+                    tries += 1
+                }
+                Err(e) => panic!("no element with data-testid={testid}: {e}"),
+            }
+        }
     }
 
     /// The exact number in an element's `data-value`, waiting until there is one (a figure can be
