@@ -42,4 +42,4 @@ LIKELY_BIN="$root/target/release/likely" LIKELY_DIST="$root/dist" \
 log "the ten slowest tests"
 grep -E '^ *(PASS|SLOW|FAIL)[^[]*\[ *[0-9.]+s' "$timings" \
   | sed -E 's/^ *[A-Z]+[^[]*\[ *([0-9.]+)s\] *(\([^)]*\) *)?/\1 s  /' \
-  | sort -rn | head -10
+  | sort -rn | sed -n 1,10p # sed reads to the end: head would close the pipe (SIGPIPE, exit 141)
