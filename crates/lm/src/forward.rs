@@ -13,9 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use candle_core::{Device, Tensor};
 use candle_nn::ops::{rms_norm, silu, softmax_last_dim};
 use candle_nn::rotary_emb::rope_i;
-use rayon::prelude::*;
 
 use crate::error::{LmError, Stopped};
+use crate::quant::QMatrix;
 use crate::weights::Weights;
 
 /// Query rows per attention chunk.
@@ -139,27 +139,22 @@ impl Weights {
 
     /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the embedding).
     pub(crate) fn logits(&self, hidden: &Tensor) -> Result<Tensor, LmError> {
-        linear(hidden, &self.embed)
+        if hidden.dims2()?.0 == 1 {
+            return linear(hidden, &self.embed_q);
+        }
+        Ok(hidden.matmul(&self.embed.t()?)?)
     }
 }
 
-/// `x · wᵀ` for `x` `(rows, in)` and `w` `(out, in)`. A single row (generation) is computed as the
-/// matrix-vector products `w[part] · xᵀ`, one part of `w`'s rows per thread: each streams its rows
-/// once in memory order (gemm's matrix-vector kernel, which is single-threaded by itself).
-fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor, LmError> {
-    let (rows, inner) = x.dims2()?;
+/// `x · wᵀ` for `x` `(rows, in)` and the quantized `w` `(out, in)`: one row (generation) straight
+/// from the blocks, several rows through `w` dequantized for this call and candle's matmul.
+fn linear(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
+    let (rows, _) = x.dims2()?;
     if rows != 1 {
-        return Ok(x.matmul(&w.t()?)?);
+        return Ok(x.matmul(&w.dequantize()?.t()?)?);
     }
-    let out = w.dims()[0];
-    let column = x.reshape((inner, 1))?;
-    let step = out.div_ceil(rayon::current_num_threads().max(1));
-    let starts: Vec<usize> = (0..out).step_by(step.max(1)).collect();
-    let parts = starts
-        .into_par_iter()
-        .map(|a| w.narrow(0, a, step.min(out - a))?.matmul(&column))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Tensor::cat(&parts, 0)?.reshape((1, out))?)
+    let y = w.matvec(&x.flatten_all()?.to_vec1::<f32>()?);
+    Ok(Tensor::from_vec(y, (1, w.rows()), &Device::Cpu)?)
 }
 
 /// Additive mask `(n, keys)` for query rows at absolute positions `first..first + n`: 0 where the

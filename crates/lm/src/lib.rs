@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 mod forward;
 pub mod model;
+mod quant;
 pub mod sample;
 pub mod score;
 pub mod tokenizer;

@@ -1,16 +1,20 @@
-//! Loading the network from a GGUF file: hyper-parameters and tokenizer from the metadata, every
-//! tensor dequantized to f32 once (candle's quantized CPU kernels are scalar and about 15× slower
-//! than its f32 matmul), Q/K/V and gate/up fused into one matrix each (fewer, larger matmuls), and
-//! the RoPE tables precomputed.
+//! Loading the network from a GGUF file: hyper-parameters and tokenizer from the metadata, the
+//! layers' matrices kept quantized as stored ([`crate::quant`]: candle's own quantized CPU kernels
+//! are scalar and about 15× slower than its f32 matmul, ours are vectorised), Q/K/V and gate/up
+//! fused into one matrix each (fewer, larger products), the embedding both as f32 (looked up, and
+//! the output projection of scoring's many rows) and quantized (generation's one row), and the RoPE
+//! tables precomputed.
 
 use std::fs::File;
 use std::path::Path;
 
 use candle_core::quantized::gguf_file::Content;
+use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
 
 use crate::config::Config;
 use crate::error::LmError;
+use crate::quant::{Kind, QMatrix};
 use crate::tokenizer::LmTokenizer;
 
 /// One transformer block's weights, each matrix `(out, in)` as in the file.
@@ -18,12 +22,12 @@ use crate::tokenizer::LmTokenizer;
 pub(crate) struct Block {
     pub(crate) attn_norm: Tensor,
     /// Q, K and V stacked: `(dim + 2 · kv_heads · head_dim, dim)`.
-    pub(crate) qkv: Tensor,
-    pub(crate) out: Tensor,
+    pub(crate) qkv: QMatrix,
+    pub(crate) out: QMatrix,
     pub(crate) ffn_norm: Tensor,
     /// Gate and up stacked: `(2 · ffn, dim)`.
-    pub(crate) gate_up: Tensor,
-    pub(crate) down: Tensor,
+    pub(crate) gate_up: QMatrix,
+    pub(crate) down: QMatrix,
 }
 
 /// Everything loaded from the file.
@@ -33,6 +37,8 @@ pub(crate) struct Weights {
     pub(crate) tokenizer: LmTokenizer,
     /// Token embeddings `(vocab, dim)`, also the output projection (tied).
     pub(crate) embed: Tensor,
+    /// The same embeddings quantized as the file holds them, for generation's output projection.
+    pub(crate) embed_q: QMatrix,
     pub(crate) blocks: Vec<Block>,
     pub(crate) norm: Tensor,
     /// RoPE tables `(positions, head_dim / 2)`.
@@ -73,38 +79,70 @@ impl Weights {
         let tokenizer = LmTokenizer::new(tokens, &merges).map_err(corrupt)?;
 
         let dev = Device::Cpu;
-        let mut tensor = |name: &str, shape: &[usize]| -> Result<Tensor, LmError> {
-            let t = content
+        let mut read = |name: &str, shape: &[usize]| {
+            let q = content
                 .tensor(&mut file, name, &dev)
-                .and_then(|q| q.dequantize(&dev))
                 .map_err(|e| corrupt(format!("tensor {name}: {e}")))?;
-            if t.dims() != shape {
+            if q.shape().dims() != shape {
                 return Err(corrupt(format!(
                     "tensor {name} has shape {:?}, expected {shape:?}",
-                    t.dims()
+                    q.shape().dims()
                 )));
             }
-            Ok(t)
+            Ok(q)
+        };
+        // A matrix kept as stored when it is Q4_1 or Q8_0 (the kernels read those); any other type
+        // is dequantized to f32 once.
+        let matrix = |q: QTensor, name: &str| -> Result<QMatrix, LmError> {
+            let (rows, cols) = q.shape().dims2().map_err(|e| corrupt(e.to_string()))?;
+            let kind = match q.dtype() {
+                GgmlDType::Q4_1 => Kind::Q4_1,
+                GgmlDType::Q8_0 => Kind::Q8_0,
+                _ => {
+                    let weights = q
+                        .dequantize(&dev)
+                        .and_then(|t| t.flatten_all()?.to_vec1::<f32>())
+                        .map_err(|e| corrupt(format!("tensor {name}: {e}")))?;
+                    return QMatrix::dense(rows, cols, weights)
+                        .ok_or_else(|| corrupt(format!("tensor {name}: wrong size")));
+                }
+            };
+            let bytes = q.data().map_err(|e| corrupt(e.to_string()))?.into_owned();
+            QMatrix::new(kind, rows, cols, bytes)
+                .ok_or_else(|| corrupt(format!("tensor {name}: its bytes do not fit its shape")))
+        };
+        let dense = |q: &QTensor, name: &str| -> Result<Tensor, LmError> {
+            q.dequantize(&dev)
+                .map_err(|e| corrupt(format!("tensor {name}: {e}")))
         };
         let c = &config;
         let (d, kv) = (c.dim, c.kv_heads * c.head_dim());
-        let embed = tensor("token_embd.weight", &[c.vocab, d])?;
-        let norm = tensor("output_norm.weight", &[d])?;
+        let embed_raw = read("token_embd.weight", &[c.vocab, d])?;
+        let embed = dense(&embed_raw, "token_embd.weight")?;
+        let embed_q = matrix(embed_raw, "token_embd.weight")?;
+        let norm = dense(&read("output_norm.weight", &[d])?, "output_norm.weight")?;
         let mut blocks = Vec::with_capacity(c.layers);
         for i in 0..c.layers {
             let p = |s: &str| format!("blk.{i}.{s}.weight");
-            let q = tensor(&p("attn_q"), &[d, d])?;
-            let k = tensor(&p("attn_k"), &[kv, d])?;
-            let v = tensor(&p("attn_v"), &[kv, d])?;
-            let gate = tensor(&p("ffn_gate"), &[c.ffn, d])?;
-            let up = tensor(&p("ffn_up"), &[c.ffn, d])?;
+            let mut quantized = |s: &str, shape: &[usize]| matrix(read(&p(s), shape)?, &p(s));
+            let q = quantized("attn_q", &[d, d])?;
+            let k = quantized("attn_k", &[kv, d])?;
+            let v = quantized("attn_v", &[kv, d])?;
+            let gate = quantized("ffn_gate", &[c.ffn, d])?;
+            let up = quantized("ffn_up", &[c.ffn, d])?;
+            let out = quantized("attn_output", &[d, d])?;
+            let down = quantized("ffn_down", &[d, c.ffn])?;
+            let fused = |parts, what: &str| {
+                QMatrix::stack(parts)
+                    .ok_or_else(|| corrupt(format!("block {i}: {what} differ in width")))
+            };
             blocks.push(Block {
-                attn_norm: tensor(&p("attn_norm"), &[d])?,
-                qkv: Tensor::cat(&[q, k, v], 0)?,
-                out: tensor(&p("attn_output"), &[d, d])?,
-                ffn_norm: tensor(&p("ffn_norm"), &[d])?,
-                gate_up: Tensor::cat(&[gate, up], 0)?,
-                down: tensor(&p("ffn_down"), &[d, c.ffn])?,
+                attn_norm: dense(&read(&p("attn_norm"), &[d])?, &p("attn_norm"))?,
+                qkv: fused(vec![q, k, v], "Q, K and V")?,
+                out,
+                ffn_norm: dense(&read(&p("ffn_norm"), &[d])?, &p("ffn_norm"))?,
+                gate_up: fused(vec![gate, up], "gate and up")?,
+                down,
             });
         }
         let (cos, sin) = rope_tables(c, c.context.max(min_positions))?;
@@ -112,6 +150,7 @@ impl Weights {
             config,
             tokenizer,
             embed,
+            embed_q,
             blocks,
             norm,
             cos,

@@ -114,3 +114,24 @@ fn the_real_tokenizer_splits_digits_and_adds_no_prefix_space() {
     let ids = tok.encode(text).unwrap();
     assert_eq!(tok.decode_pieces(&ids).concat(), text);
 }
+
+/// Generation feeds one token at a time through the quantized matrix-vector kernels, scoring many
+/// rows through dequantized matmuls: both give each token of the worked example the same
+/// probability (to rounding), so the playground and the evaluation agree.
+#[test]
+fn one_token_at_a_time_gives_the_scores_of_the_whole_pass() {
+    let Some(model) = real_model() else {
+        return;
+    };
+    let ids = model.tokenizer().encode(&fixture().cases[0].text).unwrap();
+    let scores = model.score(&ids, &ScoreOptions::default()).unwrap();
+    let never = AtomicBool::new(false);
+    let mut session = model.session(&ids[..1], &never).unwrap();
+    let mut largest = 0f64;
+    for (i, s) in scores.iter().enumerate().skip(1) {
+        let p = session.distribution(&never).unwrap()[ids[i] as usize];
+        largest = largest.max((p.ln() - s.logprob).abs());
+        session.push(ids[i]);
+    }
+    assert!(largest < 1e-3, "largest difference {largest} nats");
+}
