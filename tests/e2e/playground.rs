@@ -76,20 +76,9 @@ async fn focus(browser: &Browser, token: &fantoccini::elements::Element) {
 
 /// The tooltip's token index once it is `want` (the view updates after the event).
 async fn tooltip_index(browser: &Browser, want: &str) -> Option<String> {
-    let mut index = None;
-    for _ in 0..30 {
-        index = browser
-            .by_testid("token-tooltip")
-            .await
-            .attr("data-index")
-            .await
-            .unwrap();
-        if index.as_deref() == Some(want) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    index
+    browser
+        .attr_once("token-tooltip", "data-index", want, 30)
+        .await
 }
 
 #[tokio::test]

@@ -140,19 +140,9 @@ async fn charts_are_drawn_and_tokens_are_reachable_by_keyboard() {
         .send_keys(&Key::Right.to_string())
         .await
         .expect("press the right arrow");
-    let mut index = None;
-    for _ in 0..20 {
-        index = browser
-            .by_testid("token-tooltip")
-            .await
-            .attr("data-index")
-            .await
-            .unwrap();
-        if index.as_deref() == Some("4") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let index = browser
+        .attr_once("token-tooltip", "data-index", "4", 20)
+        .await;
     assert_eq!(
         index.as_deref(),
         Some("4"),

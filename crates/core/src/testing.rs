@@ -2,7 +2,9 @@
 //! `testing` feature, which the `likely-testkit` crate turns on) every other crate's tests: answers of
 //! the Generate API and the words of the worked example's first line. Not part of the product.
 
-use crate::wire::{BilledUnits, GenerateResponse, Generation, ResponseMeta, TokenLikelihood, TopToken};
+use crate::wire::{
+    BilledUnits, GenerateResponse, Generation, ResponseMeta, TokenLikelihood, TopToken,
+};
 
 /// The worked example's first line as GPT-2 splits it: synthetic snippets repeat these pieces.
 pub const HAMLET_WORDS: [&str; 12] = [
@@ -32,7 +34,11 @@ pub fn token(text: &str, likelihood: Option<f64>) -> TokenLikelihood {
 }
 
 /// A scored token with the model's top-1 token (text, log-likelihood) when given.
-pub fn token_with_top(text: &str, likelihood: Option<f64>, top: Option<(&str, f64)>) -> TokenLikelihood {
+pub fn token_with_top(
+    text: &str,
+    likelihood: Option<f64>,
+    top: Option<(&str, f64)>,
+) -> TokenLikelihood {
     TokenLikelihood {
         top_tokens: top.map(|(token, likelihood)| {
             vec![TopToken {

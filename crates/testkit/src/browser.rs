@@ -191,6 +191,35 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot read {name} of {testid}: {e}"))
     }
 
+    /// The attribute `name` of the element with this `data-testid` once it is `want`, asked every
+    /// 100 ms up to `tries` times (the page updates after the event); the last value read.
+    pub async fn attr_once(
+        &self,
+        testid: &str,
+        name: &str,
+        want: &str,
+        tries: usize,
+    ) -> Option<String> {
+        let mut value = None;
+        for _ in 0..tries {
+            value = self.attr(testid, name).await;
+            if value.as_deref() == Some(want) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        value
+    }
+
+    /// How many elements with this `data-testid` the page shows now (no waiting).
+    pub async fn count_of(&self, testid: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(&format!("[data-testid=\"{testid}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("cannot look for {testid}: {e}"))
+            .len()
+    }
+
     /// The element with this `data-testid`, waiting for it to appear.
     pub async fn by_testid(&self, testid: &str) -> Element {
         let css = format!("[data-testid=\"{testid}\"]");

@@ -33,7 +33,8 @@ impl Upstream {
     pub async fn start(behaviour: Behaviour) -> Upstream {
         let shared = Arc::new(Mutex::new(behaviour));
         let now = Arc::clone(&shared);
-        let fake = fake_upstream(move |seen| reply(&mut now.lock().expect("not poisoned"), seen)).await;
+        let fake =
+            fake_upstream(move |seen| reply(&mut now.lock().expect("not poisoned"), seen)).await;
         Upstream {
             url: fake.base_url,
             behaviour: shared,

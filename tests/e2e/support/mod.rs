@@ -11,13 +11,8 @@ pub use likely_testkit::cohere::{Behaviour, Upstream};
 pub use likely_testkit::files::file_with;
 pub use server::{Server, SharedStore};
 
-/// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.
-pub fn config_with_upstream(upstream_url: &str) -> tempfile::NamedTempFile {
-    file_with(
-        "likely-",
-        ".toml",
-        &format!(
-            r#"
+/// The configuration of the worked example's pair: the two embedded models.
+pub const EMBEDDED_PAIR: &str = r#"
 [[models]]
 name = "base-light"
 backend = "embedded"
@@ -25,7 +20,15 @@ backend = "embedded"
 [[models]]
 name = "custom-base-light"
 backend = "embedded"
+"#;
 
+/// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.
+pub fn config_with_upstream(upstream_url: &str) -> tempfile::NamedTempFile {
+    file_with(
+        "likely-",
+        ".toml",
+        &format!(
+            r#"{EMBEDDED_PAIR}
 [[models]]
 name = "remote-custom"
 backend = "cohere"

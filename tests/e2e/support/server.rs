@@ -30,7 +30,10 @@ impl SharedStore {
 
     /// Its `--store` URL.
     pub fn url(&self) -> String {
-        format!("sqlite://{}", self.dir.path().join("shares.sqlite3").display())
+        format!(
+            "sqlite://{}",
+            self.dir.path().join("shares.sqlite3").display()
+        )
     }
 }
 

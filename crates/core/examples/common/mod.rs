@@ -5,7 +5,6 @@ use likely_core::testing::HAMLET_WORDS as WORDS;
 use likely_core::SnippetResult;
 use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
 
-
 /// A xorshift stream for the likelihoods (only sizes and timings matter here).
 fn uniform(state: &mut u64) -> f64 {
     *state ^= *state << 13;

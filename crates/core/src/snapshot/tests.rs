@@ -7,7 +7,6 @@ use crate::testing::HAMLET_WORDS as WORDS;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 
-
 fn uniform(rng: &mut Pcg32) -> f64 {
     f64::from(rng.next_u32()) / f64::from(u32::MAX)
 }

@@ -202,8 +202,12 @@ fn a_mixture_of_any_two_models_is_exact() {
         std::slice::from_ref(&text),
     );
     assert!(lambda > 0.5 && lambda < 1.0, "{lambda}");
-    let mix = MixedModel::new(domain.clone(), Arc::new(Stepped::plain(general.clone())), lambda)
-        .expect("same vocabulary");
+    let mix = MixedModel::new(
+        domain.clone(),
+        Arc::new(Stepped::plain(general.clone())),
+        lambda,
+    )
+    .expect("same vocabulary");
     assert_eq!((mix.vocab_size(), mix.eot()), (10, 0));
     // The same mixture of two Kneser-Ney models, scored jointly: the same figures.
     let joint = InterpolatedModel::new(general.clone(), domain.clone(), lambda).expect("joint");
@@ -250,9 +254,10 @@ fn a_mixture_of_any_two_models_is_exact() {
     }
     // A base of another kind adapted to a domain over its vocabulary.
     let docs: Vec<Vec<u32>> = texts(3, 40).iter().map(|t| Toy.encode(t)).collect();
-    let adapted =
-        progress::silent(|p| train_adapted(&Stepped::plain(general.clone()), &docs, &[5, 15], 3, &p))
-            .expect("adapted");
+    let adapted = progress::silent(|p| {
+        train_adapted(&Stepped::plain(general.clone()), &docs, &[5, 15], 3, &p)
+    })
+    .expect("adapted");
     assert_eq!(adapted.domain.vocabulary(), toy());
     assert!(adapted.lambda > 0.5, "{}", adapted.lambda);
 }

@@ -60,12 +60,7 @@ pub fn random_model(seed: u64, ids: u32) -> KnModel {
 /// vocabulary of `vocab` ids ending texts with `eot`), order 3, against modified Kneser-Ney worked
 /// out by hand. Every count-of-counts table lacks n3 and n4, so all orders use the fallback
 /// discounts D1 = 0.5, D2 = 1, D3+ = 1.5. `unseen` is an id none of the documents holds.
-pub fn check_hand_computed_kneser_ney(
-    m: &KnModel,
-    [a, b, c]: [u32; 3],
-    eot: u32,
-    unseen: u32,
-) {
+pub fn check_hand_computed_kneser_ney(m: &KnModel, [a, b, c]: [u32; 3], eot: u32, unseen: u32) {
     let v = m.vocab() as f64;
     // Unigrams, continuation counts: a 1 (EOT·a), b 2 (a·b, EOT·b), c 1, d 1, EOT 2 (c·, d·).
     // Total 7; γ(ε) = (0.5·3 + 1·2) / 7 = 0.5.

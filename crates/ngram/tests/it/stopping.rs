@@ -40,11 +40,7 @@ fn sampling_stops_at_the_next_token_once_the_flag_is_set() {
         generate_until(&counting, &[1, 2, 3], &params, &stop),
         Err(Stopped)
     );
-    assert_eq!(
-        steps.load(Ordering::SeqCst),
-        10,
-        "no step after the flag"
-    );
+    assert_eq!(steps.load(Ordering::SeqCst), 10, "no step after the flag");
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! budget nothing is checked, so a right guess looks like a wrong one) and logged at `warn`, and the
 //! session cookie holds a value derived from the token, never the token.
 
-
 use crate::common;
 use crate::common::logs::captured_logs;
 use crate::common::{one_model, state_from};

@@ -5,7 +5,6 @@
 //! compared with `top_logprobs` for greediness. Against the real embedded models (trained once into
 //! `LIKELY_DATA_DIR`), and against a fake SGLang server, which shows remote backends answer the same.
 
-
 use crate::common;
 use crate::common::{fake_upstream, one_model, state_from, Reply};
 use likely_core::{prompt_scores, GenerateResponse};
@@ -227,9 +226,12 @@ async fn errors_come_in_openai_s_shape() {
 
 #[tokio::test]
 async fn a_remote_backend_answers_in_the_same_shape() {
-    let upstream =
-        fake_upstream(|_| Reply::ok(include_str!("../fixtures/sglang_generate_scoring_only.json")))
-            .await;
+    let upstream = fake_upstream(|_| {
+        Reply::ok(include_str!(
+            "../fixtures/sglang_generate_scoring_only.json"
+        ))
+    })
+    .await;
     let base = common::serve_state(state_from(
         &one_model("s", "sglang", &upstream.base_url, ""),
         &[],

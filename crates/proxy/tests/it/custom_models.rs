@@ -3,10 +3,10 @@
 //! have never read (a seeded grammar of apiary logs). Happy path and restart, bad inputs, queueing and
 //! cancellation, SIGKILL during training, and the access token.
 
+use likely_testkit::serve::{Launch, Served};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use likely_testkit::serve::{Launch, Served};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -73,7 +73,11 @@ impl Server {
         launch.command().stderr(Stdio::null());
         let served = launch.spawn();
         likely_proxy::backends::upstream::install_crypto_provider();
-        assert!(served.url.starts_with("http://127.0.0.1:"), "{}", served.url);
+        assert!(
+            served.url.starts_with("http://127.0.0.1:"),
+            "{}",
+            served.url
+        );
         Server {
             url: served.url.clone(),
             served,

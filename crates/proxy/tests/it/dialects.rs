@@ -7,10 +7,10 @@
 
 use crate::common;
 
+use crate::common::{app_with_token, fake_upstream, one_model, send, state_from, Answered, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use crate::common::{app_with_token, fake_upstream, one_model, send, state_from, Answered, Reply};
 use likely_ngram::{load_or_train, EmbeddedPaths, Tokenizer};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
@@ -22,7 +22,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 async fn embedded_state() -> AppState {
-    let catalog = tokio::task::spawn_blocking(common::embedded_catalog).await.unwrap();
+    let catalog = tokio::task::spawn_blocking(common::embedded_catalog)
+        .await
+        .unwrap();
     let table = build_table(&Config::embedded_only(), &|_| None, Some(&catalog)).unwrap();
     AppState::new(table)
 }
@@ -282,9 +284,12 @@ async fn bad_token_prompts_are_refused_with_a_message() {
 
 #[tokio::test]
 async fn upstreams_get_ids_passed_through_or_refuse_them_clearly() {
-    let vllm = fake_upstream(|_| Reply::ok(include_str!("../fixtures/vllm_completions.json"))).await;
-    let sglang = fake_upstream(|_| Reply::ok(include_str!("../fixtures/sglang_generate.json"))).await;
-    let cohere = fake_upstream(|_| Reply::ok(include_str!("../fixtures/cohere_generate.json"))).await;
+    let vllm =
+        fake_upstream(|_| Reply::ok(include_str!("../fixtures/vllm_completions.json"))).await;
+    let sglang =
+        fake_upstream(|_| Reply::ok(include_str!("../fixtures/sglang_generate.json"))).await;
+    let cohere =
+        fake_upstream(|_| Reply::ok(include_str!("../fixtures/cohere_generate.json"))).await;
     let config = [
         one_model(
             "vllm",
@@ -487,7 +492,8 @@ async fn a_share_without_scope_is_refused_in_json() {
 async fn the_new_routes_keep_the_access_token_host_check_limits_and_gate() {
     const TOKEN: &str = "dialect-test-token-0123456789";
     let vllm = fake_upstream(|_| {
-        Reply::ok(include_str!("../fixtures/vllm_completions.json")).after(Duration::from_millis(1500))
+        Reply::ok(include_str!("../fixtures/vllm_completions.json"))
+            .after(Duration::from_millis(1500))
     })
     .await;
     let config = format!(

@@ -3,8 +3,8 @@
 
 // Test code: a failed unwrap is a failed test, never a user's crash.
 
-use axum::http::StatusCode;
 use crate::common::{generate, get, scoring};
+use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use likely_ngram::{train_model, Tokenizer, Vocab};
 use likely_proxy::backends::EmbeddedCatalog;

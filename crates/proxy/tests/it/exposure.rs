@@ -3,7 +3,6 @@
 //! cap), every answer carries the security headers, and `likely serve` refuses to listen publicly
 //! without a token or with a short one.
 
-
 use crate::common::{one_model, state_from};
 use likely_proxy::app;
 use likely_proxy::hosts::AllowedHosts;

@@ -5,8 +5,8 @@
 
 // Test code: a failed unwrap is a failed test, never a user's crash.
 
-use axum::http::StatusCode;
 use crate::common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
+use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -3,7 +3,6 @@
 //! `Accept-Encoding` asks for, with `Content-Encoding` and `Vary`, and the cache headers (Trunk's
 //! hashed assets immutable, `index.html` revalidated, also as the answer to the page's own routes).
 
-
 use crate::common::{one_model, state_from};
 use likely_proxy::app;
 use likely_proxy::serve::{serve, ConnectionLimits};

@@ -1,7 +1,6 @@
 //! Upstreams that echo the key partly (masked) in their 401/403 messages: over real HTTP, the
 //! client's answer quotes their reason without anything key-shaped.
 
-
 use crate::common;
 use crate::common::{fake_upstream, one_model, scoring, state_from, Reply};
 use serde_json::json;

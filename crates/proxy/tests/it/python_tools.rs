@@ -8,7 +8,6 @@
 //! (`$LIKELY_PYTHON_TOOLS`, default `$LIKELY_TOOLS_DIR/python`); without it these tests say so loudly
 //! and pass, as the test command always installs it first.
 
-
 use crate::common::served;
 use likely_testkit::serve::Served;
 use serde_json::Value;

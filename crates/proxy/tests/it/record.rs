@@ -9,10 +9,10 @@ use likely_core::snapshot::{self, Scope};
 use likely_core::{
     Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet, SnippetResult,
 };
-use std::time::Duration;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Stdio;
+use std::time::Duration;
 
 use crate::common::burst::{acknowledged_before_sigkill, client};
 use crate::common::served;

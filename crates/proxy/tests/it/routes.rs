@@ -5,11 +5,11 @@
 // Test code: a failed unwrap is a failed test, never a user's crash.
 use crate::common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
 use crate::common::{
     app_from, app_with_token, fake_upstream, generate, get, one_model, scoring, send, Reply,
 };
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 

@@ -5,10 +5,10 @@
 // Test code: a failed unwrap is a failed test, never a user's crash.
 use crate::common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
 use crate::common::logs::captured_logs;
 use crate::common::{fake_upstream, forbidden_host, generate, scoring, send, state_from, Reply};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use serde_json::json;
 use std::sync::atomic::Ordering;
 

@@ -2,9 +2,8 @@
 //! `/generate` in SGLang's real shape (fixtures in `tests/fixtures/`) and with its real error bodies,
 //! and the proxy must send the right request and return the same Cohere-shaped answer as every backend.
 
-
-use axum::http::StatusCode;
 use crate::common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
+use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use serde_json::json;
 

@@ -57,11 +57,7 @@ fn evaluation(snippets: usize) -> Evaluation {
 
 async fn create(server: &Server, bytes: Vec<u8>, scope: Scope) -> reqwest::Response {
     client()
-        .post(format!(
-            "{}/v1/shares?scope={}",
-            server.url,
-            scope.as_str()
-        ))
+        .post(format!("{}/v1/shares?scope={}", server.url, scope.as_str()))
         .header("content-type", "application/octet-stream")
         .body(bytes)
         .send()

@@ -2,14 +2,13 @@
 //! finds every snapshot it acknowledged complete, and no row half-written. Against SQLite always,
 //! and against PostgreSQL when `LIKELY_TEST_POSTGRES_URL` is set.
 
-
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use likely_store::{Lookup, PostgresStore, ShareStore, SqliteStore, StoreConfig};
 use crate::pg_env::postgres_url;
+use likely_store::{Lookup, PostgresStore, ShareStore, SqliteStore, StoreConfig};
 use sha2::{Digest, Sha256};
 
 /// Acknowledged saves to wait for before the kill.

@@ -2,10 +2,9 @@
 //! replicas on one database need: a snapshot saved through one handle is read and deleted through
 //! another, and handles opening at once migrate the schema once.
 
-
-use likely_store::{Deletion, Lookup, NewSnapshot, PostgresStore, ShareStore, Store, StoreUrl};
 use crate::pg_env::postgres_url;
 use crate::suite::suite_config;
+use likely_store::{Deletion, Lookup, NewSnapshot, PostgresStore, ShareStore, Store, StoreUrl};
 
 async fn open_postgres(test: &str) -> Option<(PostgresStore, ())> {
     let url = postgres_url(test)?;
@@ -216,7 +215,8 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
         panic!("the share was lost in the migration")
     };
     assert_eq!(snapshot.bytes, b"first share");
-    let run = crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
+    let run =
+        crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
     let saved = likely_store::RunStore::record_run(&store, run)
         .await
         .unwrap();

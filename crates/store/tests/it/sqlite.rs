@@ -1,9 +1,8 @@
 //! The store suite against `SqliteStore` in a temporary folder, and what only SQLite has: a file
 //! created with its folder, reopened, and opened by several handles at once.
 
-
-use likely_store::{Lookup, NewSnapshot, ShareStore, SqliteStore, Store, StoreUrl};
 use crate::suite::suite_config;
+use likely_store::{Lookup, NewSnapshot, ShareStore, SqliteStore, Store, StoreUrl};
 use tempfile::TempDir;
 
 async fn open_sqlite(_test: &str) -> Option<(SqliteStore, TempDir)> {
@@ -167,7 +166,8 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
             .unwrap(),
         likely_store::Deletion::Deleted
     );
-    let run = crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
+    let run =
+        crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
     let saved = likely_store::RunStore::record_run(&store, run)
         .await
         .unwrap();

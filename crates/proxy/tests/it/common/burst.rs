@@ -13,7 +13,11 @@ pub fn client() -> reqwest::Client {
 /// Sends `create` (a request built on a client and the server's base URL; 201 with an `id` is an
 /// acknowledgement) from eight tasks until `count` are acknowledged, then kills the server with
 /// SIGKILL, creates still in flight, and answers every id acknowledged before it died.
-pub async fn acknowledged_before_sigkill<F>(server: &mut Served, count: usize, create: F) -> Vec<String>
+pub async fn acknowledged_before_sigkill<F>(
+    server: &mut Served,
+    count: usize,
+    create: F,
+) -> Vec<String>
 where
     F: Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder + Clone + Send + Sync + 'static,
 {
