@@ -3,6 +3,7 @@
 //! have never read (a seeded grammar of apiary logs). Happy path and restart, bad inputs, queueing and
 //! cancellation, SIGKILL during training, and the access token.
 
+use crate::common;
 use likely_testkit::serve::{Launch, Served};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -177,14 +178,11 @@ impl Server {
     }
 
     async fn generate(&self, body: Value) -> Value {
-        self.auth(self.client.post(format!("{}/v1/generate", self.url)))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        common::json_of(
+            self.auth(self.client.post(format!("{}/v1/generate", self.url)))
+                .json(&body),
+        )
+        .await
     }
 
     /// The average log-likelihood per scored token of `model` on `texts`.

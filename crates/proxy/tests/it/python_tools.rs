@@ -8,6 +8,7 @@
 //! (`$LIKELY_PYTHON_TOOLS`, default `$LIKELY_TOOLS_DIR/python`); without it these tests say so loudly
 //! and pass, as the test command always installs it first.
 
+use crate::common;
 use crate::common::served;
 use likely_testkit::serve::Served;
 use serde_json::Value;
@@ -45,6 +46,17 @@ fn serve(dir: &Path) -> Served {
         .token(Some(TOKEN))
         .quiet()
         .spawn()
+}
+
+/// What `command` prints on its standard output, as JSON, once it has succeeded.
+fn json_printed(command: &mut Command) -> Value {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// A command of the environment, offline: no Hugging Face download, caches in `home`.
@@ -87,29 +99,17 @@ async fn first_token_logliks(base: &str, texts: &[String]) -> f64 {
     let mut sum = 0.0;
     for text in texts {
         let url = format!("{base}/vllm/{MODEL}/tokenize");
-        let tokens: Value = client
-            .post(url)
-            .bearer_auth(TOKEN)
-            .json(&serde_json::json!({"prompt": text, "add_special_tokens": false}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let tokens: Value = common::json_of(
+            client
+                .post(url)
+                .bearer_auth(TOKEN)
+                .json(&serde_json::json!({"prompt": text, "add_special_tokens": false})),
+        )
+        .await;
         let first = tokens["tokens"][0].as_u64().unwrap();
         let url = format!("{base}/vllm/{MODEL}/v1/completions");
         let body = serde_json::json!({"prompt": [50_256, first], "echo": true, "logprobs": 1, "max_tokens": 1, "temperature": 0});
-        let answer: Value = client
-            .post(url)
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer: Value = common::json_of(client.post(url).bearer_auth(TOKEN).json(&body)).await;
         sum += answer["choices"][0]["logprobs"]["token_logprobs"][1]
             .as_f64()
             .unwrap();
@@ -166,20 +166,14 @@ async fn lm_eval_scores_local_tasks_offline_with_the_servers_tokenizer() {
     );
 
     // `likely eval` on the same texts, in-process.
-    let likely = Command::new(env!("CARGO_BIN_EXE_likely"))
-        .arg("eval")
-        .arg(work.join("rolling.jsonl"))
-        .args(["--baseline", "base-light", "--custom", MODEL, "--json"])
-        .env_remove("LIKELY_CONFIG")
-        .env_remove("LIKELY_ACCESS_TOKEN")
-        .output()
-        .unwrap();
-    assert!(
-        likely.status.success(),
-        "{}",
-        String::from_utf8_lossy(&likely.stderr)
+    let report = json_printed(
+        Command::new(env!("CARGO_BIN_EXE_likely"))
+            .arg("eval")
+            .arg(work.join("rolling.jsonl"))
+            .args(["--baseline", "base-light", "--custom", MODEL, "--json"])
+            .env_remove("LIKELY_CONFIG")
+            .env_remove("LIKELY_ACCESS_TOKEN"),
     );
-    let report: Value = serde_json::from_slice(&likely.stdout).unwrap();
     let model = report["models"]
         .as_array()
         .unwrap()
@@ -286,16 +280,13 @@ fn openai_s_sdk_scores_and_reads_errors_on_both_base_urls() {
     let Some(venv) = tools() else { return };
     let dir = tempfile::tempdir().unwrap();
     let server = serve(dir.path());
-    let output = offline(venv.join("bin/python"), dir.path())
-        .args(["-c", SDK_SCRIPT, &server.url, TOKEN, MODEL])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let out: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let out = json_printed(offline(venv.join("bin/python"), dir.path()).args([
+        "-c",
+        SDK_SCRIPT,
+        &server.url,
+        TOKEN,
+        MODEL,
+    ]));
     assert!(
         out["version"].as_str().unwrap().starts_with("3."),
         "{}",

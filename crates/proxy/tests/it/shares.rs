@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
 
+use crate::common;
 use crate::common::burst::{acknowledged_before_sigkill, client};
 use crate::common::served;
 use likely_testkit::serve::Served;
@@ -89,14 +90,7 @@ async fn delete(server: &Server, id: &str, token: &str) -> reqwest::Response {
 }
 
 async fn capabilities(server: &Server) -> Value {
-    client()
-        .get(format!("{}/v1/capabilities", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    common::json_of(client().get(format!("{}/v1/capabilities", server.url))).await
 }
 
 async fn message(answer: reqwest::Response) -> String {

@@ -53,14 +53,7 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
         .spawn();
     likely_proxy::backends::upstream::install_crypto_provider();
     let client = reqwest::Client::new();
-    let models: Value = client
-        .get(format!("{}/v1/models", served.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let models: Value = common::json_of(client.get(format!("{}/v1/models", served.url))).await;
     let listed: Vec<&str> = models["models"]
         .as_array()
         .unwrap()

@@ -2,7 +2,7 @@
 //! replicas on one database need: a snapshot saved through one handle is read and deleted through
 //! another, and handles opening at once migrate the schema once.
 
-use crate::pg_env::postgres_url;
+use crate::pg_env::{fresh_database, postgres_url};
 use crate::suite::suite_config;
 use likely_store::{Deletion, Lookup, NewSnapshot, PostgresStore, ShareStore, Store, StoreUrl};
 
@@ -95,21 +95,8 @@ async fn replicas_opening_a_fresh_database_at_once_migrate_it_once() {
         return;
     };
     // A database of its own, so the schema really is created by the racing opens.
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
     let name = format!("likely_race_{}", std::process::id());
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .await
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (server, _) = url.rsplit_once('/').unwrap();
-    let fresh_url = format!("{server}/{name}");
+    let fresh_url = fresh_database(&url, &name).await;
 
     let opens: Vec<_> = (0..8)
         .map(|_| {
@@ -161,20 +148,7 @@ run_store_suite!(open_postgres);
 
 /// A database of its own at schema version 1 (the first release: share links only), with one link.
 async fn first_release_database(url: &str, name: &str) -> String {
-    let (admin, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .unwrap();
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (server, _) = url.rsplit_once('/').unwrap();
-    let old_url = format!("{server}/{name}");
+    let old_url = fresh_database(url, name).await;
     let (client, connection) = tokio_postgres::connect(&old_url, tokio_postgres::NoTls)
         .await
         .unwrap();

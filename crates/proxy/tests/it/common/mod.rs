@@ -38,6 +38,11 @@ pub fn state_from(config: &str, env: &[(&str, &str)]) -> AppState {
     state
 }
 
+/// The JSON answer to `request`, sent over real HTTP (any status).
+pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// The proxy's router for `state` served on `127.0.0.1:0` (each request knowing its client's address,
 /// as `likely serve` does); its base URL.
 pub async fn serve_state(state: AppState) -> String {

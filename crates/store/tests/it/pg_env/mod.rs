@@ -24,3 +24,21 @@ pub(crate) fn postgres_url(test: &str) -> Option<String> {
     );
     None
 }
+
+/// A fresh, empty database `name` (dropped first when it exists) on the server of `url`; its URL.
+pub(crate) async fn fresh_database(url: &str, name: &str) -> String {
+    let (admin, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (server, _) = url.rsplit_once('/').unwrap();
+    format!("{server}/{name}")
+}
