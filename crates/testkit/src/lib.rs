@@ -2,7 +2,7 @@
 //! on loopback ([`upstream`], and the scripted Cohere upstream of [`cohere`]), the `likely serve`
 //! launcher ([`serve`]), a language-model wrapper that watches sampling ([`model`]), fixtures and
 //! builders of Generate API answers ([`answers`], from `likely_core::testing`), temporary files
-//! ([`files`]) and, with the `browser` feature, headless Chromium ([`browser`]).
+//! ([`files`]), the PostgreSQL test database ([`postgres`]) and, with the `browser` feature, headless Chromium ([`browser`]).
 //!
 //! A failed expectation in a helper panics with a message: in a test, that is the test failing.
 
@@ -13,6 +13,7 @@ pub mod browser;
 pub mod cohere;
 pub mod files;
 pub mod model;
+pub mod postgres;
 pub mod serve;
 pub mod upstream;
 

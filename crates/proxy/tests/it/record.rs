@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use crate::common::burst::{acknowledged_before_sigkill, client};
 use crate::common::served;
+use likely_testkit::postgres::postgres_url;
 use likely_testkit::serve::Served;
 
 /// Held-out text that must never reach the database with `--record figures`.
@@ -487,14 +488,18 @@ async fn every_acknowledged_run_survives_sigkill_on_sqlite() {
 
 #[tokio::test]
 async fn every_acknowledged_run_survives_sigkill_on_postgres() {
-    let Some(url) = postgres_url() else { return };
+    let Some(url) = postgres_url("every_acknowledged_run_survives_sigkill_on_postgres") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     acknowledged_runs_survive_sigkill(dir.path(), &url).await;
 }
 
 #[tokio::test]
 async fn two_servers_on_one_postgres_share_runs_and_kept_sets() {
-    let Some(url) = postgres_url() else { return };
+    let Some(url) = postgres_url("two_servers_on_one_postgres_share_runs_and_kept_sets") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let a = start(dir.path(), &url, &[], None);
     let b = start(dir.path(), &url, &[], None);
@@ -591,7 +596,10 @@ impl Relay {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_going_away_answers_503_and_the_server_reconnects() {
-    let Some(url) = postgres_url() else { return };
+    let Some(url) = postgres_url("postgres_going_away_answers_503_and_the_server_reconnects")
+    else {
+        return;
+    };
     // postgres://user@host:port/db → the relay stands in for host:port.
     let (scheme_user, rest) = url.rsplit_once('@').unwrap();
     let (host_port, db) = rest.split_once('/').unwrap();
@@ -673,20 +681,6 @@ async fn likely_runs_lists_the_runs_as_a_table_or_json() {
     let bad = runs(&["--dataset", "nope"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`dataset`"));
-}
-
-/// The PostgreSQL test database: required under CI, skipped (with a line saying so) elsewhere.
-fn postgres_url() -> Option<String> {
-    match std::env::var("LIKELY_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("CI must run the PostgreSQL tests: start one with scripts/postgres.sh")
-        }
-        _ => {
-            eprintln!("skipped: LIKELY_TEST_POSTGRES_URL is not set (scripts/postgres.sh start)");
-            None
-        }
-    }
 }
 
 #[tokio::test]

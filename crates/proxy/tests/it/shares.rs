@@ -13,6 +13,7 @@ use std::process::Stdio;
 use crate::common;
 use crate::common::burst::{acknowledged_before_sigkill, client};
 use crate::common::served;
+use likely_testkit::postgres::postgres_url;
 use likely_testkit::serve::Served;
 
 const PHRASE: &str = "quokkas of Zanzibar";
@@ -292,7 +293,9 @@ async fn every_acknowledged_link_survives_sigkill_and_a_restart() {
 
 #[tokio::test]
 async fn two_servers_on_one_postgres_share_links() {
-    let Some(url) = postgres_url() else { return };
+    let Some(url) = postgres_url("two_servers_on_one_postgres_share_links") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let a = start(dir.path(), &url, &[], None);
     let b = start(dir.path(), &url, &[], None);
@@ -310,20 +313,6 @@ async fn two_servers_on_one_postgres_share_links() {
     let answer = delete(&b, id, link["delete_token"].as_str().unwrap()).await;
     assert_eq!(answer.status(), 204);
     assert_eq!(open(&a, id).await.status(), 410);
-}
-
-/// The PostgreSQL test database: required under CI, skipped (with a line saying so) elsewhere.
-fn postgres_url() -> Option<String> {
-    match std::env::var("LIKELY_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("CI must run the PostgreSQL tests: start one with scripts/postgres.sh")
-        }
-        _ => {
-            eprintln!("skipped: LIKELY_TEST_POSTGRES_URL is not set (scripts/postgres.sh start)");
-            None
-        }
-    }
 }
 
 #[tokio::test]
