@@ -46,11 +46,7 @@ async fn a_share_link_opens_the_same_numbers() {
         low,
         "the same interval"
     );
-    teammate
-        .client
-        .goto(&legacy)
-        .await
-        .expect("open the old link");
+    teammate.goto(&legacy).await;
     teammate.client.refresh().await.expect("reload");
     assert_eq!(teammate.value_of("avg-loglik-base-light").await, base);
     assert_eq!(
@@ -68,10 +64,8 @@ async fn a_broken_share_link_says_so() {
     let server = Server::start();
     let browser = Browser::start().await;
     browser
-        .client
         .goto(&format!("{}/#e=not-a-real-evaluation", server.url))
-        .await
-        .expect("open the broken link");
+        .await;
     let message = browser.text_of("error-message").await;
     assert!(message.contains("share link"), "{message}");
     browser.wait_for_models().await;

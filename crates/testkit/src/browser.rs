@@ -159,9 +159,17 @@ impl Browser {
     /// Starts a browser on `url` and waits until the page lists the server's models.
     pub async fn open(url: &str) -> Browser {
         let browser = Browser::start().await;
-        browser.client.goto(url).await.expect("open the page");
+        browser.goto(url).await;
         browser.wait_for_models().await;
         browser
+    }
+
+    /// Opens `url` in this browser (a link, a reload, another page).
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     }
 
     /// Clicks the element with this `data-testid`.
