@@ -49,6 +49,13 @@ fn openai_message(answered: &Answered) -> String {
         .to_string()
 }
 
+/// `answered` is an OpenAI-shaped error with this status whose message holds `part`.
+fn assert_openai_error(answered: &Answered, status: StatusCode, part: &str) {
+    assert_eq!(answered.status, status, "{}", answered.text);
+    let message = openai_message(answered);
+    assert!(message.contains(part), "{}", answered.text);
+}
+
 fn gpt2() -> Tokenizer {
     Tokenizer::gpt2().unwrap()
 }
@@ -254,17 +261,7 @@ async fn bad_token_prompts_are_refused_with_a_message() {
     }
     let many = vec![11u32; 10_000_000];
     let answered = post(&app, "/v1/completions", &json!({"model": "base-light", "prompt": many, "echo": true, "logprobs": 1, "max_tokens": 1})).await;
-    assert_eq!(
-        answered.status,
-        StatusCode::BAD_REQUEST,
-        "{}",
-        answered.text
-    );
-    assert!(
-        openai_message(&answered).contains("10000000 token ids"),
-        "{}",
-        answered.text
-    );
+    assert_openai_error(&answered, StatusCode::BAD_REQUEST, "10000000 token ids");
     let detokenize = post(
         &app,
         "/detokenize",
@@ -348,16 +345,10 @@ async fn upstreams_get_ids_passed_through_or_refuse_them_clearly() {
         .await,
         post(&app, "/vllm/bare/v1/completions", &scoring(json!([1, 2]))).await,
     ] {
-        assert_eq!(
-            answered.status,
+        assert_openai_error(
+            &answered,
             StatusCode::NOT_IMPLEMENTED,
-            "{}",
-            answered.text
-        );
-        assert!(
-            openai_message(&answered).contains("tokenizer = \"gpt2\""),
-            "{}",
-            answered.text
+            "tokenizer = \"gpt2\"",
         );
     }
     let listed = get(&app, "/v1/models").await.json();
