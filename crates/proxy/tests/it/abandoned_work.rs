@@ -5,7 +5,6 @@
 //! gone, the server's process CPU time (utime + stime of `/proc/<pid>/stat`) must stop growing.
 
 use crate::common;
-
 use crate::common::cpu::{cpu_ticks, ms_used_in_the_second_after_next, ticks_per_second};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,7 +2,6 @@
 //! the variable; a good configuration serves on the port it prints (a configuration without embedded
 //! models starts without loading them).
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -6,7 +6,6 @@
 //! Host check, the limits and the per-model gate.
 
 use crate::common;
-
 use crate::common::{app_with_token, fake_upstream, one_model, send, state_from, Answered, Reply};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

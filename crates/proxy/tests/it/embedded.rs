@@ -1,8 +1,6 @@
 //! The embedded backend through the router, with a tiny n-gram model trained here from a few lines
 //! (the real embedded models take a minute to train and are tested by their own crate).
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
-
 use crate::common::{generate, get, scoring};
 use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};

@@ -3,7 +3,6 @@
 //! concurrency slot is held until the work has really stopped. Oversized answers are refused first.
 
 use crate::common;
-
 use likely_ngram::{train_model, Tokenizer, Vocab};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;

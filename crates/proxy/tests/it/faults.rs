@@ -3,8 +3,6 @@
 //! than `max_upstream_answer_bytes`, and malformed JSON in every dialect. (Slow answers past the
 //! timeout, 500s, 429 with `Retry-After` and malformed Cohere/TGI answers are in `forwarding.rs`.)
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
-
 use crate::common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
 use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};

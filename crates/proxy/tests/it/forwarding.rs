@@ -2,10 +2,8 @@
 //! vLLM with `prompt_logprobs`, Together- and Fireworks-style echo, TGI `details.prefill`), and the
 //! proxy must send each the right request and turn each answer into the same Cohere-shaped answer.
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
 use crate::common;
-
-use crate::common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
+use crate::common::{app_from, fake_upstream, generate, one_model, one_upstream, scoring, Reply};
 use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use serde_json::{json, Value};
@@ -69,14 +67,14 @@ fn assert_normalised(answer: &Value) -> GenerateResponse {
 
 #[tokio::test]
 async fn cohere_gets_the_upstream_id_raw_prompting_and_the_key() {
-    let upstream = fake_upstream(|_| Reply::ok(COHERE)).await;
-    let config = one_model(
+    let (upstream, app) = one_upstream(
         "c",
         "cohere",
-        &upstream.base_url,
+        COHERE,
         "api_key_env = \"CO_KEY\"",
-    );
-    let app = app_from(&config, &[("CO_KEY", "co-test-key-1")]);
+        &[("CO_KEY", "co-test-key-1")],
+    )
+    .await;
     let answer = generate(&app, scoring("c", "To be or")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_normalised(&answer.json());
@@ -127,14 +125,14 @@ async fn vllm_gets_prompt_logprobs_and_ranks_come_back() {
 
 #[tokio::test]
 async fn together_style_prompt_logprobs_are_read() {
-    let upstream = fake_upstream(|_| Reply::ok(TOGETHER)).await;
-    let config = one_model(
+    let (upstream, app) = one_upstream(
         "t",
         "openai-completions",
-        &upstream.base_url,
+        TOGETHER,
         "flavor = \"together\"",
-    );
-    let app = app_from(&config, &[]);
+        &[],
+    )
+    .await;
     let answer = generate(&app, scoring("t", "To be or")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_normalised(&answer.json());
@@ -147,9 +145,7 @@ async fn together_style_prompt_logprobs_are_read() {
 
 #[tokio::test]
 async fn fireworks_style_echo_is_split_at_the_prompt() {
-    let upstream = fake_upstream(|_| Reply::ok(FIREWORKS)).await;
-    let config = one_model("f", "openai-completions", &upstream.base_url, "");
-    let app = app_from(&config, &[]);
+    let (_upstream, app) = one_upstream("f", "openai-completions", FIREWORKS, "", &[]).await;
     let answer = generate(&app, scoring("f", "To be or")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let parsed = assert_normalised(&answer.json());
@@ -159,9 +155,7 @@ async fn fireworks_style_echo_is_split_at_the_prompt() {
 
 #[tokio::test]
 async fn scoring_alone_drops_the_generated_token_a_generic_server_must_make() {
-    let upstream = fake_upstream(|_| Reply::ok(FIREWORKS)).await;
-    let config = one_model("f", "openai-completions", &upstream.base_url, "");
-    let app = app_from(&config, &[]);
+    let (upstream, app) = one_upstream("f", "openai-completions", FIREWORKS, "", &[]).await;
     let mut request = scoring("f", "To be or");
     request["max_tokens"] = json!(0);
     let answer = generate(&app, request).await;
@@ -180,9 +174,7 @@ async fn scoring_alone_drops_the_generated_token_a_generic_server_must_make() {
 
 #[tokio::test]
 async fn tgi_gets_decoder_input_details_and_prefill_comes_back() {
-    let upstream = fake_upstream(|_| Reply::ok(TGI)).await;
-    let config = one_model("g", "tgi", &upstream.base_url, "");
-    let app = app_from(&config, &[]);
+    let (upstream, app) = one_upstream("g", "tgi", TGI, "", &[]).await;
     let answer = generate(&app, scoring("g", "To be or")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let parsed = assert_normalised(&answer.json());
@@ -440,9 +432,7 @@ async fn an_unreachable_upstream_is_a_502_and_a_slow_one_a_504() {
 
 #[tokio::test]
 async fn tgi_makes_one_call_per_generation_with_distinct_seeds() {
-    let upstream = fake_upstream(|_| Reply::ok(TGI)).await;
-    let config = one_model("g", "tgi", &upstream.base_url, "");
-    let app = app_from(&config, &[]);
+    let (upstream, app) = one_upstream("g", "tgi", TGI, "", &[]).await;
     let mut request = scoring("g", "To be or");
     request["num_generations"] = json!(2);
     request["seed"] = json!(7);

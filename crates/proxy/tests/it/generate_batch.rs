@@ -5,7 +5,6 @@
 //! client leaves stops using CPU within a second, as single requests do (`abandoned_work.rs`).
 
 use crate::common;
-
 use crate::common::cpu::{cpu_ticks, ms_used_in_the_second_after_next, ticks_per_second};
 
 use crate::common::{fake_upstream, one_model, scoring, state_from, Reply};

@@ -4,7 +4,6 @@
 //! (only files of `dist/` are served). After each, the server still answers.
 
 use crate::common;
-
 use crate::common::{fake_upstream, state_from, Reply};
 use likely_proxy::app;
 use likely_proxy::hosts::AllowedHosts;

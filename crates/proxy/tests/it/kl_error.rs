@@ -8,7 +8,6 @@
 //! below it as it would be for normalised models. docs/distribution.md quotes what this prints:
 //! `cargo test --release -p likely-proxy --test it kl_error:: -- --nocapture`.
 
-// Test code: a failed unwrap is a failed test.
 use likely_core::distribution::kl_top_k;
 use likely_core::TopK;
 use likely_ngram::pipeline::{play_corpus, EmbeddedPaths};

@@ -2,9 +2,7 @@
 //! `{"message"}` with a fitting status, the limits (body size, prompt length, concurrency), the static
 //! dashboard with its `index.html` fallback, and access control.
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
 use crate::common;
-
 use crate::common::{
     app_from, app_with_token, fake_upstream, generate, get, one_model, scoring, send, Reply,
 };

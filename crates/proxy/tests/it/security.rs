@@ -2,9 +2,7 @@
 //! else (no answer body or header, no log line, not `/v1/models`), and no request can make the proxy
 //! contact a host outside the model table.
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
 use crate::common;
-
 use crate::common::logs::captured_logs;
 use crate::common::{fake_upstream, forbidden_host, generate, scoring, send, state_from, Reply};
 use axum::body::Body;

@@ -2,7 +2,7 @@
 //! `/generate` in SGLang's real shape (fixtures in `tests/fixtures/`) and with its real error bodies,
 //! and the proxy must send the right request and return the same Cohere-shaped answer as every backend.
 
-use crate::common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
+use crate::common::{app_from, fake_upstream, generate, one_model, one_upstream, scoring, Reply};
 use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use serde_json::json;
@@ -15,9 +15,7 @@ const WITHOUT_LOGPROBS: &str = include_str!("../fixtures/sglang_answer_without_l
 
 #[tokio::test]
 async fn sglang_gets_its_native_request_and_prompt_scores_come_back_with_ids() {
-    let upstream = fake_upstream(|_| Reply::ok(ANSWER)).await;
-    let config = one_model("s", "sglang", &upstream.base_url, "");
-    let app = app_from(&config, &[]);
+    let (upstream, app) = one_upstream("s", "sglang", ANSWER, "", &[]).await;
     let answer = generate(&app, scoring("s", "To be or")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let parsed: GenerateResponse = serde_json::from_value(answer.json()).unwrap();
@@ -59,14 +57,14 @@ async fn sglang_gets_its_native_request_and_prompt_scores_come_back_with_ids() {
 
 #[tokio::test]
 async fn sglang_scores_without_generating() {
-    let upstream = fake_upstream(|_| Reply::ok(SCORING_ONLY)).await;
-    let config = one_model(
+    let (upstream, app) = one_upstream(
         "s",
         "sglang",
-        &upstream.base_url,
+        SCORING_ONLY,
         "api_key_env = \"SG_KEY\"",
-    );
-    let app = app_from(&config, &[("SG_KEY", "sg-key-31415")]);
+        &[("SG_KEY", "sg-key-31415")],
+    )
+    .await;
     let mut request = scoring("s", "To be or");
     request["max_tokens"] = json!(0);
     let answer = generate(&app, request).await;

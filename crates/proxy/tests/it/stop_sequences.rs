@@ -1,9 +1,7 @@
 //! `stop_sequences` over real HTTP: Cohere is sent them, and every backend's answer ends before the
 //! earliest one in the generated text (never in the prompt), its finish reason `COMPLETE`.
 
-// Test code: a failed unwrap is a failed test, never a user's crash.
-
-use crate::common::{app_from, fake_upstream, generate, one_model, scoring, Reply};
+use crate::common::{app_from, fake_upstream, generate, one_model, one_upstream, scoring, Reply};
 use axum::http::StatusCode;
 use likely_core::GenerateResponse;
 use serde_json::json;
@@ -43,9 +41,7 @@ fn check_cut(answer: &serde_json::Value) {
 
 #[tokio::test]
 async fn cohere_is_sent_the_stop_sequences_and_the_answer_is_cut() {
-    let upstream = fake_upstream(|_| Reply::ok(COHERE)).await;
-    let config = one_model("c", "cohere", &upstream.base_url, "");
-    let app = app_from(&config, &[]);
+    let (upstream, app) = one_upstream("c", "cohere", COHERE, "", &[]).await;
     let answer = generate(&app, with_stops("c")).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     check_cut(&answer.json());

@@ -6,7 +6,6 @@
 //! command runs); without them it says so and checks that the n-gram models are served alone.
 
 use crate::common;
-
 use serde_json::{json, Value};
 
 fn reference_prompt() -> (String, Vec<u32>, Vec<f64>) {

@@ -80,6 +80,21 @@ pub fn app_with_token(config: &str, token: &str) -> Router {
     app(state)
 }
 
+/// A fake upstream answering `body` (200, JSON) to every request, and the proxy's router with one
+/// model `name` of `backend` in front of it (`extra` TOML lines appended to the model; `env` the
+/// environment its key is read from).
+pub async fn one_upstream(
+    name: &str,
+    backend: &str,
+    body: &'static str,
+    extra: &str,
+    env: &[(&str, &str)],
+) -> (Fake, Router) {
+    let upstream = fake_upstream(move |_| Reply::ok(body)).await;
+    let config = one_model(name, backend, &upstream.base_url, extra);
+    (upstream, app_from(&config, env))
+}
+
 /// A config with one model of `backend` at `base_url` (extra TOML lines appended to the model).
 pub fn one_model(name: &str, backend: &str, base_url: &str, extra: &str) -> String {
     format!(
