@@ -2,8 +2,8 @@
 """Modules import one way: prints every pair of modules of one crate that use each other and exits 1
 when there is any. A pair is two siblings (`crate::a` and `crate::b`, or `a::x` and `a::y`, each with
 everything below it) or a module and one of its children (`a` and `a::x`). A module uses another when
-it names it in a path: `crate::…`, `super::…`, `self::…`, or the name of one of its own children
-(`shards::Shards` in `serve/mod.rs`). A name a module re-exports (`pub use x::Name`) counts as x's, and
+it names it in a path: `crate::…`, `super::…`, `self::…`, the name of one of its own children
+(`shards::Shards` in `serve/mod.rs`), or a name it brought in with `use` (`Gpt2::shared()`). A name a module re-exports (`pub use x::Name`) counts as x's, and
 a re-export itself is a module's interface, not a use. Test code (`#[cfg(test)]` and below, `tests.rs`,
 `*_tests.rs`), `src/bin/` and comments are left out.
 
@@ -26,6 +26,7 @@ def module_of(rel):
 
 def source(path):
     text = open(path, encoding="utf-8", errors="replace").read()
+    text = re.sub(r"#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*mod\s+\w+\s*;", "", text)  # test files
     text = re.split(r"#\[cfg\(test\)\]", text)[0]  # the test module and what follows stay out
     text = re.sub(r"//[^\n]*", "", text)  # comments (doc links)
     text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)  # strings
@@ -63,12 +64,14 @@ class Crate:
                     continue
                 self.files[module_of(rel)] = source(os.path.join(src, rel))
         self.modules = set(self.files)
-        self.reexports = {}  # (module, name) -> the path it names
+        self.reexports = {}  # (module, name) -> the path it names, for `pub use`
+        self.imports = {}  # (module, name) -> the path it names, for every `use`
         for me, text in self.files.items():
             for m in USE.finditer(text):
-                if m.group(1):
-                    for segs in flatten(m.group(2)):
-                        if segs and segs[-1] not in ("self", "*"):
+                for segs in flatten(m.group(2)):
+                    if segs and segs[-1] not in ("self", "*"):
+                        self.imports[(me, segs[-1])] = segs
+                        if m.group(1):
                             self.reexports[(me, segs[-1])] = segs
 
     def resolve(self, me, segs, depth=0):
@@ -77,6 +80,8 @@ class Crate:
             base = [] if segs[0] == "crate" else list(me)
         elif me + (segs[0],) in self.modules:  # a child module by its bare name
             base = list(me)
+        elif (me, segs[0]) in self.imports and depth < 8:  # a name brought in by a `use`
+            return self.resolve(me, self.imports[(me, segs[0])] + list(segs[1:]), depth + 1)
         else:
             return None
         rest = list(segs)
