@@ -3,9 +3,10 @@
 when there is any. A pair is two siblings (`crate::a` and `crate::b`, or `a::x` and `a::y`, each with
 everything below it) or a module and one of its children (`a` and `a::x`). A module uses another when
 it names it in a path: `crate::…`, `super::…`, `self::…`, the name of one of its own children
-(`shards::Shards` in `serve/mod.rs`), or a name it brought in with `use` (`Gpt2::shared()`). A name a module re-exports (`pub use x::Name`) counts as x's, and
-a re-export itself is a module's interface, not a use. Test code (`#[cfg(test)]` and below, `tests.rs`,
-`*_tests.rs`), `src/bin/` and comments are left out.
+(`shards::Shards` in `serve/mod.rs`), or a name it brought in with `use` (`Gpt2::shared()`). A name
+a module re-exports (`pub use x::Name`) counts as x's, and a re-export itself is a module's
+interface, not a use. Test code (`#[cfg(test)]` items, `tests.rs`, `*_tests.rs`), `src/bin/` and
+comments are left out.
 
 usage: scripts/module-cycles.py [CRATE_SRC_DIR...]   (default: src and every crates/*/src)"""
 import glob
