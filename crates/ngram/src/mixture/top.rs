@@ -470,6 +470,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    use crate::mixture::MixedModel;
     use crate::model::KnModel;
     use crate::train::train_model;
     use crate::vocab::Vocab;
@@ -512,7 +513,7 @@ mod tests {
     }
 
     /// Every position's top-k and rank against the mixture's full distribution.
-    fn check_against_brute_force(m: &Parts<'_>, text: &[u32], list: usize) {
+    fn check_against_brute_force(m: &MixedModel, text: &[u32], list: usize) {
         let never = AtomicBool::new(false);
         for k in [0usize, 1, 3] {
             let options = ScoreOptions {
@@ -698,7 +699,7 @@ mod tests {
             scores.len()
         );
         assert_eq!(
-            score(&m, &text, &options, &never).expect("score").len(),
+            score(&m.parts(), &text, &options, &never).expect("score").len(),
             text.len()
         );
     }

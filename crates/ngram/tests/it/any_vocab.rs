@@ -12,11 +12,9 @@ use std::sync::Arc;
 use likely_ngram::eval::evaluate;
 use likely_ngram::{
     generate, progress, storage, train_adapted, train_model, tune_lambda, InterpolatedModel,
-    KnModel, LanguageModel, MixedModel, NgramError, ScoreOptions, Stopped, TokenIds, TokenScore,
-    Vocab,
+    KnModel, LanguageModel, MixedModel, NgramError, ScoreOptions, TokenIds, Vocab,
 };
 
-const V: f64 = 10.0;
 const EOT: u32 = 0;
 
 fn train(texts: &[&str], order: usize) -> KnModel {

@@ -13,7 +13,6 @@ use likely_ngram::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const V: f64 = 50_257.0;
 const EOT: u32 = Tokenizer::EOT;
 const A: u32 = 1;
 const B: u32 = 2;

@@ -2,6 +2,9 @@
 //! one subject (`kneser_ney::hand_computed_kneser_ney`); `common` holds what they share. A new
 //! subject: a file `NAME.rs` here and a `mod NAME;` line below.
 
+// Helpers of a test binary: `pub` is for the modules that share them.
+#![allow(unreachable_pub)]
+
 mod common;
 
 mod any_vocab;

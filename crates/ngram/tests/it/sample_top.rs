@@ -5,11 +5,7 @@
 use crate::common::random_model;
 use std::sync::atomic::AtomicBool;
 
-use likely_ngram::{
-    generate, sample_until, train_model, KnModel, LanguageModel, SampleParams, Vocab,
-};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use likely_ngram::{generate, sample_until, KnModel, LanguageModel, SampleParams};
 
 fn model() -> KnModel {
     random_model(9, 30)

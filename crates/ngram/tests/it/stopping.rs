@@ -7,11 +7,8 @@ use likely_testkit::model::Stepped;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use likely_ngram::{
-    generate, generate_until, train_model, KnModel, LanguageModel, SampleParams, ScoreOptions,
-    Stopped, TokenScore, Vocab,
+    generate, generate_until, KnModel, LanguageModel, SampleParams, ScoreOptions, Stopped,
 };
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 /// A synthetic corpus over a small alphabet, order 3.
 fn model() -> KnModel {

@@ -7,9 +7,7 @@ use crate::common;
 use crate::common::logs::captured_logs;
 use crate::common::{one_model, state_from};
 use likely_proxy::access::{Access, AccessToken};
-use likely_proxy::app;
 use reqwest::header;
-use std::net::SocketAddr;
 
 const TOKEN: &str = "team-token-42-0123456789abcdef";
 

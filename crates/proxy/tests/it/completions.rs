@@ -8,13 +8,10 @@
 use crate::common;
 use crate::common::{fake_upstream, one_model, state_from, Reply};
 use likely_core::{prompt_scores, GenerateResponse};
-use likely_ngram::{load_or_train, EmbeddedPaths};
-use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
 use likely_proxy::setup::build_table;
-use likely_proxy::{app, AppState};
+use likely_proxy::AppState;
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 async fn embedded_server() -> String {
     let catalog = tokio::task::spawn_blocking(common::embedded_catalog)

@@ -10,14 +10,13 @@ use crate::common::{app_with_token, fake_upstream, one_model, send, state_from, 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use likely_ngram::{load_or_train, EmbeddedPaths, Tokenizer};
-use likely_proxy::backends::EmbeddedCatalog;
+use likely_ngram::Tokenizer;
 use likely_proxy::config::Config;
 use likely_proxy::hosts::AllowedHosts;
 use likely_proxy::setup::build_table;
 use likely_proxy::{app, AppState};
 use serde_json::{json, Value};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 async fn embedded_state() -> AppState {

@@ -7,7 +7,7 @@ use likely_ngram::{train_model, Tokenizer, Vocab};
 use likely_proxy::backends::EmbeddedCatalog;
 use likely_proxy::config::Config;
 use likely_proxy::setup::build_table;
-use likely_proxy::{app, AppState};
+use likely_proxy::AppState;
 use likely_testkit::model::{without_end_of_text, Stepped};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -6,7 +6,7 @@
 use likely_core::snapshot::{self, Scope};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use crate::common::served;
 use likely_testkit::serve::Served;

@@ -6,13 +6,10 @@
 
 use crate::common;
 use crate::common::cpu::{cpu_ticks, ms_used_in_the_second_after_next, ticks_per_second};
-
 use crate::common::{fake_upstream, one_model, scoring, state_from, Reply};
 use likely_core::batch::MAX_BATCH_REQUESTS;
 use likely_proxy::access::{Access, AccessToken};
-use likely_proxy::{app, AppState};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -13,7 +13,7 @@ use crate::common::served;
 use likely_testkit::serve::Served;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const TOKEN: &str = "python-tools-test-token-4b1e7c";
 const MODEL: &str = "custom-base-light";

@@ -11,7 +11,6 @@ use likely_core::{
 };
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use crate::common::burst::{acknowledged_before_sigkill, client};

@@ -8,7 +8,6 @@ use likely_core::{
 };
 use serde_json::Value;
 use std::path::Path;
-use std::process::Stdio;
 
 use crate::common;
 use crate::common::burst::{acknowledged_before_sigkill, client};

@@ -2,7 +2,7 @@
 //! replicas on one database need: a snapshot saved through one handle is read and deleted through
 //! another, and handles opening at once migrate the schema once.
 
-use crate::pg_env::{fresh_database, postgres_url};
+use crate::pg_env::{drop_database, fresh_database, postgres_url};
 use crate::suite::suite_config;
 use likely_store::{Deletion, Lookup, NewSnapshot, PostgresStore, ShareStore, Store, StoreUrl};
 
@@ -124,10 +124,7 @@ async fn replicas_opening_a_fresh_database_at_once_migrate_it_once() {
         .collect();
     drop(client);
     connection.await.unwrap().unwrap();
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    drop_database(&url, &name).await;
     for result in results {
         result.unwrap();
     }
@@ -158,7 +155,7 @@ async fn first_release_database(url: &str, name: &str) -> String {
         .batch_execute(concat!(
             "CREATE TABLE likely_store_migrations (version BIGINT PRIMARY KEY, \
              applied_at TIMESTAMPTZ NOT NULL DEFAULT now());",
-            include_str!("../migrations/postgres/0001_shares.sql"),
+            include_str!("../../migrations/postgres/0001_shares.sql"),
             "INSERT INTO likely_store_migrations (version) VALUES (1);"
         ))
         .await
@@ -199,14 +196,7 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
         .unwrap()
         .is_some());
     drop(store);
-    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    drop_database(&url, &name).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,3 +20,15 @@ pub(crate) async fn fresh_database(url: &str, name: &str) -> String {
     let (server, _) = url.rsplit_once('/').unwrap();
     format!("{server}/{name}")
 }
+
+/// Drops the database `name` on the server of `url`, closing its connections.
+pub(crate) async fn drop_database(url: &str, name: &str) {
+    let (admin, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}
