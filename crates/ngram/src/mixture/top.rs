@@ -699,7 +699,9 @@ mod tests {
             scores.len()
         );
         assert_eq!(
-            score(&m.parts(), &text, &options, &never).expect("score").len(),
+            score(&m.parts(), &text, &options, &never)
+                .expect("score")
+                .len(),
             text.len()
         );
     }
