@@ -13,24 +13,23 @@
 #[allow(dead_code, unused_imports)]
 mod support;
 
-use std::io::Write;
 use std::time::{Duration, Instant};
-use support::{Browser, Server, HAMLET_SNIPPET};
+use support::{file_with, Browser, Server, EMBEDDED_PAIR, HAMLET_SNIPPET};
 
-const CONFIG: &str = r#"
+/// Larger bodies than the default, and a third model: the embedded base again under another name.
+fn bench_config() -> String {
+    format!(
+        r#"
 [limits]
 max_body_bytes = 4194304
-[[models]]
-name = "base-light"
-backend = "embedded"
-[[models]]
-name = "custom-base-light"
-backend = "embedded"
+{EMBEDDED_PAIR}
 [[models]]
 name = "custom-base-light-2"
 backend = "embedded"
 upstream_model = "custom-base-light"
-"#;
+"#
+    )
+}
 
 /// About `tokens` GPT-2 tokens of English: the worked example's snippet (~100 tokens) repeated.
 fn text_of(tokens: usize) -> String {
@@ -146,13 +145,7 @@ async fn bench(browser: &Browser, url: &str, tokens: usize) {
 
 #[tokio::main]
 async fn main() {
-    let mut config = tempfile::Builder::new()
-        .suffix(".toml")
-        .tempfile()
-        .expect("a config file");
-    config
-        .write_all(CONFIG.as_bytes())
-        .expect("write the config");
+    let config = file_with("likely-", ".toml", &bench_config());
     let server = Server::start_with(Some(config.path()));
     let browser = Browser::start().await;
     println!("token view benchmark (headless Chromium, release bundle)");

@@ -92,7 +92,7 @@ if [ "$want_tools" = "all" ]; then
     log "installing Debian's postgresql"
     apt_install postgresql
   fi
-  # lm-evaluation-harness and OpenAI's SDK for the dialect tests (crates/proxy/tests/dialects.rs).
+  # lm-evaluation-harness and OpenAI's SDK for the dialect tests (crates/proxy/tests/it/dialects.rs).
   bash "$root/scripts/install-python-tools.sh" >/dev/null
 fi
 log "tools ready"

@@ -19,6 +19,7 @@ bash scripts/build.sh
 
 log "checking formatting, lints and the API docs"
 cargo fmt --all -- --check
+python3 scripts/module-cycles.py # modules import one way (no two modules using each other)
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --quiet
 

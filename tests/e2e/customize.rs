@@ -54,11 +54,7 @@ fn start(dir: &Path) -> Server {
 
 async fn open(server: &Server, path: &str) -> Browser {
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}{path}", server.url))
-        .await
-        .expect("open the page");
+    browser.goto(&format!("{}{path}", server.url)).await;
     browser
 }
 

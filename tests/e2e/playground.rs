@@ -76,20 +76,9 @@ async fn focus(browser: &Browser, token: &fantoccini::elements::Element) {
 
 /// The tooltip's token index once it is `want` (the view updates after the event).
 async fn tooltip_index(browser: &Browser, want: &str) -> Option<String> {
-    let mut index = None;
-    for _ in 0..30 {
-        index = browser
-            .by_testid("token-tooltip")
-            .await
-            .attr("data-index")
-            .await
-            .unwrap();
-        if index.as_deref() == Some(want) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    index
+    browser
+        .attr_once("token-tooltip", "data-index", want, 30)
+        .await
 }
 
 #[tokio::test]
@@ -269,10 +258,8 @@ async fn a_share_link_reopens_the_playground_and_the_evaluation_page_sends_its_t
     // The same state opened through the evaluation page's link mechanism lands on the playground.
     let fragment = link.split("#s=").nth(1).unwrap();
     teammate
-        .client
         .goto(&format!("{}/#s={fragment}", server.url))
-        .await
-        .unwrap();
+        .await;
     assert_eq!(teammate.value_of("generation-base-light").await, base);
     assert!(teammate
         .client
@@ -335,11 +322,7 @@ async fn a_stored_playground_link_opens_the_playground() {
         .unwrap();
     let id = id.as_str().expect("an id").to_string();
     // The evaluation page's stored-link address hands it to the playground.
-    browser
-        .client
-        .goto(&format!("{}/s/{id}", server.url))
-        .await
-        .unwrap();
+    browser.goto(&format!("{}/s/{id}", server.url)).await;
     assert_eq!(browser.value_of("generation-base-light").await, -2.5);
     assert_eq!(
         text_of(&browser, "generation-base-light").await.trim(),

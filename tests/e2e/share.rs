@@ -46,11 +46,7 @@ async fn a_share_link_opens_the_same_numbers() {
         low,
         "the same interval"
     );
-    teammate
-        .client
-        .goto(&legacy)
-        .await
-        .expect("open the old link");
+    teammate.goto(&legacy).await;
     teammate.client.refresh().await.expect("reload");
     assert_eq!(teammate.value_of("avg-loglik-base-light").await, base);
     assert_eq!(
@@ -68,10 +64,8 @@ async fn a_broken_share_link_says_so() {
     let server = Server::start();
     let browser = Browser::start().await;
     browser
-        .client
         .goto(&format!("{}/#e=not-a-real-evaluation", server.url))
-        .await
-        .expect("open the broken link");
+        .await;
     let message = browser.text_of("error-message").await;
     assert!(message.contains("share link"), "{message}");
     browser.wait_for_models().await;
@@ -140,19 +134,9 @@ async fn charts_are_drawn_and_tokens_are_reachable_by_keyboard() {
         .send_keys(&Key::Right.to_string())
         .await
         .expect("press the right arrow");
-    let mut index = None;
-    for _ in 0..20 {
-        index = browser
-            .by_testid("token-tooltip")
-            .await
-            .attr("data-index")
-            .await
-            .unwrap();
-        if index.as_deref() == Some("4") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let index = browser
+        .attr_once("token-tooltip", "data-index", "4", 20)
+        .await;
     assert_eq!(
         index.as_deref(),
         Some("4"),

@@ -363,11 +363,7 @@ async fn open_stored(
         .as_str()
         .unwrap_or_else(|| panic!("{created}"));
     let opened = Instant::now();
-    browser
-        .client
-        .goto(&format!("{}{path}", server.url))
-        .await
-        .unwrap();
+    browser.goto(&format!("{}{path}", server.url)).await;
     opened
 }
 

@@ -15,8 +15,9 @@ use crate::results::{
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod error;
 mod validation;
-pub use validation::EvaluationError;
+pub use error::EvaluationError;
 
 /// The version of the value's layout; a share link from another version is refused, not misread.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -41,6 +41,8 @@ pub mod snapshot;
 pub mod snippet_table;
 pub mod stop_sequences;
 pub mod sums;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod token_text;
 pub mod windows;
 pub mod wire;

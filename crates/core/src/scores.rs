@@ -233,17 +233,8 @@ fn top_k(token: &TokenLikelihood) -> Result<Option<TopK>, LogprobError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{BilledUnits, Generation, ResponseMeta, TopToken};
-
-    fn token(text: &str, likelihood: Option<f64>) -> TokenLikelihood {
-        TokenLikelihood {
-            token: text.into(),
-            likelihood,
-            top_tokens: None,
-            rank: None,
-            id: None,
-        }
-    }
+    use crate::testing::token;
+    use crate::wire::TopToken;
 
     #[test]
     fn top_tokens_with_ids_become_a_top_k_list() {
@@ -276,23 +267,12 @@ mod tests {
     }
 
     fn answer(tokens: Vec<TokenLikelihood>, input_tokens: Option<u32>) -> GenerateResponse {
-        GenerateResponse {
-            id: "a".into(),
-            prompt: None,
-            generations: vec![Generation {
-                id: "g".into(),
-                text: String::new(),
-                likelihood: None,
-                token_likelihoods: Some(tokens),
-                finish_reason: None,
-            }],
-            meta: input_tokens.map(|n| ResponseMeta {
-                billed_units: Some(BilledUnits {
-                    input_tokens: Some(n),
-                    output_tokens: Some(1),
-                }),
-            }),
+        let answer = crate::testing::answer(tokens);
+        match input_tokens {
+            Some(n) => answer.billed(n, 1),
+            None => answer,
         }
+        .build()
     }
 
     #[test]

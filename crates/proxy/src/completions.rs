@@ -357,48 +357,22 @@ pub fn response(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use likely_core::{BilledUnits, Generation, ResponseMeta, TopToken};
-
-    fn token(text: &str, likelihood: Option<f64>, top: Option<(&str, f64)>) -> TokenLikelihood {
-        TokenLikelihood {
-            token: text.into(),
-            likelihood,
-            top_tokens: top.map(|(token, likelihood)| {
-                vec![TopToken {
-                    token: token.into(),
-                    likelihood,
-                    id: None,
-                }]
-            }),
-            rank: None,
-            id: None,
-        }
-    }
+    use likely_core::testing::{self, token_with_top};
 
     /// The normalised answer to "To bé" (3 prompt tokens) with one generated token.
     fn answer() -> GenerateResponse {
-        GenerateResponse {
-            id: "likely-1".into(),
-            prompt: Some("To bé".into()),
-            generations: vec![Generation {
-                id: "gen-1".into(),
-                text: " or".into(),
-                likelihood: None,
-                token_likelihoods: Some(vec![
-                    token("To", None, None),
-                    token(" b", Some(-2.0), Some((" be", -1.0))),
-                    token("é", Some(-3.0), Some(("é", -3.0))),
-                    token(" or", Some(-0.5), None),
-                ]),
-                finish_reason: Some("MAX_TOKENS".into()),
-            }],
-            meta: Some(ResponseMeta {
-                billed_units: Some(BilledUnits {
-                    input_tokens: Some(3),
-                    output_tokens: Some(1),
-                }),
-            }),
-        }
+        testing::answer(vec![
+            token_with_top("To", None, None),
+            token_with_top(" b", Some(-2.0), Some((" be", -1.0))),
+            token_with_top("é", Some(-3.0), Some(("é", -3.0))),
+            token_with_top(" or", Some(-0.5), None),
+        ])
+        .id("likely-1")
+        .prompt("To bé")
+        .text(" or")
+        .finish("MAX_TOKENS")
+        .billed(3, 1)
+        .build()
     }
 
     #[test]

@@ -1,39 +1,18 @@
-//! What the end-to-end tests share: a real `likely` server on a loopback port and a real headless
-//! Chromium driven over WebDriver.
+//! What the end-to-end tests share: a real `likely` server on a loopback port (on the kit's launcher)
+//! and, from `likely-testkit`, headless Chromium, the scripted Cohere upstream and temporary files.
 
-// Helpers of test binaries (the e2e tests and the bench): `pub` is for the files that include them.
+// Helpers of test binaries (the e2e tests and the benches): `pub` is for the files that include them.
 #![allow(unreachable_pub)]
 
-pub mod browser;
 pub mod server;
-pub mod upstream;
 
-pub use browser::Browser;
+pub use likely_testkit::browser::Browser;
+pub use likely_testkit::cohere::{Behaviour, Upstream};
+pub use likely_testkit::files::file_with;
 pub use server::{Server, SharedStore};
-pub use upstream::{Behaviour, Upstream};
 
-/// A temporary file named `<prefix>….<suffix>` holding `contents`, for the page's file inputs.
-pub fn file_with(prefix: &str, suffix: &str, contents: &str) -> tempfile::NamedTempFile {
-    use std::io::Write;
-    let mut file = tempfile::Builder::new()
-        .prefix(prefix)
-        .suffix(suffix)
-        .tempfile()
-        .expect("a temporary file");
-    file.write_all(contents.as_bytes()).expect("write the file");
-    file
-}
-
-/// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.
-pub fn config_with_upstream(upstream_url: &str) -> tempfile::NamedTempFile {
-    use std::io::Write;
-    let mut file = tempfile::Builder::new()
-        .suffix(".toml")
-        .tempfile()
-        .expect("a temporary config file");
-    write!(
-        file,
-        r#"
+/// The configuration of the worked example's pair: the two embedded models.
+pub const EMBEDDED_PAIR: &str = r#"
 [[models]]
 name = "base-light"
 backend = "embedded"
@@ -41,16 +20,23 @@ backend = "embedded"
 [[models]]
 name = "custom-base-light"
 backend = "embedded"
+"#;
 
+/// A config with the embedded pair and one Cohere-dialect model served by `upstream_url`.
+pub fn config_with_upstream(upstream_url: &str) -> tempfile::NamedTempFile {
+    file_with(
+        "likely-",
+        ".toml",
+        &format!(
+            r#"{EMBEDDED_PAIR}
 [[models]]
 name = "remote-custom"
 backend = "cohere"
 base_url = "{upstream_url}"
 upstream_model = "remote-ft"
 "#
+        ),
     )
-    .expect("write the config");
-    file
 }
 
 /// The longer example passage (Hamlet's soliloquy through "Devoutly to be wish’d.").

@@ -1,21 +1,18 @@
-//! Starts the real `likely` server (the release binary and Trunk's `dist/`, as `scripts/test.sh`
-//! builds them) on a free loopback port, and stops it when dropped.
+//! The real `likely` server (the release binary and Trunk's `dist/`, as `scripts/test.sh` builds them)
+//! started by the kit's launcher on a free loopback port, with a share store of its own or a shared
+//! one, and stopped when dropped.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
-/// How long the server may take to load its (already trained) models.
-const START_TIMEOUT: Duration = Duration::from_secs(120);
+use likely_testkit::serve::{Launch, Served};
+use std::ffi::OsStr;
+use std::path::Path;
 
 /// A running server.
 pub struct Server {
-    child: Child,
+    _served: Served,
     /// Its base URL, e.g. `http://127.0.0.1:41234`.
     pub url: String,
     /// The share store it made for itself (a temporary SQLite file), removed when dropped.
-    _own_store: Option<tempfile::TempDir>,
+    _own_store: Option<SharedStore>,
 }
 
 /// A share store that outlives the servers started on it (to restart a server on the same store).
@@ -48,79 +45,44 @@ impl Server {
 
     /// Starts `likely serve --port 0`, with a config file when given, and waits until it listens.
     /// Its share links are kept in a temporary store of its own.
-    pub fn start_with(config: Option<&std::path::Path>) -> Server {
+    pub fn start_with(config: Option<&Path>) -> Server {
         Server::start_with_args(config, &[])
     }
 
     /// Starts `likely serve --port 0` with the given config and further arguments (for example
     /// `--custom-models-dir DIR`) on a temporary share store of its own, and waits until it listens.
-    pub fn start_with_args(config: Option<&std::path::Path>, extra: &[&std::ffi::OsStr]) -> Server {
+    pub fn start_with_args(config: Option<&Path>, extra: &[&OsStr]) -> Server {
         let store = SharedStore::new();
         let mut server = Server::start_on(config, &store.url(), extra);
-        server._own_store = Some(store.dir);
+        server._own_store = Some(store);
         server
     }
 
     /// Starts `likely serve --port 0` on the share store `store` (a `--store` URL, or `none`), with
     /// a config file when given and `extra` arguments, and waits until it listens.
-    pub fn start_on(
-        config: Option<&std::path::Path>,
-        store: &str,
-        extra: &[&std::ffi::OsStr],
-    ) -> Server {
+    pub fn start_on(config: Option<&Path>, store: &str, extra: &[&OsStr]) -> Server {
         let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
         let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
         assert!(
-            std::path::Path::new(&dist).join("index.html").is_file(),
+            Path::new(&dist).join("index.html").is_file(),
             "no built dashboard in {dist}: run scripts/test.sh, which builds it"
         );
-        let mut command = Command::new(&bin);
+        assert!(
+            Path::new(&bin).is_file(),
+            "no `likely` binary at {bin}: run scripts/test.sh, which builds it"
+        );
+        let mut launch = Launch::new(&bin).dist(dist).store(store).args(extra);
         if std::env::var_os("LIKELY_LOG").is_none() {
-            command.env("LIKELY_LOG", "warn");
+            launch = launch.env("LIKELY_LOG", "warn");
         }
-        // The n-gram models alone: the worked example's pair, as the page tests expect.
-        command.env("LIKELY_TRANSFORMER", "off");
-        command.args([
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--dist",
-            &dist,
-        ]);
         if let Some(config) = config {
-            command.arg("--config").arg(config);
+            launch = launch.config(config);
         }
-        command.args(["--store", store]).args(extra);
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {bin}: {e}; run scripts/test.sh"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("listening on ").nth(1) {
-                    let _ = sender.send(url.trim().to_string());
-                }
-            }
-        });
-        let url = receiver
-            .recv_timeout(START_TIMEOUT)
-            .expect("the server did not report its address in time");
+        let served = launch.spawn();
         Server {
-            child,
-            url,
+            url: served.url.clone(),
+            _served: served,
             _own_store: None,
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -1,23 +1,9 @@
 //! The synthetic evaluation the benchmarks time: one snippet of `tokens` tokens scored by every
 //! model named, with full-precision likelihoods, top tokens and ranks.
 
+use likely_core::testing::HAMLET_WORDS as WORDS;
 use likely_core::SnippetResult;
 use likely_core::{Evaluation, GenerateParams, ModelSpec, Outcome, ScoredToken, Snippet};
-
-const WORDS: [&str; 12] = [
-    "To",
-    " be",
-    ",",
-    " or",
-    " not",
-    " to",
-    " be",
-    ":",
-    " that",
-    " is",
-    " the",
-    " question",
-];
 
 /// A xorshift stream for the likelihoods (only sizes and timings matter here).
 fn uniform(state: &mut u64) -> f64 {

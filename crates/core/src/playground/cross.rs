@@ -45,32 +45,11 @@ pub fn cross_score(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{GenerateResponse, Generation, ReturnLikelihoods, TokenLikelihood};
+    use crate::testing;
+    use crate::wire::{GenerateResponse, ReturnLikelihoods};
 
     fn answer(tokens: &[(&str, Option<f64>)]) -> GenerateResponse {
-        GenerateResponse {
-            id: "a".into(),
-            prompt: None,
-            generations: vec![Generation {
-                id: "g".into(),
-                text: String::new(),
-                likelihood: None,
-                token_likelihoods: Some(
-                    tokens
-                        .iter()
-                        .map(|(t, l)| TokenLikelihood {
-                            token: t.to_string(),
-                            likelihood: *l,
-                            top_tokens: None,
-                            rank: None,
-                            id: None,
-                        })
-                        .collect(),
-                ),
-                finish_reason: None,
-            }],
-            meta: None,
-        }
+        testing::answer(tokens.iter().map(|(t, l)| testing::token(t, *l)).collect()).build()
     }
 
     #[test]

@@ -64,37 +64,17 @@ pub fn read_generations(response: &GenerateResponse) -> Result<Vec<Generated>, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{Generation, TopToken};
+    use crate::testing::{self, token_with_top};
 
     fn token(text: &str, likelihood: f64, top: Option<(&str, f64)>) -> TokenLikelihood {
-        TokenLikelihood {
-            token: text.into(),
-            likelihood: Some(likelihood),
-            top_tokens: top.map(|(t, l)| {
-                vec![TopToken {
-                    token: t.into(),
-                    likelihood: l,
-                    id: None,
-                }]
-            }),
-            rank: None,
-            id: None,
-        }
+        token_with_top(text, Some(likelihood), top)
     }
 
     fn answer(tokens: Vec<TokenLikelihood>) -> GenerateResponse {
-        GenerateResponse {
-            id: "a".into(),
-            prompt: None,
-            generations: vec![Generation {
-                id: "g".into(),
-                text: " to sleep".into(),
-                likelihood: None,
-                token_likelihoods: Some(tokens),
-                finish_reason: Some("MAX_TOKENS".into()),
-            }],
-            meta: None,
-        }
+        testing::answer(tokens)
+            .text(" to sleep")
+            .finish("MAX_TOKENS")
+            .build()
     }
 
     #[test]

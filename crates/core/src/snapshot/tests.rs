@@ -3,23 +3,9 @@ use crate::evaluation::{Snippet, SnippetSource};
 use crate::params::GenerateParams;
 use crate::results::{ModelSpec, Outcome, SnippetResult};
 use crate::scores::ScoredToken;
+use crate::testing::HAMLET_WORDS as WORDS;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
-
-const WORDS: [&str; 12] = [
-    "To",
-    " be",
-    ",",
-    " or",
-    " not",
-    " to",
-    " be",
-    ":",
-    " that",
-    " is",
-    " the",
-    " question",
-];
 
 fn uniform(rng: &mut Pcg32) -> f64 {
     f64::from(rng.next_u32()) / f64::from(u32::MAX)

@@ -69,8 +69,13 @@ impl MixedModel {
     }
 
     /// The two weights, of `a` then `b`.
-    pub(crate) fn weights(&self) -> [f64; 2] {
+    fn weights(&self) -> [f64; 2] {
         [self.lambda, 1.0 - self.lambda]
+    }
+
+    /// What scoring reads of the mixture: its parts and weights.
+    pub(crate) fn parts(&self) -> top::Parts<'_> {
+        top::Parts::new(&self.a, &self.b, self.lambda)
     }
 }
 
@@ -89,7 +94,7 @@ impl LanguageModel for MixedModel {
         options: &ScoreOptions,
         stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped> {
-        top::score(self, tokens, options, stop)
+        top::score(&self.parts(), tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
@@ -124,7 +129,7 @@ impl LanguageModel for MixedModel {
         visit: &mut dyn FnMut(usize, &[f64]),
         stop: &AtomicBool,
     ) -> Result<(), Stopped> {
-        top::visit_mixed(self, tokens, positions, visit, stop)
+        top::visit_mixed(&self.parts(), tokens, positions, visit, stop)
     }
 
     fn batches_distributions(&self) -> bool {

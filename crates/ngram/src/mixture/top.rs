@@ -1,4 +1,4 @@
-//! Scoring a [`MixedModel`]: each part scores the tokens once, listing its `k + EXTRA` most likely
+//! Scoring a mixture (`MixedModel`): each part scores the tokens once, listing its `k + EXTRA` most likely
 //! tokens at every position; the mixture's exact top-k and ranks come from those lists.
 //!
 //! A token in neither list has mixture probability at most `B = λ a_K + (1 − λ) b_K`, `a_K` and
@@ -12,10 +12,50 @@
 //! ([`LanguageModel::visit_distributions`]), a few dozen positions at a time.
 
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
-use super::MixedModel;
 use crate::lm::{check, LanguageModel, ScoreOptions, Stopped, TokenScore};
 use crate::scoring::log_mix;
+
+/// What scoring a mixture reads of it: its two parts and the weight of the first.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'m> {
+    first: &'m Arc<dyn LanguageModel>,
+    second: &'m Arc<dyn LanguageModel>,
+    lambda: f64,
+}
+
+impl<'m> Parts<'m> {
+    /// `lambda · first + (1 − lambda) · second`.
+    pub(crate) fn new(
+        first: &'m Arc<dyn LanguageModel>,
+        second: &'m Arc<dyn LanguageModel>,
+        lambda: f64,
+    ) -> Parts<'m> {
+        Parts {
+            first,
+            second,
+            lambda,
+        }
+    }
+
+    fn first(&self) -> &'m Arc<dyn LanguageModel> {
+        self.first
+    }
+
+    fn second(&self) -> &'m Arc<dyn LanguageModel> {
+        self.second
+    }
+
+    /// The two weights, of the first part then the second.
+    fn weights(&self) -> [f64; 2] {
+        [self.lambda, 1.0 - self.lambda]
+    }
+
+    fn vocab_size(&self) -> usize {
+        self.first.vocab_size()
+    }
+}
 
 /// Tokens each part lists beyond the `k` asked (so that the k-th mixture candidate usually beats
 /// the bound on the tokens neither part lists).
@@ -205,7 +245,7 @@ impl Position {
 
 /// Scores `tokens` under the mixture (see the module doc).
 pub(crate) fn score(
-    m: &MixedModel,
+    m: &Parts<'_>,
     tokens: &[u32],
     options: &ScoreOptions,
     stop: &AtomicBool,
@@ -215,7 +255,7 @@ pub(crate) fn score(
 
 /// [`score`] with the parts listing `list` tokens each (tests force the fallback with short lists).
 pub(crate) fn score_with(
-    m: &MixedModel,
+    m: &Parts<'_>,
     tokens: &[u32],
     options: &ScoreOptions,
     list: usize,
@@ -336,7 +376,7 @@ fn rank_of(dist: &[f64], token: u32) -> u32 {
 /// positions in one call and the other part gives each position's distribution as it comes;
 /// otherwise both parts visit [`CHUNK`] positions at a time.
 pub(crate) fn visit_mixed(
-    m: &MixedModel,
+    m: &Parts<'_>,
     tokens: &[u32],
     positions: &[usize],
     visit: &mut dyn FnMut(usize, &[f64]),
@@ -391,7 +431,7 @@ fn nested(
 
 /// Both parts visit [`CHUNK`] positions at a time (one row per part and position held at once).
 fn chunked(
-    m: &MixedModel,
+    m: &Parts<'_>,
     tokens: &[u32],
     positions: &[usize],
     visit: &mut dyn FnMut(usize, &[f64]),
@@ -430,6 +470,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
+    use crate::mixture::MixedModel;
     use crate::model::KnModel;
     use crate::train::train_model;
     use crate::vocab::Vocab;
@@ -479,7 +520,7 @@ mod tests {
                 top_k: k,
                 ranks: true,
             };
-            let got = score_with(m, text, &options, list, &never).expect("score");
+            let got = score_with(&m.parts(), text, &options, list, &never).expect("score");
             for (i, s) in got.iter().enumerate() {
                 let a = m.first().next_distribution(&text[..i]);
                 let b = m.second().next_distribution(&text[..i]);
@@ -599,7 +640,7 @@ mod tests {
                     top_k: 2,
                     ranks: true,
                 };
-                score_with(&m, &text, &options, list, &never).expect("score");
+                score_with(&m.parts(), &text, &options, list, &never).expect("score");
                 // One walk for the look-ups, one for the positions the lists do not settle.
                 let walks = batching.1.load(std::sync::atomic::Ordering::SeqCst);
                 assert!(walks <= 2, "{walks} walks");
@@ -658,7 +699,9 @@ mod tests {
             scores.len()
         );
         assert_eq!(
-            score(&m, &text, &options, &never).expect("score").len(),
+            score(&m.parts(), &text, &options, &never)
+                .expect("score")
+                .len(),
             text.len()
         );
     }

@@ -147,7 +147,7 @@ mod tests {
     use super::*;
 
     /// A real-shaped Cohere v1 answer to `"To be or"` with `return_likelihoods: "ALL"`, `max_tokens: 1`,
-    /// shared with `tests/forwarding.rs`.
+    /// shared with `tests/it/forwarding.rs`.
     const ANSWER: &str = include_str!("../../tests/fixtures/cohere_generate.json");
 
     #[test]

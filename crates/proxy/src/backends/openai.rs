@@ -392,7 +392,7 @@ mod tests {
     use super::*;
 
     /// vLLM's answer to `{"prompt":"To be or","echo":true,"logprobs":1,"prompt_logprobs":1,
-    /// "max_tokens":1}` for a Llama-style model (a BOS token first), shared with `tests/forwarding.rs`.
+    /// "max_tokens":1}` for a Llama-style model (a BOS token first), shared with `tests/it/forwarding.rs`.
     pub(crate) const VLLM_ANSWER: &str = include_str!("../../tests/fixtures/vllm_completions.json");
 
     fn parse(text: &str) -> CompletionAnswer {

@@ -43,36 +43,14 @@ pub fn apply(answer: &mut GenerateResponse, mode: ReturnLikelihoods, stops: &[St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use likely_core::{BilledUnits, Generation, ResponseMeta};
-
-    fn token(text: &str, likelihood: Option<f64>) -> TokenLikelihood {
-        TokenLikelihood {
-            token: text.into(),
-            likelihood,
-            top_tokens: None,
-            rank: None,
-            id: None,
-        }
-    }
+    use likely_core::testing::{self, token};
 
     fn answer(tokens: Vec<TokenLikelihood>, text: &str, input: u32) -> GenerateResponse {
-        GenerateResponse {
-            id: "a".into(),
-            prompt: None,
-            generations: vec![Generation {
-                id: "g".into(),
-                text: text.into(),
-                likelihood: None,
-                token_likelihoods: Some(tokens),
-                finish_reason: Some("MAX_TOKENS".into()),
-            }],
-            meta: Some(ResponseMeta {
-                billed_units: Some(BilledUnits {
-                    input_tokens: Some(input),
-                    output_tokens: Some(3),
-                }),
-            }),
-        }
+        testing::answer(tokens)
+            .text(text)
+            .finish("MAX_TOKENS")
+            .billed(input, 3)
+            .build()
     }
 
     #[test]

@@ -182,7 +182,7 @@ mod tests {
 
     /// TGI's answer to `{"inputs":"To be or","parameters":{"details":true,
     /// "decoder_input_details":true,"max_new_tokens":1}}` (Llama 2: `<s>` first), shared with
-    /// `tests/forwarding.rs`.
+    /// `tests/it/forwarding.rs`.
     const ANSWER: &str = include_str!("../../tests/fixtures/tgi_generate.json");
 
     #[test]

@@ -10,7 +10,10 @@
 //! its handlers make. `connection` serves one connection and ends it when its client leaves.
 
 mod connection;
+mod limits;
 mod shards;
+
+pub use limits::ConnectionLimits;
 
 use axum::Router;
 use connection::Connection;
@@ -21,27 +24,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::timeout::RequestBodyTimeoutLayer;
-
-/// Connection limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionLimits {
-    /// Most connections open at once.
-    pub max_connections: usize,
-    /// Longest wait for a request's headers (and for the next request on an idle connection).
-    pub header_read_timeout: Duration,
-    /// Longest wait for a request's body.
-    pub body_read_timeout: Duration,
-}
-
-impl Default for ConnectionLimits {
-    fn default() -> Self {
-        ConnectionLimits {
-            max_connections: 512,
-            header_read_timeout: Duration::from_secs(10),
-            body_read_timeout: Duration::from_secs(30),
-        }
-    }
-}
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests finish (for at
 /// most 10 s). Fails only when the serving threads cannot be started.

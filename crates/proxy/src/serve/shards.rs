@@ -7,7 +7,7 @@
 //! latency (BENCHMARKS.md, "Proxy overhead"). Connections go to the thread serving the fewest.
 
 use super::connection::{serve_connection, Connection};
-use super::ConnectionLimits;
+use super::limits::ConnectionLimits;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto::Builder;

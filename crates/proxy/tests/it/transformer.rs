@@ -1,0 +1,159 @@
+//! The on-board transformer through the real `likely serve` on loopback: `smollm2-135m` and
+//! `smollm2-135m-shakespeare` are listed with SmolLM2's tokenizer; the worked example's prompt is
+//! scored within 0.002 nats per token of the independent numpy reference (`crates/lm/reference`);
+//! the adapted model scores the same tokens differently; seeded sampling repeats; the vLLM-shaped
+//! token routes use SmolLM2's ids. Needs the weights (`scripts/fetch-smollm2.sh`, which the test
+//! command runs); without them it says so and checks that the n-gram models are served alone.
+
+use crate::common;
+use serde_json::{json, Value};
+
+fn reference_prompt() -> (String, Vec<u32>, Vec<f64>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../lm/tests/fixtures/reference.json"
+    );
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let case = fixture["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| case["name"] == "prompt")
+        .unwrap();
+    let ids = case["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect();
+    let logprobs = case["logprobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    (case["text"].as_str().unwrap().to_string(), ids, logprobs)
+}
+
+async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
+    let response = client.post(url).json(&body).send().await.unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+#[tokio::test]
+async fn the_transformer_is_served_scored_sampled_and_tokenized() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = common::served::serve_api("none")
+        .env_remove("LIKELY_TRANSFORMER")
+        .custom_models(&dir.path().join("models"))
+        .spawn();
+    likely_proxy::backends::upstream::install_crypto_provider();
+    let client = reqwest::Client::new();
+    let models: Value = common::json_of(client.get(format!("{}/v1/models", served.url))).await;
+    let listed: Vec<&str> = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    let weights = likely_lm::default_path().is_some_and(|path| path.exists());
+    if !weights {
+        eprintln!(
+            "SKIPPED the transformer's checks: its weights are not installed (run {})",
+            likely_lm::FETCH_COMMAND
+        );
+        assert_eq!(listed, ["base-light", "custom-base-light"], "{models}");
+        return;
+    }
+    assert!(listed.contains(&"smollm2-135m"), "{models}");
+    assert!(listed.contains(&"smollm2-135m-shakespeare"), "{models}");
+    let smol = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "smollm2-135m")
+        .unwrap();
+    assert_eq!(smol["tokenizer"], "smollm2", "{smol}");
+    assert_eq!(smol["vocab_size"], 49_152, "{smol}");
+
+    // The worked example's prompt, as the page sends it.
+    let (text, ids, reference) = reference_prompt();
+    let request = |model: &str| {
+        json!({"model": model, "prompt": text, "max_tokens": 1, "temperature": 1, "k": 0,
+               "p": 0.75, "return_likelihoods": "ALL", "seed": 7})
+    };
+    let answer = post(
+        &client,
+        format!("{}/v1/generate", served.url),
+        request("smollm2-135m"),
+    )
+    .await;
+    let tokens = answer["generations"][0]["token_likelihoods"]
+        .as_array()
+        .unwrap();
+    assert!(tokens.len() > ids.len(), "prompt tokens and one generated");
+    assert!(
+        tokens[0].get("likelihood").is_none(),
+        "the first is unscored"
+    );
+    for (i, expected) in reference.iter().enumerate().skip(1) {
+        let got = tokens[i]["likelihood"].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() < 0.002,
+            "token {i}: {got} against the reference {expected}"
+        );
+    }
+    let average: f64 = reference[1..].iter().sum::<f64>() / (reference.len() - 1) as f64;
+    assert!((average + 3.4151).abs() < 0.001, "{average}");
+
+    let adapted = post(
+        &client,
+        format!("{}/v1/generate", served.url),
+        request("smollm2-135m-shakespeare"),
+    )
+    .await;
+    let adapted_tokens = adapted["generations"][0]["token_likelihoods"]
+        .as_array()
+        .unwrap();
+    let differs = (1..ids.len()).any(|i| {
+        let a = adapted_tokens[i]["likelihood"].as_f64().unwrap();
+        let b = tokens[i]["likelihood"].as_f64().unwrap();
+        assert!(a.is_finite() && a <= 0.0);
+        (a - b).abs() > 1e-6
+    });
+    assert!(differs, "the mixture scores differently from the network");
+
+    // Seeded sampling repeats itself.
+    let sample = json!({"model": "smollm2-135m", "prompt": "To be, or not to be:", "max_tokens": 8,
+                        "temperature": 0.7, "k": 0, "p": 0.9, "seed": 11});
+    let first = post(
+        &client,
+        format!("{}/v1/generate", served.url),
+        sample.clone(),
+    )
+    .await;
+    let again = post(&client, format!("{}/v1/generate", served.url), sample).await;
+    assert_eq!(
+        first["generations"][0]["text"],
+        again["generations"][0]["text"]
+    );
+    assert!(!first["generations"][0]["text"].as_str().unwrap().is_empty());
+
+    // The vLLM-shaped token route speaks SmolLM2's ids.
+    let tokenized = post(
+        &client,
+        format!("{}/vllm/smollm2-135m/tokenize", served.url),
+        json!({"prompt": text, "add_special_tokens": false}),
+    )
+    .await;
+    let got: Vec<u32> = tokenized["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect();
+    assert_eq!(got, ids);
+}
