@@ -3,7 +3,7 @@
 //! then opens the new model's results page.
 
 use super::follow::{follow, Shown};
-use super::model_href;
+use crate::routes::model_href;
 use super::progress::TrainingProgress;
 use crate::api;
 use leptos::prelude::*;

@@ -1,6 +1,6 @@
 //! The custom models the server knows, each linked to its results page.
 
-use super::model_href;
+use crate::routes::model_href;
 use crate::api;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
