@@ -25,10 +25,10 @@ const FIGURES_JS: &str = "return [...document.querySelectorAll('[data-testid][da
     .filter(e => !['upload-summary'].includes(e.dataset.testid))
     .map(e => `${e.dataset.testid}=${e.dataset.value}|${e.dataset.ciLow || ''}|${e.dataset.ciHigh || ''}`)
     .sort().join('\\n');";
-/// The ids of `/runs`'s rows, in order.
+/// The ids of `/runs`'s rows, in order (`none` when it shows none).
 const ROW_IDS_JS: &str = "const t = document.querySelector('[data-testid=\"runs-table\"]');
-    return t && t.dataset.loading === 'false'
-        ? [...document.querySelectorAll('[data-testid=\"run-row\"]')].map(r => r.dataset.id).join(',') : 'loading';";
+    const ids = [...document.querySelectorAll('[data-testid=\"run-row\"]')].map(r => r.dataset.id).join(',');
+    return t && t.dataset.loading === 'false' ? (ids || 'none') : 'loading';";
 
 fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -63,7 +63,7 @@ async fn recorded_run(browser: &Browser, before: &str) -> String {
     panic!("no run was recorded");
 }
 
-/// Waits until `/runs` shows the rows `expected` (ids, in order, comma-separated).
+/// Waits until `/runs` shows the rows `expected` (ids, in order, comma-separated; `none`: no row).
 async fn rows_are(browser: &Browser, expected: &str) -> String {
     browser.settled(ROW_IDS_JS, expected).await
 }
@@ -152,17 +152,17 @@ async fn evaluations_are_recorded_listed_opened_ranked_and_run_again() {
 
     // Filters ask the API.
     filter(&browser, "runs-filter-model", "no-such-model").await;
-    assert_eq!(rows_are(&browser, "").await, "");
+    assert_eq!(rows_are(&browser, "none").await, "none");
     filter(&browser, "runs-filter-model", "custom-base-light").await;
     assert_eq!(rows_are(&browser, &first).await, first);
     filter(&browser, "runs-filter-model", "").await;
     filter(&browser, "runs-filter-text", "zzz").await;
-    assert_eq!(rows_are(&browser, "").await, "");
+    assert_eq!(rows_are(&browser, "none").await, "none");
     filter(&browser, "runs-filter-text", "HAMLET").await;
     assert_eq!(rows_are(&browser, &first).await, first);
     filter(&browser, "runs-filter-text", "").await;
     filter(&browser, "runs-filter-author", "bob").await;
-    assert_eq!(rows_are(&browser, "").await, "");
+    assert_eq!(rows_are(&browser, "none").await, "none");
     filter(&browser, "runs-filter-author", "").await;
     filter(&browser, "runs-filter-dataset", &fp).await;
     assert_eq!(rows_are(&browser, &first).await, first);
