@@ -51,39 +51,40 @@ fn row(rank: usize, entry: LeaderboardEntry) -> impl IntoView {
     }
 }
 
-/// What the page loaded.
-#[derive(Clone)]
-struct Loaded {
-    board: Leaderboard,
-    latest: Option<RunSummary>,
-}
-
 /// The page of the held-out set `fingerprint`.
 #[component]
 pub fn DatasetPage(fingerprint: String) -> impl IntoView {
     let theme = RwSignal::new(Theme::Light);
     follow_system(theme);
-    let loaded = RwSignal::new(None::<Loaded>);
+    let board = RwSignal::new(None::<Leaderboard>);
+    // The latest run on the set (`Some(None)`: none, or it could not be listed).
+    let latest = RwSignal::new(None::<Option<RunSummary>>);
     let error = RwSignal::new(None::<String>);
+    // The leaderboard and the latest run are asked for at once.
     let fp = fingerprint.clone();
     spawn_local(async move {
-        let board = api::record::leaderboard(&fp).await;
+        match api::record::leaderboard(&fp).await {
+            Ok(answer) => {
+                let _ = board.try_set(Some(answer));
+            }
+            Err(failure) => {
+                let _ = error.try_set(Some(format!(
+                    "This held-out set cannot be shown: {failure}."
+                )));
+            }
+        }
+    });
+    let fp = fingerprint.clone();
+    spawn_local(async move {
         let query = RunsQuery {
-            dataset: fp.clone(),
+            dataset: fp,
             ..RunsQuery::default()
         };
-        let latest = api::record::list_runs(&query, None)
+        let found = api::record::list_runs(&query, None)
             .await
             .ok()
             .and_then(|list| list.runs.into_iter().next());
-        match board {
-            Ok(board) => {
-                let _ = loaded.try_set(Some(Loaded { board, latest }));
-            }
-            Err(failure) => {
-                let _ = error.try_set(Some(format!("This held-out set cannot be shown: {failure}.")));
-            }
-        }
+        let _ = latest.try_set(Some(found));
     });
     let runs_link = runs_href(&RunsQuery {
         dataset: fingerprint.clone(),
@@ -98,17 +99,38 @@ pub fn DatasetPage(fingerprint: String) -> impl IntoView {
             <Show when=move || error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || error.get().unwrap_or_default()}</p>
             </Show>
-            {move || loaded.get().map(|Loaded { board, latest }| {
+            {move || board.get().map(|board| {
                 let name = board.dataset.as_ref().map_or_else(
                     || format!("Held-out set {}…", board.fingerprint.get(..12).unwrap_or_default()),
                     |set| set.name.clone(),
                 );
                 let kept = board.dataset.clone();
-                let href = latest.as_ref().filter(|_| kept.is_some()).map(|latest| evaluate_latest_href(&board.fingerprint, latest));
-                let why_not = if kept.is_none() {
-                    "This set is not kept on the server: upload it on the Evaluate page to run it again."
-                } else {
-                    "No run on this set yet."
+                let fingerprint = board.fingerprint.clone();
+                let is_kept = kept.is_some();
+                let evaluate_latest = move || {
+                    let href = latest.get().map(|run| {
+                        run.filter(|_| is_kept).map(|run| evaluate_latest_href(&fingerprint, &run))
+                    });
+                    let why_not = if !is_kept {
+                        "This set is not kept on the server: upload it on the Evaluate page to run it again."
+                    } else {
+                        "No run on this set could be listed."
+                    };
+                    match href {
+                        Some(Some(href)) => view! {
+                            <a class="button primary" data-testid="evaluate-latest" href=href
+                                title="Evaluate this set again with the baseline and the custom models of its latest run">
+                                "Evaluate the latest models"
+                            </a>
+                        }.into_any(),
+                        Some(None) => view! {
+                            <button type="button" class="primary" data-testid="evaluate-latest" disabled=true title=why_not>"Evaluate the latest models"</button>
+                            <span class="hint">{why_not}</span>
+                        }.into_any(),
+                        None => view! {
+                            <button type="button" class="primary" disabled=true>"Evaluate the latest models"</button>
+                        }.into_any(),
+                    }
                 };
                 let models = board.models.clone();
                 view! {
@@ -120,20 +142,7 @@ pub fn DatasetPage(fingerprint: String) -> impl IntoView {
                             <a href=runs_link.clone() data-testid="dataset-runs-link">"See its runs"</a>
                             <span class="fingerprint">{format!(" · fingerprint {}", board.fingerprint)}</span>
                         </p>
-                        <div class="actions">
-                            {match href {
-                                Some(href) => view! {
-                                    <a class="button primary" data-testid="evaluate-latest" href=href
-                                        title="Evaluate this set again with the baseline and the custom models of its latest run">
-                                        "Evaluate the latest models"
-                                    </a>
-                                }.into_any(),
-                                None => view! {
-                                    <button type="button" class="primary" data-testid="evaluate-latest" disabled=true title=why_not>"Evaluate the latest models"</button>
-                                    <span class="hint">{why_not}</span>
-                                }.into_any(),
-                            }}
-                        </div>
+                        <div class="actions">{evaluate_latest}</div>
                     </section>
                     <section class="panel">
                         <h2>"Leaderboard"</h2>
