@@ -43,7 +43,10 @@ async fn mark(browser: &Browser, url: &str, name: &str) -> f64 {
     for _ in 0..400 {
         let value = browser
             .client
-            .execute(&format!("return window.__marks && window.__marks.{name} || null;"), vec![])
+            .execute(
+                &format!("return window.__marks && window.__marks.{name} || null;"),
+                vec![],
+            )
             .await
             .unwrap();
         if let Some(ms) = value.as_f64() {
@@ -81,7 +84,9 @@ async fn main() {
     let points = {
         mark(&browser, &set_url, "chart").await;
         browser
-            .js_string("return document.querySelector('[data-testid=\"trend-chart\"]').dataset.points;")
+            .js_string(
+                "return document.querySelector('[data-testid=\"trend-chart\"]').dataset.points;",
+            )
             .await
     };
     mark(&browser, &runs_url, "row").await;

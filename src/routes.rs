@@ -364,7 +364,8 @@ mod tests {
         assert_eq!(Query::parse(search).preselect(), asked);
         assert_eq!(evaluation_href(&Preselect::default()), "/");
         // A bad fingerprint and a custom that is the baseline are dropped.
-        let read = Query::parse("?baseline=a&custom=a&custom=b&dataset=zz&evaluate=yes").preselect();
+        let read =
+            Query::parse("?baseline=a&custom=a&custom=b&dataset=zz&evaluate=yes").preselect();
         assert_eq!(read.customs, ["b"]);
         assert_eq!(read.dataset, None);
         assert!(!read.evaluate);
@@ -374,16 +375,16 @@ mod tests {
     #[test]
     fn playground_links_carry_the_prompt_and_models() {
         let href = playground_href("To be, or", "base", &["c".into()]);
-        assert_eq!(href, "/playground?prompt=To+be%2C+or&baseline=base&custom=c");
+        assert_eq!(
+            href,
+            "/playground?prompt=To+be%2C+or&baseline=base&custom=c"
+        );
         let query = Query::parse(href.trim_start_matches("/playground"));
         assert_eq!(query.prompt().as_deref(), Some("To be, or"));
         assert_eq!(query.models(), Some(("base".into(), vec!["c".into()])));
         assert_eq!(playground_href("", "", &[]), "/playground");
         assert_eq!(playground_share_href("x y"), "/playground?share=x+y");
-        assert_eq!(
-            Query::parse("?share=x+y").share().as_deref(),
-            Some("x y")
-        );
+        assert_eq!(Query::parse("?share=x+y").share().as_deref(), Some("x y"));
         assert_eq!(fragment_href(true, "AAA"), "/playground#s=AAA");
         assert_eq!(fragment_href(false, "AAA"), "/#s=AAA");
     }

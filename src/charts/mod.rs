@@ -17,16 +17,16 @@ mod palette;
 mod scatter;
 mod schedule;
 mod snippets;
-mod trend;
 #[cfg(test)]
 pub mod test_data;
+mod trend;
 
 use canvas::{CSS_HEIGHT, CSS_WIDTH};
 pub use lambda::LambdaChart;
-pub use trend::TrendChart;
 use leptos::html;
 use leptos::prelude::*;
 use likely_core::{Evaluation, Theme};
+pub use trend::TrendChart;
 
 /// The three charts of `evaluation`, in the colours of `theme`, redrawn less often while `running`; a
 /// click on a snippet of the per-snippet chart calls `on_snippet` with its index.

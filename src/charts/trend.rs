@@ -99,7 +99,11 @@ pub fn time_label(ms: f64, span_ms: f64) -> String {
         format!("{year}-{month:02}-{day:02}")
     } else {
         let minutes = ms.rem_euclid(DAY_MS as i64) / 60_000;
-        format!("{month:02}-{day:02} {:02}:{:02}", minutes / 60, minutes % 60)
+        format!(
+            "{month:02}-{day:02} {:02}:{:02}",
+            minutes / 60,
+            minutes % 60
+        )
     }
 }
 
@@ -264,6 +268,9 @@ mod tests {
     fn time_labels_are_utc_days_or_minutes() {
         assert_eq!(time_label(0.0, 10.0 * DAY_MS), "1970-01-01");
         assert_eq!(time_label(1_765_065_600_000.0, 10.0 * DAY_MS), "2025-12-07");
-        assert_eq!(time_label(951_782_400_000.0 + 3_660_000.0, DAY_MS), "02-29 01:01");
+        assert_eq!(
+            time_label(951_782_400_000.0 + 3_660_000.0, DAY_MS),
+            "02-29 01:01"
+        );
     }
 }

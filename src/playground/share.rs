@@ -5,10 +5,10 @@
 
 use super::state::Playground;
 use crate::api;
+use crate::routes::{fragment_href, playground_share_href};
 use crate::share::{choose, remember_delete_token, Choice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use crate::routes::{fragment_href, playground_share_href};
 use likely_core::snapshot::{self, Scope};
 
 fn origin() -> String {

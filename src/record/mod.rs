@@ -6,8 +6,8 @@
 //! one (`kept`); `?dataset=<fingerprint>&evaluate=1` loads one and evaluates it at once.
 
 mod controls;
-pub mod keys;
 mod kept;
+pub mod keys;
 mod recorder;
 mod state;
 

@@ -12,7 +12,9 @@ use crate::state::{Dashboard, Upload};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
-use likely_core::record::{new_run, NewDataset, RecordCapabilities, RecordMode, MAX_SET_NAME_CHARS};
+use likely_core::record::{
+    new_run, NewDataset, RecordCapabilities, RecordMode, MAX_SET_NAME_CHARS,
+};
 use likely_core::results::Outcome;
 use likely_core::snapshot::Scope;
 use likely_core::ModelInfo;
@@ -35,7 +37,11 @@ pub fn scope_for(mode: RecordMode) -> Scope {
 /// The name a set is recorded and kept under: its file's name, cut to the longest allowed.
 pub fn set_name(upload: &Upload) -> String {
     let name = upload.file.trim();
-    let name = if name.is_empty() { "held-out set" } else { name };
+    let name = if name.is_empty() {
+        "held-out set"
+    } else {
+        name
+    };
     name.chars().take(MAX_SET_NAME_CHARS).collect()
 }
 

@@ -42,7 +42,11 @@ impl List {
             self.generation.get_value()
         };
         let query = self.query.get_untracked();
-        let before = if more { self.next.get_untracked() } else { None };
+        let before = if more {
+            self.next.get_untracked()
+        } else {
+            None
+        };
         if more && before.is_none() {
             return;
         }
@@ -107,7 +111,8 @@ impl List {
                         keys::forget(&id);
                         self.runs.update(|runs| runs.retain(|run| run.id != id));
                     }
-                    self.error.set(Some(format!("The run was not deleted: {failure}.")));
+                    self.error
+                        .set(Some(format!("The run was not deleted: {failure}.")));
                 }
             }
         });
@@ -137,7 +142,9 @@ fn FilterInput(
 #[component]
 pub fn RunsPage() -> impl IntoView {
     let list = List {
-        query: RwSignal::new(Query::parse(&window().location().search().unwrap_or_default()).runs()),
+        query: RwSignal::new(
+            Query::parse(&window().location().search().unwrap_or_default()).runs(),
+        ),
         runs: RwSignal::new(Vec::new()),
         next: RwSignal::new(None),
         loading: RwSignal::new(true),

@@ -32,7 +32,13 @@ fn delta_pill(
     verdict: Verdict,
 ) -> impl IntoView {
     let text = delta.map_or_else(|| "n/a".to_string(), |d| metric.format_delta(d));
-    let title = format!("{} {}: {} ({})", metric.label(), metric.unit(), text, verdict_words(verdict));
+    let title = format!(
+        "{} {}: {} ({})",
+        metric.label(),
+        metric.unit(),
+        text,
+        verdict_words(verdict)
+    );
     view! {
         <span class=format!("{} small", verdict_class(verdict)) data-testid=testid
             data-value=delta.map(exact).unwrap_or_default() data-verdict=format!("{verdict:?}")

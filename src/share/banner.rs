@@ -23,7 +23,9 @@ fn describe(opened: &Opened) -> String {
         }
         (LinkKind::Stored(_), None) => "A snapshot of an evaluation, kept on this server".into(),
         (LinkKind::Fragment, _) => "A snapshot of an evaluation, carried in the link itself".into(),
-        (LinkKind::Run(_), Some(at)) => format!("A run of the team's record, recorded on {}", date_text(at)),
+        (LinkKind::Run(_), Some(at)) => {
+            format!("A run of the team's record, recorded on {}", date_text(at))
+        }
         (LinkKind::Run(_), None) => "A run of the team's record".into(),
     };
     if let Some(at) = &opened.expires_at {

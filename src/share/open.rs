@@ -8,7 +8,9 @@
 //! shows).
 
 use crate::api;
-use crate::routes::{playground_hash_href, playground_share_href, route_of, stored_share_id, Route};
+use crate::routes::{
+    playground_hash_href, playground_share_href, route_of, stored_share_id, Route,
+};
 use crate::state::{Dashboard, LinkKind, Opened};
 use crate::unsaved::confirm_replace;
 use leptos::prelude::*;

@@ -3,13 +3,13 @@
 //! clipboard permissions; delete it.
 
 use crate::api::{self, ShareCapabilities};
+use crate::routes::fragment_href;
 use crate::share::choice::{choose, reason, Choice};
 use crate::share::delete::DeleteButton;
 use crate::share::{expiry, keys};
 use crate::state::use_dashboard;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use crate::routes::fragment_href;
 use likely_core::snapshot::{self, Scope};
 
 /// A link made.

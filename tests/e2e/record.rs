@@ -134,9 +134,14 @@ async fn evaluations_are_recorded_listed_opened_ranked_and_run_again() {
         .await
         .unwrap();
     assert_eq!(loss.attr("data-value").await.unwrap().unwrap(), delta_loss);
-    assert_eq!(loss.attr("data-verdict").await.unwrap().unwrap(), loss_verdict);
+    assert_eq!(
+        loss.attr("data-verdict").await.unwrap().unwrap(),
+        loss_verdict
+    );
     let accuracy = row
-        .find(fantoccini::Locator::Css("[data-testid=\"run-delta-accuracy\"]"))
+        .find(fantoccini::Locator::Css(
+            "[data-testid=\"run-delta-accuracy\"]",
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -173,7 +178,11 @@ async fn evaluations_are_recorded_listed_opened_ranked_and_run_again() {
     browser.by_testid("share-banner").await;
     assert_eq!(browser.settled(FIGURES_JS, &figures).await, figures);
     assert!(
-        browser.fetched().await.iter().all(|u| !u.contains("/v1/generate")),
+        browser
+            .fetched()
+            .await
+            .iter()
+            .all(|u| !u.contains("/v1/generate")),
         "no Generate call"
     );
     browser
@@ -224,8 +233,15 @@ async fn evaluations_are_recorded_listed_opened_ranked_and_run_again() {
         .await;
     assert_eq!(runs, "2,2");
     let chart = browser.by_testid("trend-chart").await;
-    assert_eq!(chart.attr("hidden").await.unwrap(), None, "the trend is drawn");
-    assert_eq!(chart.attr("data-points").await.unwrap().as_deref(), Some("4"));
+    assert_eq!(
+        chart.attr("hidden").await.unwrap(),
+        None,
+        "the trend is drawn"
+    );
+    assert_eq!(
+        chart.attr("data-points").await.unwrap().as_deref(),
+        Some("4")
+    );
     let drawn = browser
         .js_string("const c = document.querySelector('[data-testid=\"trend-chart\"]'); return String(c.width > 0 && c.toDataURL().length > 5000);")
         .await;
@@ -275,7 +291,10 @@ fn set_name(file: &tempfile::NamedTempFile) -> String {
 
 /// A finished evaluation of `base` against `tune-<n>` on a small set of its own, posted as a run.
 fn synthetic_run(n: usize) -> likely_core::record::NewRun {
-    let texts = [format!("Run {n} says hello. "), format!("And then goodbye {n}. ")];
+    let texts = [
+        format!("Run {n} says hello. "),
+        format!("And then goodbye {n}. "),
+    ];
     let custom = format!("tune-{}", n % 3);
     let mut evaluation = Evaluation::new(
         texts.iter().map(Snippet::pasted).collect(),
@@ -349,7 +368,9 @@ async fn runs_come_fifty_at_a_time_and_more_loads_the_next_page() {
     assert_eq!(more, "false", "no page after the last");
     // Runs this browser did not make have no Delete on a server without access control.
     let deletes = browser
-        .js_string("return String(document.querySelectorAll('[data-testid=\"run-delete\"]').length);")
+        .js_string(
+            "return String(document.querySelectorAll('[data-testid=\"run-delete\"]').length);",
+        )
         .await;
     assert_eq!(deletes, "0");
 
