@@ -13,13 +13,16 @@ use plotters::prelude::*;
 /// Milliseconds in a day.
 const DAY_MS: f64 = 86_400_000.0;
 
+/// One run's point: time in ms, loss, and its interval (low, high).
+pub type Mark = (f64, f64, Option<(f64, f64)>);
+
 /// One model's points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// The model.
     pub model: String,
-    /// (time in ms, loss, its interval), oldest first.
-    pub points: Vec<(f64, f64, Option<(f64, f64)>)>,
+    /// Its points, oldest first.
+    pub points: Vec<Mark>,
 }
 
 /// What the trend chart shows.
