@@ -1,7 +1,9 @@
 //! The only place that talks HTTP: the server's model list, its Generate API (one call, or many in
-//! batches: `batch`) and its stored share links (`/v1/capabilities`, `/v1/shares`).
+//! batches: `batch`), its stored share links (`/v1/capabilities`, `/v1/shares`) and the team's record
+//! (`record`: runs and kept sets).
 
 pub mod batch;
+pub mod record;
 
 use gloo_net::http::{Request, Response};
 use likely_core::share_api::{
@@ -61,13 +63,14 @@ pub async fn generate(
     .await
 }
 
+/// What the server can do beyond scoring: share links, the record.
+pub async fn capabilities() -> Result<Capabilities, ApiFailure> {
+    call::<Capabilities>(Request::get("/v1/capabilities").build()).await
+}
+
 /// The server's share-link capabilities.
 pub async fn share_capabilities() -> Result<ShareCapabilities, ApiFailure> {
-    Ok(
-        call::<Capabilities>(Request::get("/v1/capabilities").build())
-            .await?
-            .shares,
-    )
+    Ok(capabilities().await?.shares)
 }
 
 /// Keeps `bytes` (a snapshot holding `scope`) on the server, for `expires_in` seconds when given.

@@ -1,11 +1,12 @@
-//! The page: loads the model list, opens a share link if there is one, and lays out the form, the
-//! run's progress, the figures, the pills, the token view, the charts and the export.
+//! The evaluation page: loads the model list, opens a share link or a recorded run if the address
+//! holds one (or sets up what its query asks), records each finished evaluation, and lays out the
+//! form, the run's progress, the figures, the pills, the token view, the charts and the export.
 
 use crate::charts::Charts;
-use crate::customize::preselect_from_location;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
 use crate::pickers::fetch_models;
+use crate::record::{follow_finished, load_from_query, Recording};
 use crate::results::{
     open_snippet, DistributionTable, FailuresList, FiguresTable, MovedPanels, PillsPanel,
     ProgressPanel,
@@ -17,15 +18,17 @@ use crate::tokens::TokenView;
 use crate::unsaved::guard_leaving;
 use leptos::prelude::*;
 
-/// The whole dashboard.
+/// The evaluation page.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn EvaluatePage() -> impl IntoView {
     let dashboard = Dashboard::provide();
+    let recording = Recording::provide();
     follow_system(dashboard.theme);
     open_from_location(dashboard);
     follow_hash_changes(dashboard);
     guard_leaving(dashboard);
-    preselect_from_location(dashboard);
+    load_from_query(dashboard);
+    follow_finished(dashboard, recording);
 
     fetch_models(
         dashboard.models,

@@ -2,8 +2,8 @@
 //! likelihoods and computes every figure in the browser with `likely-core`.
 //!
 //! `api` is the only module that does HTTP; `state` holds the page's signals; each feature lives in its
-//! own module (evaluate, results, tokens, charts, export, share, customize, playground); `routes` picks
-//! the page.
+//! own module (evaluate, results, tokens, charts, export, share, customize, playground, record, runs,
+//! datasets); `routes` owns every path and query string, and `root` picks the page.
 
 // Nothing in this crate needs unsafe code, and the compiler keeps it that way.
 #![forbid(unsafe_code)]
@@ -17,19 +17,24 @@ mod api;
 mod app;
 mod charts;
 mod customize;
+mod datasets;
 mod evaluate;
 mod export;
 mod fields;
 mod form;
 mod pickers;
 mod playground;
+mod record;
 mod results;
+mod root;
 mod routes;
+mod runs;
 mod share;
 mod state;
+mod storage;
 mod theme;
 mod tokens;
 mod unsaved;
 
-pub use app::App;
-pub use routes::Root;
+pub use app::EvaluatePage;
+pub use root::Root;

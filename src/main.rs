@@ -1,4 +1,4 @@
-//! Entry point of the dashboard: mounts [`likely_app::App`] on the page.
+//! Entry point of the dashboard: mounts [`likely_app::Root`] on the page.
 
 // Nothing in this crate needs unsafe code, and the compiler keeps it that way.
 #![forbid(unsafe_code)]

@@ -3,6 +3,7 @@
 //! list they choose from.
 
 use crate::api;
+use crate::routes::LOGIN_PATH;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::{example, ModelInfo};
@@ -29,9 +30,9 @@ pub fn fetch_models(
             }
             Err(failure) => {
                 let hint = if failure.status == Some(401) {
-                    " Sign in at /login first."
+                    format!(" Sign in at {LOGIN_PATH} first.")
                 } else {
-                    ""
+                    String::new()
                 };
                 error.set(Some(format!("Cannot list the models: {failure}.{hint}")));
             }

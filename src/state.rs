@@ -25,6 +25,8 @@ pub enum LinkKind {
     Stored(String),
     /// Carried in the link itself (`#s=`, or the older `#e=`).
     Fragment,
+    /// A run of the team's record (`/runs/<id>`).
+    Run(String),
 }
 
 /// The share link the page was opened with, while its snapshot is shown.

@@ -1,7 +1,8 @@
 //! The evaluation's charts, drawn with plotters on `<canvas>` elements: the histogram of token
 //! log-likelihoods per model (`histogram`), baseline versus custom per token (`scatter`), and the
 //! per-snippet difference of average log-likelihoods (`snippets`); and, on a custom model's page, the
-//! held-out loss against the interpolation weight λ that training chose (`lambda`).
+//! held-out loss against the interpolation weight λ that training chose (`lambda`); and, on a held-out
+//! set's page, each model's loss per run over time (`trend`).
 //!
 //! Each chart turns the evaluation into a plan (pure, unit-tested natively) or into a short message
 //! saying why there is nothing to draw yet; an effect draws the plan once the canvas is mounted and
@@ -17,13 +18,15 @@ mod scatter;
 mod schedule;
 mod snippets;
 #[cfg(test)]
-mod test_data;
+pub mod test_data;
+mod trend;
 
 use canvas::{CSS_HEIGHT, CSS_WIDTH};
 pub use lambda::LambdaChart;
 use leptos::html;
 use leptos::prelude::*;
 use likely_core::{Evaluation, Theme};
+pub use trend::TrendChart;
 
 /// The three charts of `evaluation`, in the colours of `theme`, redrawn less often while `running`; a
 /// click on a snippet of the per-snippet chart calls `on_snippet` with its index.

@@ -3,9 +3,9 @@
 //! then opens the new model's results page.
 
 use super::follow::{follow, Shown};
-use super::model_href;
 use super::progress::TrainingProgress;
 use crate::api;
+use crate::routes::model_href;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::custom_model::{validate_name, TrainingStatus};

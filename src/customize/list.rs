@@ -1,7 +1,7 @@
 //! The custom models the server knows, each linked to its results page.
 
-use super::model_href;
 use crate::api;
+use crate::routes::model_href;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::custom_model::CustomModel;

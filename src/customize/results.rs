@@ -6,12 +6,12 @@
 use super::follow::{follow, Shown};
 use super::progress::TrainingProgress;
 use super::training_figures::{validation_words, TrainingFigures};
-use super::{evaluation_href, playground_href};
 use crate::actions::spec;
 use crate::api;
 use crate::charts::LambdaChart;
 use crate::evaluate::{pending_jobs, start_jobs};
 use crate::results::{FiguresTable, PillsPanel, ProgressPanel};
+use crate::routes::{evaluation_href, playground_href, Preselect, CUSTOMIZE_PATH};
 use crate::state::Dashboard;
 use crate::theme::follow_system;
 use leptos::prelude::*;
@@ -70,7 +70,7 @@ fn delete_model(name: String, error: RwSignal<Option<String>>) {
     spawn_local(async move {
         match api::custom::delete(&name).await {
             Ok(()) => {
-                let _ = window().location().set_href("/customize");
+                let _ = window().location().set_href(CUSTOMIZE_PATH);
             }
             Err(failure) => {
                 let _ = error.try_set(Some(format!("Cannot delete {name}: {failure}.")));
@@ -125,8 +125,13 @@ pub fn ModelPage(name: String) -> impl IntoView {
                 <p class="error" role="alert" data-testid="error-message">{move || error.get().unwrap_or_default()}</p>
             </Show>
             {move || record().map(|record| {
-                let evaluation_link = evaluation_href(&record.base, &record.name);
-                let playground_link = playground_href(&record.base, &record.name);
+                let customs = vec![record.name.clone()];
+                let evaluation_link = evaluation_href(&Preselect {
+                    baseline: record.base.clone(),
+                    customs: customs.clone(),
+                    ..Preselect::default()
+                });
+                let playground_link = playground_href("", &record.base, &customs);
                 let name = record.name.clone();
                 let curve = record.lambda_curve.clone();
                 let lambda = record.lambda;

@@ -1,4 +1,5 @@
-//! The input form: the held-out text or set, the baseline and the custom models, the parameters, and
+//! The input form: the held-out text or set (uploaded, or kept for the team), the baseline and the
+//! custom models, the parameters, the team record's author and "keep for the team", and
 //! the Evaluate / Cancel / example buttons, and the link sending the text's beginning to the playground.
 
 mod params;
@@ -6,7 +7,8 @@ mod upload;
 
 use crate::actions;
 use crate::pickers::ModelPickers;
-use crate::playground::playground_href;
+use crate::record::{KeptSetPicker, RecordControls};
+use crate::routes::playground_href;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
 use likely_core::playground::prompt_from_text;
@@ -40,8 +42,10 @@ pub fn EvaluateForm() -> impl IntoView {
                 ></textarea>
             </label>
             <UploadControl />
+            <KeptSetPicker />
             <ModelPickers names=Signal::derive(names) baseline=dashboard.baseline customs=dashboard.customs />
             <ParamsPanel />
+            <RecordControls />
             <div class="actions">
                 <button type="submit" class="primary" data-testid="evaluate-button" disabled=move || running.get()>
                     {move || if running.get() { "Evaluating…" } else { "Evaluate" }}

@@ -3,24 +3,13 @@
 //! models (`?baseline=…&custom=…`, as on the evaluation page); then the server's model list, keeping
 //! a chosen baseline it knows.
 
-use super::share::SHARE_QUERY_KEY;
 use super::state::Playground;
 use crate::api;
-use crate::customize::preselected_models;
 use crate::pickers::fetch_models;
+use crate::routes::Query;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::snapshot::{self, Shared, SnapshotError, FRAGMENT_KEY};
-use web_sys::UrlSearchParams;
-
-/// The query key of a prompt sent to the playground.
-pub const PROMPT_QUERY_KEY: &str = "prompt";
-
-fn query_value(key: &str) -> Option<String> {
-    let search = window().location().search().ok()?;
-    let params = UrlSearchParams::new_with_str(&search).ok()?;
-    params.get(key).filter(|value| !value.is_empty())
-}
 
 fn show(playground: Playground, opened: Result<Shared, SnapshotError>) {
     match opened {
@@ -42,9 +31,10 @@ pub fn load_from_location(playground: Playground) {
         .and_then(|h| h.split_once('='))
         .filter(|(key, _)| *key == FRAGMENT_KEY)
         .map(|(_, text)| text.to_string());
+    let query = Query::parse(&window().location().search().unwrap_or_default());
     if let Some(text) = fragment {
         show(playground, snapshot::shared_from_fragment(&text));
-    } else if let Some(id) = query_value(SHARE_QUERY_KEY) {
+    } else if let Some(id) = query.share() {
         spawn_local(async move {
             match api::open_share(&id).await {
                 Ok(stored) => show(playground, snapshot::decode_shared(&stored.bytes)),
@@ -55,10 +45,10 @@ pub fn load_from_location(playground: Playground) {
             }
         });
     } else {
-        if let Some(prompt) = query_value(PROMPT_QUERY_KEY) {
+        if let Some(prompt) = query.prompt() {
             playground.prompt.set(prompt);
         }
-        if let Some((baseline, customs)) = preselected_models() {
+        if let Some((baseline, customs)) = query.models() {
             playground.baseline.set(baseline);
             playground.customs.set(customs);
         }
@@ -69,21 +59,4 @@ pub fn load_from_location(playground: Playground) {
         playground.customs,
         playground.error,
     );
-}
-
-/// The playground's address with `prompt` and the models chosen: what the evaluation page links to.
-pub fn playground_href(prompt: &str, baseline: &str, customs: &[String]) -> String {
-    let Ok(params) = UrlSearchParams::new() else {
-        return "/playground".to_string();
-    };
-    if !prompt.is_empty() {
-        params.append(PROMPT_QUERY_KEY, prompt);
-    }
-    if !baseline.is_empty() {
-        params.append("baseline", baseline);
-    }
-    for custom in customs {
-        params.append("custom", custom);
-    }
-    format!("/playground?{}", String::from(params.to_string()))
 }

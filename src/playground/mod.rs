@@ -19,7 +19,6 @@ use columns::Columns;
 use cross_view::CrossScores;
 use form::PlaygroundForm;
 use leptos::prelude::*;
-pub use load::playground_href;
 use state::Playground;
 
 /// The playground page.

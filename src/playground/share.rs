@@ -5,13 +5,11 @@
 
 use super::state::Playground;
 use crate::api;
+use crate::routes::{fragment_href, playground_share_href};
 use crate::share::{choose, remember_delete_token, Choice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use likely_core::snapshot::{self, Scope, FRAGMENT_KEY};
-
-/// The query key of a stored playground link.
-pub const SHARE_QUERY_KEY: &str = "share";
+use likely_core::snapshot::{self, Scope};
 
 fn origin() -> String {
     window().location().origin().unwrap_or_default()
@@ -36,15 +34,11 @@ pub fn make_link(playground: Playground) {
             .map(|c| c.stored)
             .unwrap_or(false);
         let link = match choose(fragment.len(), stores) {
-            Choice::Fragment => format!("{}/playground#{FRAGMENT_KEY}={fragment}", origin()),
+            Choice::Fragment => format!("{}{}", origin(), fragment_href(true, &fragment)),
             Choice::Stored => match api::create_share(&bytes, Scope::Everything, None).await {
                 Ok(created) => {
                     remember_delete_token(&created.id, &created.delete_token);
-                    format!(
-                        "{}/playground?{SHARE_QUERY_KEY}={}",
-                        origin(),
-                        js_sys::encode_uri_component(&created.id)
-                    )
+                    format!("{}{}", origin(), playground_share_href(&created.id))
                 }
                 Err(failure) => {
                     playground.error.set(Some(format!(

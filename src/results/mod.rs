@@ -15,7 +15,7 @@ pub use distribution::DistributionTable;
 pub use figures::FiguresTable;
 pub use focus::open_snippet;
 pub use moved::MovedPanels;
-pub use pills::PillsPanel;
+pub use pills::{verdict_class, verdict_words, PillsPanel};
 pub use progress::{FailuresList, ProgressPanel};
 
 /// A number as a `data-value`: Rust's shortest round-trip form, plain ASCII `-`.

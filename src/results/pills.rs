@@ -9,7 +9,8 @@ use likely_core::bootstrap::{PROVISIONAL_RESAMPLES, RESAMPLES};
 use likely_core::compare::{Comparison, Pill, Verdict};
 use likely_core::distribution::DistributionComparison;
 
-fn verdict_class(verdict: Verdict) -> &'static str {
+/// The pill's class for `verdict` (green, red, grey), also used by the runs' rows.
+pub fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Better => "pill better",
         Verdict::Worse => "pill worse",
@@ -18,7 +19,8 @@ fn verdict_class(verdict: Verdict) -> &'static str {
     }
 }
 
-fn verdict_words(verdict: Verdict) -> &'static str {
+/// `verdict` in words.
+pub fn verdict_words(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Better => "better than the baseline",
         Verdict::Worse => "worse than the baseline",

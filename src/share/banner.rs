@@ -23,6 +23,10 @@ fn describe(opened: &Opened) -> String {
         }
         (LinkKind::Stored(_), None) => "A snapshot of an evaluation, kept on this server".into(),
         (LinkKind::Fragment, _) => "A snapshot of an evaluation, carried in the link itself".into(),
+        (LinkKind::Run(_), Some(at)) => {
+            format!("A run of the team's record, recorded on {}", date_text(at))
+        }
+        (LinkKind::Run(_), None) => "A run of the team's record".into(),
     };
     if let Some(at) = &opened.expires_at {
         line.push_str(&format!("; the link expires on {}", date_text(at)));
@@ -66,7 +70,7 @@ pub fn ShareBanner() -> impl IntoView {
             let has_text = opened.scope == Scope::Everything;
             let stored_id = match &opened.kind {
                 LinkKind::Stored(id) => Some(id.clone()),
-                LinkKind::Fragment => None,
+                LinkKind::Fragment | LinkKind::Run(_) => None,
             };
             view! {
                 <section class="panel share-banner" data-testid="share-banner" data-scope=opened.scope.as_str() role="status">

@@ -13,7 +13,7 @@ mod keys;
 mod open;
 mod panel;
 
-pub use banner::ShareBanner;
+pub use banner::{date_text, ShareBanner};
 pub use choice::{choose, Choice};
 pub use keys::remember as remember_delete_token;
 pub use open::{follow_hash_changes, open_from_location};

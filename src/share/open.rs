@@ -1,5 +1,6 @@
 //! Opening a share link: a stored link (`/s/<id>`, read from the server), a link with the snapshot
-//! inside (`#s=`), or an older link in the previous format (`#e=`). Opening shows the snapshot's
+//! inside (`#s=`), an older link in the previous format (`#e=`), or a recorded run (`/runs/<id>`,
+//! whose snapshot is a share snapshot). Opening shows the snapshot's
 //! figures and never calls the Generate API; a missing, deleted, expired or broken link says so and
 //! leaves the page usable. A link holding a playground goes to the playground. A link pasted into the
 //! address bar of the open page only changes its fragment: [`follow_hash_changes`] opens it, after asking
@@ -7,12 +8,14 @@
 //! shows).
 
 use crate::api;
+use crate::routes::{
+    playground_hash_href, playground_share_href, route_of, stored_share_id, Route,
+};
 use crate::state::{Dashboard, LinkKind, Opened};
 use crate::unsaved::confirm_replace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
-use likely_core::share_api::SHARE_PATH_PREFIX;
 use likely_core::snapshot::{self, Scope, SnapshotError, FRAGMENT_KEY};
 
 /// The fragment key of a link in the previous format (`likely_core::share`).
@@ -22,12 +25,12 @@ const LEGACY_KEY: &str = "e";
 pub fn open_from_location(dashboard: Dashboard) {
     let location = window().location();
     let path = location.pathname().unwrap_or_default();
-    if let Some(id) = path
-        .strip_prefix(SHARE_PATH_PREFIX)
-        .filter(|id| !id.is_empty())
-    {
-        let id = id.trim_end_matches('/').to_string();
+    if let Some(id) = stored_share_id(&path) {
         spawn_local(open_stored(dashboard, id));
+        return;
+    }
+    if let Route::Run(id) = route_of(&path) {
+        spawn_local(open_run(dashboard, id));
         return;
     }
     open_fragment(dashboard, &location.hash().unwrap_or_default());
@@ -75,7 +78,7 @@ fn open_fragment(dashboard: Dashboard, hash: &str) {
     };
     if key == FRAGMENT_KEY {
         match snapshot::from_fragment(text) {
-            Err(SnapshotError::IsPlayground) => go_to(&format!("/playground{hash}")),
+            Err(SnapshotError::IsPlayground) => go_to(&playground_hash_href(hash)),
             Ok(found) => show(
                 dashboard,
                 found.evaluation,
@@ -97,10 +100,7 @@ fn open_fragment(dashboard: Dashboard, hash: &str) {
 async fn open_stored(dashboard: Dashboard, id: String) {
     match api::open_share(&id).await {
         Ok(stored) => match snapshot::decode(&stored.bytes) {
-            Err(SnapshotError::IsPlayground) => go_to(&format!(
-                "/playground?share={}",
-                js_sys::encode_uri_component(&id)
-            )),
+            Err(SnapshotError::IsPlayground) => go_to(&playground_share_href(&id)),
             Ok(found) => show(
                 dashboard,
                 found.evaluation,
@@ -115,6 +115,36 @@ async fn open_stored(dashboard: Dashboard, id: String) {
         },
         Err(failure) => refuse(dashboard, &failure.message),
     }
+}
+
+/// Opens the recorded run `id` as a share link opens: its snapshot's figures, no Generate call.
+async fn open_run(dashboard: Dashboard, id: String) {
+    let detail = match api::record::open_run(&id).await {
+        Ok(detail) => detail,
+        Err(failure) => return refuse_run(dashboard, &failure.message),
+    };
+    let Some(text) = detail.snapshot else {
+        return refuse_run(dashboard, "the server kept no snapshot of it");
+    };
+    match snapshot::from_fragment(&text) {
+        Ok(found) => show(
+            dashboard,
+            found.evaluation,
+            Opened {
+                kind: LinkKind::Run(id),
+                scope: found.scope,
+                created_at: Some(detail.created_at),
+                expires_at: None,
+            },
+        ),
+        Err(error) => refuse_run(dashboard, &error.to_string()),
+    }
+}
+
+fn refuse_run(dashboard: Dashboard, why: &str) {
+    dashboard.error.set(Some(format!(
+        "This run cannot be opened: {why}. The list of runs is at /runs; nothing else was changed."
+    )));
 }
 
 /// A playground's link opens the playground at `address`.

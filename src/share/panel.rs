@@ -3,13 +3,14 @@
 //! clipboard permissions; delete it.
 
 use crate::api::{self, ShareCapabilities};
+use crate::routes::fragment_href;
 use crate::share::choice::{choose, reason, Choice};
 use crate::share::delete::DeleteButton;
 use crate::share::{expiry, keys};
 use crate::state::use_dashboard;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use likely_core::snapshot::{self, Scope, FRAGMENT_KEY};
+use likely_core::snapshot::{self, Scope};
 
 /// A link made.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +73,7 @@ pub fn SharePanel() -> impl IntoView {
         made.set(None);
         match choose(fragment.len(), stores) {
             Choice::Fragment => {
-                let url = format!("{}/#{FRAGMENT_KEY}={fragment}", origin());
+                let url = format!("{}{}", origin(), fragment_href(false, &fragment));
                 let _ = window().navigator().clipboard().write_text(&url);
                 mark_saved();
                 made.set(Some(Made {

@@ -11,6 +11,7 @@ mod eval_cli;
 mod evaluate;
 mod hostile;
 mod playground;
+mod record;
 mod share;
 mod snippets;
 mod stored;

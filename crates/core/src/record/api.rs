@@ -37,6 +37,8 @@ pub const MAX_FILTER_CHARS: usize = 200;
 pub const MAX_RUN_MODELS: usize = 64;
 /// The `localStorage` key of the page's author label.
 pub const AUTHOR_STORAGE_KEY: &str = "likely.author";
+/// The `localStorage` key prefix of the delete tokens of the runs a browser recorded (`<prefix><id>`).
+pub const RUN_TOKEN_STORAGE_PREFIX: &str = "likely.run.delete.";
 
 /// What the server keeps of a run's snapshot (`--record`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +82,10 @@ pub struct RecordCapabilities {
     /// The largest held-out set `POST /v1/datasets` accepts, in bytes of its request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_dataset_bytes: Option<u64>,
+    /// Whether the server has access control: then whoever passed it may delete any run (the page
+    /// offers Delete on every row), otherwise only the holder of a run's delete token.
+    #[serde(default)]
+    pub access_control: bool,
 }
 
 /// Whether a model was the baseline or a custom model of the run.

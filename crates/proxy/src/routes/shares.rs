@@ -47,6 +47,7 @@ pub async fn capabilities(State(state): State<AppState>) -> Json<Capabilities> {
                 crate::custom::settings::DEFAULT_MAX_UPLOAD_BYTES,
                 |custom| custom.settings().max_upload_bytes,
             ) as u64),
+            access_control: state.access.is_some(),
         });
     Json(Capabilities { shares, record })
 }

@@ -338,6 +338,7 @@ async fn with_record_figures_no_held_out_text_reaches_the_database() {
     let server = start(dir.path(), &sqlite(dir.path()), &[], None);
     let capabilities = get_json(&server, "/v1/capabilities").await;
     assert_eq!(capabilities["record"]["mode"], "figures");
+    assert_eq!(capabilities["record"]["access_control"], false);
     for i in 0..3 {
         let e = evaluation(&format!("secret{i}"), 5, &["v1"], true);
         // The page sends everything; the server keeps the figures.
@@ -756,6 +757,14 @@ async fn likely_eval_record_posts_the_finished_evaluation_as_a_run() {
         .await
         .unwrap();
     assert_eq!(detail["models"][0]["backend"], "embedded");
+    // The page learns that whoever passed the access token may delete any run.
+    let capabilities: Value = authorised(client().get(format!("{}/v1/capabilities", server.base)))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(capabilities["record"]["access_control"], true);
     // With the access token, deleting needs no delete token.
     let deleted = authorised(client().delete(format!("{}/v1/runs/{id}", server.url)))
         .await
