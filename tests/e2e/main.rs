@@ -15,5 +15,6 @@ mod share;
 mod snippets;
 mod stored;
 mod support;
+mod transformer;
 mod trouble;
 mod upload;

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
 #![allow(unreachable_pub)] // Helpers of test binaries: `pub` is for the tests that include them.
 
+pub mod apiary;
 pub mod cpu;
 pub mod logs;
 pub mod served;
