@@ -44,6 +44,8 @@ impl Server {
             .args(extra)
             .env_remove("LIKELY_CONFIG")
             .env_remove("LIKELY_ACCESS_TOKEN")
+            // base-light's custom models; those on the transformer are tested in `transformer.rs`.
+            .env("LIKELY_TRANSFORMER", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if let Some(token) = token {

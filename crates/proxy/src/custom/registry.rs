@@ -452,9 +452,19 @@ impl CustomModels {
             .install(|| training::train(submission, &base, &self.settings, &progress, &counted));
         let adapted = match trained {
             Ok(adapted) => adapted,
-            Err(TrainingError::Ngram(NgramError::Cancelled)) => {
+            Err(TrainingError::Ngram(NgramError::Cancelled)) if cancel.load(Ordering::Relaxed) => {
                 tracing::info!(model = %name, "custom model training cancelled");
                 return;
+            }
+            Err(TrainingError::Ngram(NgramError::Cancelled)) => {
+                // Stopped without a DELETE: the base failed while tuning λ (logged where it did).
+                return self.fail(
+                    name,
+                    format!(
+                        "the base `{}` failed while tuning the weight; see the server's log",
+                        submission.base
+                    ),
+                );
             }
             Err(e) => return self.fail(name, e.to_string()),
         };
