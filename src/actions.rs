@@ -100,15 +100,30 @@ pub fn retry_failed(dashboard: Dashboard) {
 /// Loads the worked example (the documented prompt, base-light against custom-base-light) and
 /// evaluates it.
 pub fn load_example(dashboard: Dashboard) {
+    let names: Vec<String> = dashboard
+        .models
+        .with_untracked(|models| models.iter().map(|m| m.name.clone()).collect());
+    let (baseline, custom) = example::default_models(&names);
+    load_example_with(dashboard, baseline, custom);
+}
+
+/// Loads the worked example with its transformer pair (smollm2-135m against
+/// smollm2-135m-shakespeare) and evaluates it.
+pub fn load_transformer_example(dashboard: Dashboard) {
+    load_example_with(
+        dashboard,
+        Some(example::TRANSFORMER_BASELINE.to_string()),
+        Some(example::TRANSFORMER_CUSTOM.to_string()),
+    );
+}
+
+/// The worked example's prompt with these models, evaluated.
+fn load_example_with(dashboard: Dashboard, baseline: Option<String>, custom: Option<String>) {
     if !confirm_replace(dashboard) {
         return;
     }
     dashboard.upload.set(None);
     dashboard.text.set(example::PROMPT.to_string());
-    let names: Vec<String> = dashboard
-        .models
-        .with_untracked(|models| models.iter().map(|m| m.name.clone()).collect());
-    let (baseline, custom) = example::default_models(&names);
     if let Some(baseline) = baseline {
         dashboard.baseline.set(baseline);
     }

@@ -11,6 +11,7 @@ use crate::record::{KeptSetPicker, RecordControls};
 use crate::routes::playground_href;
 use crate::state::use_dashboard;
 use leptos::prelude::*;
+use likely_core::example;
 use likely_core::playground::prompt_from_text;
 use params::ParamsPanel;
 use upload::UploadControl;
@@ -28,6 +29,11 @@ pub fn EvaluateForm() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let running = dashboard.running;
+    // The transformer pair of the worked example, when the server offers both its models.
+    let transformer_offered = move || {
+        example::offered_pairs(&names())
+            .contains(&(example::TRANSFORMER_BASELINE, example::TRANSFORMER_CUSTOM))
+    };
     view! {
         <form class="evaluate-form" on:submit=move |ev| { ev.prevent_default(); actions::evaluate(dashboard); }>
             <label class="field">
@@ -64,6 +70,18 @@ pub fn EvaluateForm() -> impl IntoView {
                 >
                     "Load the worked example (Hamlet)"
                 </button>
+                <Show when=move || transformer_offered()>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-testid="example-transformer-button"
+                        title="The same prompt with smollm2-135m against smollm2-135m-shakespeare"
+                        disabled=move || running.get()
+                        on:click=move |_| actions::load_transformer_example(dashboard)
+                    >
+                        "Worked example with SmolLM2"
+                    </button>
+                </Show>
                 <a
                     class="button secondary"
                     data-testid="send-to-playground"

@@ -16,5 +16,6 @@ mod share;
 mod snippets;
 mod stored;
 mod support;
+mod transformer;
 mod trouble;
 mod upload;

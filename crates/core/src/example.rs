@@ -1,6 +1,7 @@
 //! The worked example, written once: the documented request's prompt (Hamlet's soliloquy up to "To die:
-//! to sleep...", one line, typographic apostrophes: 55 GPT-2 tokens, 54 of them scored) and the two embedded models it
-//! compares. The page's "Load the worked example" button, the benchmarks and the tests all use these; the
+//! to sleep...", one line, typographic apostrophes: 55 GPT-2 tokens, 54 of them scored) and the two
+//! pairs of embedded models it compares: the n-gram pair (`base-light` / `custom-base-light`) and the
+//! transformer pair (`smollm2-135m` / `smollm2-135m-shakespeare`, served when its weights are installed). The page's "Load the worked example" button, the benchmarks and the tests all use these; the
 //! texts live in `example/*.txt` so that `likely-ngram`, which depends on no project crate, includes
 //! the same files.
 
@@ -12,6 +13,26 @@ pub const PASSAGE: &str = include_str!("example/passage.txt");
 pub const BASELINE: &str = "base-light";
 /// The worked example's custom model (an embedded model).
 pub const CUSTOM: &str = "custom-base-light";
+
+/// The worked example's transformer baseline (an embedded model, served when its weights are installed).
+pub const TRANSFORMER_BASELINE: &str = "smollm2-135m";
+/// The worked example's transformer custom model: the network mixed with an n-gram of the plays.
+pub const TRANSFORMER_CUSTOM: &str = "smollm2-135m-shakespeare";
+/// The worked example's pairs (baseline, custom), the n-gram pair first.
+pub const PAIRS: [(&str, &str); 2] = [
+    (BASELINE, CUSTOM),
+    (TRANSFORMER_BASELINE, TRANSFORMER_CUSTOM),
+];
+
+/// The worked example's pairs whose two models are both among `names` (the server's list).
+pub fn offered_pairs(names: &[String]) -> Vec<(&'static str, &'static str)> {
+    PAIRS
+        .into_iter()
+        .filter(|(baseline, custom)| {
+            names.iter().any(|n| n == baseline) && names.iter().any(|n| n == custom)
+        })
+        .collect()
+}
 
 /// The models a fresh page picks among `names` (the server's list): the worked example's baseline and
 /// custom model when offered, otherwise the first model against the next one.
@@ -42,6 +63,16 @@ mod tests {
         assert_eq!(pick, (Some("a".into()), Some("b".into())));
         assert_eq!(default_models(&names(&["a"])), (Some("a".into()), None));
         assert_eq!(default_models(&[]), (None, None));
+    }
+
+    #[test]
+    fn a_pair_is_offered_when_both_its_models_are() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let all = names(&[BASELINE, CUSTOM, TRANSFORMER_BASELINE, TRANSFORMER_CUSTOM]);
+        assert_eq!(offered_pairs(&all), PAIRS.to_vec());
+        let ngram = names(&[BASELINE, CUSTOM, TRANSFORMER_BASELINE]);
+        assert_eq!(offered_pairs(&ngram), vec![(BASELINE, CUSTOM)]);
+        assert!(offered_pairs(&names(&["a", "b"])).is_empty());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use candle_core::Tensor;
 
@@ -30,6 +30,11 @@ pub const DEFAULT_WINDOW: usize = 1024;
 pub const DEFAULT_OVERLAP: usize = 256;
 /// Positions projected onto the vocabulary at once (bounds the logits buffer to 64 × 49,152 floats).
 const LOGIT_ROWS: usize = 64;
+/// Sessions kept for [`Model::next_distribution`] to continue (concurrent requests each find theirs).
+const KEPT_SESSIONS: usize = 4;
+/// Most positions the kept sessions hold together (their KV caches: 46 KB a position, so about
+/// 94 MB); the oldest are dropped first.
+const KEPT_POSITIONS: usize = 2_048;
 
 /// SmolLM2 (or any llama-architecture GGUF with a GPT-2-style tokenizer). Cloning is cheap: clones
 /// share the weights (about 0.54 GB of f32).
@@ -38,9 +43,11 @@ pub struct Model {
     weights: Arc<Weights>,
     window: usize,
     overlap: usize,
-    /// The session of the last [`Model::next_distribution`] call, continued when the next call's
-    /// context extends it (the n-gram-style step-by-step samplers call it once per token).
-    last: Arc<Mutex<Option<Session>>>,
+    /// The sessions of the last [`Model::next_distribution`] calls and of the last scorings of a
+    /// text that fits one window, newest last: one is continued when a call's context extends its
+    /// text (the n-gram-style step-by-step samplers call it once per token, and a request that
+    /// scores a prompt then samples after it finds the prompt's pass done).
+    kept: Arc<Mutex<Vec<Session>>>,
 }
 
 impl Model {
@@ -53,7 +60,7 @@ impl Model {
             weights: Arc::new(weights),
             window: DEFAULT_WINDOW,
             overlap: DEFAULT_OVERLAP,
-            last: Arc::default(),
+            kept: Arc::default(),
         })
     }
 
@@ -66,7 +73,7 @@ impl Model {
             weights: Arc::clone(&self.weights),
             window,
             overlap: overlap.min(window - 2),
-            last: Arc::default(),
+            kept: Arc::default(),
         }
     }
 
@@ -152,10 +159,51 @@ impl Model {
                 let logits = self.weights.logits(&hidden.narrow(0, a, m)?)?;
                 rows(from + a, &logits.flatten_all()?.to_vec1::<f32>()?);
             }
+            if from == 0 && to == n {
+                // The whole text in one window: a sampler continuing it finds the window's KV cache
+                // and its last hidden state kept (projected only if asked: one more row).
+                self.keep(Session {
+                    weights: Arc::clone(&self.weights),
+                    window: self.window,
+                    history: input.clone(),
+                    cache,
+                    pending: Vec::new(),
+                    dist: None,
+                    last_hidden: Some(hidden.narrow(0, count, 1)?.copy()?),
+                });
+            }
             done = to;
             progress(done, n);
         }
         Ok(())
+    }
+
+    /// Keeps `session` for a later [`Model::next_distribution`], dropping the oldest kept ones
+    /// beyond [`KEPT_SESSIONS`] sessions or [`KEPT_POSITIONS`] positions.
+    fn keep(&self, session: Session) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.push(session);
+        while kept.len() > KEPT_SESSIONS
+            || (kept.len() > 1
+                && kept.iter().map(|s| s.history.len()).sum::<usize>() > KEPT_POSITIONS)
+        {
+            kept.remove(0);
+        }
+    }
+
+    /// Takes out the kept session that `context` extends (or equals), if any.
+    fn take_extended(&self, context: &[u32]) -> Option<Session> {
+        if context.len() >= self.window {
+            return None;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = kept.iter().rposition(|session| {
+            let held = session.history.len();
+            session.history[0] == EOS
+                && held - 1 <= context.len()
+                && session.history[1..] == context[..held - 1]
+        })?;
+        Some(kept.remove(found))
     }
 
     /// The full next-token distribution (probabilities, indexed by id, summing to 1) after
@@ -164,27 +212,17 @@ impl Model {
     /// previous call's KV cache is continued: one position of work instead of the whole context.
     pub fn next_distribution(&self, context: &[u32]) -> Result<Vec<f64>, LmError> {
         let never = AtomicBool::new(false);
-        let Ok(mut last) = self.last.try_lock() else {
-            // Another thread is using the kept session: work on a fresh one.
-            let mut session = self.session(context, &never)?;
-            return Ok(session.distribution(&never)?.to_vec());
-        };
-        if let Some(session) = last.as_mut() {
-            let held = session.history.len();
-            let extends = session.history[0] == EOS
-                && held - 1 <= context.len()
-                && context.len() < self.window
-                && session.history[1..] == context[..held - 1];
-            if extends {
-                for &t in &context[held - 1..] {
+        let mut session = match self.take_extended(context) {
+            Some(mut session) => {
+                for &t in &context[session.history.len() - 1..] {
                     session.push(t);
                 }
-                return Ok(session.distribution(&never)?.to_vec());
+                session
             }
-        }
-        let mut session = self.session(context, &never)?;
+            None => self.session(context, &never)?,
+        };
         let dist = session.distribution(&never)?.to_vec();
-        *last = Some(session);
+        self.keep(session);
         Ok(dist)
     }
 
@@ -198,6 +236,7 @@ impl Model {
             cache: KvCache::new(),
             pending: Vec::new(),
             dist: None,
+            last_hidden: None,
         };
         s.history.extend_from_slice(context);
         let keep = self.window - 1;
@@ -224,6 +263,9 @@ pub struct Session {
     pending: Vec<u32>,
     /// The distribution after the last fed token, once computed.
     dist: Option<Vec<f64>>,
+    /// The last fed token's final hidden state, when a scoring pass fed the tokens (its
+    /// distribution is projected when first asked).
+    last_hidden: Option<Tensor>,
 }
 
 impl Session {
@@ -231,6 +273,14 @@ impl Session {
     fn prefill(&mut self, stop: &AtomicBool) -> Result<(), LmError> {
         if self.pending.is_empty() && self.dist.is_some() {
             return Ok(());
+        }
+        if self.pending.is_empty() {
+            if let Some(last) = self.last_hidden.take() {
+                // Exactly what feeding the tokens here would compute (the same rows and kernels).
+                let logits = self.weights.logits(&last)?;
+                self.dist = Some(softmax(&logits)?);
+                return Ok(());
+            }
         }
         let window = self.window;
         if self.cache.len() + self.pending.len() > window {
@@ -260,6 +310,7 @@ impl Session {
     pub fn push(&mut self, token: u32) {
         self.history.push(token);
         self.pending.push(token);
+        self.last_hidden = None;
     }
 
     /// The tokens the session holds, `<|endoftext|>` first unless the window was exceeded.

@@ -267,3 +267,35 @@ fn next_distribution_continues_its_cache_and_gives_the_fresh_result() {
     let want = fresh.next_distribution(&tokens[5..9]).unwrap();
     assert!(other.iter().zip(&want).all(|(a, b)| (a - b).abs() < 1e-5));
 }
+
+#[test]
+fn the_distribution_after_a_scored_text_comes_from_its_scoring_pass() {
+    let (_dir, model) = common::tiny_model(8);
+    let tokens = text_tokens(&model, 30);
+    let scored = model.with_window(64, 8);
+    let fresh = model.with_window(64, 8);
+    let worst = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
+    };
+    // A text that fits one window: its scoring pass keeps the window's cache and last state.
+    scored
+        .score(&tokens[..20], &ScoreOptions::default())
+        .unwrap();
+    let after = scored.next_distribution(&tokens[..20]).unwrap();
+    let want = fresh.next_distribution(&tokens[..20]).unwrap();
+    assert!(worst(&after, &want) < 1e-6, "{}", worst(&after, &want));
+    // Sampling continues from there, one position a token.
+    let next = scored.next_distribution(&tokens[..21]).unwrap();
+    let want = fresh.next_distribution(&tokens[..21]).unwrap();
+    assert!(worst(&next, &want) < 1e-5, "{}", worst(&next, &want));
+    // A text longer than a window is scored in windows; the distribution after it is still right.
+    let long = text_tokens(&model, 70);
+    let short_window = model.with_window(32, 8);
+    short_window.score(&long, &ScoreOptions::default()).unwrap();
+    let after = short_window.next_distribution(&long).unwrap();
+    let want = model.with_window(32, 8).next_distribution(&long).unwrap();
+    assert!(worst(&after, &want) < 1e-6, "{}", worst(&after, &want));
+}

@@ -81,6 +81,18 @@ pub trait LanguageModel: Send + Sync {
     /// read only the last tokens of `context` (an n-gram model its last `order - 1`).
     fn next_distribution(&self, context: &[u32]) -> Vec<f64>;
 
+    /// [`LanguageModel::next_distribution`] that gives up with [`Stopped`] once `stop` is set, or
+    /// when the model fails (a transformer's tensor library: logged by the model), so that a
+    /// sampler never draws from a made-up distribution.
+    fn next_distribution_until(
+        &self,
+        context: &[u32],
+        stop: &AtomicBool,
+    ) -> Result<Vec<f64>, Stopped> {
+        check(stop)?;
+        Ok(self.next_distribution(context))
+    }
+
     /// `ln P(w | position p of tokens)` for every `(p, w)` of `asks` (any order, `p ≤
     /// tokens.len()`), in the order of `asks`. An id outside the vocabulary gets what
     /// [`LanguageModel::score`] gives it (−∞ by default).

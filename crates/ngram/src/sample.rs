@@ -91,7 +91,7 @@ pub fn sample_until(
     let eot = model.eot();
     for _ in 0..params.max_tokens {
         check(stop)?;
-        let dist = model.next_distribution(&history);
+        let dist = model.next_distribution_until(&history, stop)?;
         let Some(token) = pick(&dist, params, &mut rng) else {
             break;
         };

@@ -17,8 +17,10 @@ use likely_proxy::config::Config;
 use likely_proxy::custom::settings::{
     default_dir, CUSTOM_MODELS_DIR_ENV, DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_UPLOAD_BYTES,
 };
-use likely_proxy::custom::{CustomModels, CustomSettings};
-use likely_proxy::embedded::{load_transformers, TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME};
+use likely_proxy::custom::{Base, BaseModel, CustomModels, CustomSettings};
+use likely_proxy::embedded::{
+    load_transformers, EmbeddedTokenizer, TRANSFORMER_BASE_NAME, TRANSFORMER_CUSTOM_NAME,
+};
 use likely_proxy::eval::command::{read_set, run as run_eval};
 use likely_proxy::eval::scorer::{Scorer, Server};
 use likely_proxy::eval::{EvalArgs, Verdict};
@@ -466,20 +468,32 @@ async fn embedded_catalog() -> anyhow::Result<(EmbeddedCatalog, Arc<KnModel>)> {
     Ok((catalog, base))
 }
 
-/// Loads the stored custom models into the table and starts their trainer; `base-light` is their
-/// base when the table serves it.
+/// Loads the stored custom models into the table and starts their trainer; `base-light` and
+/// `smollm2-135m` are their bases when the table serves them.
 async fn start_custom_models(
     settings: CustomSettings,
     models: Arc<ModelTable>,
     catalog: EmbeddedCatalog,
     base: Arc<KnModel>,
 ) -> anyhow::Result<Arc<CustomModels>> {
-    let bases = if models.is_configured(BASE_NAME) {
-        vec![(BASE_NAME.to_string(), base)]
-    } else {
-        Vec::new()
-    };
     let tokenizer = catalog.tokenizer().clone();
+    let mut bases = Vec::new();
+    if models.is_configured(BASE_NAME) {
+        bases.push(Base {
+            name: BASE_NAME.to_string(),
+            model: BaseModel::Ngram(base),
+            tokenizer: EmbeddedTokenizer::Gpt2(tokenizer.clone()),
+        });
+    }
+    if models.is_configured(TRANSFORMER_BASE_NAME) {
+        if let Some((network, network_tokenizer)) = catalog.model(TRANSFORMER_BASE_NAME) {
+            bases.push(Base {
+                name: TRANSFORMER_BASE_NAME.to_string(),
+                model: BaseModel::Network(network),
+                tokenizer: network_tokenizer,
+            });
+        }
+    }
     tokio::task::spawn_blocking(move || CustomModels::start(settings, models, bases, tokenizer))
         .await
         .context("loading the custom models stopped")?

@@ -58,9 +58,30 @@ impl Server {
         server
     }
 
+    /// Starts `likely serve --port 0` with the on-board transformer's two models besides the n-gram
+    /// ones and `extra` arguments, on a temporary share store of its own; `None` (after saying why)
+    /// when the transformer's weights are not installed.
+    pub fn start_with_transformer(extra: &[&std::ffi::OsStr]) -> Option<Server> {
+        if !transformer_weights_installed() {
+            eprintln!(
+                "SKIPPED: the transformer's weights are not installed (scripts/fetch-smollm2.sh fetches them)"
+            );
+            return None;
+        }
+        let store = SharedStore::new();
+        let mut server = Server::launch(None, &store.url(), extra, true);
+        server._own_store = Some(store.dir);
+        Some(server)
+    }
+
     /// Starts `likely serve --port 0` on the share store `store` (a `--store` URL, or `none`), with
     /// a config file when given and `extra` arguments, and waits until it listens.
     pub fn start_on(config: Option<&Path>, store: &str, extra: &[&OsStr]) -> Server {
+        Server::launch(config, store, extra, false)
+    }
+
+    /// [`Server::start_on`], with the on-board transformer when `transformer` is set.
+    fn launch(config: Option<&Path>, store: &str, extra: &[&OsStr], transformer: bool) -> Server {
         let bin = std::env::var("LIKELY_BIN").unwrap_or_else(|_| "target/release/likely".into());
         let dist = std::env::var("LIKELY_DIST").unwrap_or_else(|_| "dist".into());
         assert!(
@@ -75,6 +96,11 @@ impl Server {
         if std::env::var_os("LIKELY_LOG").is_none() {
             launch = launch.env("LIKELY_LOG", "warn");
         }
+        // The n-gram models alone (the worked example's pair, as the page tests expect; the
+        // launcher's default), unless the test asks for the transformer.
+        if transformer {
+            launch = launch.env_remove("LIKELY_TRANSFORMER");
+        }
         if let Some(config) = config {
             launch = launch.config(config);
         }
@@ -85,4 +111,17 @@ impl Server {
             _own_store: None,
         }
     }
+}
+
+/// Whether the transformer's weights are where `scripts/fetch-smollm2.sh` puts them
+/// (`$LIKELY_DATA_DIR/models/smollm2-135m.gguf`, the data folder defaulting to `~/.cache/likely`).
+pub fn transformer_weights_installed() -> bool {
+    let data = match std::env::var_os("LIKELY_DATA_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => match std::env::var_os("HOME") {
+            Some(home) => std::path::PathBuf::from(home).join(".cache").join("likely"),
+            None => return false,
+        },
+    };
+    data.join("models").join("smollm2-135m.gguf").is_file()
 }

@@ -107,6 +107,20 @@ impl LanguageModel for MixedModel {
         out
     }
 
+    fn next_distribution_until(
+        &self,
+        context: &[u32],
+        stop: &AtomicBool,
+    ) -> Result<Vec<f64>, Stopped> {
+        let [wa, wb] = self.weights();
+        let mut out = self.a.next_distribution_until(context, stop)?;
+        let b = self.b.next_distribution_until(context, stop)?;
+        for (o, q) in out.iter_mut().zip(&b) {
+            *o = wa * *o + wb * q;
+        }
+        Ok(out)
+    }
+
     fn logprobs_at(
         &self,
         tokens: &[u32],

@@ -267,6 +267,16 @@ pub(crate) fn score_with(
         top_k: if want { list.max(options.top_k) } else { 0 },
         ranks: false,
     };
+    if want {
+        match (
+            m.first().batches_distributions(),
+            m.second().batches_distributions(),
+        ) {
+            (false, true) => return one_pass(m, Batching::Second, tokens, options, list, stop),
+            (true, false) => return one_pass(m, Batching::First, tokens, options, list, stop),
+            _ => {}
+        }
+    }
     let sa = m.first().score_until(tokens, &part, stop)?;
     let sb = m.second().score_until(tokens, &part, stop)?;
     let mut out: Vec<TokenScore> = sa
@@ -342,24 +352,146 @@ pub(crate) fn score_with(
     Ok(out)
 }
 
-/// The `k` most likely tokens of a distribution, best first (ties: smaller id), as natural logs.
-fn top_of(dist: &[f64], k: usize) -> Vec<(u32, f64)> {
-    let better = |a: &u32, b: &u32| {
-        dist[*b as usize]
-            .total_cmp(&dist[*a as usize])
-            .then(a.cmp(b))
+/// Which part of a mixture batches its distributions (a transformer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Batching {
+    First,
+    Second,
+}
+
+/// [`score_with`] when one part batches its distributions (a transformer) and the top-k or ranks
+/// are asked: that part is walked **once**. The other part scores the tokens first, listing its
+/// `list` best tokens at every position; then, at each position of the batching part's one walk,
+/// its whole distribution is at hand, so its value of every candidate is exact and only the other
+/// part's values of the batching part's best tokens may be missing. Where they could matter, or
+/// where the bounds do not settle the answer, the other part's full distribution at that position
+/// is read ([`LanguageModel::visit_distributions`] of one position: a few steps for an n-gram
+/// model) and the position is settled from the two full distributions.
+fn one_pass(
+    m: &MixedModel,
+    batching: Batching,
+    tokens: &[u32],
+    options: &ScoreOptions,
+    list: usize,
+    stop: &AtomicBool,
+) -> Result<Vec<TokenScore>, Stopped> {
+    let w = m.weights();
+    let vocab = m.vocab_size();
+    let list = list.max(options.top_k);
+    let (walked, other) = match batching {
+        Batching::First => (m.first(), m.second()),
+        Batching::Second => (m.second(), m.first()),
     };
-    let mut ids: Vec<u32> = (0..dist.len() as u32).collect();
-    let k = k.min(ids.len());
+    let listed = other.score_until(
+        tokens,
+        &ScoreOptions {
+            top_k: list,
+            ranks: false,
+        },
+        stop,
+    )?;
+    let mut out: Vec<TokenScore> = Vec::with_capacity(tokens.len());
+    let positions: Vec<usize> = (0..tokens.len()).collect();
+    let mut mixed: Vec<f64> = Vec::new();
+    walked.visit_distributions(
+        tokens,
+        &positions,
+        &mut |p, d| {
+            let (Some(x), Some(&token)) = (listed.get(p), tokens.get(p)) else {
+                return;
+            };
+            let y = TokenScore {
+                token,
+                logprob: d.get(token as usize).map_or(f64::NEG_INFINITY, |q| q.ln()),
+                top: top_of(d, list),
+                rank: None,
+            };
+            let (xa, yb) = match batching {
+                Batching::First => (&y, x),
+                Batching::Second => (x, &y),
+            };
+            let mut pos = Position::new(xa, yb, list, vocab);
+            // The walked part's value of every candidate is exact.
+            for c in pos.cands.iter_mut() {
+                let exact = d.get(c.token as usize).copied();
+                match batching {
+                    Batching::First => c.a = c.a.or(exact),
+                    Batching::Second => c.b = c.b.or(exact),
+                }
+            }
+            let missing = pos
+                .needed(w, options.top_k, options.ranks)
+                .iter()
+                .any(|&i| pos.cands[i].a.is_none() || pos.cands[i].b.is_none());
+            let settled = if missing {
+                None
+            } else {
+                pos.settle(w, (token, vocab), options.top_k, options.ranks)
+            };
+            let mut score = TokenScore {
+                token,
+                logprob: log_mix(&w, &[xa.logprob, yb.logprob]),
+                top: Vec::new(),
+                rank: None,
+            };
+            match settled {
+                Some((top, rank)) => {
+                    score.top = top;
+                    score.rank = rank;
+                }
+                None => {
+                    // A stop inside is seen by the walk's next check.
+                    let _ = other.visit_distributions(
+                        tokens,
+                        &[p],
+                        &mut |_, e| {
+                            let (da, db) = match batching {
+                                Batching::First => (d, e),
+                                Batching::Second => (e, d),
+                            };
+                            mixed.clear();
+                            mixed.extend(
+                                da.iter()
+                                    .zip(db)
+                                    .map(|(x, y)| weigh(w[0], *x) + weigh(w[1], *y)),
+                            );
+                            score.top = top_of(&mixed, options.top_k);
+                            score.rank = options.ranks.then(|| rank_of(&mixed, token));
+                        },
+                        stop,
+                    );
+                }
+            }
+            out.push(score);
+        },
+        stop,
+    )?;
+    check(stop)?;
+    if out.len() != tokens.len() {
+        // The walk skipped a position: only a stop (seen above) or a failure of the part does.
+        return Err(Stopped);
+    }
+    Ok(out)
+}
+
+/// The `k` most likely tokens of a distribution, best first (ties: smaller id), as natural logs:
+/// one scan, a token entering the kept list only when it beats its last entry.
+fn top_of(dist: &[f64], k: usize) -> Vec<(u32, f64)> {
+    let k = k.min(dist.len());
     if k == 0 {
         return Vec::new();
     }
-    if k < ids.len() {
-        ids.select_nth_unstable_by(k - 1, better);
-        ids.truncate(k);
+    let mut best: Vec<(u32, f64)> = Vec::with_capacity(k + 1);
+    for (id, &p) in dist.iter().enumerate() {
+        // Ids come in ascending order: an equal value later is never better.
+        if best.len() == k && best.last().is_some_and(|last| p.total_cmp(&last.1).is_le()) {
+            continue;
+        }
+        let at = best.partition_point(|b| b.1.total_cmp(&p).is_ge());
+        best.insert(at, (id as u32, p));
+        best.truncate(k);
     }
-    ids.sort_unstable_by(better);
-    ids.iter().map(|&t| (t, dist[t as usize].ln())).collect()
+    best.into_iter().map(|(t, p)| (t, p.ln())).collect()
 }
 
 /// 1 + the number of tokens strictly more likely than `token` (the vocabulary size + 1 for an id
@@ -616,7 +748,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batching_part_is_walked_once_per_look_up() {
+    fn a_batching_part_is_walked_once_per_scoring() {
         let big = Vocab::new(3_000, 2_999).expect("vocab");
         let batching = Arc::new(Batching(
             kn(big, 3, 400, 200),
@@ -641,9 +773,9 @@ mod tests {
                     ranks: true,
                 };
                 score_with(&m.parts(), &text, &options, list, &never).expect("score");
-                // One walk for the look-ups, one for the positions the lists do not settle.
+                // One walk: the lists, the look-ups and the fallback all read it.
                 let walks = batching.1.load(std::sync::atomic::Ordering::SeqCst);
-                assert!(walks <= 2, "{walks} walks");
+                assert_eq!(walks, 1, "{walks} walks");
                 check_against_brute_force(&m, &text, list);
             }
         }

@@ -86,6 +86,14 @@ impl EmbeddedCatalog {
         &self.tokenizer
     }
 
+    /// The embedded model `name` and its tokenizer.
+    pub fn model(&self, name: &str) -> Option<(Arc<dyn LanguageModel>, EmbeddedTokenizer)> {
+        self.models
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, model, tokenizer)| (Arc::clone(model), tokenizer.clone()))
+    }
+
     /// The embedded models' names.
     pub fn names(&self) -> Vec<&str> {
         self.models

@@ -6,6 +6,7 @@
 //! most one core; the others wait in submission order. A training reports its stage and progress
 //! into its record and checks its cancellation flag as it goes.
 
+use super::base::Base;
 use super::settings::CustomSettings;
 use super::store::{self, StoreError, StoredModel};
 use super::training::{self, Counted, Submission, TrainingError, SAVING_FROM};
@@ -17,7 +18,7 @@ use likely_core::{
     CustomModel, CustomModelList, DocumentCounts, LambdaPoint, TrainingStage, TrainingStatus,
     ValidationSnippets,
 };
-use likely_ngram::{InterpolatedModel, KnModel, NgramError, Progress, Stage, Tokenizer};
+use likely_ngram::{KnModel, NgramError, Progress, Stage, Tokenizer};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
@@ -57,7 +58,8 @@ impl Jobs {
 pub struct CustomModels {
     settings: CustomSettings,
     table: Arc<ModelTable>,
-    bases: Vec<(String, Arc<KnModel>)>,
+    bases: Vec<Base>,
+    /// The embedded catalog's GPT-2 tokenizer (the catalogs built for custom models start from it).
     tokenizer: Tokenizer,
     jobs: Mutex<Jobs>,
     wake: Condvar,
@@ -91,11 +93,11 @@ fn stage_of(stage: Stage) -> TrainingStage {
 impl CustomModels {
     /// Loads the stored models of `settings.dir` into `table` (removing leftovers of interrupted
     /// writes) and starts the training thread. `bases` are the models a custom model may adapt, by
-    /// their name in `table`.
+    /// their name in `table`; `tokenizer` is the embedded catalog's GPT-2 tokenizer.
     pub fn start(
         settings: CustomSettings,
         table: Arc<ModelTable>,
-        bases: Vec<(String, Arc<KnModel>)>,
+        bases: Vec<Base>,
         tokenizer: Tokenizer,
     ) -> Result<Arc<CustomModels>, StoreError> {
         let started = Instant::now();
@@ -158,13 +160,13 @@ impl CustomModels {
         Ok(())
     }
 
-    fn base(&self, name: &str) -> Option<&Arc<KnModel>> {
-        self.bases.iter().find(|(n, _)| n == name).map(|(_, m)| m)
+    fn base(&self, name: &str) -> Option<&Base> {
+        self.bases.iter().find(|base| base.name == name)
     }
 
     /// The names of the models a custom model may adapt.
     pub fn base_names(&self) -> Vec<&str> {
-        self.bases.iter().map(|(n, _)| n.as_str()).collect()
+        self.bases.iter().map(|base| base.name.as_str()).collect()
     }
 
     /// The model table's entry of a finished model.
@@ -177,10 +179,11 @@ impl CustomModels {
         let base = self.base(&record.base).ok_or_else(unknown)?;
         let base_entry = self.table.get(&record.base)?;
         let lambda = record.lambda.unwrap_or(0.0);
-        let model = InterpolatedModel::new(Arc::clone(base), domain, lambda)
+        let model = base
+            .adapted(domain, lambda)
             .map_err(|e| AppError::Internal(format!("model `{}`: {e}", record.name)))?;
         let backend = EmbeddedCatalog::new(self.tokenizer.clone())
-            .with_model(&record.name, Arc::new(model))
+            .with_tokenized_model(&record.name, model, base.tokenizer.clone())
             .backend(&record.name, &record.name)
             .ok_or_else(unknown)?;
         let mut info = base_entry.info.clone();
@@ -445,21 +448,23 @@ impl CustomModels {
         };
         let started = Instant::now();
         let progress = Progress::new(&report, cancel);
-        let trained = pool.install(|| {
-            training::train(
-                submission,
-                &base,
-                &self.tokenizer,
-                &self.settings,
-                &progress,
-                &counted,
-            )
-        });
+        let trained = pool
+            .install(|| training::train(submission, &base, &self.settings, &progress, &counted));
         let adapted = match trained {
             Ok(adapted) => adapted,
-            Err(TrainingError::Ngram(NgramError::Cancelled)) => {
+            Err(TrainingError::Ngram(NgramError::Cancelled)) if cancel.load(Ordering::Relaxed) => {
                 tracing::info!(model = %name, "custom model training cancelled");
                 return;
+            }
+            Err(TrainingError::Ngram(NgramError::Cancelled)) => {
+                // Stopped without a DELETE: the base failed while tuning λ (logged where it did).
+                return self.fail(
+                    name,
+                    format!(
+                        "the base `{}` failed while tuning the weight; see the server's log",
+                        submission.base
+                    ),
+                );
             }
             Err(e) => return self.fail(name, e.to_string()),
         };

@@ -1,16 +1,18 @@
 //! One custom model's training, from the parsed upload to the adapted model: split off the validation
-//! documents (reading), tokenize, check the size, then likely-ngram's [`train_adapted`], the same
-//! training as `custom-base-light`'s.
+//! documents (reading), tokenize with the base's tokenizer, check the size, then likely-ngram's
+//! [`train_adapted_capped`], the same training as `custom-base-light`'s (a network base scores at
+//! most [`super::base::MAX_NETWORK_TUNING_TOKENS`] tuning tokens).
 
+use super::base::Base;
 use super::settings::CustomSettings;
 use likely_core::custom_model::{
     MAX_VALIDATION_SNIPPETS, MAX_VALIDATION_TOKENS, MIN_TRAINING_TOKENS, VALIDATION_EVERY,
 };
 use likely_core::{DocumentCounts, ValidationCounts, ValidationSource};
+use likely_ngram::adaptation::train_adapted_capped;
 use likely_ngram::pipeline::ORDER;
 use likely_ngram::{
-    held_out_indices, split_picked, tokenize_observed, train_adapted, Adapted, KnModel, NgramError,
-    Progress, Stage, Tokenizer,
+    held_out_indices, split_picked, tokenize_observed, Adapted, NgramError, Progress, Stage,
 };
 
 /// One training document in this many is held out of the probe model to tune λ (as
@@ -102,11 +104,10 @@ pub fn cap_validation(docs: &[String], tokens: &[Vec<u32>]) -> Vec<String> {
     out
 }
 
-/// Splits, tokenizes and trains; `counted` hears the counts once known.
+/// Splits, tokenizes and trains over `base`; `counted` hears the counts once known.
 pub fn train(
     submission: &Submission,
-    base: &KnModel,
-    tokenizer: &Tokenizer,
+    base: &Base,
     settings: &CustomSettings,
     progress: &Progress<'_>,
     counted: &dyn Fn(Counted),
@@ -127,6 +128,7 @@ pub fn train(
     progress.part(0.0, READ_END).report(Stage::Reading, 1.0)?;
 
     let tokenizing = progress.part(READ_END, TOKENIZE_END);
+    let tokenizer = &base.tokenizer;
     let train_tokens = tokenize_observed(tokenizer, &train_docs, &tokenizing.part(0.0, 0.9))?;
     let validation_tokens =
         tokenize_observed(tokenizer, &validation_docs, &tokenizing.part(0.9, 1.0))?;
@@ -159,11 +161,12 @@ pub fn train(
         )));
     }
     let tuning = held_out_indices(train_tokens.len(), TUNING_EVERY);
-    Ok(train_adapted(
-        base,
+    Ok(train_adapted_capped(
+        base.language_model(),
         &train_tokens,
         &tuning,
         ORDER,
+        base.max_tuning_tokens(),
         &progress.part(TOKENIZE_END, ADAPT_END),
     )?)
 }

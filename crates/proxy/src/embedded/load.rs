@@ -9,6 +9,8 @@ use super::transformer::Transformer;
 use likely_lm::Model;
 use likely_ngram::progress::silent;
 use likely_ngram::{load_or_train_plays_mix, EmbeddedPaths, LanguageModel, PlaysMixSpec};
+use sha2::{Digest, Sha256};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The network's name.
@@ -48,10 +50,16 @@ pub fn load_transformers(paths: &EmbeddedPaths) -> Option<Transformers> {
             return None;
         }
     };
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let base: Arc<dyn LanguageModel> = Arc::new(Transformer::new(model.clone()));
     let tokens = SmolLm2Tokens(model.clone());
-    let base_id = format!("SmolLM2-135M-Instruct.Q4_1.gguf {bytes} bytes");
+    // The cached plays mix is keyed on the weights' content: other weights retune λ.
+    let base_id = match file_sha256(&path) {
+        Ok(hash) => format!("SmolLM2-135M-Instruct.Q4_1.gguf sha256 {hash}"),
+        Err(error) => {
+            tracing::warn!(%error, "the on-board transformer's weights cannot be read again");
+            return None;
+        }
+    };
     let spec = PlaysMixSpec::new(TRANSFORMER_CUSTOM_NAME, &base_id);
     let custom = match silent(|progress| {
         load_or_train_plays_mix(paths, &spec, Arc::clone(&base), &tokens, &progress)
@@ -73,4 +81,12 @@ pub fn load_transformers(paths: &EmbeddedPaths) -> Option<Transformers> {
         custom,
         tokenizer: EmbeddedTokenizer::SmolLm2(model),
     })
+}
+
+/// The sha256 of a file's content, in hex (the weights: about 0.3 s for 98 MB).
+fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    Ok(format!("{:x}", hasher.finalize()))
 }

@@ -146,3 +146,27 @@ impl TokenIds for SmolLm2Tokens {
         self.0.eos()
     }
 }
+
+impl TokenIds for EmbeddedTokenizer {
+    fn name(&self) -> &str {
+        match self {
+            EmbeddedTokenizer::Gpt2(tokenizer) => TokenIds::name(tokenizer),
+            EmbeddedTokenizer::SmolLm2(_) => SMOLLM2_NAME,
+        }
+    }
+
+    fn encode(&self, text: &str) -> Vec<u32> {
+        EmbeddedTokenizer::encode(self, text)
+    }
+
+    fn vocab_size(&self) -> usize {
+        match self {
+            EmbeddedTokenizer::Gpt2(tokenizer) => TokenIds::vocab_size(tokenizer),
+            EmbeddedTokenizer::SmolLm2(model) => model.vocab_size(),
+        }
+    }
+
+    fn eot(&self) -> u32 {
+        EmbeddedTokenizer::eot(self)
+    }
+}

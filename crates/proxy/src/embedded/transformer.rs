@@ -4,7 +4,10 @@
 //!
 //! The model's one failure a caller can cause, an id outside the vocabulary, is refused before the
 //! model is called (`backends::embedded`); any other failure of the tensor library is logged and
-//! ends the work as a stop does, so no panic reaches a request.
+//! ends the work as a stop does (scoring, distributions and sampling alike: the request is answered
+//! 504 with no internals), so no panic reaches a request. Only the infallible
+//! [`LanguageModel::next_distribution`], which no request path calls, answers a uniform
+//! distribution after logging a failure.
 
 use likely_lm::{LmError, Model};
 use likely_ngram::lm::check;
@@ -79,6 +82,15 @@ impl LanguageModel for Transformer {
         })
     }
 
+    fn next_distribution_until(
+        &self,
+        context: &[u32],
+        stop: &AtomicBool,
+    ) -> Result<Vec<f64>, Stopped> {
+        check(stop)?;
+        self.model.next_distribution(context).map_err(stopped)
+    }
+
     fn batches_distributions(&self) -> bool {
         true
     }
@@ -119,8 +131,7 @@ impl LanguageModel for Transformer {
                 .map_err(stopped)?;
         }
         for p in wanted {
-            check(stop)?;
-            let dist = self.next_distribution(&tokens[..p.min(last)]);
+            let dist = self.next_distribution_until(&tokens[..p.min(last)], stop)?;
             visit(p, &dist);
         }
         Ok(())

@@ -2,7 +2,9 @@
 //! `smollm2-135m-shakespeare` are listed with SmolLM2's tokenizer; the worked example's prompt is
 //! scored within 0.002 nats per token of the independent numpy reference (`crates/lm/reference`);
 //! the adapted model scores the same tokens differently; seeded sampling repeats; the vLLM-shaped
-//! token routes use SmolLM2's ids. Needs the weights (`scripts/fetch-smollm2.sh`, which the test
+//! token routes use SmolLM2's ids; a custom model trained on the network from a small upload (its
+//! n-gram over SmolLM2's ids, λ tuned on the upload) is served, scores its domain better than the
+//! network, lists its exact top tokens and ranks, and samples. Needs the weights (`scripts/fetch-smollm2.sh`, which the test
 //! command runs); without them it says so and checks that the n-gram models are served alone.
 
 use crate::common;
@@ -156,4 +158,178 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
         .map(|v| v.as_u64().unwrap() as u32)
         .collect();
     assert_eq!(got, ids);
+}
+
+/// The average log-likelihood per scored token of `model` on `texts`.
+async fn average_likelihood(
+    client: &reqwest::Client,
+    base: &str,
+    model: &str,
+    texts: &[String],
+) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for text in texts {
+        let answer = post(
+            client,
+            format!("{base}/v1/generate"),
+            json!({"model": model, "prompt": text, "max_tokens": 0, "return_likelihoods": "ALL"}),
+        )
+        .await;
+        for token in answer["generations"][0]["token_likelihoods"]
+            .as_array()
+            .unwrap()
+        {
+            if let Some(l) = token["likelihood"].as_f64() {
+                sum += l;
+                n += 1;
+            }
+        }
+    }
+    sum / n as f64
+}
+
+#[tokio::test]
+async fn a_custom_model_is_trained_on_the_network_and_served() {
+    if !likely_lm::default_path().is_some_and(|path| path.exists()) {
+        eprintln!(
+            "SKIPPED: the transformer's weights are not installed (run {})",
+            likely_lm::FETCH_COMMAND
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let served = common::served::spawn(
+        common::served::serve_api("none")
+            .env_remove("LIKELY_TRANSFORMER")
+            .arg("--custom-models-dir")
+            .arg(dir.path().join("models")),
+    );
+    likely_proxy::backends::upstream::install_crypto_provider();
+    let client = reqwest::Client::new();
+    // A small upload: 40 documents, every tenth held out for validation.
+    let docs = common::apiary::apiary(1, 40);
+    let (content_type, body) = common::apiary::multipart(
+        &[("name", "smol-apiary"), ("base", "smollm2-135m")],
+        &[("train", "apiary.txt", docs.join("\n\n").into_bytes())],
+    );
+    let response = client
+        .post(format!("{}/v1/custom-models", served.base))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let queued: Value = response.json().await.unwrap();
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{queued}");
+    assert_eq!(queued["base"], "smollm2-135m");
+    let started = std::time::Instant::now();
+    let done = loop {
+        let record: Value = client
+            .get(format!("{}/v1/custom-models/smol-apiary", served.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if record["status"] != "queued" && record["status"] != "running" {
+            break record;
+        }
+        assert!(
+            started.elapsed().as_secs() < 300,
+            "waited too long: {record}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(done["status"], "done", "{done}");
+    let lambda = done["lambda"].as_f64().unwrap();
+    assert!(lambda > 0.3 && lambda <= 1.0, "{done}");
+    assert!(
+        done["lambda_curve"].as_array().unwrap().len() >= 21,
+        "{done}"
+    );
+    assert_eq!(done["validation"]["documents"], 4, "{done}");
+
+    let models: Value = client
+        .get(format!("{}/v1/models", served.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "smol-apiary")
+        .cloned()
+        .unwrap_or_else(|| panic!("not listed: {models}"));
+    assert_eq!(listed["tokenizer"], "smollm2", "{listed}");
+    assert!(
+        listed["description"]
+            .as_str()
+            .unwrap()
+            .contains("smollm2-135m"),
+        "{listed}"
+    );
+
+    // Its domain, held out of the upload: better than the network alone.
+    let held_out = common::apiary::apiary(99, 3);
+    let custom = average_likelihood(&client, &served.base, "smol-apiary", &held_out).await;
+    let network = average_likelihood(&client, &served.base, "smollm2-135m", &held_out).await;
+    assert!(
+        custom > network + 0.3,
+        "custom {custom} vs network {network}"
+    );
+
+    // The exact top tokens and ranks of the mixture (one pass of the network).
+    let answer = post(
+        &client,
+        format!("{}/v1/generate", served.base),
+        json!({"model": "smol-apiary", "prompt": held_out[0], "max_tokens": 0,
+               "return_likelihoods": "ALL", "top_logprobs": 5, "return_ranks": true}),
+    )
+    .await;
+    let tokens = answer["generations"][0]["token_likelihoods"]
+        .as_array()
+        .unwrap();
+    for token in &tokens[1..] {
+        let rank = token["rank"].as_u64().unwrap_or_else(|| panic!("{token}"));
+        let likelihood = token["likelihood"].as_f64().unwrap();
+        let top = token["top_tokens"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{token}"));
+        assert_eq!(top.len(), 5, "{token}");
+        let values: Vec<f64> = top
+            .iter()
+            .map(|t| t["likelihood"].as_f64().unwrap())
+            .collect();
+        assert!(values.windows(2).all(|w| w[0] >= w[1]), "{token}");
+        if rank == 1 {
+            assert!((values[0] - likelihood).abs() < 1e-9, "{token}");
+        } else {
+            assert!(values[0] >= likelihood, "{token}");
+        }
+    }
+
+    // Seeded sampling repeats itself.
+    let sample = json!({"model": "smol-apiary", "prompt": "Hive Amber of the", "max_tokens": 6,
+                        "temperature": 0.7, "seed": 5});
+    let first = post(
+        &client,
+        format!("{}/v1/generate", served.base),
+        sample.clone(),
+    )
+    .await;
+    let again = post(&client, format!("{}/v1/generate", served.base), sample).await;
+    assert_eq!(
+        first["generations"][0]["text"],
+        again["generations"][0]["text"]
+    );
+    assert!(
+        !first["generations"][0]["text"].as_str().unwrap().is_empty(),
+        "{first}"
+    );
 }

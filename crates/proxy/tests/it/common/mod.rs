@@ -1,6 +1,7 @@
 //! Helpers of the server's tests: the proxy's router built from a configuration text, one-shot
 //! requests against it, and (re-exported from `likely-testkit`) the fake upstreams they talk to.
 
+pub mod apiary;
 pub mod burst;
 pub mod cpu;
 pub mod logs;
