@@ -186,7 +186,7 @@ async fn read_failure(response: Response) -> ApiFailure {
     let retry_after_secs = response
         .headers()
         .get("retry-after")
-        .and_then(|value| likely_core::retry::parse_retry_after(&value));
+        .and_then(|value| likely_core::scoring::retry::parse_retry_after(&value));
     let message = match response.json::<ApiError>().await {
         Ok(body) => body.message,
         Err(_) => response.status_text(),

@@ -324,4 +324,4 @@ impl WindowProgress {
 
 #[cfg(test)]
 #[path = "windows_tests.rs"]
-mod tests;
+pub(crate) mod tests;

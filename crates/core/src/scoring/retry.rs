@@ -1,7 +1,7 @@
 //! When to retry a failed Generate call, and after how long: 429 and 503 (and a lost connection, no
 //! status) are retried with exponential backoff, honouring the server's `Retry-After`; anything else
-//! is final. The page's run engine and `likely eval` both decide with [`retry_delay_ms`]; `likely eval`
-//! keeps its failures as [`CallFailure`] (the page's `ApiFailure` has the same fields).
+//! is final. The scoring engine decides with [`retry_delay_ms`] (its drivers only sleep); a failed call
+//! reaches it as a [`CallFailure`] (the page's `ApiFailure` has the same fields).
 
 use std::fmt;
 
@@ -65,16 +65,6 @@ pub fn retry_delay_ms(
     Some(wait.min(MAX_DELAY_MS) as u32)
 }
 
-/// Where in a snippet a failure happened: ` (window 2 of 3)`, or nothing when the snippet fit in one
-/// window (`index` is 0-based).
-pub fn window_place(index: usize, windows: usize) -> String {
-    if windows > 1 {
-        format!(" (window {} of {windows})", index + 1)
-    } else {
-        String::new()
-    }
-}
-
 /// A `Retry-After` header's value in seconds (the delay form; an HTTP date is not read).
 pub fn parse_retry_after(value: &str) -> Option<f64> {
     value.trim().parse::<f64>().ok()
@@ -114,17 +104,13 @@ mod tests {
     }
 
     #[test]
-    fn failures_say_their_status_and_window() {
+    fn failures_say_their_status() {
         let failure = CallFailure {
             status: Some(503),
             message: "busy".into(),
             retry_after_secs: Some(2.0),
         };
-        assert_eq!(
-            format!("{failure}{}", window_place(1, 3)),
-            "busy (HTTP 503) (window 2 of 3)"
-        );
-        assert_eq!(window_place(0, 1), "");
+        assert_eq!(failure.to_string(), "busy (HTTP 503)");
         assert_eq!(failure.retry_delay_ms(1, 0.0), Some(2000));
     }
 
