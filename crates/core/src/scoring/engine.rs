@@ -13,7 +13,7 @@ use crate::evaluation::{Evaluation, EvaluationError};
 use crate::params::GenerateParams;
 use crate::results::{ModelSpec, Outcome};
 use crate::wire::{GenerateRequest, GenerateResponse};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// How a run goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,12 +94,12 @@ struct Model {
 pub struct Engine {
     settings: Settings,
     models: Vec<Model>,
-    /// The texts of the snippets the run scores.
-    texts: BTreeMap<usize, String>,
+    /// The texts of the snippets the run scores, by index (empty for the others).
+    texts: Vec<String>,
     /// Jobs not started: (model, snippet).
     queue: VecDeque<(usize, usize)>,
-    /// Jobs under way, by the call they wait for.
-    active: HashMap<CallId, ActiveJob>,
+    /// Jobs under way, with the call each waits for.
+    active: Vec<(CallId, ActiveJob)>,
     /// Calls decided and not yet handed out.
     ready: VecDeque<Call>,
     /// Jobs over and not yet handed out.
@@ -126,16 +126,16 @@ impl Engine {
                 }
             })
             .collect();
-        let mut texts = BTreeMap::new();
+        let mut texts = vec![String::new(); evaluation.snippets.len()];
         let mut queue = VecDeque::with_capacity(jobs.len());
         for job in jobs {
             let model = models.iter().position(|m| m.spec.name == job.model);
             let (Some(model), Some(snippet)) = (model, evaluation.snippets.get(job.snippet)) else {
                 continue;
             };
-            texts
-                .entry(job.snippet)
-                .or_insert_with(|| snippet.text.clone());
+            if let Some(slot) = texts.get_mut(job.snippet).filter(|slot| slot.is_empty()) {
+                slot.clone_from(&snippet.text);
+            }
             queue.push_back((model, job.snippet));
         }
         Engine {
@@ -150,7 +150,7 @@ impl Engine {
                 total: queue.len(),
             },
             queue,
-            active: HashMap::new(),
+            active: Vec::new(),
             ready: VecDeque::new(),
             finished: VecDeque::new(),
             kept: KeptWindows::new(),
@@ -209,11 +209,12 @@ impl Engine {
         result: Result<GenerateResponse, CallFailure>,
         jitter: f64,
     ) {
-        let Some(job) = self.active.remove(&id) else {
+        let Some(at) = self.active.iter().position(|(call, _)| *call == id) else {
             return;
         };
+        let (_, job) = self.active.swap_remove(at);
         let (model, snippet) = (job.model, job.snippet);
-        let text = self.texts.get(&snippet).map_or("", String::as_str);
+        let text = self.texts.get(snippet).map_or("", String::as_str);
         match job.answered(text, result, jitter, self.settings.keep_windows) {
             Next::Ask(job, delay_ms) => self.ask(job, delay_ms),
             Next::Done {
@@ -237,7 +238,7 @@ impl Engine {
         }
         let active = std::mem::take(&mut self.active);
         if self.settings.keep_windows {
-            for job in active.into_values() {
+            for (_, job) in active {
                 let key = self.key(job.model, job.snippet);
                 self.kept.keep(key, job.into_progress());
             }
@@ -266,11 +267,16 @@ impl Engine {
     /// Starts job (`model`, `snippet`): a step when it has one now (its first call, or its outcome
     /// when every window was kept).
     fn start(&mut self, model: usize, snippet: usize) -> Option<Step> {
-        let key = self.key(model, snippet);
-        let text = self.texts.get(&snippet)?;
+        let previous = if self.kept.is_empty() {
+            None
+        } else {
+            let key = self.key(model, snippet);
+            self.kept.take(&key)
+        };
+        let text = self.texts.get(snippet)?;
         let Model { spec, params, .. } = self.models.get(model)?;
         let windows = plan_for(text, spec.context_length, params);
-        let progress = WindowProgress::resume(windows, self.kept.take(&key));
+        let progress = WindowProgress::resume(windows, previous);
         match ActiveJob::start(model, snippet, text, progress) {
             Ok(job) => {
                 self.ask(job, 0);
@@ -287,12 +293,12 @@ impl Engine {
     fn ask(&mut self, job: ActiveJob, delay_ms: u32) {
         let id = CallId(self.next_call);
         self.next_call += 1;
-        let (text, model) = (self.texts.get(&job.snippet), self.models.get(job.model));
+        let (text, model) = (self.texts.get(job.snippet), self.models.get(job.model));
         let (Some(text), Some(model)) = (text, model) else {
             return;
         };
         let request = job.request(text, &model.spec.name, &model.params);
-        self.active.insert(id, job);
+        self.active.push((id, job));
         self.ready.push_back(Call {
             id,
             request,
@@ -318,7 +324,7 @@ impl Engine {
         let model = self.models.get(model);
         SnippetKey {
             model: model.map(|m| m.spec.name.clone()).unwrap_or_default(),
-            text: self.texts.get(&snippet).cloned().unwrap_or_default(),
+            text: self.texts.get(snippet).cloned().unwrap_or_default(),
             params: model.map(|m| m.params_key.clone()).unwrap_or_default(),
         }
     }

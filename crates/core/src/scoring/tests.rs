@@ -9,7 +9,7 @@ use crate::params::GenerateParams;
 use crate::results::{ModelSpec, Outcome};
 use crate::scores::prompt_scores;
 use crate::wire::GenerateResponse;
-use retry::{CallFailure, MAX_ATTEMPTS};
+use super::retry::{CallFailure, MAX_ATTEMPTS};
 use serde_json::json;
 
 const BASE: &str = "base-light";
@@ -121,7 +121,7 @@ fn jobs_go_snippet_by_snippet_and_skip_finished_outcomes() {
         .collect();
     assert_eq!(
         jobs,
-        [(BASE, 0), (CUSTOM, 0), (CUSTOM, 1), (BASE, 2), (CUSTOM, 2)].map(|(m, s)| (m.into(), s))
+        [(BASE, 0), (CUSTOM, 0), (CUSTOM, 1), (BASE, 2), (CUSTOM, 2)].map(|(m, s)| (m.to_string(), s))
     );
 }
 
@@ -380,13 +380,24 @@ fn jobs_of_unknown_models_or_snippets_are_left_out() {
 }
 
 #[test]
-fn an_answer_that_does_not_spell_the_prompt_fails_the_snippet() {
+fn unusable_answers_fail_the_snippet_and_say_why() {
     let mut evaluation = evaluation(&["To be"], None);
     let mut engine = engine(&evaluation, 2, false);
     let (calls, _) = steps(&mut engine, &mut evaluation);
-    engine.answer(calls[0].id, Ok(answer("Something else entirely")), 0.0);
-    engine.answer(calls[1].id, Ok(answer("To be")), 0.0);
+    let no_likelihoods: GenerateResponse = serde_json::from_value(
+        json!({ "id": "a", "generations": [{ "id": "g", "text": " the" }] }),
+    )
+    .unwrap();
+    engine.answer(calls[0].id, Ok(no_likelihoods), 0.0);
+    engine.answer(calls[1].id, Ok(answer("Something else")), 0.0);
     run_to_end(&mut engine, &mut evaluation);
-    assert!(reason(&evaluation, BASE, 0).starts_with("the answer could not be used: "));
-    assert!(evaluation.result(CUSTOM, 0).is_some());
+    assert_eq!(
+        reason(&evaluation, BASE, 0),
+        "the answer could not be used: the answer has no token likelihoods; ask for \
+         return_likelihoods \"ALL\""
+    );
+    assert_eq!(
+        reason(&evaluation, CUSTOM, 0),
+        "the windows could not be joined: the tokens of window 0 do not spell its prompt"
+    );
 }
