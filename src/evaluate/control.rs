@@ -1,20 +1,16 @@
-//! Cancelling a run: each run has an epoch; Cancel moves the page to a new epoch, aborts the requests
-//! in flight and stops the run at once (its `on_cancel`), so the old run's calls drop their answers.
+//! Cancelling a run: each run has an epoch; Cancel moves the page to a new epoch and aborts the
+//! requests in flight, so the old run's workers stop and drop their answers.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::{AbortController, AbortSignal};
 
-/// What stops the current run when it is cancelled.
-type Stop = Rc<RefCell<Option<Box<dyn FnOnce()>>>>;
-
-/// What a run checks between steps.
+/// What a worker of one run checks between steps.
 #[derive(Clone)]
 pub struct RunControl {
     epoch: u64,
     current: Rc<Cell<u64>>,
     abort: Option<AbortController>,
-    stop: Stop,
 }
 
 impl RunControl {
@@ -27,28 +23,13 @@ impl RunControl {
     pub fn abort_signal(&self) -> Option<AbortSignal> {
         self.abort.as_ref().map(AbortController::signal)
     }
-
-    /// Runs `stop` when this run is cancelled or replaced (before the next run starts).
-    pub fn on_cancel(&self, stop: impl FnOnce() + 'static) {
-        if !self.cancelled() {
-            *self.stop.borrow_mut() = Some(Box::new(stop));
-        }
-    }
-
-    /// The run ended by itself: nothing to stop any more.
-    pub fn finished(&self) {
-        if !self.cancelled() {
-            self.stop.borrow_mut().take();
-        }
-    }
 }
 
 /// The page's run epochs.
 #[derive(Clone, Default)]
 pub struct Epochs {
     current: Rc<Cell<u64>>,
-    abort: Rc<RefCell<Option<AbortController>>>,
-    stop: Stop,
+    abort: Rc<std::cell::RefCell<Option<AbortController>>>,
 }
 
 impl Epochs {
@@ -61,19 +42,14 @@ impl Epochs {
             epoch: self.current.get(),
             current: self.current.clone(),
             abort: controller,
-            stop: self.stop.clone(),
         }
     }
 
-    /// Cancels the current run: its requests in flight are aborted and it stops.
+    /// Cancels the current run: its workers stop and its requests in flight are aborted.
     pub fn cancel(&self) {
         self.current.set(self.current.get() + 1);
         if let Some(controller) = self.abort.borrow_mut().take() {
             controller.abort();
-        }
-        let stop = self.stop.borrow_mut().take();
-        if let Some(stop) = stop {
-            stop();
         }
     }
 }

@@ -62,15 +62,10 @@ pub fn start_jobs(
     let run = Rc::new(Run {
         engine: RefCell::new(engine),
         client: Batcher::new(control.abort_signal()),
-        control: control.clone(),
+        control,
         publisher: Publisher::new(evaluation),
         running,
         ended: Cell::new(false),
-    });
-    let stopped = run.clone();
-    control.on_cancel(move || {
-        stopped.engine.borrow_mut().cancel();
-        end(&stopped);
     });
     if let Some(call) = pump(&run) {
         spawn_local(send(run, call));
@@ -110,11 +105,11 @@ async fn send(run: Rc<Run>, call: Call) {
             gloo_timers::future::TimeoutFuture::new(call.delay_ms).await;
         }
         if run.control.cancelled() {
-            return;
+            return stop(&run);
         }
         let answer = run.client.generate(call.request).await;
         if run.control.cancelled() {
-            return;
+            return stop(&run);
         }
         let answer = answer.map_err(call_failure);
         run.engine
@@ -122,6 +117,13 @@ async fn send(run: Rc<Run>, call: Call) {
             .answer(call.id, answer, js_sys::Math::random());
         next = pump(&run);
     }
+}
+
+/// The run was cancelled (the first of its tasks to see it says so): the engine stops, answers still
+/// on their way are dropped.
+fn stop(run: &Run) {
+    run.engine.borrow_mut().cancel();
+    end(run);
 }
 
 /// The run is over (once): its kept windows go back for the next run, and the views hear of what
@@ -135,7 +137,6 @@ fn end(run: &Run) {
     run.publisher.flush();
     if !run.control.cancelled() {
         run.running.set(false);
-        run.control.finished();
     }
 }
 

@@ -67,8 +67,8 @@ pub use params::GenerateParams;
 pub use results::{ModelResults, ModelSpec, Outcome, SnippetResult};
 pub use rules::{LogprobError, Range, RangeError};
 pub use scores::{prompt_scores, ScoredToken, ScoresError, TopK};
-pub use share::ShareError;
 pub use scoring::windows::{StitchError, Window, WindowConfig};
+pub use share::ShareError;
 pub use wire::{
     ApiError, BilledUnits, GenerateRequest, GenerateResponse, Generation, ModelInfo, ModelList,
     ResponseMeta, ReturnLikelihoods, TokenLikelihood, TopToken,

@@ -5,7 +5,7 @@
 //! [`Engine::cancel`] ends the run at once: answers still on their way are dropped.
 
 use super::job::{ActiveJob, Next};
-use super::kept::{KeptWindows, SnippetKey};
+use super::kept::KeptWindows;
 use super::plan::Job;
 use super::retry::CallFailure;
 use super::windows::{plan_for, WindowProgress};
@@ -85,8 +85,6 @@ pub struct RunProgress {
 struct Model {
     spec: ModelSpec,
     params: GenerateParams,
-    /// `params` as JSON, naming kept windows.
-    params_key: String,
 }
 
 /// One run. See the module documentation.
@@ -96,14 +94,12 @@ pub struct Engine {
     models: Vec<Model>,
     /// The texts of the snippets the run scores, by index (empty for the others).
     texts: Vec<String>,
-    /// Jobs not started: (model, snippet).
-    queue: VecDeque<(usize, usize)>,
+    /// Jobs not started, (model, snippet), the next one last.
+    queue: Vec<(usize, usize)>,
     /// Jobs under way, with the call each waits for.
     active: Vec<(CallId, ActiveJob)>,
-    /// Calls decided and not yet handed out.
-    ready: VecDeque<Call>,
-    /// Jobs over and not yet handed out.
-    finished: VecDeque<Finished>,
+    /// Calls and finished jobs not yet handed out, in order.
+    pending: VecDeque<Step>,
     kept: KeptWindows,
     next_call: u64,
     progress: RunProgress,
@@ -117,18 +113,14 @@ impl Engine {
     pub fn new(evaluation: &Evaluation, jobs: Vec<Job>, settings: Settings) -> Engine {
         let models: Vec<Model> = evaluation
             .model_results()
-            .map(|run| {
-                let params = evaluation.params_for(&run.model.name);
-                Model {
-                    spec: run.model.clone(),
-                    params_key: serde_json::to_string(&params).unwrap_or_default(),
-                    params,
-                }
+            .map(|run| Model {
+                spec: run.model.clone(),
+                params: evaluation.params_for(&run.model.name),
             })
             .collect();
         let mut texts = vec![String::new(); evaluation.snippets.len()];
-        let mut queue = VecDeque::with_capacity(jobs.len());
-        for job in jobs {
+        let mut queue = Vec::with_capacity(jobs.len());
+        for job in jobs.iter().rev() {
             let model = models.iter().position(|m| m.spec.name == job.model);
             let (Some(model), Some(snippet)) = (model, evaluation.snippets.get(job.snippet)) else {
                 continue;
@@ -136,7 +128,7 @@ impl Engine {
             if let Some(slot) = texts.get_mut(job.snippet).filter(|slot| slot.is_empty()) {
                 slot.clone_from(&snippet.text);
             }
-            queue.push_back((model, job.snippet));
+            queue.push((model, job.snippet));
         }
         Engine {
             settings: Settings {
@@ -151,8 +143,7 @@ impl Engine {
             },
             queue,
             active: Vec::new(),
-            ready: VecDeque::new(),
-            finished: VecDeque::new(),
+            pending: VecDeque::new(),
             kept: KeptWindows::new(),
             next_call: 0,
             cancelled: false,
@@ -162,14 +153,17 @@ impl Engine {
     /// Takes from `store` the kept windows of this run's snippets, so their jobs ask only for the
     /// windows still missing.
     pub fn resuming(mut self, store: &mut KeptWindows) -> Engine {
-        if store.is_empty() {
-            return self;
-        }
-        let jobs: Vec<(usize, usize)> = self.queue.iter().copied().collect();
-        for (model, snippet) in jobs {
-            let key = self.key(model, snippet);
-            if let Some(progress) = store.take(&key) {
-                self.kept.keep(key, progress);
+        for &(model, snippet) in &self.queue {
+            if store.is_empty() {
+                break;
+            }
+            let (Some(text), Some(model)) = (self.texts.get(snippet), self.models.get(model))
+            else {
+                continue;
+            };
+            if let Some(progress) = store.take(&model.spec.name, text, &model.params) {
+                self.kept
+                    .keep(&model.spec.name, text, &model.params, progress);
             }
         }
         self
@@ -180,17 +174,15 @@ impl Engine {
         if self.cancelled {
             return Step::End;
         }
-        if let Some(finished) = self.finished.pop_front() {
-            return Step::Finished(finished);
-        }
-        if let Some(call) = self.ready.pop_front() {
-            return Step::Call(call);
+        if let Some(step) = self.pending.pop_front() {
+            return step;
         }
         while self.active.len() < self.settings.concurrency {
-            let Some((model, snippet)) = self.queue.pop_front() else {
+            let Some((model, snippet)) = self.queue.pop() else {
                 break;
             };
-            if let Some(step) = self.start(model, snippet) {
+            self.start(model, snippet);
+            if let Some(step) = self.pending.pop_front() {
                 return step;
             }
         }
@@ -221,9 +213,8 @@ impl Engine {
                 outcome,
                 unfinished,
             } => {
-                if let (Some(progress), true) = (unfinished, self.settings.keep_windows) {
-                    let key = self.key(model, snippet);
-                    self.kept.keep(key, progress);
+                if let Some(progress) = unfinished.filter(|_| self.settings.keep_windows) {
+                    self.keep(model, snippet, progress);
                 }
                 self.finish(model, snippet, outcome);
             }
@@ -239,13 +230,12 @@ impl Engine {
         let active = std::mem::take(&mut self.active);
         if self.settings.keep_windows {
             for (_, job) in active {
-                let key = self.key(job.model, job.snippet);
-                self.kept.keep(key, job.into_progress());
+                let (model, snippet) = (job.model, job.snippet);
+                self.keep(model, snippet, job.into_progress());
             }
         }
         self.queue.clear();
-        self.ready.clear();
-        self.finished.clear();
+        self.pending.clear();
     }
 
     /// Whether the run was cancelled.
@@ -264,48 +254,40 @@ impl Engine {
         std::mem::take(&mut self.kept)
     }
 
-    /// Starts job (`model`, `snippet`): a step when it has one now (its first call, or its outcome
-    /// when every window was kept).
-    fn start(&mut self, model: usize, snippet: usize) -> Option<Step> {
-        let previous = if self.kept.is_empty() {
-            None
-        } else {
-            let key = self.key(model, snippet);
-            self.kept.take(&key)
+    /// Starts job (`model`, `snippet`): its first call, or its outcome when every window was kept.
+    fn start(&mut self, model: usize, snippet: usize) {
+        let (Some(text), Some(Model { spec, params })) =
+            (self.texts.get(snippet), self.models.get(model))
+        else {
+            return;
         };
-        let text = self.texts.get(snippet)?;
-        let Model { spec, params, .. } = self.models.get(model)?;
+        let previous = self.kept.take(&spec.name, text, params);
         let windows = plan_for(text, spec.context_length, params);
         let progress = WindowProgress::resume(windows, previous);
         match ActiveJob::start(model, snippet, text, progress) {
-            Ok(job) => {
-                self.ask(job, 0);
-                self.ready.pop_back().map(Step::Call)
-            }
-            Err(outcome) => {
-                self.finish(model, snippet, outcome);
-                self.finished.pop_back().map(Step::Finished)
-            }
+            Ok(job) => self.ask(job, 0),
+            Err(outcome) => self.finish(model, snippet, outcome),
         }
     }
 
     /// Queues the call for `job`'s current window.
     fn ask(&mut self, job: ActiveJob, delay_ms: u32) {
-        let id = CallId(self.next_call);
-        self.next_call += 1;
-        let (text, model) = (self.texts.get(job.snippet), self.models.get(job.model));
-        let (Some(text), Some(model)) = (text, model) else {
+        let (Some(text), Some(model)) = (self.texts.get(job.snippet), self.models.get(job.model))
+        else {
             return;
         };
+        let id = CallId(self.next_call);
+        self.next_call += 1;
         let request = job.request(text, &model.spec.name, &model.params);
         self.active.push((id, job));
-        self.ready.push_back(Call {
+        self.pending.push_back(Step::Call(Call {
             id,
             request,
             delay_ms,
-        });
+        }));
     }
 
+    /// Queues the outcome of job (`model`, `snippet`).
     fn finish(&mut self, model: usize, snippet: usize, outcome: Outcome) {
         self.progress.finished += 1;
         let model = self
@@ -313,19 +295,18 @@ impl Engine {
             .get(model)
             .map(|m| m.spec.name.clone())
             .unwrap_or_default();
-        self.finished.push_back(Finished {
+        self.pending.push_back(Step::Finished(Finished {
             model,
             snippet,
             outcome,
-        });
+        }));
     }
 
-    fn key(&self, model: usize, snippet: usize) -> SnippetKey {
-        let model = self.models.get(model);
-        SnippetKey {
-            model: model.map(|m| m.spec.name.clone()).unwrap_or_default(),
-            text: self.texts.get(snippet).cloned().unwrap_or_default(),
-            params: model.map(|m| m.params_key.clone()).unwrap_or_default(),
+    /// Keeps the finished windows of job (`model`, `snippet`) for a later run.
+    fn keep(&mut self, model: usize, snippet: usize, progress: WindowProgress) {
+        if let (Some(text), Some(model)) = (self.texts.get(snippet), self.models.get(model)) {
+            self.kept
+                .keep(&model.spec.name, text, &model.params, progress);
         }
     }
 }

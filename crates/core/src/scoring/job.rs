@@ -58,7 +58,12 @@ impl ActiveJob {
     }
 
     /// The request for the current window.
-    pub(crate) fn request(&self, text: &str, model: &str, params: &GenerateParams) -> GenerateRequest {
+    pub(crate) fn request(
+        &self,
+        text: &str,
+        model: &str,
+        params: &GenerateParams,
+    ) -> GenerateRequest {
         let prompt = self.progress.windows()[self.window].prompt(text);
         params.request(model, prompt)
     }

@@ -1,23 +1,24 @@
 //! The finished windows of snippets that failed or were cancelled part-way, by model, text and
 //! parameters, so a later run (the page's Retry failed) asks only for the windows still missing. A
 //! driver that keeps them across runs hands them to each new [`Engine`](super::Engine) and takes back
-//! what it kept when the run ends.
+//! what it kept when the run ends. Only snippets cut into several windows, some finished, are kept,
+//! so the list stays short and is searched in order.
 
 use super::windows::WindowProgress;
-use std::collections::HashMap;
+use crate::params::GenerateParams;
 
-/// Which snippet a window progress belongs to: the model's name, the text, the parameters (as JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct SnippetKey {
-    pub(crate) model: String,
-    pub(crate) text: String,
-    pub(crate) params: String,
+/// Which snippet a window progress belongs to.
+#[derive(Debug, Clone, PartialEq)]
+struct SnippetKey {
+    model: String,
+    text: String,
+    params: GenerateParams,
 }
 
 /// The kept window progress of unfinished snippets.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeptWindows {
-    progress: HashMap<SnippetKey, WindowProgress>,
+    kept: Vec<(SnippetKey, WindowProgress)>,
 }
 
 impl KeptWindows {
@@ -28,24 +29,50 @@ impl KeptWindows {
 
     /// How many snippets have windows kept.
     pub fn len(&self) -> usize {
-        self.progress.len()
+        self.kept.len()
     }
 
     /// Whether nothing is kept.
     pub fn is_empty(&self) -> bool {
-        self.progress.is_empty()
+        self.kept.is_empty()
     }
 
-    /// Adds everything `other` kept (its entry wins for the same snippet).
-    pub fn merge(&mut self, other: KeptWindows) {
-        self.progress.extend(other.progress);
+    /// Adds everything `other` kept.
+    pub fn merge(&mut self, mut other: KeptWindows) {
+        self.kept.append(&mut other.kept);
     }
 
-    pub(crate) fn take(&mut self, key: &SnippetKey) -> Option<WindowProgress> {
-        self.progress.remove(key)
+    /// Takes the progress kept for `text` scored by `model` under `params`.
+    pub(crate) fn take(
+        &mut self,
+        model: &str,
+        text: &str,
+        params: &GenerateParams,
+    ) -> Option<WindowProgress> {
+        let at = self
+            .kept
+            .iter()
+            .position(|(key, _)| key.model == model && key.text == text && key.params == *params)?;
+        Some(self.kept.swap_remove(at).1)
     }
 
-    pub(crate) fn keep(&mut self, key: SnippetKey, progress: WindowProgress) {
-        self.progress.insert(key, progress);
+    /// Keeps `progress` of `text` scored by `model` under `params`, when some window is finished.
+    pub(crate) fn keep(
+        &mut self,
+        model: &str,
+        text: &str,
+        params: &GenerateParams,
+        progress: WindowProgress,
+    ) {
+        if !progress.any_finished() {
+            return;
+        }
+        let _ = self.take(model, text, params);
+        let key = SnippetKey {
+            model: model.to_string(),
+            text: text.to_string(),
+            params: params.clone(),
+        };
+        self.kept.push((key, progress));
     }
 }
