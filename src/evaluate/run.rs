@@ -8,11 +8,9 @@
 use super::control::{Epochs, RunControl};
 use super::publish::Publisher;
 use crate::api::batch::Batcher;
-use crate::api::ApiFailure;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::evaluation::Evaluation;
-use likely_core::scoring::retry::CallFailure;
 use likely_core::scoring::{Call, Engine, Job, KeptWindows, Settings, Step};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -111,7 +109,6 @@ async fn send(run: Rc<Run>, call: Call) {
         if run.control.cancelled() {
             return stop(&run);
         }
-        let answer = answer.map_err(call_failure);
         run.engine
             .borrow_mut()
             .answer(call.id, answer, js_sys::Math::random());
@@ -137,14 +134,5 @@ fn end(run: &Run) {
     run.publisher.flush();
     if !run.control.cancelled() {
         run.running.set(false);
-    }
-}
-
-/// The page's failure as the engine reads it.
-fn call_failure(failure: ApiFailure) -> CallFailure {
-    CallFailure {
-        status: failure.status,
-        message: failure.message,
-        retry_after_secs: failure.retry_after_secs,
     }
 }

@@ -1,7 +1,7 @@
 //! When to retry a failed Generate call, and after how long: 429 and 503 (and a lost connection, no
 //! status) are retried with exponential backoff, honouring the server's `Retry-After`; anything else
 //! is final. The scoring engine decides with [`retry_delay_ms`] (its drivers only sleep); a failed call
-//! reaches it as a [`CallFailure`] (the page's `ApiFailure` has the same fields).
+//! reaches it as a [`CallFailure`] (the page's `ApiFailure` is the same type).
 
 use std::fmt;
 
@@ -27,6 +27,15 @@ impl fmt::Display for CallFailure {
 }
 
 impl CallFailure {
+    /// The failure of a call that got no answer (`error` says why): retried like a lost connection.
+    pub fn network(error: impl fmt::Display) -> CallFailure {
+        CallFailure {
+            status: None,
+            message: format!("the server could not be reached: {error}"),
+            retry_after_secs: None,
+        }
+    }
+
     /// The wait before the next attempt after this failure on attempt `attempt`, as
     /// [`retry_delay_ms`] decides.
     pub fn retry_delay_ms(&self, attempt: u32, jitter: f64) -> Option<u32> {
@@ -111,6 +120,12 @@ mod tests {
             retry_after_secs: Some(2.0),
         };
         assert_eq!(failure.to_string(), "busy (HTTP 503)");
+        let lost = CallFailure::network("connection refused");
+        assert_eq!(
+            lost.to_string(),
+            "the server could not be reached: connection refused"
+        );
+        assert_eq!(lost.retry_delay_ms(1, 0.0), Some(1000));
         assert_eq!(failure.retry_delay_ms(1, 0.0), Some(2000));
     }
 

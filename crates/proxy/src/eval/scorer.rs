@@ -90,11 +90,7 @@ impl Scorer {
 
 /// The failure of a request that got no answer.
 pub fn unreachable(error: reqwest::Error) -> CallFailure {
-    CallFailure {
-        status: None,
-        message: format!("the server could not be reached: {error}"),
-        retry_after_secs: None,
-    }
+    CallFailure::network(error)
 }
 
 /// The body of a successful answer, or the failure the server described (`{"message"}`).
