@@ -292,6 +292,15 @@ fn final_failures_and_used_up_attempts_fail_the_snippet() {
 
 /// Scores the long text with `base` only, failing its `fail_at`th window for good.
 fn fail_window(keep_windows: bool, fail_at: usize) -> (Evaluation, Engine, usize) {
+    fail_window_with(keep_windows, fail_at, Err(failure(Some(401), None)))
+}
+
+/// Scores the long text with `base` only, its `fail_at`th window answered `failed`.
+fn fail_window_with(
+    keep_windows: bool,
+    fail_at: usize,
+    failed: Result<GenerateResponse, CallFailure>,
+) -> (Evaluation, Engine, usize) {
     let text = long_text();
     let mut evaluation = Evaluation::new(
         vec![Snippet::pasted(text.clone())],
@@ -310,7 +319,7 @@ fn fail_window(keep_windows: bool, fail_at: usize) -> (Evaluation, Engine, usize
         for call in calls {
             asked += 1;
             let result = if asked == fail_at {
-                Err(failure(Some(401), None))
+                failed.clone()
             } else {
                 Ok(answer(&call.request.prompt))
             };
@@ -442,5 +451,26 @@ fn unusable_answers_fail_the_snippet_and_say_why() {
     assert_eq!(
         reason(&evaluation, CUSTOM, 0),
         "the windows could not be joined: the tokens of window 0 do not spell its prompt"
+    );
+}
+
+#[test]
+fn an_unusable_window_says_where_when_windows_are_kept() {
+    let count = windows::plan_for(&long_text(), Some(256), &GenerateParams::default()).len();
+    let empty: GenerateResponse =
+        serde_json::from_value(json!({ "id": "a", "generations": [] })).unwrap();
+    let (evaluation, mut engine, _) = fail_window_with(true, 2, Ok(empty.clone()));
+    assert_eq!(
+        reason(&evaluation, BASE, 0),
+        format!(
+            "the answer could not be used: the answer has no generations \
+             (window 2 of {count}; finished windows are kept)"
+        )
+    );
+    assert_eq!(engine.take_kept().len(), 1);
+    let (evaluation, _, _) = fail_window_with(false, 2, Ok(empty));
+    assert_eq!(
+        reason(&evaluation, BASE, 0),
+        "the answer could not be used: the answer has no generations"
     );
 }
