@@ -15,35 +15,10 @@ use likely_core::{ApiError, GenerateRequest, GenerateResponse, ModelList};
 use serde::de::DeserializeOwned;
 use std::fmt;
 
-/// Why a call to the server failed, in words for the page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiFailure {
-    /// The HTTP status, when the server answered.
-    pub status: Option<u16>,
-    /// What went wrong.
-    pub message: String,
-    /// Seconds to wait before retrying, when the server said so.
-    pub retry_after_secs: Option<f64>,
-}
-
-impl fmt::Display for ApiFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.status {
-            Some(status) => write!(f, "{} (HTTP {status})", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl ApiFailure {
-    fn network(error: gloo_net::Error) -> ApiFailure {
-        ApiFailure {
-            status: None,
-            message: format!("the server could not be reached: {error}"),
-            retry_after_secs: None,
-        }
-    }
-}
+/// Why a call to the server failed, in words for the page: the status, the message and `Retry-After`,
+/// the one failure type the scoring engine's retry policy reads (`ApiFailure::network` when there was
+/// no answer).
+pub use likely_core::scoring::retry::CallFailure as ApiFailure;
 
 /// The models the server offers.
 pub async fn list_models() -> Result<ModelList, ApiFailure> {
@@ -189,7 +164,7 @@ async fn read_failure(response: Response) -> ApiFailure {
     let retry_after_secs = response
         .headers()
         .get("retry-after")
-        .and_then(|value| likely_core::retry::parse_retry_after(&value));
+        .and_then(|value| likely_core::scoring::retry::parse_retry_after(&value));
     let message = match response.json::<ApiError>().await {
         Ok(body) => body.message,
         Err(_) => response.status_text(),

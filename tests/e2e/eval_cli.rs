@@ -1,6 +1,8 @@
-//! `likely eval --server … --json` gives the page's numbers to the last digit: the same set is
-//! evaluated in the page and by the command line against one server, and every figure's `data-value`
-//! and every pill's `data-value`, `data-ci-low`, `data-ci-high` and verdict equal the JSON's.
+//! The smoke test that the page and `likely eval`, two drivers of one scoring engine
+//! (`likely_core::scoring`, unit-tested there), give the same numbers to the last digit: the same set
+//! is evaluated in the page and by `likely eval --server … --json` against one server, and every
+//! figure's `data-value` and every pill's `data-value`, `data-ci-low`, `data-ci-high` and verdict equal
+//! the JSON's.
 
 use crate::support::{Browser, Server};
 use serde_json::Value;

@@ -5,7 +5,8 @@
 //!
 //! The dashboard's logic: [`Evaluation`] is the one value of an evaluation (inputs, parameters, models,
 //! per-token results); `compare` turns it into metric pills with paired bootstrap intervals; `dataset`
-//! reads held-out sets; `windows` splits long snippets and stitches their scores; `colour` and
+//! reads held-out sets; `scoring` is the engine that fills an evaluation in (jobs, windows of long
+//! snippets stitched back, retries, progress, cancel) for the page and `likely eval`; `colour` and
 //! `chart_data` (histogram, scatter, per-snippet series), `snippet_table` (the snippets that moved
 //! most) and `learned` (the token strings that moved most) feed the views; `export` writes JSON and CSV;
 //! `share` is the share-link codec; `rules` holds every limit and validity check page and server share.
@@ -32,9 +33,9 @@ pub mod playground;
 pub mod prompt_split;
 pub mod record;
 pub mod results;
-pub mod retry;
 pub mod rules;
 pub mod scores;
+pub mod scoring;
 pub mod share;
 pub mod share_api;
 pub mod snapshot;
@@ -44,7 +45,6 @@ pub mod sums;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod token_text;
-pub mod windows;
 pub mod wire;
 
 #[cfg(test)]
@@ -69,8 +69,8 @@ pub use params::GenerateParams;
 pub use results::{ModelResults, ModelSpec, Outcome, SnippetResult};
 pub use rules::{LogprobError, Range, RangeError};
 pub use scores::{prompt_scores, ScoredToken, ScoresError, TopK};
+pub use scoring::windows::{StitchError, Window, WindowConfig};
 pub use share::ShareError;
-pub use windows::{StitchError, Window, WindowConfig};
 pub use wire::{
     ApiError, BilledUnits, GenerateRequest, GenerateResponse, Generation, ModelInfo, ModelList,
     ResponseMeta, ReturnLikelihoods, TokenLikelihood, TopToken,

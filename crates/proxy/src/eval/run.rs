@@ -1,20 +1,21 @@
-//! Runs every pending (model, snippet) job of an evaluation, snippet by snippet, four requests at a
-//! time like the page, writing each outcome into the evaluation as it arrives. A progress bar shows
-//! on standard error when it is a terminal. Ctrl-C stops the run: the workers are aborted, which
-//! drops their requests in flight.
+//! `likely eval`'s driver of the scoring engine (`likely_core::scoring`): the engine plans the jobs,
+//! windows, retries and progress; this sends its calls through the [`Scorer`] (each on its own task,
+//! after the engine's backoff), four jobs under way like the page's first servers, and writes each
+//! outcome into the evaluation as it arrives. A progress bar shows on standard error when it is a
+//! terminal. Ctrl-C cancels the run: the tasks are aborted, which drops their requests in flight.
 
-use super::score::score_snippet;
+use super::failure::CallFailure;
 use super::scorer::Scorer;
 use indicatif::{ProgressBar, ProgressStyle};
 use likely_core::evaluation::Evaluation;
-use likely_core::results::{ModelSpec, Outcome};
-use std::collections::VecDeque;
+use likely_core::scoring::{pending_jobs, Call, CallId, Engine, Settings, Step};
+use likely_core::GenerateResponse;
+use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
-use tokio::task::JoinSet;
+use std::time::Duration;
+use tokio::task::{Id, JoinSet};
 
-/// Requests in flight at once, over all models (the page's number).
+/// Jobs under way at once, over all models.
 pub const CONCURRENCY: usize = 4;
 
 /// How a run ended.
@@ -26,79 +27,83 @@ pub enum RunEnd {
     Interrupted,
 }
 
-/// One snippet to score with one model.
-struct Job {
-    model: ModelSpec,
-    snippet: usize,
-    text: String,
-}
-
-/// Every pending job of `evaluation`, snippet by snippet.
-fn pending_jobs(evaluation: &Evaluation) -> VecDeque<Job> {
-    let mut jobs = VecDeque::new();
-    for (snippet, text) in evaluation.snippets.iter().enumerate() {
-        for run in evaluation.model_results() {
-            if matches!(run.outcomes.get(snippet), Some(Outcome::Pending)) {
-                jobs.push_back(Job {
-                    model: run.model.clone(),
-                    snippet,
-                    text: text.text.clone(),
-                });
-            }
-        }
-    }
-    jobs
-}
+type Answer = Result<GenerateResponse, CallFailure>;
 
 /// Scores the pending jobs of `evaluation` with `scorer`.
 pub async fn run_jobs(scorer: &Scorer, evaluation: &mut Evaluation) -> RunEnd {
-    let queue = pending_jobs(evaluation);
-    let progress = progress_bar(queue.len());
-    let queue = Arc::new(Mutex::new(queue));
-    let (sender, mut outcomes) = mpsc::unbounded_channel::<(String, usize, Outcome)>();
-    let mut workers = JoinSet::new();
-    for _ in 0..CONCURRENCY {
-        let queue = Arc::clone(&queue);
-        let sender = sender.clone();
-        let scorer = scorer.clone();
-        // Each model's parameters: `top_logprobs` only where a compared model shares its tokenizer.
-        let params: std::collections::HashMap<String, _> = evaluation
-            .model_names()
-            .map(|name| (name.to_string(), evaluation.params_for(name)))
-            .collect();
-        workers.spawn(async move {
-            loop {
-                let next = queue.lock().ok().and_then(|mut jobs| jobs.pop_front());
-                let Some(job) = next else { break };
-                let Some(params) = params.get(&job.model.name) else {
-                    break;
-                };
-                let outcome = score_snippet(&scorer, &job.model, &job.text, params).await;
-                if sender.send((job.model.name, job.snippet, outcome)).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    drop(sender);
+    let settings = Settings {
+        concurrency: CONCURRENCY,
+        // Nothing retries a failed snippet later, so nothing is kept for it.
+        keep_windows: false,
+    };
+    let mut engine = Engine::new(evaluation, pending_jobs(evaluation), settings);
+    let progress = progress_bar(engine.progress().total);
+    let mut calls: JoinSet<Answer> = JoinSet::new();
+    // The call each task makes.
+    let mut tasks: HashMap<Id, CallId> = HashMap::new();
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
-    let end = loop {
-        tokio::select! {
-            received = outcomes.recv() => match received {
-                Some((model, snippet, outcome)) => {
-                    // The job came from this evaluation, so the model and snippet exist.
-                    let _ = evaluation.set_outcome(&model, snippet, outcome);
-                    progress.inc(1);
+    loop {
+        match engine.step() {
+            Step::Call(call) => {
+                let id = call.id;
+                let task = calls.spawn(send(scorer.clone(), call));
+                tasks.insert(task.id(), id);
+            }
+            Step::Finished(finished) => {
+                // The job came from this evaluation, so the model and snippet exist.
+                let _ = finished.record(evaluation);
+                progress.set_position(engine.progress().finished as u64);
+            }
+            // Every job under way has its call on a task, so there is one to wait for.
+            Step::Wait => tokio::select! {
+                Some(joined) = calls.join_next_with_id() => {
+                    let (task, answer) = match joined {
+                        Ok(done) => done,
+                        Err(error) => (error.id(), Err(task_failed(&error))),
+                    };
+                    if let Some(call) = tasks.remove(&task) {
+                        engine.answer(call, answer, jitter());
+                    }
                 }
-                None => break RunEnd::Finished,
+                _ = &mut interrupt => engine.cancel(),
             },
-            _ = &mut interrupt => break RunEnd::Interrupted,
+            Step::End => break,
         }
-    };
-    workers.abort_all();
+    }
+    calls.abort_all();
     progress.finish_and_clear();
-    end
+    if engine.cancelled() {
+        RunEnd::Interrupted
+    } else {
+        RunEnd::Finished
+    }
+}
+
+/// Makes `call` after its delay.
+async fn send(scorer: Scorer, call: Call) -> Answer {
+    if call.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(u64::from(call.delay_ms))).await;
+    }
+    scorer.generate(call.request).await
+}
+
+/// The failure of a call whose task ended without an answer (final: not retried).
+fn task_failed(error: &tokio::task::JoinError) -> CallFailure {
+    CallFailure {
+        status: Some(500),
+        message: format!("the call's task failed: {error}"),
+        retry_after_secs: None,
+    }
+}
+
+/// A number in [0, 1) that spreads retries (the clock's sub-second nanoseconds).
+fn jitter() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos) / 1e9
 }
 
 /// A bar on standard error when it is a terminal; hidden otherwise (logs and CI).

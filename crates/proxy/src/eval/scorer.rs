@@ -90,11 +90,7 @@ impl Scorer {
 
 /// The failure of a request that got no answer.
 pub fn unreachable(error: reqwest::Error) -> CallFailure {
-    CallFailure {
-        status: None,
-        message: format!("the server could not be reached: {error}"),
-        retry_after_secs: None,
-    }
+    CallFailure::network(error)
 }
 
 /// The body of a successful answer, or the failure the server described (`{"message"}`).
@@ -113,7 +109,7 @@ pub async fn read_json<T: serde::de::DeserializeOwned>(
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
-        .and_then(likely_core::retry::parse_retry_after);
+        .and_then(likely_core::scoring::retry::parse_retry_after);
     let message = match response.json::<ApiError>().await {
         Ok(body) => body.message,
         Err(_) => status.canonical_reason().unwrap_or("error").to_string(),

@@ -76,7 +76,7 @@ async fn answer_item(
             message: error.to_string(),
             retry_after_s: error
                 .retry_after()
-                .and_then(likely_core::retry::parse_retry_after),
+                .and_then(likely_core::scoring::retry::parse_retry_after),
         }
     })
 }

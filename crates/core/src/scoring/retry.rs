@@ -1,7 +1,7 @@
 //! When to retry a failed Generate call, and after how long: 429 and 503 (and a lost connection, no
 //! status) are retried with exponential backoff, honouring the server's `Retry-After`; anything else
-//! is final. The page's run engine and `likely eval` both decide with [`retry_delay_ms`]; `likely eval`
-//! keeps its failures as [`CallFailure`] (the page's `ApiFailure` has the same fields).
+//! is final. The scoring engine decides with [`retry_delay_ms`] (its drivers only sleep); a failed call
+//! reaches it as a [`CallFailure`] (the page's `ApiFailure` is the same type).
 
 use std::fmt;
 
@@ -27,6 +27,15 @@ impl fmt::Display for CallFailure {
 }
 
 impl CallFailure {
+    /// The failure of a call that got no answer (`error` says why): retried like a lost connection.
+    pub fn network(error: impl fmt::Display) -> CallFailure {
+        CallFailure {
+            status: None,
+            message: format!("the server could not be reached: {error}"),
+            retry_after_secs: None,
+        }
+    }
+
     /// The wait before the next attempt after this failure on attempt `attempt`, as
     /// [`retry_delay_ms`] decides.
     pub fn retry_delay_ms(&self, attempt: u32, jitter: f64) -> Option<u32> {
@@ -63,16 +72,6 @@ pub fn retry_delay_ms(
         _ => backoff * (1.0 + 0.25 * jitter.clamp(0.0, 1.0)),
     };
     Some(wait.min(MAX_DELAY_MS) as u32)
-}
-
-/// Where in a snippet a failure happened: ` (window 2 of 3)`, or nothing when the snippet fit in one
-/// window (`index` is 0-based).
-pub fn window_place(index: usize, windows: usize) -> String {
-    if windows > 1 {
-        format!(" (window {} of {windows})", index + 1)
-    } else {
-        String::new()
-    }
 }
 
 /// A `Retry-After` header's value in seconds (the delay form; an HTTP date is not read).
@@ -114,17 +113,19 @@ mod tests {
     }
 
     #[test]
-    fn failures_say_their_status_and_window() {
+    fn failures_say_their_status() {
         let failure = CallFailure {
             status: Some(503),
             message: "busy".into(),
             retry_after_secs: Some(2.0),
         };
+        assert_eq!(failure.to_string(), "busy (HTTP 503)");
+        let lost = CallFailure::network("connection refused");
         assert_eq!(
-            format!("{failure}{}", window_place(1, 3)),
-            "busy (HTTP 503) (window 2 of 3)"
+            lost.to_string(),
+            "the server could not be reached: connection refused"
         );
-        assert_eq!(window_place(0, 1), "");
+        assert_eq!(lost.retry_delay_ms(1, 0.0), Some(1000));
         assert_eq!(failure.retry_delay_ms(1, 0.0), Some(2000));
     }
 

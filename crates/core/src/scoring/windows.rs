@@ -305,6 +305,11 @@ impl WindowProgress {
             .collect()
     }
 
+    /// Whether some window is finished (else there is nothing worth keeping).
+    pub fn any_finished(&self) -> bool {
+        self.done.iter().any(Option::is_some)
+    }
+
     /// Records the tokens of window `index` (ignored when out of range).
     pub fn finish(&mut self, index: usize, tokens: Vec<ScoredToken>) {
         if let Some(slot) = self.done.get_mut(index) {
@@ -324,4 +329,4 @@ impl WindowProgress {
 
 #[cfg(test)]
 #[path = "windows_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -2,7 +2,7 @@ use super::*;
 
 /// A GPT-2-like toy tokenizer: a word keeps its leading space, runs of spaces split off, and words
 /// longer than four bytes are cut into pieces. Every token but the first is scored.
-fn tokenize(prompt: &str) -> Vec<ScoredToken> {
+pub(crate) fn tokenize(prompt: &str) -> Vec<ScoredToken> {
     let mut pieces: Vec<String> = Vec::new();
     let mut prev: Option<char> = None;
     let mut prev2: Option<char> = None;
@@ -40,7 +40,7 @@ fn tokenize(prompt: &str) -> Vec<ScoredToken> {
         .collect()
 }
 
-fn long_text() -> String {
+pub(crate) fn long_text() -> String {
     let words = [
         "To",
         "be,",
