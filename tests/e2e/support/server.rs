@@ -70,7 +70,7 @@ impl Server {
         }
         let store = SharedStore::new();
         let mut server = Server::launch(None, &store.url(), extra, true);
-        server._own_store = Some(store.dir);
+        server._own_store = Some(store);
         Some(server)
     }
 

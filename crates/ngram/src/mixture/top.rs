@@ -368,7 +368,7 @@ enum Batching {
 /// is read ([`LanguageModel::visit_distributions`] of one position: a few steps for an n-gram
 /// model) and the position is settled from the two full distributions.
 fn one_pass(
-    m: &MixedModel,
+    m: &Parts<'_>,
     batching: Batching,
     tokens: &[u32],
     options: &ScoreOptions,

@@ -758,7 +758,7 @@ async fn likely_eval_record_posts_the_finished_evaluation_as_a_run() {
         .unwrap();
     assert_eq!(detail["models"][0]["backend"], "embedded");
     // The page learns that whoever passed the access token may delete any run.
-    let capabilities: Value = authorised(client().get(format!("{}/v1/capabilities", server.base)))
+    let capabilities: Value = authorised(client().get(format!("{}/v1/capabilities", server.url)))
         .await
         .unwrap()
         .json()

@@ -198,12 +198,10 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let served = common::served::spawn(
-        common::served::serve_api("none")
-            .env_remove("LIKELY_TRANSFORMER")
-            .arg("--custom-models-dir")
-            .arg(dir.path().join("models")),
-    );
+    let served = common::served::serve_api("none")
+        .env_remove("LIKELY_TRANSFORMER")
+        .custom_models(&dir.path().join("models"))
+        .spawn();
     likely_proxy::backends::upstream::install_crypto_provider();
     let client = reqwest::Client::new();
     // A small upload: 40 documents, every tenth held out for validation.
@@ -213,7 +211,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
         &[("train", "apiary.txt", docs.join("\n\n").into_bytes())],
     );
     let response = client
-        .post(format!("{}/v1/custom-models", served.base))
+        .post(format!("{}/v1/custom-models", served.url))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -226,7 +224,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     let started = std::time::Instant::now();
     let done = loop {
         let record: Value = client
-            .get(format!("{}/v1/custom-models/smol-apiary", served.base))
+            .get(format!("{}/v1/custom-models/smol-apiary", served.url))
             .send()
             .await
             .unwrap()
@@ -252,7 +250,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     assert_eq!(done["validation"]["documents"], 4, "{done}");
 
     let models: Value = client
-        .get(format!("{}/v1/models", served.base))
+        .get(format!("{}/v1/models", served.url))
         .send()
         .await
         .unwrap()
@@ -277,8 +275,8 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
 
     // Its domain, held out of the upload: better than the network alone.
     let held_out = common::apiary::apiary(99, 3);
-    let custom = average_likelihood(&client, &served.base, "smol-apiary", &held_out).await;
-    let network = average_likelihood(&client, &served.base, "smollm2-135m", &held_out).await;
+    let custom = average_likelihood(&client, &served.url, "smol-apiary", &held_out).await;
+    let network = average_likelihood(&client, &served.url, "smollm2-135m", &held_out).await;
     assert!(
         custom > network + 0.3,
         "custom {custom} vs network {network}"
@@ -287,7 +285,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     // The exact top tokens and ranks of the mixture (one pass of the network).
     let answer = post(
         &client,
-        format!("{}/v1/generate", served.base),
+        format!("{}/v1/generate", served.url),
         json!({"model": "smol-apiary", "prompt": held_out[0], "max_tokens": 0,
                "return_likelihoods": "ALL", "top_logprobs": 5, "return_ranks": true}),
     )
@@ -319,11 +317,11 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
                         "temperature": 0.7, "seed": 5});
     let first = post(
         &client,
-        format!("{}/v1/generate", served.base),
+        format!("{}/v1/generate", served.url),
         sample.clone(),
     )
     .await;
-    let again = post(&client, format!("{}/v1/generate", served.base), sample).await;
+    let again = post(&client, format!("{}/v1/generate", served.url), sample).await;
     assert_eq!(
         first["generations"][0]["text"],
         again["generations"][0]["text"]
