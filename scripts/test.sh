@@ -36,9 +36,11 @@ cargo nextest run --workspace --all-features --no-fail-fast --hide-progress-bar 
 cargo test --workspace --all-features --doc --quiet
 
 log "end-to-end tests in headless Chromium"
+# The same workspace-wide build as above (`-p likely-app` alone would unify features differently and
+# rebuild Leptos and the rest for the one binary), filtered to the end-to-end binary.
 LIKELY_BIN="$root/target/release/likely" LIKELY_DIST="$root/dist" \
-  cargo nextest run -p likely-app --all-features --test e2e --test-threads=1 --no-fail-fast \
-  --hide-progress-bar 2>&1 | tee -a "$timings"
+  cargo nextest run --workspace --all-features -E 'binary_id(likely-app::e2e)' --test-threads=1 \
+  --no-fail-fast --hide-progress-bar 2>&1 | tee -a "$timings"
 
 log "the ten slowest tests"
 grep -E '^ *(PASS|SLOW|FAIL)[^[]*\[ *[0-9.]+s' "$timings" \

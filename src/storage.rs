@@ -22,3 +22,37 @@ pub fn remove(key: &str) {
         let _ = s.remove_item(key);
     }
 }
+
+/// Delete tokens this browser keeps, one per id under `prefix` + id: whoever holds one can delete
+/// what it names (a share link's snapshot, a recorded run). They never leave this browser except
+/// to delete.
+#[derive(Debug, Clone, Copy)]
+pub struct DeleteTokens {
+    prefix: &'static str,
+}
+
+impl DeleteTokens {
+    /// The tokens kept under `prefix`.
+    pub const fn new(prefix: &'static str) -> DeleteTokens {
+        DeleteTokens { prefix }
+    }
+
+    fn key(&self, id: &str) -> String {
+        format!("{}{id}", self.prefix)
+    }
+
+    /// Keeps the delete token of `id`; false if the browser keeps nothing (private mode).
+    pub fn remember(&self, id: &str, token: &str) -> bool {
+        set(&self.key(id), token)
+    }
+
+    /// The delete token of `id`, if this browser made it.
+    pub fn token_of(&self, id: &str) -> Option<String> {
+        get(&self.key(id))
+    }
+
+    /// Forgets the delete token of `id`.
+    pub fn forget(&self, id: &str) {
+        remove(&self.key(id));
+    }
+}

@@ -6,7 +6,7 @@
 use super::state::Playground;
 use crate::api;
 use crate::routes::{fragment_href, playground_share_href};
-use crate::share::{choose, remember_delete_token, Choice};
+use crate::share::{choose, Choice, LINK_TOKENS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::snapshot::{self, Scope};
@@ -37,7 +37,7 @@ pub fn make_link(playground: Playground) {
             Choice::Fragment => format!("{}{}", origin(), fragment_href(true, &fragment)),
             Choice::Stored => match api::create_share(&bytes, Scope::Everything, None).await {
                 Ok(created) => {
-                    remember_delete_token(&created.id, &created.delete_token);
+                    LINK_TOKENS.remember(&created.id, &created.delete_token);
                     format!("{}{}", origin(), playground_share_href(&created.id))
                 }
                 Err(failure) => {

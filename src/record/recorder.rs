@@ -169,7 +169,7 @@ async fn record(finished: Finished, server: ServerRecord) -> Status {
     };
     match api::record::record_run(&run).await {
         Ok(created) => {
-            keys::remember(&created.id, &created.delete_token);
+            keys::RUNS.remember(&created.id, &created.delete_token);
             Status::Recorded {
                 id: created.id,
                 mode: created.recorded,

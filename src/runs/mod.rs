@@ -100,15 +100,15 @@ impl List {
             return;
         }
         spawn_local(async move {
-            let token = keys::token_of(&id);
+            let token = keys::RUNS.token_of(&id);
             match api::record::delete_run(&id, token.as_deref()).await {
                 Ok(()) => {
-                    keys::forget(&id);
+                    keys::RUNS.forget(&id);
                     self.runs.update(|runs| runs.retain(|run| run.id != id));
                 }
                 Err(failure) => {
                     if failure.status == Some(404) {
-                        keys::forget(&id);
+                        keys::RUNS.forget(&id);
                         self.runs.update(|runs| runs.retain(|run| run.id != id));
                     }
                     self.error

@@ -69,7 +69,7 @@ pub fn RunRow(
 ) -> impl IntoView {
     let href = run_href(&run.id);
     let open_href = href.clone();
-    let mine = keys::token_of(&run.id).is_some();
+    let mine = keys::RUNS.token_of(&run.id).is_some();
     let id = run.id.clone();
     // A click on the row (not on its links or buttons) opens the run.
     let open = move |ev: leptos::ev::MouseEvent| {

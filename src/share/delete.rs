@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 /// The Delete button of stored link `id` (nothing when this browser has no token for it).
 #[component]
 pub fn DeleteButton(id: String) -> impl IntoView {
-    let token = keys::token_of(&id);
+    let token = keys::LINKS.token_of(&id);
     let outcome = RwSignal::new(None::<Result<(), String>>);
     let busy = RwSignal::new(false);
     token.map(|token| {
@@ -19,7 +19,7 @@ pub fn DeleteButton(id: String) -> impl IntoView {
             spawn_local(async move {
                 let result = api::delete_share(&id, &token).await;
                 if result.is_ok() || result.as_ref().is_err_and(|f| f.status == Some(410)) {
-                    keys::forget(&id);
+                    keys::LINKS.forget(&id);
                 }
                 busy.set(false);
                 outcome.set(Some(result.map_err(|f| f.to_string())));

@@ -15,6 +15,6 @@ mod panel;
 
 pub use banner::{date_text, ShareBanner};
 pub use choice::{choose, Choice};
-pub use keys::remember as remember_delete_token;
+pub use keys::LINKS as LINK_TOKENS;
 pub use open::{follow_hash_changes, open_from_location};
 pub use panel::SharePanel;

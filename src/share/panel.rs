@@ -92,7 +92,7 @@ pub fn SharePanel() -> impl IntoView {
                     match api::create_share(&bytes, scope, expires_in).await {
                         Ok(created) => {
                             let url = format!("{}{}", origin(), created.path);
-                            let kept = keys::remember(&created.id, &created.delete_token);
+                            let kept = keys::LINKS.remember(&created.id, &created.delete_token);
                             let mut why = reason(Choice::Stored, bytes.len(), true);
                             if let Some(at) = &created.expires_at {
                                 why.push_str(&format!(
