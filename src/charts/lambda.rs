@@ -126,23 +126,14 @@ pub fn LambdaChart(
     let planned = plan(&curve, lambda);
     let message = RwSignal::new(planned.as_ref().err().cloned());
     let label = planned.as_ref().map(Plan::aria_label).unwrap_or_default();
-    let plan = StoredValue::new(planned.ok());
-    Effect::new(move |_| {
-        let theme = theme.get();
-        let Some(canvas) = canvas_ref.get() else {
-            return;
-        };
-        plan.with_value(|plan| {
-            if let Some(plan) = plan {
-                if let Err(failure) =
-                    canvas::draw_on(&canvas, theme, |area, look| plan.draw(area, look))
-                {
-                    leptos::logging::error!("λ chart: {failure}");
-                    message.set(Some(format!("The chart could not be drawn: {failure}")));
-                }
-            }
-        });
-    });
+    canvas::draw_with_theme(
+        canvas_ref,
+        theme,
+        planned.ok(),
+        Plan::draw,
+        message,
+        "λ chart",
+    );
     let drawn = move || message.with(Option::is_none);
     view! {
         <figure class="chart">
