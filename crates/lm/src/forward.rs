@@ -146,15 +146,26 @@ impl Weights {
     }
 }
 
-/// `x · wᵀ` for `x` `(rows, in)` and the quantized `w` `(out, in)`: one row (generation) straight
-/// from the blocks, several rows through `w` dequantized for this call and candle's matmul.
+/// Most rows multiplied straight from the quantized blocks ([`QMatrix::matmul_rows`]); more rows (a
+/// long prompt, a scoring window) go through the matrix dequantized for the call and candle's matmul,
+/// whose packing pays off only then.
+const FUSED_ROWS: usize = 128;
+
+/// `x · wᵀ` for `x` `(rows, in)` and the quantized `w` `(out, in)`: one row (generation) or a few
+/// dozen (a short prompt) straight from the blocks, more rows through `w` dequantized for this call
+/// and candle's matmul.
 fn linear(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
     let (rows, _) = x.dims2()?;
-    if rows != 1 {
+    if rows > FUSED_ROWS {
         return Ok(x.matmul(&w.dequantize()?.t()?)?);
     }
-    let y = w.matvec(&x.flatten_all()?.to_vec1::<f32>()?);
-    Ok(Tensor::from_vec(y, (1, w.rows()), &Device::Cpu)?)
+    let xs = x.flatten_all()?.to_vec1::<f32>()?;
+    let y = if rows == 1 {
+        w.matvec(&xs)
+    } else {
+        w.matmul_rows(&xs, rows)
+    };
+    Ok(Tensor::from_vec(y, (rows, w.rows()), &Device::Cpu)?)
 }
 
 /// Additive mask `(n, keys)` for query rows at absolute positions `first..first + n`: 0 where the

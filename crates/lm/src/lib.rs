@@ -1,11 +1,12 @@
 //! Likely's on-board transformer: SmolLM2-135M (a llama-architecture GGUF) run on the CPU with candle,
-//! pure Rust. The weights are dequantized to f32 once at load and shared by every clone of a
-//! [`Model`]; [`Model::score_until`] gives every token's log-probability, top-K and rank (in
+//! pure Rust. The layers' matrices stay quantized as the file stores them (the embedding is kept as
+//! f32 too), loaded once and shared by every clone of a [`Model`]; [`Model::score_until`] gives every token's log-probability, top-K and rank (in
 //! overlapping windows, see [`model`]), [`Model::sample_until`] samples with a KV cache, and
 //! [`Model::next_distribution`] gives one full next-token distribution.
 //!
 //! The weights come from `scripts/fetch-smollm2.sh` ([`default_path`] says where it puts them).
 
+pub mod allocator;
 pub mod config;
 pub mod error;
 mod forward;
@@ -21,6 +22,7 @@ mod tests;
 
 use std::path::PathBuf;
 
+pub use allocator::tune_allocator;
 pub use config::Config;
 pub use error::{LmError, Stopped, FETCH_COMMAND};
 pub use forward::KvCache;

@@ -165,6 +165,9 @@ impl CustomArgs {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // The network's multi-megabyte buffers come and go on many threads: keep glibc from holding on
+    // to them (see likely_lm::allocator).
+    likely_lm::tune_allocator();
     let command = Cli::parse().command;
     // Logs go to stderr: stdout carries only the "listening" line (or the report), which tests parse.
     let default_level = match command {

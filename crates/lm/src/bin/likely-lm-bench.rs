@@ -1,5 +1,5 @@
 //! Measures the on-board transformer: load time, prompt scoring tokens/s over a text file (all of
-//! Hamlet in docs/transformer.md), first-token latency for a 60-token prompt, generation tokens/s
+//! Hamlet in docs/transformer.md) as one text and paragraph by paragraph, first-token latency for a 60-token prompt, generation tokens/s
 //! with the KV cache, and peak resident memory.
 //!
 //! `cargo run --release -p likely-lm --bin likely-lm-bench -- TEXT_FILE [MAX_TOKENS [GGUF]]`
@@ -11,6 +11,7 @@ use std::time::Instant;
 use likely_lm::{Model, SampleParams, ScoreOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    likely_lm::tune_allocator(); // as `likely serve` does
     let mut args = std::env::args().skip(1);
     let text_file = args
         .next()
@@ -73,6 +74,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ids.len() as f64 / secs,
         nats / ids.len() as f64,
         nats / bytes as f64
+    );
+
+    // The page and `likely eval` send a `.txt` set as paragraphs, each scored on its own: many short
+    // prompts instead of one long text.
+    let t = Instant::now();
+    let cpu = cpu_seconds()?;
+    let (mut paragraphs, mut tokens) = (0, 0);
+    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        if tokens >= ids.len() {
+            break;
+        }
+        let para_ids = model.tokenizer().encode(paragraph)?;
+        model.score_with_progress(&para_ids, &options, &never, |_, _| {})?;
+        paragraphs += 1;
+        tokens += para_ids.len();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds()? - cpu;
+    println!(
+        "score paragraph by paragraph (top-20): {paragraphs} paragraphs, {tokens} tokens in {secs:.1} s = {:.0} tokens/s, {:.0} tokens per CPU-second",
+        tokens as f64 / secs,
+        tokens as f64 / cpu
     );
 
     let prompt = &ids[..60.min(ids.len())];
