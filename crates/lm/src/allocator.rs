@@ -15,6 +15,7 @@ pub const MALLOC_MMAP_THRESHOLD: i32 = 1 << 20;
 /// Applies the settings above to glibc's allocator; does nothing on other C libraries. Call it once,
 /// early, in a process that loads the network (`likely serve`, `likely eval`, the bench).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // a call into the C library, below
 pub fn tune_allocator() {
     // SAFETY: `mallopt` takes two integers and only changes the allocator's parameters under its own
     // lock; no pointer is passed and every value is one glibc documents for these parameters.

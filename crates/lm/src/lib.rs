@@ -1,10 +1,13 @@
 //! Likely's on-board transformer: SmolLM2-135M (a llama-architecture GGUF) run on the CPU with candle,
 //! pure Rust. The layers' matrices stay quantized as the file stores them (the embedding is kept as
-//! f32 too), loaded once and shared by every clone of a [`Model`]; [`Model::score_until`] gives every token's log-probability, top-K and rank (in
-//! overlapping windows, see [`model`]), [`Model::sample_until`] samples with a KV cache, and
+//! f32 too), loaded once and shared by every clone of a [`Model`]; [`Model::score_until`] gives
+//! every token's log-probability, top-K and rank (in overlapping windows, see [`model`]), [`Model::sample_until`] samples with a KV cache, and
 //! [`Model::next_distribution`] gives one full next-token distribution.
 //!
 //! The weights come from `scripts/fetch-smollm2.sh` ([`default_path`] says where it puts them).
+
+// Unsafe code only where it is needed, each use allowed by name and its soundness said.
+#![deny(unsafe_code)]
 
 pub mod allocator;
 pub mod config;

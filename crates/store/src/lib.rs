@@ -17,6 +17,9 @@
 //! # Ok(()) }
 //! ```
 
+// Nothing in this crate needs unsafe code, and the compiler keeps it that way.
+#![forbid(unsafe_code)]
+
 mod clock;
 mod config;
 mod data_path;
