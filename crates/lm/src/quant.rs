@@ -207,7 +207,8 @@ impl QMatrix {
         Ok(Tensor::from_vec(out, (self.rows, self.cols), &Device::Cpu)?)
     }
 
-    /// Row `r`'s weights into `ys`.
+    /// Row `r`'s weights into `ys` (inlined: vectorised for the instruction set of its caller).
+    #[inline(always)]
     fn dequantize_row(&self, r: usize, ys: &mut [f32]) {
         if self.kind == Kind::F32 {
             ys.copy_from_slice(self.dense_row(r));
@@ -271,15 +272,12 @@ impl QMatrix {
             .map(|share| {
                 let first = share * SHARE;
                 let count = SHARE.min(n - first);
-                let mut w = vec![0f32; count * cols];
-                for (i, ys) in w.chunks_exact_mut(cols).enumerate() {
-                    self.dequantize_row(first + i, ys);
-                }
                 let mut out = vec![0f32; m * count];
                 pulp::Arch::new().dispatch(Tile {
-                    w: &w,
+                    matrix: self,
+                    first,
+                    count,
                     x,
-                    cols,
                     out: &mut out,
                 });
                 out
@@ -300,26 +298,39 @@ impl QMatrix {
 /// sharing costs nothing.
 const SHARE: usize = 64;
 
-/// One share of [`QMatrix::matmul_rows`]: `out[r · count + o] = x_r · w_o` for the `count` dense
-/// weight rows `w` and every input row `x_r`.
+/// One share of [`QMatrix::matmul_rows`]: `out[r · count + o] = x_r · w_o` for the matrix's rows
+/// `w_o`, `o` in `first..first + count`, and every input row `x_r`.
 struct Tile<'a> {
-    w: &'a [f32],
+    matrix: &'a QMatrix,
+    first: usize,
+    count: usize,
     x: &'a [f32],
-    cols: usize,
     out: &'a mut [f32],
 }
 
-impl<'a> pulp::WithSimd for Tile<'a> {
+impl pulp::WithSimd for Tile<'_> {
     type Output = ();
 
     // Two input rows against four weight rows at a time: eight accumulators in registers, each
     // loaded vector used four or two times.
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let Tile { w, x, cols, out } = self;
-        let (count, m) = (w.len() / cols, x.len() / cols);
-        let vectors =
-            |data: &'a [f32], i: usize| S::as_simd_f32s(&data[i * cols..(i + 1) * cols]).0;
+        let Tile {
+            matrix,
+            first,
+            count,
+            x,
+            out,
+        } = self;
+        let cols = matrix.cols;
+        let m = x.len() / cols;
+        // The share's weights as f32 (147 KB for 64 rows of 576: they stay in the core's cache while
+        // every input row is multiplied by them).
+        let mut dense = vec![0f32; count * cols];
+        for (i, ys) in dense.chunks_exact_mut(cols).enumerate() {
+            matrix.dequantize_row(first + i, ys);
+        }
+        let w: &[f32] = &dense;
         let dot = |a: &[f32], b: &[f32]| -> f32 {
             let (av, at) = S::as_simd_f32s(a);
             let (bv, bt) = S::as_simd_f32s(b);
@@ -334,13 +345,13 @@ impl<'a> pulp::WithSimd for Tile<'a> {
         let tiled = cols % lanes == 0;
         let (m2, c4) = (m / 2 * 2, if tiled { count / 4 * 4 } else { 0 });
         for r in (0..m2).step_by(2) {
-            let (x0, x1) = (vectors(x, r), vectors(x, r + 1));
+            let (x0, x1) = (vectors::<S>(x, r, cols), vectors::<S>(x, r + 1, cols));
             for o in (0..c4).step_by(4) {
                 let (w0, w1, w2, w3) = (
-                    vectors(w, o),
-                    vectors(w, o + 1),
-                    vectors(w, o + 2),
-                    vectors(w, o + 3),
+                    vectors::<S>(w, o, cols),
+                    vectors::<S>(w, o + 1, cols),
+                    vectors::<S>(w, o + 2, cols),
+                    vectors::<S>(w, o + 3, cols),
                 );
                 let mut acc = [simd.splat_f32s(0.0); 8];
                 for k in 0..x0.len() {
@@ -403,6 +414,12 @@ impl pulp::WithSimd for Share<'_> {
             };
         }
     }
+}
+
+/// Row `i` of the row-major `data` (`cols` wide) as SIMD vectors (the tail, if any, left out).
+#[inline(always)]
+fn vectors<S: pulp::Simd>(data: &[f32], i: usize, cols: usize) -> &[S::f32s] {
+    S::as_simd_f32s(&data[i * cols..(i + 1) * cols]).0
 }
 
 /// The f16 at `bytes[0..2]` (little-endian) as f32.
