@@ -5,8 +5,8 @@
 use super::run::{cancel, generate};
 use super::share::make_link;
 use super::state::use_playground;
-use crate::fields::number_field;
-use crate::pickers::ModelPickers;
+use crate::fields::{number_field, text_area, TextArea};
+use crate::pickers::{model_names, ModelPickers};
 use leptos::prelude::*;
 use likely_core::playground::{parse_stop_sequences, preset, stop_sequences_text};
 use likely_core::rules;
@@ -15,14 +15,7 @@ use likely_core::rules;
 #[component]
 pub fn PlaygroundForm() -> impl IntoView {
     let playground = use_playground();
-    let names = Signal::derive(move || {
-        playground
-            .models
-            .get()
-            .into_iter()
-            .map(|model| model.name)
-            .collect::<Vec<_>>()
-    });
+    let names = model_names(playground.models);
     let running = Memo::new(move |_| playground.running());
     let seed_text = move || {
         playground
@@ -49,16 +42,16 @@ pub fn PlaygroundForm() -> impl IntoView {
     };
     view! {
         <form class="evaluate-form playground-form" on:submit=move |ev| { ev.prevent_default(); generate(playground); }>
-            <label class="field">
-                <span class="label">"Prompt"</span>
-                <textarea
-                    data-testid="playground-prompt"
-                    rows="5"
-                    placeholder="Write the beginning of a text; every chosen model continues it…"
-                    prop:value=move || playground.prompt.get()
-                    on:input:target=move |ev| playground.prompt.set(ev.target().value())
-                ></textarea>
-            </label>
+            {text_area(
+                TextArea {
+                    label: "Prompt",
+                    testid: "playground-prompt",
+                    rows: "5",
+                    placeholder: "Write the beginning of a text; every chosen model continues it…",
+                },
+                playground.prompt,
+                Signal::from(false),
+            )}
             <ModelPickers names=names baseline=playground.baseline customs=playground.customs />
             <fieldset class="params playground-params">
                 <legend class="label">"Generate parameters (the same for every model)"</legend>
