@@ -28,8 +28,6 @@ struct List {
     error: RwSignal<Option<String>>,
     /// Bumped by every new question: answers to an older one are dropped.
     generation: StoredValue<u64>,
-    /// Whether any run may be deleted (a server with access control).
-    delete_any: RwSignal<bool>,
 }
 
 impl List {
@@ -94,28 +92,22 @@ impl List {
     }
 
     /// Deletes run `id` (with this browser's token for it, if any) and takes its row away.
-    fn delete(self, id: String) {
-        let question = "Delete this run from the team's record? This cannot be undone.";
-        if !window().confirm_with_message(question).unwrap_or(false) {
-            return;
-        }
-        spawn_local(async move {
-            let token = keys::RUNS.token_of(&id);
-            match api::record::delete_run(&id, token.as_deref()).await {
-                Ok(()) => {
+    async fn delete(self, id: String) {
+        let token = keys::RUNS.token_of(&id);
+        match api::record::delete_run(&id, token.as_deref()).await {
+            Ok(()) => {
+                keys::RUNS.forget(&id);
+                self.runs.update(|runs| runs.retain(|run| run.id != id));
+            }
+            Err(failure) => {
+                if failure.status == Some(404) {
                     keys::RUNS.forget(&id);
                     self.runs.update(|runs| runs.retain(|run| run.id != id));
                 }
-                Err(failure) => {
-                    if failure.status == Some(404) {
-                        keys::RUNS.forget(&id);
-                        self.runs.update(|runs| runs.retain(|run| run.id != id));
-                    }
-                    self.error
-                        .set(Some(format!("The run was not deleted: {failure}.")));
-                }
+                self.error
+                    .set(Some(format!("The run was not deleted: {failure}.")));
             }
-        });
+        }
     }
 }
 
@@ -150,13 +142,23 @@ pub fn RunsPage() -> impl IntoView {
         loading: RwSignal::new(true),
         error: RwSignal::new(None),
         generation: StoredValue::new(0),
-        delete_any: RwSignal::new(false),
     };
     list.fetch(false);
-    spawn_local(async move {
-        if let Ok(capabilities) = api::capabilities().await {
-            let any = capabilities.record.is_some_and(|r| r.access_control);
-            let _ = list.delete_any.try_set(any);
+    // Whether any run may be deleted (a server with access control).
+    let capabilities = LocalResource::new(api::capabilities);
+    let delete_any = Signal::derive(move || {
+        capabilities.with(|c| {
+            c.as_ref()
+                .and_then(|c| c.as_ref().ok())
+                .is_some_and(|c| c.record.as_ref().is_some_and(|r| r.access_control))
+        })
+    });
+    // Deleting a run, as an action, once the person confirms.
+    let delete = Action::new_local(move |id: &String| list.delete(id.clone()));
+    let confirm_delete = Callback::new(move |id: String| {
+        let question = "Delete this run from the team's record? This cannot be undone.";
+        if window().confirm_with_message(question).unwrap_or(false) {
+            delete.dispatch(id);
         }
     });
     let model = Signal::derive(move || list.query.with(|q| q.model.clone()));
@@ -189,7 +191,7 @@ pub fn RunsPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=move || list.runs.get() key=|run| run.id.clone() let:run>
-                            <RunRow run=run delete_any=list.delete_any on_delete=Callback::new(move |id| list.delete(id)) />
+                            <RunRow run=run delete_any=delete_any on_delete=confirm_delete />
                         </For>
                     </tbody>
                 </table>

@@ -2,14 +2,14 @@
 //! the browser) and, for stored links, when it expires; make it; read it in a text field without
 //! clipboard permissions; delete it.
 
-use crate::api::{self, ShareCapabilities};
+use crate::api;
 use crate::routes::fragment_href;
 use crate::share::choice::{choose, reason, Choice};
 use crate::share::delete::DeleteButton;
-use crate::share::{expiry, keys};
+use crate::share::expiry;
+use crate::share::make::{origin, store, Stored};
 use crate::state::use_dashboard;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use likely_core::snapshot::{self, Scope};
 
 /// A link made.
@@ -21,27 +21,60 @@ struct Made {
     stored: Option<String>,
 }
 
-fn origin() -> String {
-    window().location().origin().unwrap_or_default()
-}
-
 /// The share controls, the button and, once made, the link.
 #[component]
 pub fn SharePanel() -> impl IntoView {
     let dashboard = use_dashboard();
-    let capabilities = RwSignal::new(None::<ShareCapabilities>);
-    spawn_local(async move {
-        // Without an answer, links carry the evaluation (they need nothing from the server).
-        capabilities.set(Some(api::share_capabilities().await.unwrap_or_default()));
-    });
+    // Without an answer, links carry the evaluation (they need nothing from the server).
+    let capabilities =
+        LocalResource::new(|| async { api::share_capabilities().await.unwrap_or_default() });
     let scope = RwSignal::new(Scope::Everything);
     let expiry_value = RwSignal::new(None::<String>);
     let made = RwSignal::new(None::<Made>);
-    let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let choices = Memo::new(move |_| {
         expiry::choices(capabilities.with(|c| c.as_ref().and_then(|c| c.max_expiry_secs)))
     });
+    let mark_saved = move || {
+        dashboard
+            .evaluation
+            .with_untracked(|e| e.as_ref().map(crate::unsaved::mark_saved))
+    };
+    // Keeping the snapshot on the server, as an action: the link is made once the server answers.
+    let keep = Action::new_local(move |asked: &(Vec<u8>, Scope, Option<u64>)| {
+        let (bytes, scope, expires_in) = asked.clone();
+        async move {
+            match store(&bytes, scope, expires_in).await {
+                Ok(Stored {
+                    created,
+                    token_kept,
+                }) => {
+                    let url = format!("{}{}", origin(), created.path);
+                    let mut why = reason(Choice::Stored, bytes.len(), true);
+                    if let Some(at) = &created.expires_at {
+                        why.push_str(&format!(
+                            "; it expires on {}",
+                            crate::share::banner::date_text(at)
+                        ));
+                    }
+                    if !token_kept {
+                        why.push_str(
+                            "; this browser keeps no data, so it cannot delete the link later",
+                        );
+                    }
+                    let _ = window().navigator().clipboard().write_text(&url);
+                    mark_saved();
+                    made.set(Some(Made {
+                        url,
+                        reason: why,
+                        stored: Some(created.id),
+                    }));
+                }
+                Err(error) => failure.set(Some(format!("No share link: {error}"))),
+            }
+        }
+    });
+    let busy = keep.pending();
 
     let make = move |_| {
         let scope = if dashboard.has_text() {
@@ -64,11 +97,6 @@ pub fn SharePanel() -> impl IntoView {
         };
         let stores = capabilities.with_untracked(|c| c.as_ref().is_some_and(|c| c.stored));
         let fragment = snapshot::to_fragment(&bytes);
-        let mark_saved = move || {
-            dashboard
-                .evaluation
-                .with_untracked(|e| e.as_ref().map(crate::unsaved::mark_saved))
-        };
         failure.set(None);
         made.set(None);
         match choose(fragment.len(), stores) {
@@ -87,34 +115,7 @@ pub fn SharePanel() -> impl IntoView {
                     .get_untracked()
                     .or_else(|| choices.with_untracked(|c| c.first().map(expiry::Expiry::value)))
                     .and_then(|v| v.parse::<u64>().ok());
-                busy.set(true);
-                spawn_local(async move {
-                    match api::create_share(&bytes, scope, expires_in).await {
-                        Ok(created) => {
-                            let url = format!("{}{}", origin(), created.path);
-                            let kept = keys::LINKS.remember(&created.id, &created.delete_token);
-                            let mut why = reason(Choice::Stored, bytes.len(), true);
-                            if let Some(at) = &created.expires_at {
-                                why.push_str(&format!(
-                                    "; it expires on {}",
-                                    crate::share::banner::date_text(at)
-                                ));
-                            }
-                            if !kept {
-                                why.push_str("; this browser keeps no data, so it cannot delete the link later");
-                            }
-                            let _ = window().navigator().clipboard().write_text(&url);
-                            mark_saved();
-                            made.set(Some(Made {
-                                url,
-                                reason: why,
-                                stored: Some(created.id),
-                            }));
-                        }
-                        Err(error) => failure.set(Some(format!("No share link: {error}"))),
-                    }
-                    busy.set(false);
-                });
+                keep.dispatch((bytes, scope, expires_in));
             }
         }
     };
