@@ -1,7 +1,8 @@
 //! The forms' shared inputs: one number input for a Generate parameter, labelled with its field name
 //! and bounded by its range in `likely_core::rules` (the same rule the server and share links apply),
 //! clamping what is typed (the evaluation form's parameters and the playground's); and the labelled
-//! text area of the evaluation's held-out text and the playground's prompt.
+//! text area of the evaluation's held-out text and the playground's prompt, and the two forms' start
+//! and Cancel buttons.
 
 use leptos::prelude::*;
 use likely_core::rules;
@@ -61,5 +62,24 @@ pub fn text_area(area: TextArea, value: RwSignal<String>, disabled: Signal<bool>
                 prop:disabled=move || disabled.get()
             ></textarea>
         </label>
+    }
+}
+
+/// A form's submit button (`testid`, saying `label`, or `busy_label` while `running`) and, while it
+/// runs, its Cancel button (`cancel-button`), which calls `cancel`.
+pub fn start_and_cancel(
+    testid: &'static str,
+    label: &'static str,
+    busy_label: &'static str,
+    running: Signal<bool>,
+    cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="primary" data-testid=testid disabled=move || running.get()>
+            {move || if running.get() { busy_label } else { label }}
+        </button>
+        <Show when=move || running.get()>
+            <button type="button" data-testid="cancel-button" on:click=move |_| cancel()>"Cancel"</button>
+        </Show>
     }
 }

@@ -6,7 +6,7 @@ mod params;
 mod upload;
 
 use crate::actions;
-use crate::fields::{text_area, TextArea};
+use crate::fields::{start_and_cancel, text_area, TextArea};
 use crate::pickers::{model_names, ModelPickers};
 use crate::record::{KeptSetPicker, RecordControls};
 use crate::routes::playground_href;
@@ -47,14 +47,7 @@ pub fn EvaluateForm() -> impl IntoView {
             <ParamsPanel />
             <RecordControls />
             <div class="actions">
-                <button type="submit" class="primary" data-testid="evaluate-button" disabled=move || running.get()>
-                    {move || if running.get() { "Evaluating…" } else { "Evaluate" }}
-                </button>
-                <Show when=move || running.get()>
-                    <button type="button" data-testid="cancel-button" on:click=move |_| actions::cancel(dashboard)>
-                        "Cancel"
-                    </button>
-                </Show>
+                {start_and_cancel("evaluate-button", "Evaluate", "Evaluating…", running.into(), move || actions::cancel(dashboard))}
                 <button
                     type="button"
                     class="secondary"

@@ -5,7 +5,7 @@
 use super::run::{cancel, generate};
 use super::share::make_link;
 use super::state::use_playground;
-use crate::fields::{number_field, text_area, TextArea};
+use crate::fields::{number_field, start_and_cancel, text_area, TextArea};
 use crate::pickers::{model_names, ModelPickers};
 use leptos::prelude::*;
 use likely_core::playground::{parse_stop_sequences, preset, stop_sequences_text};
@@ -89,12 +89,7 @@ pub fn PlaygroundForm() -> impl IntoView {
                 <p class="hint">"With a seed the same request gives the same text; without one every press draws new samples. Generated tokens are coloured by their likelihood (return_likelihoods GENERATION)."</p>
             </fieldset>
             <div class="actions">
-                <button type="submit" class="primary" data-testid="generate-button" disabled=move || running.get()>
-                    {move || if running.get() { "Generating…" } else { "Generate" }}
-                </button>
-                <Show when=move || running.get()>
-                    <button type="button" data-testid="cancel-button" on:click=move |_| cancel(playground)>"Cancel"</button>
-                </Show>
+                {start_and_cancel("generate-button", "Generate", "Generating…", running.into(), move || cancel(playground))}
                 <button type="button" class="secondary" data-testid="preset-button" disabled=move || running.get() on:click=load_preset>
                     "Load the worked example (Hamlet)"
                 </button>
