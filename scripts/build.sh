@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds Likely: the dashboard with Trunk (release, wasm-opt -Oz, into dist/, then a `.br` and a `.gz`
+# Builds Likely: the dashboard with Trunk (release, wasm-opt -Os, into dist/, then a `.br` and a `.gz`
 # beside each file for the server to send by Accept-Encoding) and the `likely` server
 # (release), then prepares the embedded models (trains them once; later runs load the cache).
 # Expects the tools and corpora to be installed (scripts/install-tools.sh, scripts/fetch-corpora.sh).

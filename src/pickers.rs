@@ -40,6 +40,13 @@ pub fn fetch_models(
     });
 }
 
+/// The names of the server's `models`, for the pickers.
+pub fn model_names(models: RwSignal<Vec<ModelInfo>>) -> Signal<Vec<String>> {
+    Signal::derive(move || {
+        models.with(|models| models.iter().map(|model| model.name.clone()).collect())
+    })
+}
+
 /// The baseline select and the custom-model toggles over `names`.
 #[component]
 pub fn ModelPickers(

@@ -317,35 +317,6 @@ pub fn draw_on(
         .map_err(|e| e.to_string())
 }
 
-/// Draws `plan` (when there is one) on the canvas of `canvas_ref` once it is mounted and again
-/// whenever `theme` changes, with `draw`; a failure is logged under `what` and put in `message` for
-/// the page to show in place of the chart.
-pub fn draw_with_theme<P: Send + Sync + 'static>(
-    canvas_ref: leptos::prelude::NodeRef<leptos::html::Canvas>,
-    theme: leptos::prelude::Signal<Theme>,
-    plan: Option<P>,
-    draw: fn(&P, &Area, &Look) -> DrawResult,
-    message: leptos::prelude::RwSignal<Option<String>>,
-    what: &'static str,
-) {
-    use leptos::prelude::*;
-    let plan = StoredValue::new(plan);
-    Effect::new(move |_| {
-        let theme = theme.get();
-        let Some(canvas) = canvas_ref.get() else {
-            return;
-        };
-        plan.with_value(|plan| {
-            if let Some(plan) = plan {
-                if let Err(failure) = draw_on(&canvas, theme, |area, look| draw(plan, area, look)) {
-                    leptos::logging::error!("{what}: {failure}");
-                    message.set(Some(format!("The chart could not be drawn: {failure}")));
-                }
-            }
-        });
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 //! and again when the theme changes.
 
 use super::axis;
-use super::canvas::{self, Area, DrawResult, Look, CSS_HEIGHT, CSS_WIDTH};
-use leptos::html;
+use super::canvas::{Area, DrawResult, Look};
+use super::figure::{still_chart, Labels};
 use leptos::prelude::*;
 use likely_core::custom_model::LambdaPoint;
 use likely_core::Theme;
@@ -122,40 +122,19 @@ pub fn LambdaChart(
     lambda: Option<f64>,
     theme: Signal<Theme>,
 ) -> impl IntoView {
-    let canvas_ref = NodeRef::<html::Canvas>::new();
-    let planned = plan(&curve, lambda);
-    let message = RwSignal::new(planned.as_ref().err().cloned());
-    let label = planned.as_ref().map(Plan::aria_label).unwrap_or_default();
-    canvas::draw_with_theme(
-        canvas_ref,
-        theme,
-        planned.ok(),
+    still_chart(
+        plan(&curve, lambda),
+        Plan::aria_label,
         Plan::draw,
-        message,
-        "λ chart",
-    );
-    let drawn = move || message.with(Option::is_none);
-    view! {
-        <figure class="chart">
-            <canvas
-                node_ref=canvas_ref
-                data-testid="chart-lambda"
-                data-lambda=lambda.map(|l| l.to_string()).unwrap_or_default()
-                role="img"
-                aria-label=label
-                width=CSS_WIDTH
-                height=CSS_HEIGHT
-                hidden=move || !drawn()
-            ></canvas>
-            <div class="chart-message" role="status" hidden=drawn>
-                <strong>"What training chose"</strong>
-                <span>{move || message.get().unwrap_or_default()}</span>
-            </div>
-            <figcaption class="chart-caption">
-                "Loss of held-out training documents for each weight of the new data (0 = the base alone); the marked weight is the one the model uses."
-            </figcaption>
-        </figure>
-    }
+        theme,
+        Labels {
+            class: "chart",
+            testid: "chart-lambda",
+            data: ("data-lambda", lambda.map(|l| l.to_string()).unwrap_or_default()),
+            title: "What training chose",
+            caption: "Loss of held-out training documents for each weight of the new data (0 = the base alone); the marked weight is the one the model uses.",
+        },
+    )
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 mod axis;
 mod canvas;
+mod figure;
 mod histogram;
 mod lambda;
 mod palette;

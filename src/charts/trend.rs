@@ -3,8 +3,8 @@
 //! when the theme changes.
 
 use super::axis;
-use super::canvas::{self, Area, DrawResult, Look, CSS_HEIGHT, CSS_WIDTH};
-use leptos::html;
+use super::canvas::{Area, DrawResult, Look};
+use super::figure::{still_chart, Labels};
 use leptos::prelude::*;
 use likely_core::record::LeaderboardEntry;
 use likely_core::Theme;
@@ -174,41 +174,21 @@ impl Plan {
 /// The trend chart of a set's leaderboard.
 #[component]
 pub fn TrendChart(models: Vec<LeaderboardEntry>, theme: Signal<Theme>) -> impl IntoView {
-    let canvas_ref = NodeRef::<html::Canvas>::new();
     let planned = plan(&models);
-    let message = RwSignal::new(planned.as_ref().err().cloned());
-    let label = planned.as_ref().map(Plan::aria_label).unwrap_or_default();
     let points = planned.as_ref().map_or(0, Plan::points);
-    canvas::draw_with_theme(
-        canvas_ref,
-        theme,
-        planned.ok(),
+    still_chart(
+        planned,
+        Plan::aria_label,
         Plan::draw,
-        message,
-        "trend chart",
-    );
-    let drawn = move || message.with(Option::is_none);
-    view! {
-        <figure class="chart trend">
-            <canvas
-                node_ref=canvas_ref
-                data-testid="trend-chart"
-                data-points=points.to_string()
-                role="img"
-                aria-label=label
-                width=CSS_WIDTH
-                height=CSS_HEIGHT
-                hidden=move || !drawn()
-            ></canvas>
-            <div class="chart-message" role="status" hidden=drawn>
-                <strong>"Loss per run, over time"</strong>
-                <span>{move || message.get().unwrap_or_default()}</span>
-            </div>
-            <figcaption class="chart-caption">
-                "Each model's loss in each run on this set (lower is better), one point per run; the bar is the loss's 95% bootstrap interval over the set's snippets."
-            </figcaption>
-        </figure>
-    }
+        theme,
+        Labels {
+            class: "chart trend",
+            testid: "trend-chart",
+            data: ("data-points", points.to_string()),
+            title: "Loss per run, over time",
+            caption: "Each model's loss in each run on this set (lower is better), one point per run; the bar is the loss's 95% bootstrap interval over the set's snippets.",
+        },
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ mod params;
 mod upload;
 
 use crate::actions;
-use crate::pickers::ModelPickers;
+use crate::fields::{start_and_cancel, text_area, TextArea};
+use crate::pickers::{model_names, ModelPickers};
 use crate::record::{KeptSetPicker, RecordControls};
 use crate::routes::playground_href;
 use crate::state::use_dashboard;
@@ -20,47 +21,33 @@ use upload::UploadControl;
 #[component]
 pub fn EvaluateForm() -> impl IntoView {
     let dashboard = use_dashboard();
-    let names = move || {
-        dashboard
-            .models
-            .get()
-            .into_iter()
-            .map(|model| model.name)
-            .collect::<Vec<_>>()
-    };
+    let names = model_names(dashboard.models);
     let running = dashboard.running;
     // The transformer pair of the worked example, when the server offers both its models.
     let transformer_offered = move || {
-        example::offered_pairs(&names())
+        names
+            .with(|names| example::offered_pairs(names))
             .contains(&(example::TRANSFORMER_BASELINE, example::TRANSFORMER_CUSTOM))
     };
     view! {
         <form class="evaluate-form" on:submit=move |ev| { ev.prevent_default(); actions::evaluate(dashboard); }>
-            <label class="field">
-                <span class="label">"Held-out text"</span>
-                <textarea
-                    data-testid="prompt-input"
-                    rows="7"
-                    placeholder="Paste text the models did not see in training…"
-                    prop:value=move || dashboard.text.get()
-                    on:input:target=move |ev| dashboard.text.set(ev.target().value())
-                    prop:disabled=move || dashboard.upload.with(Option::is_some)
-                ></textarea>
-            </label>
+            {text_area(
+                TextArea {
+                    label: "Held-out text",
+                    testid: "prompt-input",
+                    rows: "7",
+                    placeholder: "Paste text the models did not see in training…",
+                },
+                dashboard.text,
+                Signal::derive(move || dashboard.upload.with(Option::is_some)),
+            )}
             <UploadControl />
             <KeptSetPicker />
-            <ModelPickers names=Signal::derive(names) baseline=dashboard.baseline customs=dashboard.customs />
+            <ModelPickers names=names baseline=dashboard.baseline customs=dashboard.customs />
             <ParamsPanel />
             <RecordControls />
             <div class="actions">
-                <button type="submit" class="primary" data-testid="evaluate-button" disabled=move || running.get()>
-                    {move || if running.get() { "Evaluating…" } else { "Evaluate" }}
-                </button>
-                <Show when=move || running.get()>
-                    <button type="button" data-testid="cancel-button" on:click=move |_| actions::cancel(dashboard)>
-                        "Cancel"
-                    </button>
-                </Show>
+                {start_and_cancel("evaluate-button", "Evaluate", "Evaluating…", running.into(), move || actions::cancel(dashboard))}
                 <button
                     type="button"
                     class="secondary"

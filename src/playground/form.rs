@@ -5,8 +5,8 @@
 use super::run::{cancel, generate};
 use super::share::make_link;
 use super::state::use_playground;
-use crate::fields::number_field;
-use crate::pickers::ModelPickers;
+use crate::fields::{number_field, start_and_cancel, text_area, TextArea};
+use crate::pickers::{model_names, ModelPickers};
 use leptos::prelude::*;
 use likely_core::playground::{parse_stop_sequences, preset, stop_sequences_text};
 use likely_core::rules;
@@ -15,14 +15,7 @@ use likely_core::rules;
 #[component]
 pub fn PlaygroundForm() -> impl IntoView {
     let playground = use_playground();
-    let names = Signal::derive(move || {
-        playground
-            .models
-            .get()
-            .into_iter()
-            .map(|model| model.name)
-            .collect::<Vec<_>>()
-    });
+    let names = model_names(playground.models);
     let running = Memo::new(move |_| playground.running());
     let seed_text = move || {
         playground
@@ -49,16 +42,16 @@ pub fn PlaygroundForm() -> impl IntoView {
     };
     view! {
         <form class="evaluate-form playground-form" on:submit=move |ev| { ev.prevent_default(); generate(playground); }>
-            <label class="field">
-                <span class="label">"Prompt"</span>
-                <textarea
-                    data-testid="playground-prompt"
-                    rows="5"
-                    placeholder="Write the beginning of a text; every chosen model continues it…"
-                    prop:value=move || playground.prompt.get()
-                    on:input:target=move |ev| playground.prompt.set(ev.target().value())
-                ></textarea>
-            </label>
+            {text_area(
+                TextArea {
+                    label: "Prompt",
+                    testid: "playground-prompt",
+                    rows: "5",
+                    placeholder: "Write the beginning of a text; every chosen model continues it…",
+                },
+                playground.prompt,
+                Signal::from(false),
+            )}
             <ModelPickers names=names baseline=playground.baseline customs=playground.customs />
             <fieldset class="params playground-params">
                 <legend class="label">"Generate parameters (the same for every model)"</legend>
@@ -96,12 +89,7 @@ pub fn PlaygroundForm() -> impl IntoView {
                 <p class="hint">"With a seed the same request gives the same text; without one every press draws new samples. Generated tokens are coloured by their likelihood (return_likelihoods GENERATION)."</p>
             </fieldset>
             <div class="actions">
-                <button type="submit" class="primary" data-testid="generate-button" disabled=move || running.get()>
-                    {move || if running.get() { "Generating…" } else { "Generate" }}
-                </button>
-                <Show when=move || running.get()>
-                    <button type="button" data-testid="cancel-button" on:click=move |_| cancel(playground)>"Cancel"</button>
-                </Show>
+                {start_and_cancel("generate-button", "Generate", "Generating…", running.into(), move || cancel(playground))}
                 <button type="button" class="secondary" data-testid="preset-button" disabled=move || running.get() on:click=load_preset>
                     "Load the worked example (Hamlet)"
                 </button>

@@ -6,16 +6,13 @@
 use super::state::Playground;
 use crate::api;
 use crate::routes::{fragment_href, playground_share_href};
-use crate::share::{choose, Choice, LINK_TOKENS};
+use crate::share::{choose, origin, store, Choice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::snapshot::{self, Scope};
 
-fn origin() -> String {
-    window().location().origin().unwrap_or_default()
-}
-
-/// Makes a link to the playground as it is shown and puts it in `playground.link`.
+/// Makes a link to the playground as it is shown and puts it in `playground.link` (a failure in the
+/// page's message).
 pub fn make_link(playground: Playground) {
     let state = playground.snapshot();
     let bytes = match snapshot::encode_playground(&state) {
@@ -35,11 +32,8 @@ pub fn make_link(playground: Playground) {
             .unwrap_or(false);
         let link = match choose(fragment.len(), stores) {
             Choice::Fragment => format!("{}{}", origin(), fragment_href(true, &fragment)),
-            Choice::Stored => match api::create_share(&bytes, Scope::Everything, None).await {
-                Ok(created) => {
-                    LINK_TOKENS.remember(&created.id, &created.delete_token);
-                    format!("{}{}", origin(), playground_share_href(&created.id))
-                }
+            Choice::Stored => match store(&bytes, Scope::Everything, None).await {
+                Ok(stored) => format!("{}{}", origin(), playground_share_href(&stored.created.id)),
                 Err(failure) => {
                     playground.error.set(Some(format!(
                         "The server could not keep the link: {failure}."

@@ -90,7 +90,8 @@ pub fn RecordControls() -> impl IntoView {
                         type="text"
                         data-testid="author-input"
                         maxlength=MAX_AUTHOR_CHARS.to_string()
-                        placeholder="your name or team (optional, kept in this browser)"
+                        placeholder="your name or team (optional)"
+                        title="Optional: recorded with each run; kept in this browser for the next evaluation"
                         prop:value=move || recording.author.get()
                         on:input:target=move |ev| recording.set_author(ev.target().value())
                     />

@@ -4,10 +4,8 @@
 //! percentile KL and the mean change in the actual token's probability. Shown only for models that
 //! share the baseline's tokenizer and whose backends returned top-K lists.
 
-use super::exact;
-use crate::state::use_dashboard;
+use super::{bootstrapped, exact};
 use leptos::prelude::*;
-use likely_core::bootstrap::{PROVISIONAL_RESAMPLES, RESAMPLES};
 use likely_core::distribution::{DistributionComparison, Estimate};
 
 fn interval(estimate: &Estimate, digits: usize) -> String {
@@ -100,25 +98,13 @@ fn row(d: &DistributionComparison) -> impl IntoView {
 /// The table of whole-distribution figures, one row per custom model that has them.
 #[component]
 pub fn DistributionTable() -> impl IntoView {
-    let dashboard = use_dashboard();
-    let figures = Memo::new(move |_| {
-        let resamples = if dashboard.running.get() {
-            PROVISIONAL_RESAMPLES
-        } else {
-            RESAMPLES
-        };
-        dashboard.evaluation.with(|e| {
-            e.as_ref()
-                .map(|e| {
-                    let rows: Vec<_> = e
-                        .distributions_with(resamples)
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    (rows, e.params.top_logprobs)
-                })
-                .unwrap_or_default()
-        })
+    let figures = bootstrapped(|e, resamples| {
+        let rows: Vec<_> = e
+            .distributions_with(resamples)
+            .into_iter()
+            .flatten()
+            .collect();
+        (rows, e.params.top_logprobs)
     });
     move || {
         let (rows, k) = figures.get();

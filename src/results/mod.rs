@@ -11,12 +11,38 @@ mod pills;
 mod progress;
 mod snippet_table;
 
+use crate::state::use_dashboard;
 pub use distribution::DistributionTable;
 pub use figures::FiguresTable;
 pub use focus::open_snippet;
+use leptos::prelude::*;
+use likely_core::bootstrap::{PROVISIONAL_RESAMPLES, RESAMPLES};
+use likely_core::Evaluation;
 pub use moved::MovedPanels;
 pub use pills::{verdict_class, verdict_words, PillsPanel};
 pub use progress::{FailuresList, ProgressPanel};
+
+/// Figures of the shown evaluation that need the paired bootstrap, computed by `figures` with a tenth
+/// of the resamples while a run goes on (provisional intervals at a tenth of the cost, at every
+/// publication) and with all of them once it has ended; the default while there is no evaluation.
+fn bootstrapped<T>(figures: impl Fn(&Evaluation, usize) -> T + Send + Sync + 'static) -> Memo<T>
+where
+    T: Default + PartialEq + Send + Sync + 'static,
+{
+    let dashboard = use_dashboard();
+    Memo::new(move |_| {
+        let resamples = if dashboard.running.get() {
+            PROVISIONAL_RESAMPLES
+        } else {
+            RESAMPLES
+        };
+        dashboard.evaluation.with(|e| {
+            e.as_ref()
+                .map(|e| figures(e, resamples))
+                .unwrap_or_default()
+        })
+    })
+}
 
 /// A number as a `data-value`: Rust's shortest round-trip form, plain ASCII `-`.
 pub fn exact(value: f64) -> String {

@@ -2,10 +2,8 @@
 //! a paired bootstrap 95% interval includes zero; the interval and the method on hover and focus.
 
 use super::distribution::distribution_pills;
-use super::exact;
-use crate::state::use_dashboard;
+use super::{bootstrapped, exact};
 use leptos::prelude::*;
-use likely_core::bootstrap::{PROVISIONAL_RESAMPLES, RESAMPLES};
 use likely_core::compare::{Comparison, Pill, Verdict};
 use likely_core::distribution::DistributionComparison;
 
@@ -103,24 +101,12 @@ fn comparison_view(
 /// once it has ended.
 #[component]
 pub fn PillsPanel() -> impl IntoView {
-    let dashboard = use_dashboard();
-    let comparisons = Memo::new(move |_| {
-        let resamples = if dashboard.running.get() {
-            PROVISIONAL_RESAMPLES
-        } else {
-            RESAMPLES
-        };
-        dashboard.evaluation.with(|e| {
-            e.as_ref()
-                .map(|e| {
-                    (
-                        e.comparisons_with(resamples),
-                        e.distributions_with(resamples),
-                        e.params.top_logprobs,
-                    )
-                })
-                .unwrap_or_default()
-        })
+    let comparisons = bootstrapped(|e, resamples| {
+        (
+            e.comparisons_with(resamples),
+            e.distributions_with(resamples),
+            e.params.top_logprobs,
+        )
     });
     move || {
         let (comparisons, distributions, k) = comparisons.get();

@@ -10,11 +10,12 @@ mod choice;
 mod delete;
 mod expiry;
 mod keys;
+mod make;
 mod open;
 mod panel;
 
 pub use banner::{date_text, ShareBanner};
 pub use choice::{choose, Choice};
-pub use keys::LINKS as LINK_TOKENS;
+pub use make::{origin, store};
 pub use open::{follow_hash_changes, open_from_location};
 pub use panel::SharePanel;

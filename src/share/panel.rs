@@ -6,7 +6,8 @@ use crate::api::{self, ShareCapabilities};
 use crate::routes::fragment_href;
 use crate::share::choice::{choose, reason, Choice};
 use crate::share::delete::DeleteButton;
-use crate::share::{expiry, keys};
+use crate::share::expiry;
+use crate::share::make::{origin, store, Stored};
 use crate::state::use_dashboard;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,10 +22,6 @@ struct Made {
     stored: Option<String>,
 }
 
-fn origin() -> String {
-    window().location().origin().unwrap_or_default()
-}
-
 /// The share controls, the button and, once made, the link.
 #[component]
 pub fn SharePanel() -> impl IntoView {
@@ -37,11 +34,16 @@ pub fn SharePanel() -> impl IntoView {
     let scope = RwSignal::new(Scope::Everything);
     let expiry_value = RwSignal::new(None::<String>);
     let made = RwSignal::new(None::<Made>);
-    let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let choices = Memo::new(move |_| {
         expiry::choices(capabilities.with(|c| c.as_ref().and_then(|c| c.max_expiry_secs)))
     });
+    let mark_saved = move || {
+        dashboard
+            .evaluation
+            .with_untracked(|e| e.as_ref().map(crate::unsaved::mark_saved))
+    };
+    let busy = RwSignal::new(false);
 
     let make = move |_| {
         let scope = if dashboard.has_text() {
@@ -64,11 +66,6 @@ pub fn SharePanel() -> impl IntoView {
         };
         let stores = capabilities.with_untracked(|c| c.as_ref().is_some_and(|c| c.stored));
         let fragment = snapshot::to_fragment(&bytes);
-        let mark_saved = move || {
-            dashboard
-                .evaluation
-                .with_untracked(|e| e.as_ref().map(crate::unsaved::mark_saved))
-        };
         failure.set(None);
         made.set(None);
         match choose(fragment.len(), stores) {
@@ -89,10 +86,12 @@ pub fn SharePanel() -> impl IntoView {
                     .and_then(|v| v.parse::<u64>().ok());
                 busy.set(true);
                 spawn_local(async move {
-                    match api::create_share(&bytes, scope, expires_in).await {
-                        Ok(created) => {
+                    match store(&bytes, scope, expires_in).await {
+                        Ok(Stored {
+                            created,
+                            token_kept,
+                        }) => {
                             let url = format!("{}{}", origin(), created.path);
-                            let kept = keys::LINKS.remember(&created.id, &created.delete_token);
                             let mut why = reason(Choice::Stored, bytes.len(), true);
                             if let Some(at) = &created.expires_at {
                                 why.push_str(&format!(
@@ -100,7 +99,7 @@ pub fn SharePanel() -> impl IntoView {
                                     crate::share::banner::date_text(at)
                                 ));
                             }
-                            if !kept {
+                            if !token_kept {
                                 why.push_str("; this browser keeps no data, so it cannot delete the link later");
                             }
                             let _ = window().navigator().clipboard().write_text(&url);
