@@ -129,14 +129,25 @@ async fn a_model_trained_from_the_page_beats_its_base_on_its_domain() {
         Some("base-light")
     );
     browser.click("train-button").await;
-    let state = browser.attr("training-progress", "data-state").await;
+    // Read in one script: the page may leave for the model's page between finding the progress
+    // element and reading it (a stale element otherwise).
+    let state = browser
+        .client
+        .execute(
+            "const p = document.querySelector('[data-testid=\"training-progress\"]'); return p ? p.getAttribute('data-state') : location.pathname",
+            vec![],
+        )
+        .await
+        .expect("the training's state");
+    let model_page = format!("/models/{name}");
     assert!(
-        matches!(state.as_deref(), Some("queued" | "running" | "done")),
+        matches!(state.as_str(), Some("queued" | "running" | "done"))
+            || state.as_str() == Some(model_page.as_str()),
         "{state:?}"
     );
 
     // Done: the page is the model's results page.
-    wait_for_path(&browser, &format!("/models/{name}"), TRAINING).await;
+    wait_for_path(&browser, &model_page, TRAINING).await;
     let progress = browser.by_testid("progress").await;
     let started = Instant::now();
     while progress.attr("data-state").await.unwrap().as_deref() != Some("done") {
