@@ -9,7 +9,7 @@ use likely_testkit::model::Stepped;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use likely_ngram::eval::evaluate;
+use likely_ngram::score::figures::evaluate;
 use likely_ngram::{
     generate, progress, storage, train_adapted, train_model, tune_lambda, InterpolatedModel,
     KnModel, LanguageModel, MixedModel, NgramError, ScoreOptions, TokenIds, Vocab,

@@ -5,7 +5,7 @@
 use crate::common::{check_hand_computed_kneser_ney, close, lp};
 use std::sync::Arc;
 
-use likely_ngram::quantize::quantize;
+use likely_ngram::format::quantize::quantize;
 use likely_ngram::{
     generate, storage, train_model, InterpolatedModel, KnModel, LanguageModel, SampleParams,
     ScoreOptions, Tokenizer, Vocab,
