@@ -12,6 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use tiktoken_rs::CoreBPE;
 
+use likely_lm_types::split_complete_utf8;
+
 use crate::error::NgramError;
 
 /// Number of tokens in the GPT-2 vocabulary, end-of-text included.
@@ -106,37 +108,6 @@ impl Tokenizer {
             pending = rest;
         }
         pieces
-    }
-}
-
-/// Splits `bytes` into the text of its complete characters and the bytes of a trailing unfinished
-/// character (kept for the next token unless `flush`). Invalid sequences become U+FFFD.
-fn split_complete_utf8(bytes: &[u8], flush: bool) -> (String, Vec<u8>) {
-    let mut out = String::new();
-    let mut rest = bytes;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                return (out, Vec::new());
-            }
-            Err(e) => {
-                let (good, bad) = rest.split_at(e.valid_up_to());
-                // `good` is valid UTF-8 by construction.
-                out.push_str(&String::from_utf8_lossy(good));
-                match e.error_len() {
-                    Some(n) => {
-                        out.push(char::REPLACEMENT_CHARACTER);
-                        rest = &bad[n..];
-                    }
-                    None if flush => {
-                        out.push(char::REPLACEMENT_CHARACTER);
-                        return (out, Vec::new());
-                    }
-                    None => return (out, bad.to_vec()),
-                }
-            }
-        }
     }
 }
 
