@@ -33,6 +33,22 @@ pub fn split_complete_utf8(bytes: &[u8], flush: bool) -> (String, Vec<u8>) {
     }
 }
 
+/// One text piece per token of `ids`, `token_bytes(id)` giving each token's bytes: their
+/// concatenation is the decoded text; a token that ends inside a multi-byte character gets `""` and
+/// the token completing the character carries all of it; invalid UTF-8 becomes U+FFFD.
+pub fn decode_pieces<'a>(ids: &[u32], token_bytes: impl Fn(u32) -> &'a [u8]) -> Vec<String> {
+    let mut pieces = Vec::with_capacity(ids.len());
+    // Bytes of an unfinished character carried over from earlier tokens.
+    let mut pending: Vec<u8> = Vec::new();
+    for (i, &id) in ids.iter().enumerate() {
+        pending.extend_from_slice(token_bytes(id));
+        let (text, rest) = split_complete_utf8(&pending, i + 1 == ids.len());
+        pieces.push(text);
+        pending = rest;
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +61,13 @@ mod tests {
         let (text, rest) = split_complete_utf8(&[0xE2, 0x80], true);
         assert_eq!(text, "\u{FFFD}");
         assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn a_split_character_is_carried_by_the_token_that_completes_it() {
+        let bytes: [&[u8]; 3] = [b"a\xE2", b"\x80", b"\x99b"];
+        let pieces = decode_pieces(&[0, 1, 2], |id| bytes[id as usize]);
+        assert_eq!(pieces, ["a", "", "’b"]);
     }
 
     #[test]

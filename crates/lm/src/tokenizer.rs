@@ -22,8 +22,6 @@ use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::PreTokenizerWrapper;
 use tokenizers::Tokenizer;
 
-use likely_lm_types::split_complete_utf8;
-
 /// The end-of-text token `<|endoftext|>`.
 pub const EOS: u32 = 0;
 
@@ -116,15 +114,7 @@ impl LmTokenizer {
     /// One text piece per token; their concatenation is exactly [`LmTokenizer::decode`]'s result
     /// (see the module documentation for characters split across tokens).
     pub fn decode_pieces(&self, ids: &[u32]) -> Vec<String> {
-        let mut pieces = Vec::with_capacity(ids.len());
-        let mut pending: Vec<u8> = Vec::new();
-        for (i, &id) in ids.iter().enumerate() {
-            pending.extend_from_slice(self.token_bytes(id));
-            let (text, rest) = split_complete_utf8(&pending, i + 1 == ids.len());
-            pieces.push(text);
-            pending = rest;
-        }
-        pieces
+        likely_lm_types::decode_pieces(ids, |id| self.token_bytes(id))
     }
 }
 

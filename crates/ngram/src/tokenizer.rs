@@ -12,8 +12,6 @@ use std::sync::{Arc, OnceLock};
 
 use tiktoken_rs::CoreBPE;
 
-use likely_lm_types::split_complete_utf8;
-
 use crate::error::NgramError;
 
 /// Number of tokens in the GPT-2 vocabulary, end-of-text included.
@@ -97,17 +95,7 @@ impl Tokenizer {
     /// A token that ends inside a multi-byte character gets `""` and the token completing the
     /// character carries all of it (see the module documentation).
     pub fn decode_pieces(&self, ids: &[u32]) -> Vec<String> {
-        let mut pieces = Vec::with_capacity(ids.len());
-        // Bytes of an unfinished character carried over from earlier tokens.
-        let mut pending: Vec<u8> = Vec::new();
-        for (i, &id) in ids.iter().enumerate() {
-            pending.extend_from_slice(self.token_bytes(id));
-            let last = i + 1 == ids.len();
-            let (text, rest) = split_complete_utf8(&pending, last);
-            pieces.push(text);
-            pending = rest;
-        }
-        pieces
+        likely_lm_types::decode_pieces(ids, |id| self.token_bytes(id))
     }
 }
 
