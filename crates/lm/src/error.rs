@@ -6,10 +6,7 @@ use std::path::PathBuf;
 /// The script that installs the SmolLM2 weights; named in every "file missing or corrupt" message.
 pub const FETCH_COMMAND: &str = "scripts/fetch-smollm2.sh";
 
-/// The work was abandoned because its stop flag was set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("stopped: the caller set the stop flag")]
-pub struct Stopped;
+pub use likely_lm_types::Stopped;
 
 /// Everything that can go wrong loading or running the model.
 #[derive(Debug, thiserror::Error)]

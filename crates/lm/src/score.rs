@@ -9,30 +9,7 @@ use rayon::prelude::*;
 use crate::error::LmError;
 use crate::model::Model;
 
-/// What to compute besides each token's log-probability.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ScoreOptions {
-    /// How many of the most likely tokens to return per position (0 = none; any number, each
-    /// position's whole distribution is computed anyway).
-    pub top_k: usize,
-    /// Whether to compute each token's rank (1 = it was the model's top choice).
-    pub ranks: bool,
-}
-
-/// The score of one token.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TokenScore {
-    /// The token scored.
-    pub token: u32,
-    /// Natural-log probability under the full, untruncated distribution.
-    pub logprob: f64,
-    /// The `top_k` most likely tokens at this position with their natural-log probabilities, best
-    /// first (ties broken by smaller id).
-    pub top: Vec<(u32, f64)>,
-    /// 1 + the number of tokens strictly more likely than the actual one; `Some` only when
-    /// [`ScoreOptions::ranks`] was set.
-    pub rank: Option<u32>,
-}
+pub use likely_lm_types::{ScoreOptions, TokenScore};
 
 impl Model {
     /// Scores every token of `tokens`, the first given `<|endoftext|>` as context, later ones the text

@@ -114,15 +114,7 @@ impl LmTokenizer {
     /// One text piece per token; their concatenation is exactly [`LmTokenizer::decode`]'s result
     /// (see the module documentation for characters split across tokens).
     pub fn decode_pieces(&self, ids: &[u32]) -> Vec<String> {
-        let mut pieces = Vec::with_capacity(ids.len());
-        let mut pending: Vec<u8> = Vec::new();
-        for (i, &id) in ids.iter().enumerate() {
-            pending.extend_from_slice(self.token_bytes(id));
-            let (text, rest) = split_complete_utf8(&pending, i + 1 == ids.len());
-            pieces.push(text);
-            pending = rest;
-        }
-        pieces
+        likely_lm_types::decode_pieces(ids, |id| self.token_bytes(id))
     }
 }
 
@@ -143,36 +135,6 @@ fn unicode_to_byte() -> HashMap<char, u8> {
     map
 }
 
-/// Splits `bytes` into the text of its complete characters and the bytes of a trailing unfinished
-/// character (kept for the next token unless `flush`). Invalid sequences become U+FFFD.
-fn split_complete_utf8(bytes: &[u8], flush: bool) -> (String, Vec<u8>) {
-    let mut out = String::new();
-    let mut rest = bytes;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                return (out, Vec::new());
-            }
-            Err(e) => {
-                let (good, bad) = rest.split_at(e.valid_up_to());
-                out.push_str(&String::from_utf8_lossy(good));
-                match e.error_len() {
-                    Some(n) => {
-                        out.push(char::REPLACEMENT_CHARACTER);
-                        rest = &bad[n..];
-                    }
-                    None if flush => {
-                        out.push(char::REPLACEMENT_CHARACTER);
-                        return (out, Vec::new());
-                    }
-                    None => return (out, bad.to_vec()),
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,15 +146,5 @@ mod tests {
         assert_eq!(map[&'Ġ'], b' ');
         assert_eq!(map[&'Ċ'], b'\n');
         assert_eq!(map[&'a'], b'a');
-    }
-
-    #[test]
-    fn split_character_goes_to_the_completing_token() {
-        let (text, rest) = split_complete_utf8("a’".as_bytes()[..3].as_ref(), false);
-        assert_eq!(text, "a");
-        assert_eq!(rest.len(), 2);
-        let (text, rest) = split_complete_utf8(&[0xE2, 0x80], true);
-        assert_eq!(text, "\u{FFFD}");
-        assert!(rest.is_empty());
     }
 }

@@ -15,49 +15,40 @@
 //! See the crate README for the model, the corpora and their clean-up, and the cache.
 
 pub mod adapt;
-pub mod adaptation;
-pub mod cache;
-mod codes;
 pub mod corpus;
-pub mod counting;
-mod ctx;
-mod dense;
-pub mod discounts;
+pub mod embedded;
 pub mod error;
-pub mod estimate;
-pub mod eval;
-mod kn_lm;
-pub mod lambda;
+pub mod format;
 pub mod lm;
-mod mapped;
 pub mod mixture;
 pub mod model;
-pub mod packed;
-pub mod pipeline;
-pub mod plays_mix;
 pub mod progress;
-pub mod quantize;
-mod rank;
 pub mod sample;
-mod scoring;
-pub mod storage;
+pub mod score;
 pub mod tokenizer;
-mod topk;
 pub mod train;
 pub mod vocab;
 
-pub use adapt::InterpolatedModel;
-pub use adaptation::{
+// The module paths of before the folders, which the server and the workspace's benches name.
+#[doc(hidden)]
+pub use adapt::train as adaptation;
+#[doc(hidden)]
+pub use embedded::pipeline;
+#[doc(hidden)]
+pub use format::storage;
+
+pub use adapt::lambda::{em_lambda, logprob_pairs, mixture_loss, tune_lambda, tune_lambda_pairs};
+pub use adapt::train::{
     held_out_indices, split_picked, tokenize_observed, train_adapted, train_adapted_capped, Adapted,
 };
-pub use cache::load_or_train;
+pub use adapt::InterpolatedModel;
+pub use embedded::cache::load_or_train;
+pub use embedded::pipeline::{EmbeddedModels, EmbeddedPaths};
+pub use embedded::plays_mix::{load_or_train_plays_mix, PlaysMix, PlaysMixSpec};
 pub use error::NgramError;
-pub use lambda::{em_lambda, logprob_pairs, mixture_loss, tune_lambda, tune_lambda_pairs};
 pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 pub use mixture::MixedModel;
 pub use model::KnModel;
-pub use pipeline::{EmbeddedModels, EmbeddedPaths};
-pub use plays_mix::{load_or_train_plays_mix, PlaysMix, PlaysMixSpec};
 pub use progress::{Progress, Stage};
 pub use sample::{generate, generate_until, sample_until, SampleParams, Sampled};
 pub use tokenizer::Tokenizer;

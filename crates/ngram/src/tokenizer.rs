@@ -95,48 +95,7 @@ impl Tokenizer {
     /// A token that ends inside a multi-byte character gets `""` and the token completing the
     /// character carries all of it (see the module documentation).
     pub fn decode_pieces(&self, ids: &[u32]) -> Vec<String> {
-        let mut pieces = Vec::with_capacity(ids.len());
-        // Bytes of an unfinished character carried over from earlier tokens.
-        let mut pending: Vec<u8> = Vec::new();
-        for (i, &id) in ids.iter().enumerate() {
-            pending.extend_from_slice(self.token_bytes(id));
-            let last = i + 1 == ids.len();
-            let (text, rest) = split_complete_utf8(&pending, last);
-            pieces.push(text);
-            pending = rest;
-        }
-        pieces
-    }
-}
-
-/// Splits `bytes` into the text of its complete characters and the bytes of a trailing unfinished
-/// character (kept for the next token unless `flush`). Invalid sequences become U+FFFD.
-fn split_complete_utf8(bytes: &[u8], flush: bool) -> (String, Vec<u8>) {
-    let mut out = String::new();
-    let mut rest = bytes;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(s) => {
-                out.push_str(s);
-                return (out, Vec::new());
-            }
-            Err(e) => {
-                let (good, bad) = rest.split_at(e.valid_up_to());
-                // `good` is valid UTF-8 by construction.
-                out.push_str(&String::from_utf8_lossy(good));
-                match e.error_len() {
-                    Some(n) => {
-                        out.push(char::REPLACEMENT_CHARACTER);
-                        rest = &bad[n..];
-                    }
-                    None if flush => {
-                        out.push(char::REPLACEMENT_CHARACTER);
-                        return (out, Vec::new());
-                    }
-                    None => return (out, bad.to_vec()),
-                }
-            }
-        }
+        likely_lm_types::decode_pieces(ids, |id| self.token_bytes(id))
     }
 }
 

@@ -13,8 +13,8 @@ use proc_status::status_mb;
 
 use std::time::Instant;
 
-use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, ORDER};
-use likely_ngram::storage::{self, ModelMeta};
+use likely_ngram::embedded::pipeline::{self, EmbeddedPaths, BASE_NAME, ORDER};
+use likely_ngram::format::storage::{self, ModelMeta};
 use likely_ngram::{
     held_out_indices, progress, tokenize_observed, train_adapted, NgramError, Tokenizer,
 };

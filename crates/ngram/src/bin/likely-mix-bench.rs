@@ -8,24 +8,15 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+#[path = "support/proc_status.rs"]
+mod proc_status;
+use proc_status::thread_cpu_seconds;
+
+use likely_ngram::embedded::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 use likely_ngram::{
     storage, InterpolatedModel, LanguageModel, MixedModel, NgramError, ScoreOptions, TokenScore,
     Tokenizer,
 };
-
-/// CPU seconds used by this thread (user + system), from /proc (10 ms resolution).
-fn thread_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = after.split_whitespace().collect();
-            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-            Some(ticks / 100.0)
-        })
-        .unwrap_or(f64::NAN)
-}
 
 /// The scores and the tokens per CPU second (and per wall second).
 fn timed(

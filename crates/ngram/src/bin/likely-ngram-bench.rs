@@ -18,32 +18,19 @@
 
 #[path = "support/proc_status.rs"]
 mod proc_status;
-use proc_status::status_mb;
+use proc_status::{status_mb, thread_cpu_seconds};
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use likely_ngram::cache;
-use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::embedded::cache;
+use likely_ngram::embedded::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 use likely_ngram::{
     storage, InterpolatedModel, LanguageModel, NgramError, ScoreOptions, Tokenizer,
 };
 
 fn peak_mb() -> f64 {
     status_mb("VmHWM:")
-}
-
-/// CPU seconds used by this thread (user + system), from /proc (10 ms resolution).
-fn thread_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = after.split_whitespace().collect();
-            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-            Some(ticks / 100.0)
-        })
-        .unwrap_or(f64::NAN)
 }
 
 fn reset_peak() {
@@ -196,7 +183,7 @@ fn run() -> Result<(), NgramError> {
     let rss_loaded = status_mb("VmRSS:");
     // What a server start does: fingerprint the corpora, map both files.
     let t = Instant::now();
-    let served = likely_ngram::cache::load_or_train(&paths)?;
+    let served = likely_ngram::embedded::cache::load_or_train(&paths)?;
     let ready = t.elapsed().as_secs_f64();
     drop(served);
 

@@ -5,11 +5,11 @@
 //! fresh models of order N in a temporary folder instead (the cache is not touched), to compare
 //! orders.
 
-use likely_ngram::eval::{evaluate, EvalFigures};
+use likely_ngram::score::figures::{evaluate, EvalFigures};
 use std::sync::Arc;
 
-use likely_ngram::cache;
-use likely_ngram::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::embedded::cache;
+use likely_ngram::embedded::pipeline::{self, EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 use likely_ngram::{EmbeddedModels, InterpolatedModel, LanguageModel, NgramError, Tokenizer};
 
 /// The worked example's prompt, the documented request's (the file `likely_core::example::PROMPT` reads;

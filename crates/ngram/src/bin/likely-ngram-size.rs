@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use likely_ngram::packed::PackedLevel;
-use likely_ngram::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::embedded::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::model::packed::PackedLevel;
 use likely_ngram::{storage, NgramError};
 
 /// Bytes of a slice.

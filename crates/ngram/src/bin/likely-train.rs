@@ -2,8 +2,8 @@
 //! `cargo run --release -p likely-ngram --bin likely-train [-- --force]`.
 //! Paths come from `LIKELY_DATA_DIR` (default `$HOME/.cache/likely`).
 
-use likely_ngram::cache;
-use likely_ngram::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
+use likely_ngram::embedded::cache;
+use likely_ngram::embedded::pipeline::{EmbeddedPaths, BASE_NAME, CUSTOM_NAME};
 
 fn main() {
     let force = std::env::args().any(|a| a == "--force");

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::error::NgramError;
 use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 mod top;
-use crate::scoring::log_mix;
+use crate::score::sequence::log_mix;
 
 /// `λ · a + (1 − λ) · b`, each token's probability mixed.
 #[derive(Clone)]

@@ -15,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::lm::{check, LanguageModel, ScoreOptions, Stopped, TokenScore};
-use crate::scoring::log_mix;
+use crate::score::sequence::log_mix;
 
 /// What scoring a mixture reads of it: its two parts and the weight of the first.
 #[derive(Clone, Copy)]

@@ -4,15 +4,15 @@
 //! at this end-of-text, adaptation, and a mixture of any two models (one of them using the
 //! trait's default look-ups) with its exact top-k and ranks.
 
-use crate::common::{check_hand_computed_kneser_ney, close, lp, toy, Toy};
+use crate::common::{check_hand_computed_kneser_ney, check_top_k_and_ranks, close, lp, toy, Toy};
 use likely_testkit::model::Stepped;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use likely_ngram::eval::evaluate;
+use likely_ngram::score::figures::evaluate;
 use likely_ngram::{
     generate, progress, storage, train_adapted, train_model, tune_lambda, InterpolatedModel,
-    KnModel, LanguageModel, MixedModel, NgramError, ScoreOptions, TokenIds, Vocab,
+    KnModel, LanguageModel, MixedModel, NgramError, TokenIds, Vocab,
 };
 
 const EOT: u32 = 0;
@@ -62,29 +62,7 @@ fn toy_distributions_sum_to_one_and_top_k_and_ranks_are_exact() {
         assert!(dist.iter().all(|&p| p > 0.0));
     }
     for k in [1usize, 3, 10] {
-        let scores = m.score(
-            &text,
-            &ScoreOptions {
-                top_k: k,
-                ranks: true,
-            },
-        );
-        for (i, s) in scores.iter().enumerate() {
-            let dist = m.next_distribution(&text[..i]);
-            close(s.logprob, dist[s.token as usize].ln());
-            let mut best = dist.clone();
-            best.sort_by(|a, b| b.total_cmp(a));
-            assert_eq!(s.top.len(), k);
-            for (j, &(t, l)) in s.top.iter().enumerate() {
-                close(l, best[j].ln());
-                close(l, dist[t as usize].ln());
-            }
-            let p = dist[s.token as usize];
-            assert_eq!(
-                s.rank,
-                Some(1 + dist.iter().filter(|&&q| q > p).count() as u32)
-            );
-        }
+        check_top_k_and_ranks(&m, &text, k, 0.0);
     }
     // The look-ups at given positions are the scores' values.
     let never = AtomicBool::new(false);
@@ -225,30 +203,7 @@ fn a_mixture_of_any_two_models_is_exact() {
         }
     }
     for k in [1usize, 2, 5] {
-        let scores = mix.score(
-            &text,
-            &ScoreOptions {
-                top_k: k,
-                ranks: true,
-            },
-        );
-        for (i, s) in scores.iter().enumerate() {
-            let dist = mix.next_distribution(&text[..i]);
-            let mut order: Vec<u32> = (0..10).collect();
-            order.sort_by(|&x, &y| {
-                dist[y as usize]
-                    .total_cmp(&dist[x as usize])
-                    .then(x.cmp(&y))
-            });
-            assert_eq!(s.top.len(), k);
-            for (j, &(t, l)) in s.top.iter().enumerate() {
-                close(l, dist[order[j] as usize].ln());
-                close(l, dist[t as usize].ln());
-            }
-            let p = dist[s.token as usize];
-            let rank = 1 + dist.iter().filter(|&&q| q > p * (1.0 + 1e-12)).count() as u32;
-            assert_eq!(s.rank, Some(rank), "position {i}");
-        }
+        check_top_k_and_ranks(&mix, &text, k, 1e-12);
     }
     // A base of another kind adapted to a domain over its vocabulary.
     let docs: Vec<Vec<u32>> = texts(3, 40).iter().map(|t| Toy.encode(t)).collect();

@@ -86,3 +86,38 @@ pub fn check_hand_computed_kneser_ney(m: &KnModel, [a, b, c]: [u32; 3], eot: u32
     // A token never seen: γ(EOT) · γ(ε) / V.
     close(lp(m, &[unseen])[0], (0.5 * 0.5 / v).ln());
 }
+
+/// Token ids in decreasing probability of `dist` (ties: smaller id first).
+pub fn by_probability(dist: &[f64]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..dist.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        dist[b as usize]
+            .total_cmp(&dist[a as usize])
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// Checks `model`'s scores of `text` with the top `k` and ranks against its full distributions
+/// (brute force): each log-probability, the top's probabilities (ties may order tokens
+/// differently), and each rank, a token counting as more likely when its probability exceeds the
+/// scored one's by more than the relative `tie`.
+pub fn check_top_k_and_ranks(model: &dyn LanguageModel, text: &[u32], k: usize, tie: f64) {
+    let options = ScoreOptions {
+        top_k: k,
+        ranks: true,
+    };
+    for (i, s) in model.score(text, &options).iter().enumerate() {
+        let dist = model.next_distribution(&text[..i]);
+        close(s.logprob, dist[s.token as usize].ln());
+        let order = by_probability(&dist);
+        assert_eq!(s.top.len(), k.min(dist.len()));
+        for (j, &(t, l)) in s.top.iter().enumerate() {
+            close(l, dist[order[j] as usize].ln());
+            close(l, dist[t as usize].ln());
+        }
+        let p = dist[s.token as usize];
+        let rank = 1 + dist.iter().filter(|&&q| q > p * (1.0 + tie)).count() as u32;
+        assert_eq!(s.rank, Some(rank), "position {i}");
+    }
+}

@@ -2,10 +2,12 @@
 //! modified Kneser-Ney probabilities, proper distributions, exact top-k and ranks, determinism,
 //! unknown tokens, storage round trip, adaptation and sampling.
 
-use crate::common::{check_hand_computed_kneser_ney, close, lp};
+use crate::common::{
+    by_probability, check_hand_computed_kneser_ney, check_top_k_and_ranks, close, lp,
+};
 use std::sync::Arc;
 
-use likely_ngram::quantize::quantize;
+use likely_ngram::format::quantize::quantize;
 use likely_ngram::{
     generate, storage, train_model, InterpolatedModel, KnModel, LanguageModel, SampleParams,
     ScoreOptions, Tokenizer, Vocab,
@@ -107,31 +109,7 @@ fn top_k_and_ranks_are_exact() {
     text.insert(20, 45_001);
     for model in [&*base as &dyn LanguageModel, &mix] {
         for k in [1usize, 3, 5] {
-            let scores = model.score(
-                &text,
-                &ScoreOptions {
-                    top_k: k,
-                    ranks: true,
-                },
-            );
-            for (i, s) in scores.iter().enumerate() {
-                let dist = model.next_distribution(&text[..i]);
-                let mut order: Vec<u32> = (0..dist.len() as u32).collect();
-                order.sort_by(|&a, &b| {
-                    dist[b as usize]
-                        .total_cmp(&dist[a as usize])
-                        .then(a.cmp(&b))
-                });
-                assert_eq!(s.top.len(), k);
-                for (j, &(t, l)) in s.top.iter().enumerate() {
-                    // Same probabilities as the brute force (ties may order tokens differently).
-                    close(l, dist[order[j] as usize].ln());
-                    close(l, dist[t as usize].ln());
-                }
-                let p = dist[s.token as usize];
-                let rank = 1 + dist.iter().filter(|&&q| q > p).count() as u32;
-                assert_eq!(s.rank, Some(rank));
-            }
+            check_top_k_and_ranks(model, &text, k, 0.0);
         }
     }
 }
@@ -369,28 +347,7 @@ fn quantized_models_keep_exact_top_k_ranks_and_distributions() {
     let mix = InterpolatedModel::new(base.clone(), domain, 0.4).expect("same vocabulary");
     let text: Vec<u32> = synthetic(21, 2).concat();
     for model in [&*base as &dyn LanguageModel, &mix] {
-        let scores = model.score(
-            &text,
-            &ScoreOptions {
-                top_k: 3,
-                ranks: true,
-            },
-        );
-        for (i, s) in scores.iter().enumerate() {
-            let dist = model.next_distribution(&text[..i]);
-            close(s.logprob, dist[s.token as usize].ln());
-            let mut best: Vec<f64> = dist.clone();
-            best.sort_by(|a, b| b.total_cmp(a));
-            for (j, &(t, l)) in s.top.iter().enumerate() {
-                close(l, best[j].ln());
-                close(l, dist[t as usize].ln());
-            }
-            let p = dist[s.token as usize];
-            assert_eq!(
-                s.rank,
-                Some(1 + dist.iter().filter(|&&q| q > p).count() as u32)
-            );
-        }
+        check_top_k_and_ranks(model, &text, 3, 0.0);
     }
 }
 
@@ -457,12 +414,7 @@ fn sampling_shapes_respect_k_p_and_low_temperatures() {
     let (base, _) = models();
     let ctx = synthetic(3, 1).remove(0)[..3].to_vec();
     let dist = base.next_distribution(&ctx);
-    let mut order: Vec<u32> = (0..dist.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        dist[b as usize]
-            .total_cmp(&dist[a as usize])
-            .then(a.cmp(&b))
-    });
+    let order = by_probability(&dist);
     for seed in 0..20 {
         let k3 = generate(
             &*base,

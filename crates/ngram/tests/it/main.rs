@@ -12,3 +12,4 @@ mod kneser_ney;
 mod plays_mix;
 mod sample_top;
 mod stopping;
+mod train_lock;

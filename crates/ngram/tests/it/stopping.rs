@@ -2,7 +2,7 @@
 //! server sets it when the request that started the work is gone), and sampling's cost does not grow
 //! with the context (only the last `order - 1` tokens are read).
 
-use crate::common::random_model;
+use crate::common::{by_probability, random_model};
 use likely_testkit::model::Stepped;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -80,12 +80,7 @@ fn the_partial_nucleus_keeps_samples_within_the_nucleus() {
     let m = model();
     let context = [1, 2, 3];
     let dist = m.next_distribution(&context);
-    let mut order: Vec<u32> = (0..dist.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        dist[b as usize]
-            .total_cmp(&dist[a as usize])
-            .then(a.cmp(&b))
-    });
+    let order = by_probability(&dist);
     let p = 0.5;
     let mut acc = 0.0;
     let nucleus: Vec<u32> = order

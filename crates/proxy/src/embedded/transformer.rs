@@ -55,23 +55,10 @@ impl LanguageModel for Transformer {
         options: &ScoreOptions,
         stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped> {
-        let options = likely_lm::ScoreOptions {
-            top_k: options.top_k,
-            ranks: options.ranks,
-        };
-        let scores = self
-            .model
-            .score_until(tokens, &options, stop)
-            .map_err(stopped)?;
-        Ok(scores
-            .into_iter()
-            .map(|score| TokenScore {
-                token: score.token,
-                logprob: score.logprob,
-                top: score.top,
-                rank: score.rank,
-            })
-            .collect())
+        // One set of score types for both model crates (`likely-lm-types`).
+        self.model
+            .score_until(tokens, options, stop)
+            .map_err(stopped)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {

@@ -3,7 +3,7 @@
 //! between processes on one machine, and only the pages scoring touches become resident.
 //!
 //! This module holds the crate's `unsafe` code besides a prefetch hint. The safety argument:
-//! - a model file is written to a temporary file and renamed into place ([`crate::storage::save`]):
+//! - a model file is written to a temporary file and renamed into place ([`crate::format::storage::save`]):
 //!   Likely never modifies a model file in place, so the mapped bytes do not change under us (a
 //!   process truncating the file by hand would make reads fault, as with any memory-mapped file);
 //! - the mapping is read-only and is kept alive by an [`Arc`] held by every view into it;
@@ -11,7 +11,7 @@
 //!   length and the alignment and size of the element type (`bytemuck::try_cast_slice`), and only
 //!   for plain-old-data types (every bit pattern valid, no padding), so any file content is a
 //!   valid value; the scoring code checks every index it reads from the file against the arrays'
-//!   bounds, so that any content is safe to score (see [`crate::storage`]).
+//!   bounds, so that any content is safe to score (see [`crate::format::storage`]).
 
 use std::fmt;
 use std::fs::File;

@@ -1,6 +1,6 @@
 //! The on-disk model format: a header and the level arrays, little-endian, each section aligned
 //! to 8 bytes, so that a loaded model's arrays are views into the memory-mapped file
-//! (`crate::mapped`) and loading copies nothing and reads almost nothing.
+//! (`crate::model::mapped`) and loading copies nothing and reads almost nothing.
 //!
 //! ```text
 //! magic "LKNGRAM\0" | format version u32 | order u32 | vocab u32 | end-of-text u32 | fingerprint u64
@@ -16,18 +16,18 @@
 //! ```
 //! The end-of-text field is 0 when the end-of-text id is the vocabulary's last id (GPT-2's, and
 //! every file written before the field was used: it was always 0), else that id + 1.
-//! The records are bit-packed ([`crate::packed`]): a context record (codes of the
+//! The records are bit-packed ([`crate::model::packed`]): a context record (codes of the
 //! log-probability, backoff and second-best bound, top-1 source, suffix link, children start) for
 //! each context and a final sentinel, a plain record (code of the log-probability, link) for each
 //! other n-gram.
-//! Values are the 8-bit codes of [`crate::quantize`] (the model is quantized when saved). The
+//! Values are the 8-bit codes of [`crate::format::quantize`] (the model is quantized when saved). The
 //! fingerprint identifies what the model was trained from (corpus files, clean-up version,
 //! order, ...); a cache whose fingerprint or format version differs is rebuilt, a file whose size
 //! does not match its header (truncated, foreign) is refused. `weight` carries the interpolation
 //! weight of an in-domain model (unused otherwise).
 //!
 //! Loading checks the header and that every section lies inside the file, and reads the unigrams
-//! and the children of the few contexts with a dense index (`crate::dense`): nothing else, so
+//! and the children of the few contexts with a dense index (`crate::model::dense`): nothing else, so
 //! that a server is ready at once and only the pages scoring touches become resident. The indices
 //! inside the sections are not validated up front: the scoring code checks every index it reads
 //! from the file against the arrays' bounds ([`crate::model`]), so that a corrupt file gives wrong
@@ -40,10 +40,10 @@ use std::path::Path;
 use bytemuck::Pod;
 
 use crate::error::NgramError;
-use crate::mapped::{Array, MappedFile};
+use crate::format::quantize::quantize;
+use crate::model::mapped::{Array, MappedFile};
+use crate::model::packed::{Packed, PackedLevel, Widths};
 use crate::model::{Codebook, KnModel, Repr, MAX_LEVEL_LEN, MAX_ORDER};
-use crate::packed::{Packed, PackedLevel, Widths};
-use crate::quantize::quantize;
 use crate::vocab::Vocab;
 
 // The sections are written and mapped in the machine's byte order, which the format fixes to

@@ -2,13 +2,13 @@
 //! (the plays over `base-light`) and the models users train from their own files.
 //!
 //! A probe in-domain model is trained on the documents outside the tuning split; the interpolation
-//! weight λ with the base is chosen by EM on the tuning documents (see [`crate::lambda`]); the
+//! weight λ with the base is chosen by EM on the tuning documents (see [`crate::adapt::lambda`]); the
 //! in-domain model is then trained on all documents. Progress is reported and cancellation checked
 //! throughout. The base is any [`LanguageModel`] (a Kneser-Ney model, a transformer): the in-domain
 //! models are trained over its vocabulary.
 
+use crate::adapt::lambda::{em_lambda, logprob_pairs, mixture_loss};
 use crate::error::NgramError;
-use crate::lambda::{em_lambda, logprob_pairs, mixture_loss};
 use crate::lm::LanguageModel;
 use crate::model::KnModel;
 use crate::progress::{Progress, Stage};

@@ -5,7 +5,7 @@
 use std::sync::atomic::AtomicBool;
 
 use crate::lm::{LanguageModel, ScoreOptions, Stopped};
-use crate::scoring::log_mix;
+use crate::score::sequence::log_mix;
 
 /// Chooses the interpolation weight of `domain` against `base` that maximises the likelihood of
 /// `held_out` (documents of in-domain text, each scored from the start of text), by EM. Returns

@@ -4,15 +4,15 @@
 //! `γ(h) = (D1 N1(h·) + D2 N2(h·) + D3 N3+(h·)) / c(h)`, `h'` = `h` without its first token, and
 //! at the bottom `P(w) = max(a(w) - D(a(w)), 0) / Σ a + γ(ε) / V` (uniform over the vocabulary), so
 //! every token, seen or not, has a probability. `a` is the raw count at the highest order and for
-//! n-grams that start a document, the continuation count elsewhere (see [`crate::counting`]).
+//! n-grams that start a document, the continuation count elsewhere (see [`crate::train::counting`]).
 
-use crate::counting::{last_word, LevelCounts};
-use crate::discounts::Discounts;
 use crate::error::NgramError;
+use crate::model::packed::PackedLevel;
 use crate::model::{
     Code, Ctx, KnModel, Leaf, Level, Node, Repr, Trie, HAS_CHILDREN, MAX_LEVEL_LEN, SORT_MAX,
 };
-use crate::packed::PackedLevel;
+use crate::train::counting::{last_word, LevelCounts};
+use crate::train::discounts::Discounts;
 use crate::vocab::Vocab;
 
 /// Summary of an estimation, for logs and benchmarks.
@@ -176,6 +176,23 @@ pub fn estimate(
     estimate_observed(levels, vocab, &mut |_| Ok(()))
 }
 
+/// The most likely token of a distribution, its probability, and an upper bound on the
+/// probability of every other token.
+type TopBound = (u16, f64, f64);
+
+/// What estimating a level needs of the level below it.
+struct Below {
+    /// The n-grams' keys, ascending.
+    keys: Vec<u128>,
+    /// Their probabilities (f64, for accuracy while building).
+    p: Vec<f64>,
+    /// The suffix (n-gram without its first token) of each, in the level below (empty for the
+    /// unigrams).
+    suffix: Vec<u32>,
+    /// The top-1 of each of the level below's n-grams as a context (empty for the unigrams).
+    top: Vec<TopBound>,
+}
+
 /// [`estimate`], calling `step(fraction done)` between levels; an error from `step` (a cancellation)
 /// stops the estimation.
 pub fn estimate_observed(
@@ -183,8 +200,88 @@ pub fn estimate_observed(
     vocab: Vocab,
     step: &mut dyn FnMut(f64) -> Result<(), NgramError>,
 ) -> Result<(KnModel, EstimateReport), NgramError> {
+    check_levels(levels)?;
     let order = levels.len();
-    if order < 2 {
+    let (d1, uni_p) = estimate_unigrams(&levels[0], vocab)?;
+    let mut discounts = vec![d1];
+    let root_top = top_of_unigrams(&uni_p);
+    // Built level by level; `built[n - 1]` is level n. Suffix indices are kept while building.
+    let mut built: Vec<RawLevel> = Vec::with_capacity(order);
+    built.push(RawLevel {
+        logp: uni_p.iter().map(|&p| p.ln() as f32).collect(),
+        ..RawLevel::default()
+    });
+    let mut below = Below {
+        keys: (0..vocab.size() as u128).collect(),
+        p: uni_p,
+        suffix: Vec::new(),
+        top: Vec::new(),
+    };
+    for n in 2..=order {
+        step((n - 2) as f64 / order as f64)?;
+        let cur = &levels[n - 1];
+        let dn = Discounts::estimate(Discounts::count_of_counts(cur.counts.iter().copied()));
+        discounts.push(dn);
+        let prev_len = below.keys.len();
+        let mut parent = parents(n, &cur.keys, &below.keys)?;
+        let mut words: Vec<u16> = cur.keys.iter().map(|&k| last_word(k)).collect();
+        let mut suffix = suffixes(n, &parent, &words, &below.suffix, &built)?;
+        let mut counts: Vec<u32> = cur.counts.clone();
+        // The highest order: drop the singletons that hardly change the model.
+        let pruned = (n == order).then(|| {
+            let mut kept = Kept {
+                parent: &mut parent,
+                words: &mut words,
+                suffix: &mut suffix,
+                counts: &mut counts,
+            };
+            prune_top(dn, &mut kept, &below.p, prev_len)
+        });
+        let child_start = child_starts(&parent, prev_len);
+        // The top-1 of a context's lower order, before scaling by its γ.
+        let lower_top = |i: usize| {
+            if n == 2 {
+                root_top
+            } else {
+                below.top[below.suffix[i] as usize]
+            }
+        };
+        let level = Children {
+            parent: &parent,
+            words: &words,
+            suffix: &suffix,
+            counts: &counts,
+        };
+        let est = estimate_children(dn, &level, pruned.as_ref(), &below.p, prev_len, lower_top);
+        let mut prev_top = est.top;
+        // Contexts without children keep the top-1 of their lower order (never used as contexts).
+        for (i, top) in prev_top.iter_mut().enumerate() {
+            if child_start[i + 1] == child_start[i] {
+                *top = lower_top(i);
+            }
+        }
+        finish_contexts(&mut built[n - 2], est.backoff, child_start, &prev_top);
+        let link = links(n, &suffix, &built[n - 2]);
+        built.push(RawLevel {
+            words,
+            logp: est.logp,
+            link,
+            ..RawLevel::default()
+        });
+        below = Below {
+            keys: cur.keys.clone(),
+            p: est.p,
+            suffix,
+            top: prev_top,
+        };
+    }
+    step((order - 1) as f64 / order as f64)?;
+    Ok((finalize(order, vocab, built), EstimateReport { discounts }))
+}
+
+/// An order of at least 2, and no level longer than a [`Ctx`] can index.
+fn check_levels(levels: &[LevelCounts]) -> Result<(), NgramError> {
+    if levels.len() < 2 {
         return Err(NgramError::Training("order must be at least 2".into()));
     }
     if let Some(l) = levels.iter().find(|l| l.keys.len() > MAX_LEVEL_LEN) {
@@ -193,14 +290,19 @@ pub fn estimate_observed(
             l.keys.len()
         )));
     }
-    let mut discounts = Vec::with_capacity(order);
+    Ok(())
+}
 
-    // Unigrams, dense by token id.
-    let d1 = Discounts::estimate(Discounts::count_of_counts(levels[0].counts.iter().copied()));
-    discounts.push(d1);
+/// The unigrams' discounts and probabilities, dense by token id: the discounted counts plus γ(ε)
+/// spread uniformly over the vocabulary.
+fn estimate_unigrams(
+    unigrams: &LevelCounts,
+    vocab: Vocab,
+) -> Result<(Discounts, Vec<f64>), NgramError> {
+    let d1 = Discounts::estimate(Discounts::count_of_counts(unigrams.counts.iter().copied()));
     let vocab_size = vocab.size();
     let mut uni_count = vec![0u32; vocab_size];
-    for (&k, &c) in levels[0].keys.iter().zip(&levels[0].counts) {
+    for (&k, &c) in unigrams.keys.iter().zip(&unigrams.counts) {
         let w = k as usize;
         if w >= vocab_size {
             return Err(NgramError::Training(format!(
@@ -214,16 +316,16 @@ pub fn estimate_observed(
         return Err(NgramError::Training("empty corpus".into()));
     }
     let gamma0: f64 = uni_count.iter().map(|&c| d1.for_count(c)).sum::<f64>() / total;
-    let uni_p: Vec<f64> = uni_count
+    let uni_p = uni_count
         .iter()
         .map(|&c| (f64::from(c) - d1.for_count(c)).max(0.0) / total + gamma0 / vocab_size as f64)
         .collect();
-    let mut lv1 = RawLevel {
-        logp: uni_p.iter().map(|&p| p.ln() as f32).collect(),
-        ..RawLevel::default()
-    };
-    // Most likely token of the unigram distribution, its probability, and the second largest.
-    let root_top = uni_p.iter().enumerate().fold(
+    Ok((d1, uni_p))
+}
+
+/// Most likely token of the unigram distribution, its probability, and the second largest.
+fn top_of_unigrams(uni_p: &[f64]) -> TopBound {
+    uni_p.iter().enumerate().fold(
         (0u16, f64::NEG_INFINITY, f64::NEG_INFINITY),
         |best, (w, &p)| {
             if p > best.1 {
@@ -232,211 +334,202 @@ pub fn estimate_observed(
                 (best.0, best.1, best.2.max(p))
             }
         },
-    );
+    )
+}
 
-    // Built level by level; `built[n - 1]` is level n. Suffix indices are kept while building.
-    let mut built: Vec<RawLevel> = Vec::with_capacity(order);
-    let mut prev_keys: Vec<u128> = (0..vocab_size as u128).collect();
-    // Probabilities of the previous level (f64, for accuracy while building).
-    let mut prev_p: Vec<f64> = uni_p;
-    // Suffix (n-gram without its first token) of each previous-level n-gram, in the level below.
-    let mut prev_suffix: Vec<u32> = Vec::new();
-    // Top-1 (token, probability) of each node of the previous level, filled when its children are,
-    // with an upper bound on the second largest probability.
-    let mut prev_top: Vec<(u16, f64, f64)>;
-    let mut lower_top: Vec<(u16, f64, f64)> = Vec::new(); // top of the level below `prev`.
-    built.push(std::mem::take(&mut lv1));
-
-    for n in 2..=order {
-        step((n - 2) as f64 / order as f64)?;
-        let cur = &levels[n - 1];
-        let dn = Discounts::estimate(Discounts::count_of_counts(cur.counts.iter().copied()));
-        discounts.push(dn);
-        let mut m = cur.keys.len();
-        let prev_len = prev_keys.len();
-        let mut counts: Vec<u32> = cur.counts.clone();
-
-        // Parent of each n-gram, and the children ranges of the previous level.
-        let mut parent = Vec::with_capacity(m);
-        let mut child_start = vec![0u32; prev_len + 1];
-        let mut p = 0usize;
-        for &k in &cur.keys {
-            let pk = k >> 16;
-            while p < prev_len && prev_keys[p] < pk {
-                p += 1;
-            }
-            if p == prev_len || prev_keys[p] != pk {
-                return Err(NgramError::Training(format!(
-                    "order {n}: an n-gram's context is missing from order {}",
-                    n - 1
-                )));
-            }
-            parent.push(p as u32);
-            child_start[p + 1] += 1;
+/// The parent (context) of each n-gram of order `n`: its index in the level below.
+fn parents(n: usize, keys: &[u128], prev_keys: &[u128]) -> Result<Vec<u32>, NgramError> {
+    let prev_len = prev_keys.len();
+    let mut parent = Vec::with_capacity(keys.len());
+    let mut p = 0usize;
+    for &k in keys {
+        let pk = k >> 16;
+        while p < prev_len && prev_keys[p] < pk {
+            p += 1;
         }
-        for i in 0..prev_len {
-            child_start[i + 1] += child_start[i];
+        if p == prev_len || prev_keys[p] != pk {
+            return Err(NgramError::Training(format!(
+                "order {n}: an n-gram's context is missing from order {}",
+                n - 1
+            )));
         }
-        let mut words: Vec<u16> = cur.keys.iter().map(|&k| last_word(k)).collect();
-
-        // Suffix of each n-gram in the previous level: child `w` of the parent's suffix.
-        let mut suffix = Vec::with_capacity(m);
-        for (i, &w) in words.iter().enumerate() {
-            let s = if n == 2 {
-                u32::from(w)
-            } else {
-                let ps = prev_suffix[parent[i] as usize] as usize; // in level n - 2
-                let range = built[n - 3].child_start[ps] as usize
-                    ..built[n - 3].child_start[ps + 1] as usize;
-                let found = built[n - 2].words[range.clone()]
-                    .binary_search(&w)
-                    .map_err(|_| {
-                        NgramError::Training(format!("order {n}: an n-gram's suffix is missing"))
-                    })?;
-                (range.start + found) as u32
-            };
-            suffix.push(s);
-        }
-
-        // The highest order: drop the singletons that hardly change the model.
-        let pruned = if n == order {
-            let mut kept = Kept {
-                parent: &mut parent,
-                words: &mut words,
-                suffix: &mut suffix,
-                counts: &mut counts,
-            };
-            let p = prune_top(dn, &mut kept, &prev_p, prev_len);
-            m = parent.len();
-            child_start = vec![0u32; prev_len + 1];
-            for &pp in &parent {
-                child_start[pp as usize + 1] += 1;
-            }
-            for i in 0..prev_len {
-                child_start[i + 1] += child_start[i];
-            }
-            Some(p)
-        } else {
-            None
-        };
-        // Probabilities and backoff weights, one context (run of equal parents) at a time.
-        let mut logp = vec![0f32; m];
-        let mut cur_p = vec![0f64; m];
-        let mut backoff = vec![0f32; prev_len];
-        prev_top = vec![(0u16, 0.0f64, 0.0f64); prev_len];
-        let mut start = 0usize;
-        while start < m {
-            let par = parent[start] as usize;
-            let mut end = start;
-            let mut c = 0f64;
-            let mut nk = [0f64; 3];
-            while end < m && parent[end] as usize == par {
-                let a = counts[end];
-                c += f64::from(a);
-                nk[(a.clamp(1, 3) - 1) as usize] += 1.0;
-                end += 1;
-            }
-            let mut gamma = (dn.d[0] * nk[0] + dn.d[1] * nk[1] + dn.d[2] * nk[2]) / c;
-            if let Some(p) = &pruned {
-                c = p.total[par];
-                gamma = p.gamma[par];
-            }
-            backoff[par] = gamma.ln() as f32;
-            // Top-1 of this context: best child, or the best of the lower order, scaled by γ.
-            let lower = if n == 2 {
-                root_top
-            } else {
-                lower_top[prev_suffix[par] as usize]
-            };
-            // Best and second best child.
-            let mut child1: Option<(u16, f64)> = None;
-            let mut child2 = 0.0f64;
-            for j in start..end {
-                let a = counts[j];
-                let pw = (f64::from(a) - dn.for_count(a)).max(0.0) / c
-                    + gamma * prev_p[suffix[j] as usize];
-                cur_p[j] = pw;
-                logp[j] = pw.ln() as f32;
-                match child1 {
-                    Some((w1, p1)) if pw > p1 || (pw == p1 && words[j] < w1) => {
-                        child2 = child2.max(p1);
-                        child1 = Some((words[j], pw));
-                    }
-                    Some(_) => child2 = child2.max(pw),
-                    None => child1 = Some((words[j], pw)),
-                }
-            }
-            let from_lower = (lower.0, gamma * lower.1);
-            let (best, other_child) = match child1 {
-                Some(c1)
-                    if c1.1 > from_lower.1 || (c1.1 == from_lower.1 && c1.0 < from_lower.0) =>
-                {
-                    (c1, child2)
-                }
-                Some(c1) => (from_lower, c1.1),
-                None => (from_lower, 0.0),
-            };
-            // Upper bound on every other token: the other children, the lower order's best when it
-            // is not the winner, and γ × the lower order's second best for everything else.
-            let mut second = other_child.max(gamma * lower.2);
-            if best.0 != from_lower.0 {
-                second = second.max(from_lower.1);
-            }
-            prev_top[par] = (best.0, best.1, second);
-            start = end;
-        }
-        // Contexts without children keep the top-1 of their lower order (never used as contexts).
-        for i in 0..prev_len {
-            if child_start[i + 1] == child_start[i] {
-                prev_top[i] = if n == 2 {
-                    root_top
-                } else {
-                    lower_top[prev_suffix[i] as usize]
-                };
-            }
-        }
-
-        // Finish the previous level's context fields.
-        {
-            let pl = &mut built[n - 2];
-            pl.backoff = backoff;
-            pl.child_start = child_start;
-            pl.top_word = prev_top.iter().map(|t| t.0).collect();
-            pl.top_logp = prev_top.iter().map(|t| t.1.ln() as f32).collect();
-            // Rounded up so that it stays an upper bound after the conversion to f32.
-            pl.second_logp = prev_top
-                .iter()
-                .map(|t| next_up((t.2 * (1.0 + 1e-9)).ln() as f32))
-                .collect();
-        }
-        // Links of this level: the suffix if it is a context, else the suffix's own link.
-        let link: Vec<u32> = suffix
-            .iter()
-            .map(|&s| {
-                let pl = &built[n - 2];
-                let s = s as usize;
-                if pl.child_start[s + 1] > pl.child_start[s] {
-                    Ctx::new(n - 1, s as u32).0
-                } else if n == 2 {
-                    Ctx::ROOT.0
-                } else {
-                    pl.link[s]
-                }
-            })
-            .collect();
-        built.push(RawLevel {
-            words,
-            logp,
-            link,
-            ..RawLevel::default()
-        });
-        lower_top = prev_top;
-        prev_keys = cur.keys.clone();
-        prev_p = cur_p;
-        prev_suffix = suffix;
+        parent.push(p as u32);
     }
-    step((order - 1) as f64 / order as f64)?;
-    Ok((finalize(order, vocab, built), EstimateReport { discounts }))
+    Ok(parent)
+}
+
+/// The children ranges of the level below (`prev_len` n-grams) from the parents of a level's
+/// n-grams: context `i`'s children are `start[i]..start[i + 1]`.
+fn child_starts(parent: &[u32], prev_len: usize) -> Vec<u32> {
+    let mut child_start = vec![0u32; prev_len + 1];
+    for &p in parent {
+        child_start[p as usize + 1] += 1;
+    }
+    for i in 0..prev_len {
+        child_start[i + 1] += child_start[i];
+    }
+    child_start
+}
+
+/// The suffix of each n-gram of order `n` in the level below: child `w` of the parent's suffix.
+fn suffixes(
+    n: usize,
+    parent: &[u32],
+    words: &[u16],
+    prev_suffix: &[u32],
+    built: &[RawLevel],
+) -> Result<Vec<u32>, NgramError> {
+    let mut suffix = Vec::with_capacity(words.len());
+    for (i, &w) in words.iter().enumerate() {
+        let s = if n == 2 {
+            u32::from(w)
+        } else {
+            let ps = prev_suffix[parent[i] as usize] as usize; // in level n - 2
+            let range =
+                built[n - 3].child_start[ps] as usize..built[n - 3].child_start[ps + 1] as usize;
+            let found = built[n - 2].words[range.clone()]
+                .binary_search(&w)
+                .map_err(|_| {
+                    NgramError::Training(format!("order {n}: an n-gram's suffix is missing"))
+                })?;
+            (range.start + found) as u32
+        };
+        suffix.push(s);
+    }
+    Ok(suffix)
+}
+
+/// A level's n-grams, by context (runs of equal parents), as estimating reads them.
+struct Children<'a> {
+    parent: &'a [u32],
+    words: &'a [u16],
+    suffix: &'a [u32],
+    counts: &'a [u32],
+}
+
+/// What estimating a level gives: its n-grams' probabilities, and its contexts' (the level below's
+/// n-grams') backoff weights and top-1.
+struct Estimated {
+    logp: Vec<f32>,
+    p: Vec<f64>,
+    backoff: Vec<f32>,
+    top: Vec<TopBound>,
+}
+
+/// Probabilities and backoff weights, one context (run of equal parents) at a time, with each
+/// context's top-1 and the bound on the rest. `lower_top(i)` is the top-1 of context `i`'s lower
+/// order.
+fn estimate_children(
+    dn: Discounts,
+    level: &Children<'_>,
+    pruned: Option<&Pruned>,
+    prev_p: &[f64],
+    prev_len: usize,
+    lower_top: impl Fn(usize) -> TopBound,
+) -> Estimated {
+    let m = level.parent.len();
+    let mut out = Estimated {
+        logp: vec![0f32; m],
+        p: vec![0f64; m],
+        backoff: vec![0f32; prev_len],
+        top: vec![(0u16, 0.0f64, 0.0f64); prev_len],
+    };
+    let mut start = 0usize;
+    while start < m {
+        let par = level.parent[start] as usize;
+        let mut end = start;
+        let mut c = 0f64;
+        let mut nk = [0f64; 3];
+        while end < m && level.parent[end] as usize == par {
+            let a = level.counts[end];
+            c += f64::from(a);
+            nk[(a.clamp(1, 3) - 1) as usize] += 1.0;
+            end += 1;
+        }
+        let mut gamma = (dn.d[0] * nk[0] + dn.d[1] * nk[1] + dn.d[2] * nk[2]) / c;
+        if let Some(p) = pruned {
+            c = p.total[par];
+            gamma = p.gamma[par];
+        }
+        out.backoff[par] = gamma.ln() as f32;
+        // Best and second best child.
+        let mut child1: Option<(u16, f64)> = None;
+        let mut child2 = 0.0f64;
+        for j in start..end {
+            let a = level.counts[j];
+            let pw = (f64::from(a) - dn.for_count(a)).max(0.0) / c
+                + gamma * prev_p[level.suffix[j] as usize];
+            out.p[j] = pw;
+            out.logp[j] = pw.ln() as f32;
+            let w = level.words[j];
+            match child1 {
+                Some((w1, p1)) if pw > p1 || (pw == p1 && w < w1) => {
+                    child2 = child2.max(p1);
+                    child1 = Some((w, pw));
+                }
+                Some(_) => child2 = child2.max(pw),
+                None => child1 = Some((w, pw)),
+            }
+        }
+        out.top[par] = context_top(child1, child2, lower_top(par), gamma);
+        start = end;
+    }
+    out
+}
+
+/// Top-1 of a context: its best child, or the best of the lower order scaled by γ; and an upper
+/// bound on every other token: the other children, the lower order's best when it is not the
+/// winner, and γ × the lower order's second best for everything else.
+fn context_top(child1: Option<(u16, f64)>, child2: f64, lower: TopBound, gamma: f64) -> TopBound {
+    let from_lower = (lower.0, gamma * lower.1);
+    let (best, other_child) = match child1 {
+        Some(c1) if c1.1 > from_lower.1 || (c1.1 == from_lower.1 && c1.0 < from_lower.0) => {
+            (c1, child2)
+        }
+        Some(c1) => (from_lower, c1.1),
+        None => (from_lower, 0.0),
+    };
+    let mut second = other_child.max(gamma * lower.2);
+    if best.0 != from_lower.0 {
+        second = second.max(from_lower.1);
+    }
+    (best.0, best.1, second)
+}
+
+/// Fills in the context fields of a level once the level above is estimated.
+fn finish_contexts(
+    level: &mut RawLevel,
+    backoff: Vec<f32>,
+    child_start: Vec<u32>,
+    top: &[TopBound],
+) {
+    level.backoff = backoff;
+    level.child_start = child_start;
+    level.top_word = top.iter().map(|t| t.0).collect();
+    level.top_logp = top.iter().map(|t| t.1.ln() as f32).collect();
+    // Rounded up so that it stays an upper bound after the conversion to f32.
+    level.second_logp = top
+        .iter()
+        .map(|t| next_up((t.2 * (1.0 + 1e-9)).ln() as f32))
+        .collect();
+}
+
+/// Links of a level of order `n`: the suffix if it is a context (of `below`, the finished level
+/// below), else the suffix's own link.
+fn links(n: usize, suffix: &[u32], below: &RawLevel) -> Vec<u32> {
+    suffix
+        .iter()
+        .map(|&s| {
+            let s = s as usize;
+            if below.child_start[s + 1] > below.child_start[s] {
+                Ctx::new(n - 1, s as u32).0
+            } else if n == 2 {
+                Ctx::ROOT.0
+            } else {
+                below.link[s]
+            }
+        })
+        .collect()
 }
 
 /// A singleton of the highest order is pruned when its probability is less than `e^PRUNE_NATS`

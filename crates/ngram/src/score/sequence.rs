@@ -16,8 +16,8 @@ use std::sync::atomic::AtomicBool;
 
 use crate::lm::{check, ScoreOptions, Stopped, TokenScore};
 use crate::model::{Ctx, KnModel, State};
-use crate::rank::{rank, RankScratch};
-use crate::topk::{quick_top1, top_k, Part, Scratch};
+use crate::score::rank::{rank, RankScratch};
+use crate::score::topk::{quick_top1, top_k, Part, Scratch};
 
 /// Most segments stepped together.
 const STREAMS: usize = 4;

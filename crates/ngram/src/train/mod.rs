@@ -1,12 +1,17 @@
-//! Training one Kneser-Ney model from tokenized documents: count, estimate.
+//! Training one Kneser-Ney model from tokenized documents: count ([`counting`]), estimate the
+//! discounts ([`discounts`]) and the model ([`estimate`]).
+
+pub mod counting;
+pub mod discounts;
+pub mod estimate;
 
 use std::time::Instant;
 
-use crate::counting::{count_levels_observed, flatten};
 use crate::error::NgramError;
-use crate::estimate::{estimate_observed, EstimateReport};
 use crate::model::KnModel;
 use crate::progress::{self, Progress, Stage};
+use crate::train::counting::{count_levels_observed, flatten};
+use crate::train::estimate::{estimate_observed, EstimateReport};
 use crate::vocab::Vocab;
 
 /// What a training run did, for logs and the benchmark.

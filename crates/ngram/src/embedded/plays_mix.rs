@@ -15,19 +15,19 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::adaptation::train_adapted_capped;
-use crate::cache::{hash_file, load_cached, TrainLock};
+use crate::adapt::train::train_adapted_capped;
 use crate::corpus::{shakespeare, text};
-use crate::error::NgramError;
-use crate::lm::LanguageModel;
-use crate::mixture::MixedModel;
-use crate::model::KnModel;
-use crate::pipeline::{
+use crate::embedded::cache::{hash_file, load_cached, TrainLock};
+use crate::embedded::pipeline::{
     log, play_corpus_without, tokenize_all, EmbeddedPaths, ORDER, PIPELINE_VERSION,
     TUNING_PLAY_EVERY,
 };
+use crate::error::NgramError;
+use crate::format::storage::{self, ModelMeta};
+use crate::lm::LanguageModel;
+use crate::mixture::MixedModel;
+use crate::model::KnModel;
 use crate::progress::Progress;
-use crate::storage::{self, ModelMeta};
 use crate::vocab::{TokenIds, Vocab};
 
 /// The plays `smollm2-135m-shakespeare`'s n-gram model never trains or tunes on: Hamlet and

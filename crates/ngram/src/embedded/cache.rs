@@ -4,15 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::adapt::InterpolatedModel;
+use crate::adapt::interpolated::InterpolatedModel;
 use crate::corpus::text;
-use crate::error::NgramError;
-use crate::model::KnModel;
-use crate::pipeline::{
+use crate::embedded::pipeline::{
     dict_paths, log, train_base, train_custom, EmbeddedModels, EmbeddedPaths, BASE_NAME,
     CUSTOM_NAME, ORDER, PIPELINE_VERSION, TUNING_PLAY_EVERY,
 };
-use crate::storage::{self, ModelMeta};
+use crate::error::NgramError;
+use crate::format::storage::{self, ModelMeta};
+use crate::model::KnModel;
 use crate::tokenizer::Tokenizer;
 use crate::vocab::Vocab;
 
@@ -91,53 +91,61 @@ pub(crate) fn load_cached(
     }
 }
 
-/// An exclusive training lock (a file created with `create_new`), so that several processes
-/// starting together on a fresh machine train once: the others wait, then load the cache.
-pub(crate) struct TrainLock {
-    path: PathBuf,
+/// An exclusive training lock, so that several processes starting together on a fresh machine
+/// train once: the others wait, then load the cache. It is the operating system's lock on
+/// `models/.training.lock` (`flock` on Unix), held for as long as the file stays open: the kernel
+/// releases it when the process ends, however it ends, so a lock is never stale and never taken
+/// from a process that is still training, however long that takes. The file itself stays (deleting
+/// a locked file would let a third process lock a new file while a second holds the old one).
+pub struct TrainLock {
+    _file: std::fs::File,
 }
-
-/// A lock older than this is taken to be left over by a killed process.
-const STALE_LOCK_SECONDS: u64 = 600;
 
 impl TrainLock {
-    pub(crate) fn acquire(paths: &EmbeddedPaths) -> Result<TrainLock, NgramError> {
-        let dir = paths.models_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| NgramError::io("creating", &dir, e))?;
-        let path = dir.join(".training.lock");
-        let mut waited = false;
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(_) => return Ok(TrainLock { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = std::fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .map_or(0, |d| d.as_secs());
-                    if age > STALE_LOCK_SECONDS {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    if !waited {
-                        log("another process is training the models; waiting for it");
-                        waited = true;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(500));
-                }
-                Err(e) => return Err(NgramError::io("creating", &path, e)),
+    /// Takes the lock, waiting as long as another process holds it.
+    pub fn acquire(paths: &EmbeddedPaths) -> Result<TrainLock, NgramError> {
+        let (file, path) = Self::open(paths)?;
+        match file.try_lock() {
+            Ok(()) => return Ok(TrainLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                log("another process is training the models; waiting for it");
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(NgramError::io("locking", &path, e))
             }
         }
+        file.lock()
+            .map_err(|e| NgramError::io("locking", &path, e))?;
+        Ok(TrainLock { _file: file })
     }
-}
 
-impl Drop for TrainLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+    /// Takes the lock if no other process (or other open lock) holds it now.
+    pub fn try_acquire(paths: &EmbeddedPaths) -> Result<Option<TrainLock>, NgramError> {
+        let (file, path) = Self::open(paths)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(TrainLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(NgramError::io("locking", &path, e)),
+        }
+    }
+
+    /// Opens (creating it when missing) the lock file.
+    fn open(paths: &EmbeddedPaths) -> Result<(std::fs::File, PathBuf), NgramError> {
+        let dir = paths.models_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| NgramError::io("creating", &dir, e))?;
+        let path = Self::path(paths);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| NgramError::io("creating", &path, e))?;
+        Ok((file, path))
+    }
+
+    /// The lock file: `models/.training.lock`.
+    pub fn path(paths: &EmbeddedPaths) -> PathBuf {
+        paths.models_dir().join(".training.lock")
     }
 }
 

@@ -10,17 +10,17 @@
 //!   (Kneser-Ney never gives a seen continuation less than that, and the searches rely on it);
 //! - each context's top-1 token and the bound on the second best are recomputed from the coded
 //!   values (the bound rounded up to its own codebook), and the children are sorted again by their
-//!   coded values. The top-1 is saved as its source ([`crate::packed`]): the child at an offset,
+//!   coded values. The top-1 is saved as its source ([`crate::model::packed`]): the child at an offset,
 //!   the first of the stored order, or the suffix context's top-1, from which scoring finds the
 //!   coded model's exact log-probability again.
 //!
-//! The result is packed into the bit-packed levels of [`crate::packed`], the saved format.
+//! The result is packed into the bit-packed levels of [`crate::model::packed`], the saved format.
 
 use rayon::prelude::*;
 
-use crate::estimate::{order_children, ChildOrder};
+use crate::model::packed::{LevelParts, Packed, PackedLevel, TOP_BEST_STORED, TOP_LOWER};
 use crate::model::{Codebook, Ctx, KnModel, Repr, Trie, HAS_CHILDREN};
-use crate::packed::{LevelParts, Packed, PackedLevel, TOP_BEST_STORED, TOP_LOWER};
+use crate::train::estimate::{order_children, ChildOrder};
 
 /// Number of codes per codebook.
 const CODES: usize = 256;
@@ -94,7 +94,7 @@ fn at_least(book: &Codebook, x: f64) -> u8 {
 }
 
 /// Top-1 of a context in the coded model: token, `ln P`, bound on the others' `ln P`, and where
-/// it comes from (a [`crate::packed`] top-1 source code) with the child's offset.
+/// it comes from (a [`crate::model::packed`] top-1 source code) with the child's offset.
 type Top = (u16, f64, f64, u8, u32);
 
 /// The coded levels built so far, for the coded model's values while building the next ones.

@@ -27,9 +27,9 @@
 use bitm::{BinaryRankSearch, BitAccess, Rank, RankSelect101111};
 use rustc_hash::FxHashMap;
 
-use crate::codes::Books;
-use crate::ctx::Ctx;
-use crate::mapped::Array;
+use crate::model::codes::Books;
+use crate::model::ctx::Ctx;
+use crate::model::mapped::Array;
 
 /// Bits of the log-probability, backoff and second-bound codes.
 const CODE: u32 = 8;
@@ -431,7 +431,7 @@ impl PackedLevel {
         match self.record(i) {
             Ok(r) => {
                 if let Some(w) = self.ctx.get(r * self.widths.context() / 64) {
-                    crate::mapped::prefetch_read(w as *const u64 as *const i8);
+                    crate::model::mapped::prefetch_read(w as *const u64 as *const i8);
                 }
                 r as u32
             }

@@ -1,4 +1,4 @@
-//! Evaluation figures: average log-likelihood, perplexity and top-1 accuracy of a model on a text.
+//! A model's figures on a text: average log-likelihood, perplexity and top-1 accuracy.
 
 use crate::lm::{LanguageModel, ScoreOptions};
 use crate::vocab::TokenIds;

@@ -1,5 +1,5 @@
 //! The two embedded models, end to end: where the corpora are, how they become training documents,
-//! and training (the cache and loading are in [`crate::cache`]).
+//! and training (the cache and loading are in [`crate::embedded::cache`]).
 //!
 //! - `base-light`: GCIDE + the Devil's Dictionary + the Jargon File + fortunes, cleaned
 //!   ([`crate::corpus`]), one document in [`GENERAL_HELD_OUT_EVERY`] held out for evaluation.
@@ -13,13 +13,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::adaptation::train_adapted;
+use crate::adapt::train::train_adapted;
 use crate::corpus::{dictd, fortunes, gcide, plain, shakespeare, text};
 use crate::error::NgramError;
+use crate::format::storage::{self, ModelMeta};
 use crate::lm::LanguageModel;
 use crate::model::KnModel;
 use crate::progress;
-use crate::storage::{self, ModelMeta};
 use crate::tokenizer::Tokenizer;
 use crate::train::train_model;
 use crate::vocab::TokenIds;
