@@ -100,7 +100,7 @@ fn run(i: usize, start: SystemTime) -> NewRun {
         dataset_fingerprint: set,
         dataset_name: Some(format!("set {}", i % SETS)),
         models,
-        search_text: format!("{} {author} set {}", names.join(" "), i % SETS),
+        search_text: format!("{}\n{author}\nset {}", names.join("\n"), i % SETS),
         baseline: baseline.clone(),
         document,
         snapshot_kind: Some("figures".into()),
@@ -213,7 +213,7 @@ async fn time<T>(label: &str, job: impl AsyncFn() -> T) -> T {
     }
     times.sort();
     println!(
-        "{label:<44} median {:>7.2} ms  max {:>7.2} ms",
+        "{label:<56} median {:>7.2} ms  max {:>7.2} ms",
         times[3].as_secs_f64() * 1e3,
         times[6].as_secs_f64() * 1e3
     );
@@ -287,6 +287,34 @@ async fn main() {
             "free text (matches nothing)",
             RunFilter {
                 text: Some("zzz".into()),
+                ..RunFilter::default()
+            },
+        ),
+        (
+            "free text, rare (`set 42`)",
+            RunFilter {
+                text: Some("set 42".into()),
+                ..RunFilter::default()
+            },
+        ),
+        (
+            "free text, 2 characters (`-3`)",
+            RunFilter {
+                text: Some("-3".into()),
+                ..RunFilter::default()
+            },
+        ),
+        (
+            "free text, 2 characters matching nothing (`zz`)",
+            RunFilter {
+                text: Some("zz".into()),
+                ..RunFilter::default()
+            },
+        ),
+        (
+            "free text, 1 character matching nothing (`q`)",
+            RunFilter {
+                text: Some("q".into()),
                 ..RunFilter::default()
             },
         ),
