@@ -2,7 +2,9 @@
 //! `search_text` contains the lower-cased text (`instr` / `strpos`). Text of three characters or more
 //! can also be looked up in the trigram index each database keeps (SQLite: an FTS5 `trigram` table;
 //! PostgreSQL: a `pg_trgm` GIN index), which finds the few runs that hold a rare text without reading
-//! every run; shorter text has no trigram and is only ever checked run by run.
+//! every run. Shorter text has no trigram: the `likely_run_grams` table, every one- and
+//! two-character string any run holds, answers at once when no run holds it, and otherwise the runs
+//! are checked one by one (newest first, so a common text fills a page soon).
 
 /// The fewest characters a trigram index can look up.
 pub(crate) const MIN_INDEXED_CHARS: usize = 3;
@@ -19,6 +21,15 @@ pub(crate) fn needle(text: Option<&str>) -> Option<String> {
 /// Whether a trigram index can look `needle` up.
 pub(crate) fn indexable(needle: &str) -> bool {
     needle.chars().count() >= MIN_INDEXED_CHARS
+}
+
+/// Every one- and two-character string of `text` (as `likely_run_grams` keeps them), sorted.
+pub(crate) fn grams(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut grams: std::collections::BTreeSet<String> =
+        chars.iter().map(|c| c.to_string()).collect();
+    grams.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
+    grams.into_iter().collect()
 }
 
 /// `needle` as an FTS5 query: one string (a phrase), so no character is an operator; with the trigram
@@ -58,6 +69,13 @@ mod tests {
         assert!(!indexable("éé"));
         assert!(indexable("éèê"));
         assert!(indexable("v1 "));
+    }
+
+    #[test]
+    fn grams_are_every_one_and_two_character_string() {
+        assert_eq!(grams("abab"), ["a", "ab", "b", "ba"]);
+        assert_eq!(grams("é\n"), ["\n", "é", "é\n"]);
+        assert!(grams("").is_empty());
     }
 
     #[test]

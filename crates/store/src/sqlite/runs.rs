@@ -11,7 +11,7 @@ use super::store::SqliteStore;
 use crate::clock::{now_unix_ms, to_unix_ms};
 use crate::error::Result;
 use crate::id::ShareId;
-use crate::runs::search::{fts_phrase, indexable, needle, MAX_INDEXED_CANDIDATES};
+use crate::runs::search::{fts_phrase, grams, indexable, needle, MAX_INDEXED_CANDIDATES};
 use crate::runs::statements::{self as st, at, meta};
 use crate::runs::{
     Dataset, DatasetMeta, Dialect, KeepOutcome, ListQuery, ModelPoint, NewDataset, NewRun, Param,
@@ -68,6 +68,8 @@ impl RunStore for SqliteStore {
         let created_at_ms = to_unix_ms(new.created_at);
         let digest = token.digest().0;
         let run_id = id.as_str().to_owned();
+        let search_text = new.search_text.to_lowercase();
+        let grams = grams(&search_text);
         self.run(Role::Writer, move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
@@ -79,7 +81,7 @@ impl RunStore for SqliteStore {
                     new.dataset_fingerprint,
                     new.dataset_name,
                     new.baseline,
-                    new.search_text.to_lowercase(),
+                    search_text,
                     new.document,
                     new.snapshot_kind,
                     new.snapshot,
@@ -102,6 +104,12 @@ impl RunStore for SqliteStore {
                     ],
                 )?;
             }
+            {
+                let mut insert = tx.prepare_cached(st::INSERT_GRAM)?;
+                for gram in &grams {
+                    insert.execute([gram])?;
+                }
+            }
             tx.commit()?;
             Ok(())
         })
@@ -115,6 +123,14 @@ impl RunStore for SqliteStore {
 
     async fn list_runs(&self, filter: RunFilter) -> Result<RunPage> {
         self.run(Role::Reader, move |conn| {
+            if let Some(short) = needle(filter.text.as_deref()).filter(|text| !indexable(text)) {
+                let held: i64 = conn
+                    .prepare_cached(st::HAS_GRAM)?
+                    .query_row([short], |row| row.get(0))?;
+                if held == 0 {
+                    return Ok(RunPage::default());
+                }
+            }
             let query = ListQuery::build(&filter, Dialect::Sqlite, text_search(conn, &filter)?);
             let mut statement = conn.prepare_cached(&query.sql)?;
             let rows = statement

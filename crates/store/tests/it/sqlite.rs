@@ -90,7 +90,7 @@ async fn the_file_is_in_wal_mode_with_the_schema_version_set() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let vacuum: i64 = conn
         .query_row("PRAGMA auto_vacuum", [], |row| row.get(0))
         .unwrap();
@@ -116,7 +116,7 @@ async fn a_newer_schema_is_refused_not_damaged() {
             err,
             likely_store::StoreError::SchemaTooNew {
                 found: 99,
-                known: 3
+                known: 4
             }
         ),
         "{err:?}"
@@ -176,7 +176,7 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
         .unwrap()
         .is_some());
     drop(store);
-    assert_eq!(version(&path), 3);
+    assert_eq!(version(&path), 4);
     // Reopening an up-to-date file changes nothing.
     let store = SqliteStore::open(&path, suite_config()).await.unwrap();
     assert!(matches!(
@@ -236,12 +236,14 @@ async fn a_version_2_database_gets_the_search_index_over_its_runs() {
     assert_eq!(found("base").await, [format!("{:0>22}", 1), format!("{:0>22}", 0)]);
     assert_eq!(found("b").await, [format!("{:0>22}", 1), format!("{:0>22}", 0)]);
     assert!(found("zzz").await.is_empty());
+    assert!(found("q").await.is_empty());
+    assert_eq!(found("\nb").await, [format!("{:0>22}", 1)]);
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let indexed: i64 = conn
         .query_row(
             "SELECT count(*) FROM likely_runs_search WHERE likely_runs_search MATCH '\"base\"'",

@@ -227,7 +227,7 @@ pub(crate) async fn free_text_matches_what_a_substring_search_matches<S: RunStor
     let needles = [
         "a", "b", "x", "ab", "AB", "\n", "e\nt", "d\nb", "e-3", "TUNE", "tune-3", "tune-3-v1",
         "tune_3", "ünï", "ÜNÏ", "_50%", "50%", "%", "_", "\"", "\\", "\"d", "k\\s", "İst", "i̇st",
-        "ağr", "set", "team set", " ", "mod", "zzz", "' OR 1=1 --", "*", "a OR b", "NEAR(a b)",
+        "ağr", "set", "team set", " ", "mod", "zzz", "q", "zq", "Ğ", "\"\n", "' OR 1=1 --", "*", "a OR b", "NEAR(a b)",
     ];
     for needle in needles {
         for by_model in [false, true] {
