@@ -71,6 +71,11 @@ impl RunStore for PostgresStore {
             )
             .await?;
         }
+        tx.execute(
+            st::INSERT_SEARCH,
+            &[&id.as_str(), &created_at_ms, &search_text],
+        )
+        .await?;
         tx.execute(st::INSERT_GRAMS, &[&grams]).await?;
         // Committed (and, with synchronous_commit on, flushed) when the server answers.
         tx.commit().await?;
@@ -102,7 +107,10 @@ impl RunStore for PostgresStore {
             .collect();
         let client = self.pool().get().await?;
         if let Some(short) = needle(filter.text.as_deref()).filter(|text| !indexable(text)) {
-            let held: i64 = client.query_one(st::HAS_GRAM, &[&short]).await?.try_get(0)?;
+            let held: i64 = client
+                .query_one(st::HAS_GRAM, &[&short])
+                .await?
+                .try_get(0)?;
             if held == 0 {
                 return Ok(RunPage::default());
             }

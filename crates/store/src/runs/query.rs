@@ -22,13 +22,16 @@ pub(crate) enum Dialect {
 }
 
 /// How the free-text filter finds its runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum TextSearch {
     /// Each run the listing walks is checked (`instr` / `strpos`).
     Scan,
     /// The trigram index names the candidates (only for text of 3 characters or more); each is
     /// still checked as in `Scan` on SQLite, and rechecked by PostgreSQL itself (`LIKE`).
     Indexed,
+    /// SQLite: the candidates the trigram index named, already read (their rowids), each still
+    /// checked as in `Scan`.
+    Candidates(Vec<i64>),
 }
 
 /// A listing statement and its parameters.
@@ -51,7 +54,15 @@ impl ListQuery {
             params.push(param);
             format!("${}", params.len())
         };
+        let text = needle(filter.text.as_deref());
+        let indexable_text = text.as_deref().is_some_and(indexable);
+        let text_alone =
+            filter.model.is_none() && filter.dataset.is_none() && filter.author.is_none();
+        // PostgreSQL, free text alone: the narrow copies of the runs' search text, by their own
+        // trigram and time indexes (a walk reads the time index alone, which holds the text).
+        let narrow = dialect == Dialect::Postgres && text.is_some() && text_alone;
         let (from, created, id) = match &filter.model {
+            _ if narrow => ("likely_run_search r", "r.created_at_ms", "r.run_id"),
             Some(model) => {
                 conditions.push(format!("m.model = {}", bind(Param::Text(model.clone()))));
                 (
@@ -72,14 +83,20 @@ impl ListQuery {
             conditions.push(format!("r.author = {}", bind(Param::Text(author.clone()))));
         }
         let mut text_indexed = false;
-        if let Some(text) = needle(filter.text.as_deref()) {
-            let search = if indexable(&text) {
+        if let Some(text) = text {
+            let search = if indexable_text {
                 search
             } else {
                 TextSearch::Scan
             };
-            text_indexed = search == TextSearch::Indexed;
+            text_indexed = search != TextSearch::Scan;
             match (dialect, search) {
+                (Dialect::Sqlite, TextSearch::Candidates(rowids)) => {
+                    let listed: Vec<String> = rowids.iter().map(i64::to_string).collect();
+                    conditions.push(format!("r.rowid IN ({})", listed.join(", ")));
+                    let text = bind(Param::Text(text));
+                    conditions.push(format!("instr(r.search_text, {text}) > 0"));
+                }
                 (Dialect::Sqlite, TextSearch::Indexed) => {
                     let phrase = bind(Param::Text(fts_phrase(&text)));
                     conditions.push(format!(
@@ -93,7 +110,7 @@ impl ListQuery {
                     let text = bind(Param::Text(text));
                     conditions.push(format!("instr(r.search_text, {text}) > 0"));
                 }
-                (Dialect::Postgres, TextSearch::Indexed) => {
+                (Dialect::Postgres, TextSearch::Indexed | TextSearch::Candidates(_)) => {
                     let pattern = bind(Param::Text(like_pattern(&text)));
                     conditions.push(format!("r.search_text LIKE {pattern}"));
                 }
@@ -177,7 +194,11 @@ mod tests {
             ..RunFilter::default()
         };
         let sqlite = ListQuery::build(&filter, Dialect::Sqlite, TextSearch::Indexed);
-        assert!(sqlite.sql.contains("likely_runs_search MATCH $1"), "{}", sqlite.sql);
+        assert!(
+            sqlite.sql.contains("likely_runs_search MATCH $1"),
+            "{}",
+            sqlite.sql
+        );
         assert!(sqlite.sql.contains("instr(r.search_text, $2) > 0"));
         assert_eq!(
             sqlite.params,
@@ -187,7 +208,16 @@ mod tests {
             ]
         );
         let postgres = ListQuery::build(&filter, Dialect::Postgres, TextSearch::Indexed);
-        assert!(postgres.sql.contains("r.search_text LIKE $1"), "{}", postgres.sql);
+        assert!(
+            postgres.sql.contains("r.search_text LIKE $1"),
+            "{}",
+            postgres.sql
+        );
+        assert!(
+            postgres.sql.contains("FROM likely_run_search r"),
+            "{}",
+            postgres.sql
+        );
         assert_eq!(postgres.params, [Param::Text("%tune\\_3\"%".into())]);
         let empty = RunFilter {
             text: Some(String::new()),

@@ -22,6 +22,11 @@ pub(crate) const INSERT_MODEL: &str = "INSERT INTO likely_run_models \
      (run_id, model, position, created_at_ms, dataset_fingerprint, avg_loglik, loss, loss_low, \
       loss_high) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+/// The narrow copy of a run's search text the free-text filter reads (PostgreSQL): run_id,
+/// created_at_ms, search_text.
+pub(crate) const INSERT_SEARCH: &str =
+    "INSERT INTO likely_run_search (run_id, created_at_ms, search_text) VALUES ($1, $2, $3)";
+
 /// Notes a one- or two-character string a run holds (SQLite).
 pub(crate) const INSERT_GRAM: &str =
     "INSERT INTO likely_run_grams (gram) VALUES ($1) ON CONFLICT (gram) DO NOTHING";

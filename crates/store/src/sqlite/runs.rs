@@ -39,26 +39,41 @@ fn meta_of(
     ))
 }
 
-/// How to find the filter's free text: in the trigram index when it holds at most
-/// [`MAX_INDEXED_CANDIDATES`] runs with it (counting stops there), else by walking the runs newest
-/// first, where a common text fills a page after a few rows.
+/// How to find the filter's free text: the trigram index's candidates when it names at most
+/// [`MAX_INDEXED_CANDIDATES`] runs (reading stops there), else by walking the runs newest first,
+/// where a common text fills a page after a few rows.
 fn text_search(conn: &rusqlite::Connection, filter: &RunFilter) -> Result<TextSearch> {
     let Some(text) = needle(filter.text.as_deref()).filter(|text| indexable(text)) else {
         return Ok(TextSearch::Scan);
     };
-    let candidates: i64 = conn
+    let rowids = conn
         .prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM likely_runs_search \
-             WHERE likely_runs_search MATCH ?1 LIMIT ?2)",
+            "SELECT rowid FROM likely_runs_search WHERE likely_runs_search MATCH ?1 LIMIT ?2",
         )?
-        .query_row(params![fts_phrase(&text), MAX_INDEXED_CANDIDATES + 1], |row| {
-            row.get(0)
-        })?;
-    Ok(if candidates > MAX_INDEXED_CANDIDATES {
-        TextSearch::Scan
-    } else {
-        TextSearch::Indexed
-    })
+        .query_map(
+            params![fts_phrase(&text), MAX_INDEXED_CANDIDATES + 1],
+            |row| row.get(0),
+        )?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(
+        if i64::try_from(rowids.len()).unwrap_or(i64::MAX) > MAX_INDEXED_CANDIDATES {
+            TextSearch::Scan
+        } else {
+            TextSearch::Candidates(rowids)
+        },
+    )
+}
+
+/// A listing statement's rows: id, created_at_ms, document.
+fn page_rows(
+    statement: &mut rusqlite::Statement<'_>,
+    params: Vec<Param>,
+) -> rusqlite::Result<Vec<(String, i64, String)>> {
+    statement
+        .query_map(params_from_iter(params.into_iter().map(value)), |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect()
 }
 
 impl RunStore for SqliteStore {
@@ -132,19 +147,13 @@ impl RunStore for SqliteStore {
                 }
             }
             let query = ListQuery::build(&filter, Dialect::Sqlite, text_search(conn, &filter)?);
-            let mut statement = conn.prepare_cached(&query.sql)?;
-            let rows = statement
-                .query_map(
-                    params_from_iter(query.params.into_iter().map(value)),
-                    |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, i64>(1)?,
-                            row.get::<_, String>(2)?,
-                        ))
-                    },
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            // A list of candidates makes a statement of its own: not one for the cache.
+            let rows = if query.text_indexed {
+                page_rows(&mut conn.prepare(&query.sql)?, query.params)?
+            } else {
+                let mut cached = conn.prepare_cached(&query.sql)?;
+                page_rows(&mut cached, query.params)?
+            };
             Ok(st::page(rows, query.page))
         })
         .await
@@ -334,9 +343,10 @@ mod tests {
         let query = ListQuery::build(filter, Dialect::Sqlite, search);
         let mut statement = conn.prepare(&query.sql).unwrap();
         statement
-            .query_map(params_from_iter(query.params.into_iter().map(value)), |row| {
-                row.get(0)
-            })
+            .query_map(
+                params_from_iter(query.params.into_iter().map(value)),
+                |row| row.get(0),
+            )
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap()
@@ -368,8 +378,18 @@ mod tests {
                 .filter(|&i| texts[i].to_lowercase().contains(&lower))
                 .map(|i| format!("{i:0>22}"))
                 .collect();
-            assert_eq!(ids(&conn, &filter, TextSearch::Scan), expected, "{needle:?}");
-            assert_eq!(ids(&conn, &filter, TextSearch::Indexed), expected, "{needle:?}");
+            assert_eq!(
+                ids(&conn, &filter, TextSearch::Scan),
+                expected,
+                "{needle:?}"
+            );
+            assert_eq!(
+                ids(&conn, &filter, TextSearch::Indexed),
+                expected,
+                "{needle:?}"
+            );
+            let found = text_search(&conn, &filter).unwrap();
+            assert_eq!(ids(&conn, &filter, found), expected, "{needle:?}");
         }
     }
 
@@ -383,8 +403,8 @@ mod tests {
             };
             text_search(&conn, &filter).unwrap()
         };
-        assert_eq!(search("Rare-"), TextSearch::Indexed);
-        assert_eq!(search("zzz"), TextSearch::Indexed);
+        assert_eq!(search("Rare-"), TextSearch::Candidates(vec![1]));
+        assert_eq!(search("zzz"), TextSearch::Candidates(vec![]));
         assert_eq!(search("common"), TextSearch::Scan);
         assert_eq!(search("co"), TextSearch::Scan);
         let common = RunFilter {
@@ -416,7 +436,8 @@ mod tests {
             ids(&conn, &filter, TextSearch::Indexed)
         };
         check();
-        conn.execute(st::DELETE_RUN, [format!("{:0>22}", 1)]).unwrap();
+        conn.execute(st::DELETE_RUN, [format!("{:0>22}", 1)])
+            .unwrap();
         check();
         assert!(found("beta").is_empty());
         conn.execute(

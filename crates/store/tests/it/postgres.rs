@@ -284,7 +284,15 @@ async fn a_version_2_database_gets_the_trigram_index() {
         .await
         .unwrap();
     let store = PostgresStore::open(&old_url, suite_config()).await.unwrap();
-    for (text, hits) in [("TUNE-7", 1), ("e\nt", 1), ("7", 1), ("\na", 1), ("q", 0), ("zzz", 0), ("tune_7", 0)] {
+    for (text, hits) in [
+        ("TUNE-7", 1),
+        ("e\nt", 1),
+        ("7", 1),
+        ("\na", 1),
+        ("q", 0),
+        ("zzz", 0),
+        ("tune_7", 0),
+    ] {
         let page = store
             .list_runs(RunFilter {
                 text: Some(text.into()),
@@ -296,7 +304,7 @@ async fn a_version_2_database_gets_the_trigram_index() {
     }
     let index: i64 = client
         .query_one(
-            "SELECT count(*) FROM pg_indexes WHERE indexname = 'likely_runs_search'",
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'likely_run_search_trigrams'",
             &[],
         )
         .await
@@ -304,7 +312,10 @@ async fn a_version_2_database_gets_the_trigram_index() {
         .get(0);
     assert_eq!(index, 1, "pg_trgm ships with PostgreSQL: the index is made");
     let versions: Vec<i64> = client
-        .query("SELECT version FROM likely_store_migrations ORDER BY version", &[])
+        .query(
+            "SELECT version FROM likely_store_migrations ORDER BY version",
+            &[],
+        )
         .await
         .unwrap()
         .iter()

@@ -209,7 +209,12 @@ async fn a_version_2_database_gets_the_search_index_over_its_runs() {
                  dataset_name, baseline, search_text, document, snapshot_kind, snapshot, \
                  delete_token_sha256) VALUES (?1, ?2, NULL, 'set', NULL, 'base', ?3, '{}', NULL, \
                  NULL, ?4)",
-                rusqlite::params![format!("{i:0>22}"), 1_765_000_000_000i64 + i as i64, text, &[0u8; 32][..]],
+                rusqlite::params![
+                    format!("{i:0>22}"),
+                    1_765_000_000_000i64 + i as i64,
+                    text,
+                    &[0u8; 32][..]
+                ],
             )
             .unwrap();
         }
@@ -233,8 +238,14 @@ async fn a_version_2_database_gets_the_search_index_over_its_runs() {
         }
     };
     assert_eq!(found("TUNE-7").await, [format!("{:0>22}", 0)]);
-    assert_eq!(found("base").await, [format!("{:0>22}", 1), format!("{:0>22}", 0)]);
-    assert_eq!(found("b").await, [format!("{:0>22}", 1), format!("{:0>22}", 0)]);
+    assert_eq!(
+        found("base").await,
+        [format!("{:0>22}", 1), format!("{:0>22}", 0)]
+    );
+    assert_eq!(
+        found("b").await,
+        [format!("{:0>22}", 1), format!("{:0>22}", 0)]
+    );
     assert!(found("zzz").await.is_empty());
     assert!(found("q").await.is_empty());
     assert_eq!(found("\nb").await, [format!("{:0>22}", 1)]);

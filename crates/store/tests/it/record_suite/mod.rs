@@ -218,16 +218,61 @@ pub(crate) async fn free_text_matches_what_a_substring_search_matches<S: RunStor
     ];
     let mut runs = Vec::new();
     for (i, text) in texts.iter().enumerate() {
-        let customs: Vec<&str> = if i % 2 == 0 { vec![model.as_str()] } else { vec!["v"] };
-        let mut run = new_run(&dataset, start + Duration::from_secs(i as u64 / 2), "base", &customs);
+        let customs: Vec<&str> = if i % 2 == 0 {
+            vec![model.as_str()]
+        } else {
+            vec!["v"]
+        };
+        let mut run = new_run(
+            &dataset,
+            start + Duration::from_secs(i as u64 / 2),
+            "base",
+            &customs,
+        );
         run.search_text = (*text).to_owned();
         let id = store.record_run(run).await.unwrap().id;
         runs.push((id, text.to_lowercase(), i % 2 == 0));
     }
     let needles = [
-        "a", "b", "x", "ab", "AB", "\n", "e\nt", "d\nb", "e-3", "TUNE", "tune-3", "tune-3-v1",
-        "tune_3", "ünï", "ÜNÏ", "_50%", "50%", "%", "_", "\"", "\\", "\"d", "k\\s", "İst", "i̇st",
-        "ağr", "set", "team set", " ", "mod", "zzz", "q", "zq", "Ğ", "\"\n", "' OR 1=1 --", "*", "a OR b", "NEAR(a b)",
+        "a",
+        "b",
+        "x",
+        "ab",
+        "AB",
+        "\n",
+        "e\nt",
+        "d\nb",
+        "e-3",
+        "TUNE",
+        "tune-3",
+        "tune-3-v1",
+        "tune_3",
+        "ünï",
+        "ÜNÏ",
+        "_50%",
+        "50%",
+        "%",
+        "_",
+        "\"",
+        "\\",
+        "\"d",
+        "k\\s",
+        "İst",
+        "i̇st",
+        "ağr",
+        "set",
+        "team set",
+        " ",
+        "mod",
+        "zzz",
+        "q",
+        "zq",
+        "Ğ",
+        "\"\n",
+        "' OR 1=1 --",
+        "*",
+        "a OR b",
+        "NEAR(a b)",
     ];
     for needle in needles {
         for by_model in [false, true] {
