@@ -10,6 +10,8 @@ use crate::error::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/0001_shares.sql"),
     include_str!("../../migrations/postgres/0002_record.sql"),
+    include_str!("../../migrations/postgres/0003_search.sql"),
+    include_str!("../../migrations/postgres/0004_grams.sql"),
 ];
 
 /// The advisory lock key that serialises migrations: "likelyst" read as a big-endian integer.

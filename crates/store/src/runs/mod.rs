@@ -6,12 +6,13 @@
 mod cursor;
 mod query;
 mod run_store;
+pub(crate) mod search;
 pub(crate) mod statements;
 mod types;
 
 pub use cursor::BadCursor;
 pub use cursor::RunCursor;
-pub(crate) use query::{Dialect, ListQuery, Param};
+pub(crate) use query::{Dialect, ListQuery, Param, TextSearch};
 pub use run_store::RunStore;
 pub use types::{
     Dataset, DatasetMeta, KeepOutcome, ModelPoint, NewDataset, NewRun, RunDeletion, RunFigure,

@@ -22,6 +22,25 @@ pub(crate) const INSERT_MODEL: &str = "INSERT INTO likely_run_models \
      (run_id, model, position, created_at_ms, dataset_fingerprint, avg_loglik, loss, loss_low, \
       loss_high) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+/// The narrow copy of a run's search text the free-text filter reads (PostgreSQL): run_id,
+/// created_at_ms, search_text.
+pub(crate) const INSERT_SEARCH: &str =
+    "INSERT INTO likely_run_search (run_id, created_at_ms, search_text) VALUES ($1, $2, $3)";
+
+/// Notes a one- or two-character string a run holds (SQLite).
+pub(crate) const INSERT_GRAM: &str =
+    "INSERT INTO likely_run_grams (gram) VALUES ($1) ON CONFLICT (gram) DO NOTHING";
+
+/// Notes the strings of the sorted array `$1` not noted yet (PostgreSQL: in order, and only the new
+/// ones, so concurrent recorders of known strings never wait on each other).
+pub(crate) const INSERT_GRAMS: &str = "INSERT INTO likely_run_grams (gram) \
+     SELECT g FROM unnest($1::text[]) AS g \
+     WHERE NOT EXISTS (SELECT 1 FROM likely_run_grams WHERE gram = g) ORDER BY g \
+     ON CONFLICT (gram) DO NOTHING";
+
+/// Whether any run holds the one- or two-character string `$1`.
+pub(crate) const HAS_GRAM: &str = "SELECT count(*) FROM likely_run_grams WHERE gram = $1";
+
 /// A run by id: id, created_at_ms, document, snapshot_kind, snapshot.
 pub(crate) const GET_RUN: &str =
     "SELECT id, created_at_ms, document, snapshot_kind, snapshot FROM likely_runs WHERE id = $1";

@@ -112,7 +112,7 @@ impl RunFilter {
 }
 
 /// One page of runs, newest first.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunPage {
     /// The runs.
     pub runs: Vec<RunRow>,

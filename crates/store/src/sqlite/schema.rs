@@ -9,6 +9,8 @@ use crate::error::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/sqlite/0001_shares.sql"),
     include_str!("../../migrations/sqlite/0002_record.sql"),
+    include_str!("../../migrations/sqlite/0003_search.sql"),
+    include_str!("../../migrations/sqlite/0004_grams.sql"),
 ];
 
 /// Brings the database's schema up to date.

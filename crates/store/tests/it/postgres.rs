@@ -128,7 +128,7 @@ async fn replicas_opening_a_fresh_database_at_once_migrate_it_once() {
     for result in results {
         result.unwrap();
     }
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
 }
 
 #[tokio::test]
@@ -248,4 +248,82 @@ async fn two_replicas_share_runs_and_kept_sets() {
             .name,
         "team set"
     );
+}
+
+/// A database at schema version 2 (the record without the free-text index) holding a run: opening it
+/// adds the trigram index, and the free text finds the run as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_2_database_gets_the_trigram_index() {
+    use likely_store::{RunFilter, RunStore};
+    let Some(url) = postgres_url("a_version_2_database_gets_the_trigram_index") else {
+        return;
+    };
+    let name = format!("likely_v2_{}", std::process::id());
+    let old_url = fresh_database(&url, &name).await;
+    let (client, connection) = tokio_postgres::connect(&old_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    let connection = tokio::spawn(connection);
+    client
+        .batch_execute(concat!(
+            "CREATE TABLE likely_store_migrations (version BIGINT PRIMARY KEY, \
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now());",
+            include_str!("../../migrations/postgres/0001_shares.sql"),
+            include_str!("../../migrations/postgres/0002_record.sql"),
+            "INSERT INTO likely_store_migrations (version) VALUES (1), (2);"
+        ))
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO likely_runs (id, created_at_ms, dataset_fingerprint, baseline, search_text, \
+             document, delete_token_sha256) VALUES ('AAAAAAAAAAAAAAAAAAAAAA', 1765000000000, 'set', \
+             'base', 'base\ntune-7-v2\nalice', '{}', $1)",
+            &[&vec![0u8; 32]],
+        )
+        .await
+        .unwrap();
+    let store = PostgresStore::open(&old_url, suite_config()).await.unwrap();
+    for (text, hits) in [
+        ("TUNE-7", 1),
+        ("e\nt", 1),
+        ("7", 1),
+        ("\na", 1),
+        ("q", 0),
+        ("zzz", 0),
+        ("tune_7", 0),
+    ] {
+        let page = store
+            .list_runs(RunFilter {
+                text: Some(text.into()),
+                ..RunFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.runs.len(), hits, "{text:?}");
+    }
+    let index: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'likely_run_search_trigrams'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(index, 1, "pg_trgm ships with PostgreSQL: the index is made");
+    let versions: Vec<i64> = client
+        .query(
+            "SELECT version FROM likely_store_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(versions, [1, 2, 3, 4]);
+    drop(client);
+    connection.await.unwrap().unwrap();
+    drop(store);
+    drop_database(&url, &name).await;
 }

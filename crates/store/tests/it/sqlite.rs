@@ -90,7 +90,7 @@ async fn the_file_is_in_wal_mode_with_the_schema_version_set() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 4);
     let vacuum: i64 = conn
         .query_row("PRAGMA auto_vacuum", [], |row| row.get(0))
         .unwrap();
@@ -116,7 +116,7 @@ async fn a_newer_schema_is_refused_not_damaged() {
             err,
             likely_store::StoreError::SchemaTooNew {
                 found: 99,
-                known: 2
+                known: 4
             }
         ),
         "{err:?}"
@@ -176,11 +176,96 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
         .unwrap()
         .is_some());
     drop(store);
-    assert_eq!(version(&path), 2);
+    assert_eq!(version(&path), 4);
     // Reopening an up-to-date file changes nothing.
     let store = SqliteStore::open(&path, suite_config()).await.unwrap();
     assert!(matches!(
         store.get("4fLdD1jmDjuaW6K-nsITzw").await.unwrap(),
         Lookup::Found(_)
     ));
+}
+
+/// A database at schema version 2 (the record without the free-text index) holding runs: opening it
+/// indexes them, and the free text finds them through the index as before.
+#[tokio::test]
+async fn a_version_2_database_gets_the_search_index_over_its_runs() {
+    use likely_store::{RunFilter, RunStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("record.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(concat!(
+            include_str!("../../migrations/sqlite/0001_shares.sql"),
+            include_str!("../../migrations/sqlite/0002_record.sql"),
+            "PRAGMA user_version = 2;"
+        ))
+        .unwrap();
+        for (i, text) in ["base\ntune-7-v2\nalice\nteam set", "base\nother\nbob"]
+            .iter()
+            .enumerate()
+        {
+            conn.execute(
+                "INSERT INTO likely_runs (id, created_at_ms, author, dataset_fingerprint, \
+                 dataset_name, baseline, search_text, document, snapshot_kind, snapshot, \
+                 delete_token_sha256) VALUES (?1, ?2, NULL, 'set', NULL, 'base', ?3, '{}', NULL, \
+                 NULL, ?4)",
+                rusqlite::params![
+                    format!("{i:0>22}"),
+                    1_765_000_000_000i64 + i as i64,
+                    text,
+                    &[0u8; 32][..]
+                ],
+            )
+            .unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path, suite_config()).await.unwrap();
+    let found = |text: &str| {
+        let store = store.clone();
+        let text = text.to_owned();
+        async move {
+            store
+                .list_runs(RunFilter {
+                    text: Some(text),
+                    ..RunFilter::default()
+                })
+                .await
+                .unwrap()
+                .runs
+                .into_iter()
+                .map(|run| run.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("TUNE-7").await, [format!("{:0>22}", 0)]);
+    assert_eq!(
+        found("base").await,
+        [format!("{:0>22}", 1), format!("{:0>22}", 0)]
+    );
+    assert_eq!(
+        found("b").await,
+        [format!("{:0>22}", 1), format!("{:0>22}", 0)]
+    );
+    assert!(found("zzz").await.is_empty());
+    assert!(found("q").await.is_empty());
+    assert_eq!(found("\nb").await, [format!("{:0>22}", 1)]);
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 4);
+    let indexed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM likely_runs_search WHERE likely_runs_search MATCH '\"base\"'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexed, 2);
+    conn.execute(
+        "INSERT INTO likely_runs_search (likely_runs_search) VALUES ('integrity-check')",
+        [],
+    )
+    .unwrap();
 }

@@ -198,6 +198,118 @@ pub(crate) async fn filters_narrow_by_model_author_and_text<S: RunStore>(store: 
     assert!(ids(nothing).await.is_empty());
 }
 
+/// The free-text filter matches exactly the runs whose lower-cased search text contains the
+/// lower-cased text, at any length (1 and 2 characters, which no trigram index can look up, as well
+/// as longer text), with `LIKE` and FTS characters taken literally, alone, with a model filter and
+/// through keyset pages.
+pub(crate) async fn free_text_matches_what_a_substring_search_matches<S: RunStore>(store: &S) {
+    let dataset = unique("set");
+    let model = unique("Shared");
+    let start = SystemTime::now() - Duration::from_secs(600);
+    let texts = [
+        "base\ntune-3-v1\nAlice\nTeam Set",
+        "base\ntune-30-v2\nbob\nTeam Set",
+        "Base-Ünïcode\nMODEL_50%\nbob",
+        "x\ny",
+        "quote\"d\nback\\slash",
+        "ab",
+        "İstanbul-model\nçağrı",
+        "tune_3 50 percent",
+    ];
+    let mut runs = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        let customs: Vec<&str> = if i % 2 == 0 {
+            vec![model.as_str()]
+        } else {
+            vec!["v"]
+        };
+        let mut run = new_run(
+            &dataset,
+            start + Duration::from_secs(i as u64 / 2),
+            "base",
+            &customs,
+        );
+        run.search_text = (*text).to_owned();
+        let id = store.record_run(run).await.unwrap().id;
+        runs.push((id, text.to_lowercase(), i % 2 == 0));
+    }
+    let needles = [
+        "a",
+        "b",
+        "x",
+        "ab",
+        "AB",
+        "\n",
+        "e\nt",
+        "d\nb",
+        "e-3",
+        "TUNE",
+        "tune-3",
+        "tune-3-v1",
+        "tune_3",
+        "ünï",
+        "ÜNÏ",
+        "_50%",
+        "50%",
+        "%",
+        "_",
+        "\"",
+        "\\",
+        "\"d",
+        "k\\s",
+        "İst",
+        "i̇st",
+        "ağr",
+        "set",
+        "team set",
+        " ",
+        "mod",
+        "zzz",
+        "q",
+        "zq",
+        "Ğ",
+        "\"\n",
+        "' OR 1=1 --",
+        "*",
+        "a OR b",
+        "NEAR(a b)",
+    ];
+    for needle in needles {
+        for by_model in [false, true] {
+            let lower = needle.to_lowercase();
+            let mut expected: Vec<&String> = runs
+                .iter()
+                .filter(|(_, text, has_model)| text.contains(&lower) && (!by_model || *has_model))
+                .map(|(id, _, _)| id)
+                .collect();
+            expected.sort();
+            let mut filter = RunFilter {
+                dataset: Some(dataset.clone()),
+                model: by_model.then(|| model.clone()),
+                text: Some(needle.to_owned()),
+                limit: 2,
+                ..RunFilter::default()
+            };
+            let mut found = Vec::new();
+            loop {
+                let page = store.list_runs(filter.clone()).await.unwrap();
+                assert!(page.runs.len() <= 2);
+                found.extend(page.runs.into_iter().map(|r| (r.created_at, r.id)));
+                match page.next {
+                    Some(next) => filter.before = Some(next),
+                    None => break,
+                }
+            }
+            let mut newest_first = found.clone();
+            newest_first.sort_by(|a, b| b.cmp(a));
+            assert_eq!(found, newest_first, "{needle:?}: newest first");
+            let mut ids: Vec<&String> = found.iter().map(|(_, id)| id).collect();
+            ids.sort();
+            assert_eq!(ids, expected, "{needle:?} (model filter: {by_model})");
+        }
+    }
+}
+
 pub(crate) async fn deletion_needs_the_token_or_authorisation<S: RunStore>(store: &S) {
     let dataset = unique("set");
     let first = store
@@ -346,6 +458,7 @@ macro_rules! run_store_suite {
             recorded_runs_read_back_whole,
             listing_is_newest_first_in_keyset_pages,
             filters_narrow_by_model_author_and_text,
+            free_text_matches_what_a_substring_search_matches,
             deletion_needs_the_token_or_authorisation,
             purge_drops_runs_older_than_the_cutoff,
             kept_sets_are_kept_once_per_fingerprint,
