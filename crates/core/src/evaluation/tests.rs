@@ -1,5 +1,5 @@
 use super::*;
-use crate::scores::ScoredToken;
+use crate::wire::scores::ScoredToken;
 use crate::wire::GenerateRequest;
 
 pub(crate) fn tok(text: &str, logprob: Option<f64>) -> ScoredToken {
