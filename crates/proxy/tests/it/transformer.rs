@@ -8,6 +8,7 @@
 //! command runs); without them it says so and checks that the n-gram models are served alone.
 
 use crate::common;
+use likely_testkit::serve::Served;
 use serde_json::{json, Value};
 
 fn reference_prompt() -> (String, Vec<u32>, Vec<f64>) {
@@ -45,15 +46,35 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     body
 }
 
+/// `likely serve` with the environment's transformer setting removed and custom models kept below
+/// `dir`, and a client for it.
+fn serve_with_custom_models(dir: &std::path::Path) -> (Served, reqwest::Client) {
+    let served = common::served::serve_api("none")
+        .env_remove("LIKELY_TRANSFORMER")
+        .custom_models(&dir.join("models"))
+        .spawn();
+    likely_proxy::backends::upstream::install_crypto_provider();
+    (served, reqwest::Client::new())
+}
+
+/// Asks for the seeded `sample` twice: the same text both times, and not empty.
+async fn sampling_repeats(client: &reqwest::Client, base: &str, sample: Value) {
+    let first = post(client, format!("{base}/v1/generate"), sample.clone()).await;
+    let again = post(client, format!("{base}/v1/generate"), sample).await;
+    assert_eq!(
+        first["generations"][0]["text"],
+        again["generations"][0]["text"]
+    );
+    assert!(
+        !first["generations"][0]["text"].as_str().unwrap().is_empty(),
+        "{first}"
+    );
+}
+
 #[tokio::test]
 async fn the_transformer_is_served_scored_sampled_and_tokenized() {
     let dir = tempfile::tempdir().unwrap();
-    let served = common::served::serve_api("none")
-        .env_remove("LIKELY_TRANSFORMER")
-        .custom_models(&dir.path().join("models"))
-        .spawn();
-    likely_proxy::backends::upstream::install_crypto_provider();
-    let client = reqwest::Client::new();
+    let (served, client) = serve_with_custom_models(dir.path());
     let models: Value = common::json_of(client.get(format!("{}/v1/models", served.url))).await;
     let listed: Vec<&str> = models["models"]
         .as_array()
@@ -131,18 +152,7 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
     // Seeded sampling repeats itself.
     let sample = json!({"model": "smollm2-135m", "prompt": "To be, or not to be:", "max_tokens": 8,
                         "temperature": 0.7, "k": 0, "p": 0.9, "seed": 11});
-    let first = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        sample.clone(),
-    )
-    .await;
-    let again = post(&client, format!("{}/v1/generate", served.url), sample).await;
-    assert_eq!(
-        first["generations"][0]["text"],
-        again["generations"][0]["text"]
-    );
-    assert!(!first["generations"][0]["text"].as_str().unwrap().is_empty());
+    sampling_repeats(&client, &served.url, sample).await;
 
     // The vLLM-shaped token route speaks SmolLM2's ids.
     let tokenized = post(
@@ -198,12 +208,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let served = common::served::serve_api("none")
-        .env_remove("LIKELY_TRANSFORMER")
-        .custom_models(&dir.path().join("models"))
-        .spawn();
-    likely_proxy::backends::upstream::install_crypto_provider();
-    let client = reqwest::Client::new();
+    let (served, client) = serve_with_custom_models(dir.path());
     // A small upload: 40 documents, every tenth held out for validation.
     let docs = common::apiary::apiary(1, 40);
     let (content_type, body) = common::apiary::multipart(
@@ -315,19 +320,5 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     // Seeded sampling repeats itself.
     let sample = json!({"model": "smol-apiary", "prompt": "Hive Amber of the", "max_tokens": 6,
                         "temperature": 0.7, "seed": 5});
-    let first = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        sample.clone(),
-    )
-    .await;
-    let again = post(&client, format!("{}/v1/generate", served.url), sample).await;
-    assert_eq!(
-        first["generations"][0]["text"],
-        again["generations"][0]["text"]
-    );
-    assert!(
-        !first["generations"][0]["text"].as_str().unwrap().is_empty(),
-        "{first}"
-    );
+    sampling_repeats(&client, &served.url, sample).await;
 }
