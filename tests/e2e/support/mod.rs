@@ -23,6 +23,14 @@ pub fn picker(seed: u64, mix: u64) -> impl FnMut(&[&'static str]) -> &'static st
     }
 }
 
+/// A fresh server and browser, the browser opened on `path`: both, and the error message shown.
+pub async fn error_on_arrival(path: &str) -> (Server, Browser, String) {
+    let server = Server::start();
+    let browser = Browser::start().await;
+    let message = error_at(&browser, &server, path).await;
+    (server, browser, message)
+}
+
 /// Opens `path` of `server` and reads the error message the page shows there.
 pub async fn error_at(browser: &Browser, server: &Server, path: &str) -> String {
     browser.goto(&format!("{}{path}", server.url)).await;

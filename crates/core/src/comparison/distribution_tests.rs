@@ -122,27 +122,23 @@ fn pair(n: u32, shift: f64) -> (SnippetResult, SnippetResult) {
     let list = |a: f64, b: f64| {
         TopK::from_entries(vec![(0, a.ln(), String::new()), (1, b.ln(), String::new())])
     };
-    let base = (0..n)
-        .map(|i| {
-            let scored = i > 0;
-            token(
-                i + 10,
-                scored.then_some(0.1f64.ln()),
-                scored.then(|| list(0.6, 0.3)),
-            )
-        })
-        .collect();
-    let custom = (0..n)
-        .map(|i| {
-            let scored = i > 0;
-            token(
-                i + 10,
-                scored.then_some(0.2f64.ln()),
-                scored.then(|| list(0.6 - shift, 0.3 + shift)),
-            )
-        })
-        .collect();
-    (result(base), result(custom))
+    // Every token but the first is scored `actual`, with tokens 0 and 1 at `first` and `second`.
+    let tokens = |actual: f64, first: f64, second: f64| {
+        (0..n)
+            .map(|i| {
+                let scored = i > 0;
+                token(
+                    i + 10,
+                    scored.then_some(actual.ln()),
+                    scored.then(|| list(first, second)),
+                )
+            })
+            .collect()
+    };
+    (
+        result(tokens(0.1, 0.6, 0.3)),
+        result(tokens(0.2, 0.6 - shift, 0.3 + shift)),
+    )
 }
 
 #[test]

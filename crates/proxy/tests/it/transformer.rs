@@ -46,6 +46,15 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     body
 }
 
+/// `POST /v1/generate` of `body` to `base`: the first generation's tokens.
+async fn generated_tokens(client: &reqwest::Client, base: &str, body: Value) -> Vec<Value> {
+    let answer = post(client, format!("{base}/v1/generate"), body).await;
+    match &answer["generations"][0]["token_likelihoods"] {
+        Value::Array(tokens) => tokens.clone(),
+        _ => panic!("no tokens: {answer}"),
+    }
+}
+
 /// `likely serve` with the environment's transformer setting removed and custom models kept below
 /// `dir`, and a client for it.
 fn serve_with_custom_models(dir: &std::path::Path) -> (Served, reqwest::Client) {
@@ -108,15 +117,7 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
         json!({"model": model, "prompt": text, "max_tokens": 1, "temperature": 1, "k": 0,
                "p": 0.75, "return_likelihoods": "ALL", "seed": 7})
     };
-    let answer = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        request("smollm2-135m"),
-    )
-    .await;
-    let tokens = answer["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap();
+    let tokens = generated_tokens(&client, &served.url, request("smollm2-135m")).await;
     assert!(tokens.len() > ids.len(), "prompt tokens and one generated");
     assert!(
         tokens[0].get("likelihood").is_none(),
@@ -132,15 +133,8 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
     let average: f64 = reference[1..].iter().sum::<f64>() / (reference.len() - 1) as f64;
     assert!((average + 3.4151).abs() < 0.001, "{average}");
 
-    let adapted = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        request("smollm2-135m-shakespeare"),
-    )
-    .await;
-    let adapted_tokens = adapted["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap();
+    let adapted_tokens =
+        generated_tokens(&client, &served.url, request("smollm2-135m-shakespeare")).await;
     let differs = (1..ids.len()).any(|i| {
         let a = adapted_tokens[i]["likelihood"].as_f64().unwrap();
         let b = tokens[i]["likelihood"].as_f64().unwrap();
@@ -179,16 +173,9 @@ async fn average_likelihood(
 ) -> f64 {
     let (mut sum, mut n) = (0.0, 0usize);
     for text in texts {
-        let answer = post(
-            client,
-            format!("{base}/v1/generate"),
-            json!({"model": model, "prompt": text, "max_tokens": 0, "return_likelihoods": "ALL"}),
-        )
-        .await;
-        for token in answer["generations"][0]["token_likelihoods"]
-            .as_array()
-            .unwrap()
-        {
+        let request =
+            json!({"model": model, "prompt": text, "max_tokens": 0, "return_likelihoods": "ALL"});
+        for token in generated_tokens(client, base, request).await {
             if let Some(l) = token["likelihood"].as_f64() {
                 sum += l;
                 n += 1;
@@ -288,16 +275,9 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     );
 
     // The exact top tokens and ranks of the mixture (one pass of the network).
-    let answer = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        json!({"model": "smol-apiary", "prompt": held_out[0], "max_tokens": 0,
-               "return_likelihoods": "ALL", "top_logprobs": 5, "return_ranks": true}),
-    )
-    .await;
-    let tokens = answer["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap();
+    let request = json!({"model": "smol-apiary", "prompt": held_out[0], "max_tokens": 0,
+                         "return_likelihoods": "ALL", "top_logprobs": 5, "return_ranks": true});
+    let tokens = generated_tokens(&client, &served.url, request).await;
     for token in &tokens[1..] {
         let rank = token["rank"].as_u64().unwrap_or_else(|| panic!("{token}"));
         let likelihood = token["likelihood"].as_f64().unwrap();

@@ -174,15 +174,7 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
     let store = PostgresStore::open(&old_url, suite_config()).await.unwrap();
     let snapshot = found(store.get("4fLdD1jmDjuaW6K-nsITzw").await.unwrap());
     assert_eq!(snapshot.bytes, b"first share");
-    let run =
-        crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
-    let saved = likely_store::RunStore::record_run(&store, run)
-        .await
-        .unwrap();
-    assert!(likely_store::RunStore::get_run(&store, &saved.id)
-        .await
-        .unwrap()
-        .is_some());
+    crate::record_suite::a_run_is_recorded_and_read_back(&store).await;
     drop(store);
     drop_database(&url, &name).await;
 }

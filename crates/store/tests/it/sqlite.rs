@@ -152,15 +152,7 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
             .unwrap(),
         likely_store::Deletion::Deleted
     );
-    let run =
-        crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
-    let saved = likely_store::RunStore::record_run(&store, run)
-        .await
-        .unwrap();
-    assert!(likely_store::RunStore::get_run(&store, &saved.id)
-        .await
-        .unwrap()
-        .is_some());
+    crate::record_suite::a_run_is_recorded_and_read_back(&store).await;
     drop(store);
     assert_eq!(version(&path), 2);
     // Reopening an up-to-date file changes nothing.
