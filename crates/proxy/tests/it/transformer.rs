@@ -215,14 +215,9 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     assert_eq!(queued["base"], "smollm2-135m");
     let started = std::time::Instant::now();
     let done = loop {
-        let record: Value = client
-            .get(format!("{}/v1/custom-models/smol-apiary", served.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record =
+            common::json_of(client.get(format!("{}/v1/custom-models/smol-apiary", served.url)))
+                .await;
         if record["status"] != "queued" && record["status"] != "running" {
             break record;
         }
@@ -241,14 +236,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     );
     assert_eq!(done["validation"]["documents"], 4, "{done}");
 
-    let models: Value = client
-        .get(format!("{}/v1/models", served.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let models = common::json_of(client.get(format!("{}/v1/models", served.url))).await;
     let listed = models["models"]
         .as_array()
         .unwrap()
