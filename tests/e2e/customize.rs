@@ -3,7 +3,7 @@
 //! its base on held-out logs with the API's own figures, restart and find it listed, delete it; and a
 //! broken training file whose line the page names.
 
-use crate::support::{file_with, Browser, Server};
+use crate::support::{file_with, picker, Browser, Server};
 use fantoccini::Locator;
 use likely_core::params::GenerateParams;
 use std::ffi::OsStr;
@@ -15,13 +15,7 @@ const TRAINING: Duration = Duration::from_secs(300);
 
 /// Lighthouse keepers' logs from a seeded grammar: deterministic and unlike the embedded corpora.
 fn lighthouse_logs(seed: u64, documents: usize) -> Vec<String> {
-    let mut x = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
-    let mut pick = move |options: &[&'static str]| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        options[(x % options.len() as u64) as usize]
-    };
+    let mut pick = picker(seed, 0x2545_F491_4F6C_DD1D);
     (0..documents)
         .map(|_| {
             let mut log = String::new();

@@ -2,7 +2,7 @@
 //! opens with the same numbers, as do links in the previous format (`#e=`); a broken link says so
 //! and leaves the page usable. Also the charts and keyboard access to tokens.
 
-use crate::support::{Browser, Server};
+use crate::support::{error_on_arrival, Browser, Server};
 use fantoccini::key::Key;
 
 #[tokio::test]
@@ -61,12 +61,7 @@ async fn a_share_link_opens_the_same_numbers() {
 
 #[tokio::test]
 async fn a_broken_share_link_says_so() {
-    let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .goto(&format!("{}/#e=not-a-real-evaluation", server.url))
-        .await;
-    let message = browser.text_of("error-message").await;
+    let (_server, browser, message) = error_on_arrival("/#e=not-a-real-evaluation").await;
     assert!(message.contains("share link"), "{message}");
     browser.wait_for_models().await;
     browser.click("example-button").await;

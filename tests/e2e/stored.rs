@@ -3,7 +3,7 @@
 //! API, with the same pills, figures, token colours and charts; again after the server restarts on
 //! the same store; a figures-only link shows no text; a deleted, an unknown and a broken link say so.
 
-use crate::support::{Browser, Server, SharedStore, HAMLET_SNIPPET};
+use crate::support::{error_at, error_on_arrival, Browser, Server, SharedStore, HAMLET_SNIPPET};
 use std::io::Write;
 use std::time::Duration;
 
@@ -225,25 +225,14 @@ async fn stored_links_reopen_the_same_evaluation_without_generate_and_can_be_del
 
 #[tokio::test]
 async fn unknown_and_broken_links_say_so() {
-    let server = Server::start();
-    let browser = Browser::start().await;
-    browser
-        .goto(&format!("{}/s/no-such-link", server.url))
-        .await;
-    let message = browser.text_of("error-message").await;
+    let (server, browser, message) = error_on_arrival("/s/no-such-link").await;
     assert!(
         message.contains("no shared evaluation at this link"),
         "{message}"
     );
     browser.wait_for_models().await;
 
-    browser
-        .goto(&format!(
-            "{}/#s=TEtTTgIAbm90IGRlZmxhdGUgYXQgYWxs",
-            server.url
-        ))
-        .await;
-    let message = browser.text_of("error-message").await;
+    let message = error_at(&browser, &server, "/#s=TEtTTgIAbm90IGRlZmxhdGUgYXQgYWxs").await;
     assert!(
         message.contains("cannot be opened") && message.contains("damaged"),
         "{message}"

@@ -4,7 +4,7 @@
 //! and a custom model trained on `smollm2-135m` from the Customize page, better than it on its domain.
 //! Short texts keep the transformer's CPU time small.
 
-use crate::support::{file_with, Browser, Server};
+use crate::support::{file_with, picker, Browser, Server};
 use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
@@ -75,13 +75,7 @@ async fn the_worked_example_runs_with_smollm2_and_the_playground_generates_with_
 
 /// Short notes of a made-up domain (ferry timetables), from a seeded grammar.
 fn ferry_notes(seed: u64, documents: usize) -> Vec<String> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut pick = move |options: &[&'static str]| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        options[(x % options.len() as u64) as usize]
-    };
+    let mut pick = picker(seed, 0x9E37_79B9_7F4A_7C15);
     (0..documents)
         .map(|_| {
             let mut note = String::new();

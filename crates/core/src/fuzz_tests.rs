@@ -8,10 +8,11 @@
 //! proptest runs 256 cases per property (a second or two); `PROPTEST_CASES=100000 cargo test -p likely-core fuzz`
 //! runs longer.
 
+use crate::evaluation::dataset;
+use crate::evaluation::results::Outcome;
 use crate::evaluation::tests::{result, two_models};
 use crate::evaluation::Evaluation;
-use crate::results::Outcome;
-use crate::{dataset, prompt_scores, share, snapshot, GenerateResponse};
+use crate::{prompt_scores, share, snapshot, GenerateResponse};
 use base64::Engine;
 use proptest::prelude::*;
 

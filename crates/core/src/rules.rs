@@ -79,7 +79,7 @@ pub const K: Range = Range::new("k", 0.0, 500.0);
 /// Nucleus sampling mass.
 pub const P: Range = Range::new("p", 0.0, 1.0);
 /// The `top_logprobs` extension: how many of the most likely tokens (with their ids) an answer lists at
-/// each position, for the whole-distribution figures ([`crate::distribution`]). 20 is vLLM's default
+/// each position, for the whole-distribution figures ([`crate::comparison::distribution`]). 20 is vLLM's default
 /// `--max-logprobs`, the page's default K, and what the embedded models answer at a few times the cost
 /// of plain scoring (docs/distribution.md).
 pub const TOP_LOGPROBS: Range = Range::new("top_logprobs", 1.0, 20.0);

@@ -11,6 +11,32 @@ pub use likely_testkit::cohere::{Behaviour, Upstream};
 pub use likely_testkit::files::file_with;
 pub use server::{Server, SharedStore};
 
+/// A seeded picker of one option among several (xorshift64 from `seed` scrambled by `mix`): the
+/// made-up domains' grammars draw their words with it, so their texts are the same on every run.
+pub fn picker(seed: u64, mix: u64) -> impl FnMut(&[&'static str]) -> &'static str {
+    let mut x = seed.wrapping_mul(mix) | 1;
+    move |options| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        options[(x % options.len() as u64) as usize]
+    }
+}
+
+/// A fresh server and browser, the browser opened on `path`: both, and the error message shown.
+pub async fn error_on_arrival(path: &str) -> (Server, Browser, String) {
+    let server = Server::start();
+    let browser = Browser::start().await;
+    let message = error_at(&browser, &server, path).await;
+    (server, browser, message)
+}
+
+/// Opens `path` of `server` and reads the error message the page shows there.
+pub async fn error_at(browser: &Browser, server: &Server, path: &str) -> String {
+    browser.goto(&format!("{}{path}", server.url)).await;
+    browser.text_of("error-message").await
+}
+
 /// The configuration of the worked example's pair: the two embedded models.
 pub const EMBEDDED_PAIR: &str = r#"
 [[models]]

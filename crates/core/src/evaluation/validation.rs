@@ -4,7 +4,7 @@
 
 use super::error::EvaluationError;
 use super::{Evaluation, SCHEMA_VERSION};
-use crate::results::{ModelResults, Outcome};
+use crate::evaluation::results::{ModelResults, Outcome};
 use crate::rules;
 
 impl Evaluation {

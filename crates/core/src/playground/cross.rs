@@ -1,11 +1,11 @@
 //! Cross-scoring: one generation scored under another model. The other model is asked to score the
 //! prompt followed by the generated text (`return_likelihoods: "ALL"`, nothing generated); the figure is
-//! the average likelihood of the tokens after the prompt ([`crate::prompt_split`] finds where the
+//! the average likelihood of the tokens after the prompt ([`crate::wire::prompt_split`] finds where the
 //! prompt's tokens end; a token straddling the boundary counts as the prompt's).
 
 use super::generated::average;
-use crate::prompt_split::{bytes, split_prompt};
-use crate::scores::{prompt_scores, ScoredToken, ScoresError};
+use crate::wire::prompt_split::{bytes, split_prompt};
+use crate::wire::scores::{prompt_scores, ScoredToken, ScoresError};
 use crate::wire::GenerateRequest;
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! each generation's text and its generated tokens with their likelihoods (every one is scored: the
 //! context is the prompt), checked by [`crate::rules::logprob`].
 
-use crate::scores::{ScoredToken, ScoresError};
+use crate::wire::scores::{ScoredToken, ScoresError};
 use crate::wire::{GenerateResponse, TokenLikelihood};
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +31,7 @@ pub(super) fn average(tokens: &[ScoredToken]) -> Option<f64> {
 }
 
 fn generated_token(index: usize, token: &TokenLikelihood) -> Result<ScoredToken, ScoresError> {
-    crate::scores::scored_token(index, token, token.likelihood)
+    crate::wire::scores::scored_token(index, token, token.likelihood)
 }
 
 /// Every generation of `response`; its `token_likelihoods` are all generated tokens (none when the

@@ -104,7 +104,7 @@ impl PlaygroundState {
 /// A state as the page makes it, for tests: two columns, one failed, a seed and a stop sequence.
 #[cfg(test)]
 pub(crate) fn sample_state() -> PlaygroundState {
-    use crate::scores::ScoredToken;
+    use crate::wire::scores::ScoredToken;
     {
         PlaygroundState {
             prompt: "To be".into(),

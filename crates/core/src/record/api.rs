@@ -4,15 +4,15 @@
 //!   snapshot (base64url, as a `#s=` link carries it).
 //! - `GET /v1/runs?model=&dataset=&author=&q=&before=&limit=` → [`RunList`], newest first.
 //! - `GET /v1/runs/{id}` → [`RunDetail`]; `DELETE /v1/runs/{id}` with the access token or the run's
-//!   delete token ([`crate::share_api::DELETE_TOKEN_HEADER`]).
+//!   delete token ([`crate::share::api::DELETE_TOKEN_HEADER`]).
 //! - `POST /v1/datasets` ([`NewDataset`] → [`KeptDataset`], 201 the first time, 200 after);
 //!   `GET /v1/datasets` → [`DatasetList`]; `GET /v1/datasets/{fingerprint}` → [`Leaderboard`];
 //!   `GET /v1/datasets/{fingerprint}/snippets` → [`DatasetSnippets`].
 
-use crate::bootstrap::Interval;
-use crate::compare::Verdict;
+use crate::comparison::pills::Verdict;
+use crate::evaluation::params::GenerateParams;
 use crate::evaluation::Snippet;
-use crate::params::GenerateParams;
+use crate::figures::bootstrap::Interval;
 use serde::{Deserialize, Serialize};
 
 /// The page listing runs.

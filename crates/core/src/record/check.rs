@@ -10,9 +10,9 @@ use super::api::{
 };
 use super::figures::run_figures;
 use super::fingerprint::{fingerprint, is_fingerprint};
-use crate::bootstrap::Interval;
+use crate::evaluation::results::Outcome;
 use crate::evaluation::Evaluation;
-use crate::results::Outcome;
+use crate::figures::bootstrap::Interval;
 use crate::snapshot::{from_fragment, Scope};
 use thiserror::Error;
 

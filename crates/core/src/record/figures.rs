@@ -4,12 +4,12 @@
 
 use super::api::{ModelRole, NewRun, RunComparison, RunFigures, RunModel, RunSet};
 use super::fingerprint::fingerprint;
-use crate::bootstrap::{intervals, Interval, Pair, RESAMPLES};
+use crate::evaluation::results::{ModelResults, Outcome};
 use crate::evaluation::Evaluation;
-use crate::metric::Metric;
-use crate::results::{ModelResults, Outcome};
+use crate::figures::bootstrap::{intervals, Interval, Pair, RESAMPLES};
+use crate::figures::metric::Metric;
+use crate::figures::sums::Sums;
 use crate::snapshot::{encode, to_fragment, Scope, SnapshotError};
-use crate::sums::Sums;
 use crate::wire::ModelInfo;
 
 /// The 95% interval of `run`'s loss, resampling its scored snippets (`None` under two).

@@ -2,11 +2,11 @@
 //! kind of tampering or unfinished run is refused with the right kind of error.
 
 use super::*;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelSpec, Outcome, SnippetResult};
 use crate::evaluation::{Evaluation, Snippet};
-use crate::params::GenerateParams;
-use crate::results::{ModelSpec, Outcome, SnippetResult};
-use crate::scores::ScoredToken;
 use crate::snapshot::{encode, to_fragment, Scope};
+use crate::wire::scores::ScoredToken;
 use crate::wire::ModelInfo;
 
 /// One way of changing a run after it was made.
@@ -103,7 +103,7 @@ fn tampered_runs_are_refused_as_mismatches() {
     let tampered: Vec<Tamper> = vec![
         Box::new(|run| run.figures[1].avg_loglik = Some(-0.1)),
         Box::new(|run| run.comparisons[1].delta = Some(-5.0)),
-        Box::new(|run| run.comparisons[1].verdict = crate::compare::Verdict::Worse),
+        Box::new(|run| run.comparisons[1].verdict = crate::comparison::pills::Verdict::Worse),
         Box::new(|run| run.models[1].name = "other".into()),
         Box::new(|run| run.models.swap(0, 1)),
         Box::new(|run| run.dataset.snippets = 3),

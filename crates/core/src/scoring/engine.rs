@@ -9,9 +9,9 @@ use super::kept::KeptWindows;
 use super::plan::Job;
 use super::retry::CallFailure;
 use super::windows::{plan_for, WindowProgress};
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelSpec, Outcome};
 use crate::evaluation::{Evaluation, EvaluationError};
-use crate::params::GenerateParams;
-use crate::results::{ModelSpec, Outcome};
 use crate::wire::{GenerateRequest, GenerateResponse};
 use std::collections::VecDeque;
 

@@ -4,9 +4,9 @@
 
 use super::retry::CallFailure;
 use super::windows::{stitch, WindowProgress};
-use crate::params::GenerateParams;
-use crate::results::Outcome;
-use crate::scores::prompt_scores;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::Outcome;
+use crate::wire::scores::prompt_scores;
 use crate::wire::{GenerateRequest, GenerateResponse};
 
 /// A job asking for its windows one at a time.

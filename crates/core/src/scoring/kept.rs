@@ -5,7 +5,7 @@
 //! so the list stays short and is searched in order.
 
 use super::windows::WindowProgress;
-use crate::params::GenerateParams;
+use crate::evaluation::params::GenerateParams;
 
 /// Which snippet a window progress belongs to.
 #[derive(Debug, Clone, PartialEq)]

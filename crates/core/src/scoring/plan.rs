@@ -2,8 +2,8 @@
 //! (every model's job for the first snippet, then the second's…), so the figures of all models grow
 //! together.
 
+use crate::evaluation::results::Outcome;
 use crate::evaluation::Evaluation;
-use crate::results::Outcome;
 
 /// One snippet to score with one model.
 #[derive(Debug, Clone, PartialEq, Eq)]

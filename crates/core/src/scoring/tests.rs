@@ -5,10 +5,10 @@
 use super::retry::{CallFailure, MAX_ATTEMPTS};
 use super::windows::tests::{long_text, tokenize};
 use super::*;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelSpec, Outcome};
 use crate::evaluation::{Evaluation, Snippet};
-use crate::params::GenerateParams;
-use crate::results::{ModelSpec, Outcome};
-use crate::scores::prompt_scores;
+use crate::wire::scores::prompt_scores;
 use crate::wire::GenerateResponse;
 use serde_json::json;
 
@@ -113,7 +113,7 @@ fn reason(evaluation: &Evaluation, model: &str, snippet: usize) -> String {
 fn jobs_go_snippet_by_snippet_and_skip_finished_outcomes() {
     let mut evaluation = evaluation(&["To be", "or not", "to be"], None);
     let scored = prompt_scores("or not", &answer("or not")).unwrap();
-    let scored = crate::results::SnippetResult::single(scored);
+    let scored = crate::evaluation::results::SnippetResult::single(scored);
     evaluation
         .set_outcome(BASE, 1, Outcome::Scored(scored))
         .unwrap();

@@ -15,9 +15,9 @@
 //! [`WindowProgress`] keeps the finished windows of a snippet whose other window failed, so a retry
 //! asks only for the windows still missing.
 
-use crate::params::GenerateParams;
-use crate::results::SnippetResult;
-use crate::scores::ScoredToken;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::SnippetResult;
+use crate::wire::scores::ScoredToken;
 use thiserror::Error;
 
 /// Estimated UTF-8 bytes per token, on the safe side for most text.

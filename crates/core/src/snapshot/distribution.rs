@@ -1,5 +1,5 @@
 //! Format version 4 of an evaluation's snapshot: version 2's value ([`super::format`]) followed by
-//! what the whole-distribution figures need ([`crate::distribution`]): the K asked for, and per custom
+//! what the whole-distribution figures need ([`crate::comparison::distribution`]): the K asked for, and per custom
 //! model and snippet the frozen figures of each token (its KL estimate as an exact f64 column, and a
 //! bitmap of "same top-1"). The top-K lists themselves are not kept (twenty entries a token would
 //! make every link a stored one).
@@ -10,9 +10,9 @@
 use super::columns::FloatColumn;
 use super::format::SnapshotV2;
 use super::{Scope, Snapshot, SnapshotError};
-use crate::distribution::{freeze, Frozen};
+use crate::comparison::distribution::{freeze, Frozen};
+use crate::evaluation::results::Outcome;
 use crate::evaluation::Evaluation;
-use crate::results::Outcome;
 use crate::rules::DEFAULT_TOP_LOGPROBS;
 use serde::{Deserialize, Serialize};
 

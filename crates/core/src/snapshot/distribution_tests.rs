@@ -1,9 +1,9 @@
 use super::super::{decode, encode, redact, Scope, DISTRIBUTION_VERSION, FORMAT_VERSION};
-use crate::bootstrap::RESAMPLES;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelSpec, Outcome, SnippetResult};
 use crate::evaluation::{Evaluation, Snippet};
-use crate::params::GenerateParams;
-use crate::results::{ModelSpec, Outcome, SnippetResult};
-use crate::scores::{ScoredToken, TopK};
+use crate::figures::bootstrap::RESAMPLES;
+use crate::wire::scores::{ScoredToken, TopK};
 
 /// A baseline and a custom model sharing a tokenizer over three snippets, with top-K lists.
 fn with_lists() -> Evaluation {

@@ -8,10 +8,10 @@
 use super::columns::FloatColumn;
 use super::redact;
 use super::{Scope, Snapshot, SnapshotError};
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelResults, ModelSpec, Outcome, SnippetResult};
 use crate::evaluation::{Evaluation, Snippet, SnippetSource, SCHEMA_VERSION};
-use crate::params::GenerateParams;
-use crate::results::{ModelResults, ModelSpec, Outcome, SnippetResult};
-use crate::scores::ScoredToken;
+use crate::wire::scores::ScoredToken;
 use crate::wire::ReturnLikelihoods;
 use serde::{Deserialize, Serialize};
 

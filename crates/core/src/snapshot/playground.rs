@@ -4,7 +4,7 @@
 
 use super::SnapshotError;
 use crate::playground::{Column, ColumnOutcome, Generated, PlaygroundParams, PlaygroundState};
-use crate::scores::ScoredToken;
+use crate::wire::scores::ScoredToken;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]

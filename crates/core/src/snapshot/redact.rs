@@ -3,8 +3,8 @@
 //! bits per byte, accuracy, pills and their intervals, charts) depends only on lengths, likelihoods
 //! and ranks, so it comes out the same; the text cannot be read back from it.
 
+use crate::evaluation::results::Outcome;
 use crate::evaluation::Evaluation;
-use crate::results::Outcome;
 
 /// The placeholder byte: ASCII, so that a run of it of any length is a valid string.
 const FILLER: u8 = b'x';

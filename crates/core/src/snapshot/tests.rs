@@ -1,9 +1,9 @@
 use super::*;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelSpec, Outcome, SnippetResult};
 use crate::evaluation::{Snippet, SnippetSource};
-use crate::params::GenerateParams;
-use crate::results::{ModelSpec, Outcome, SnippetResult};
-use crate::scores::ScoredToken;
 use crate::testing::HAMLET_WORDS as WORDS;
+use crate::wire::scores::ScoredToken;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 

@@ -12,18 +12,19 @@ fn config_file(name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
-const CONFIG: &str = r#"
-[[models]]
-name = "remote"
-backend = "cohere"
-base_url = "https://api.cohere.com"
-upstream_model = "command-light"
-api_key_env = "LIKELY_CLI_TEST_KEY"
-"#;
+/// One remote model whose key is read from `LIKELY_CLI_TEST_KEY`.
+fn config() -> String {
+    crate::common::one_model(
+        "remote",
+        "cohere",
+        "https://api.cohere.com",
+        "api_key_env = \"LIKELY_CLI_TEST_KEY\"",
+    )
+}
 
 #[test]
 fn a_missing_key_variable_stops_the_server_and_is_named() {
-    let path = config_file("missing", CONFIG);
+    let path = config_file("missing", &config());
     let output = Command::new(env!("CARGO_BIN_EXE_likely"))
         .args(["serve", "--port", "0", "--config"])
         .arg(&path)
@@ -40,7 +41,7 @@ fn a_missing_key_variable_stops_the_server_and_is_named() {
 
 #[test]
 fn a_configured_server_prints_its_address_and_lists_its_models() {
-    let path = config_file("serve", CONFIG);
+    let path = config_file("serve", &config());
     let mut child = Command::new(env!("CARGO_BIN_EXE_likely"))
         .args(["serve", "--port", "0", "--dist", "/nonexistent", "--config"])
         .arg(&path)

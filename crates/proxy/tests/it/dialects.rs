@@ -28,7 +28,27 @@ async fn embedded_state() -> AppState {
 }
 
 async fn post(app: &Router, path: &str, body: &Value) -> Answered {
+    post_typed(app, path, "application/json", body.to_string()).await
+}
+
+/// POST `body` to `path` as `content_type`.
+async fn post_typed(
+    app: &Router,
+    path: &str,
+    content_type: &str,
+    body: impl Into<Body>,
+) -> Answered {
     let request = Request::post(path)
+        .header("content-type", content_type)
+        .body(body.into())
+        .unwrap();
+    send(app, request).await
+}
+
+/// POST `body` as JSON to `path`, addressed to the loopback listener (`Host: 127.0.0.1:8080`).
+async fn post_local(app: &Router, path: &str, body: &Value) -> Answered {
+    let request = Request::post(path)
+        .header("host", "127.0.0.1:8080")
         .header("content-type", "application/json")
         .body(Body::from(body.to_string()))
         .unwrap();
@@ -406,34 +426,13 @@ async fn api_paths_never_answer_the_page_and_every_refusal_is_json() {
         assert!(answered.text.contains("<title>page</title>"), "{path}");
     }
     // The framework's own refusals: a missing query field, a wrong content type, bad JSON.
-    let shares = send(
-        &app,
-        Request::post("/v1/shares")
-            .header("content-type", "application/octet-stream")
-            .body(Body::from("x"))
-            .unwrap(),
-    )
-    .await;
+    let shares = post_typed(&app, "/v1/shares", "application/octet-stream", "x").await;
     assert!(shares.status.is_client_error());
     assert!(shares.json()["message"].is_string(), "{}", shares.text);
-    let wrong_type = send(
-        &app,
-        Request::post("/vllm/m/tokenize")
-            .header("content-type", "text/plain")
-            .body(Body::from("{}"))
-            .unwrap(),
-    )
-    .await;
+    let wrong_type = post_typed(&app, "/vllm/m/tokenize", "text/plain", "{}").await;
     assert_eq!(wrong_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(openai_message(&wrong_type).contains("JSON"));
-    let bad_json = send(
-        &app,
-        Request::post("/tokenize")
-            .header("content-type", "application/json")
-            .body(Body::from("{\"prompt\":"))
-            .unwrap(),
-    )
-    .await;
+    let bad_json = post_typed(&app, "/tokenize", "application/json", "{\"prompt\":").await;
     assert_eq!(bad_json.status, StatusCode::BAD_REQUEST);
     assert!(!openai_message(&bad_json).is_empty());
     let wrong_method = send(
@@ -547,40 +546,26 @@ async fn the_new_routes_keep_the_access_token_host_check_limits_and_gate() {
     )
     .await;
     assert_eq!(rebinding.status, StatusCode::MISDIRECTED_REQUEST);
-    let host = |request: axum::http::request::Builder| request.header("host", "127.0.0.1:8080");
 
-    let long = send(
+    let long = post_local(
         &app,
-        host(Request::post("/tokenize"))
-            .header("content-type", "application/json")
-            .body(Body::from(
-                json!({"model": "v", "prompt": "x".repeat(51)}).to_string(),
-            ))
-            .unwrap(),
+        "/tokenize",
+        &json!({"model": "v", "prompt": "x".repeat(51)}),
     )
     .await;
     assert_eq!(long.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", long.text);
     assert!(openai_message(&long).contains("at most 50"));
-    let too_many = send(
-        &app,
-        host(Request::post("/vllm/v/detokenize"))
-            .header("content-type", "application/json")
-            .body(Body::from(json!({"tokens": vec![1; 51]}).to_string()))
-            .unwrap(),
-    )
-    .await;
+    let too_many = post_local(&app, "/vllm/v/detokenize", &json!({"tokens": vec![1; 51]})).await;
     assert_eq!(
         too_many.status,
         StatusCode::BAD_REQUEST,
         "{}",
         too_many.text
     );
-    let huge = send(
+    let huge = post_local(
         &app,
-        host(Request::post("/vllm/v/tokenize"))
-            .header("content-type", "application/json")
-            .body(Body::from(json!({"prompt": "x".repeat(5000)}).to_string()))
-            .unwrap(),
+        "/vllm/v/tokenize",
+        &json!({"prompt": "x".repeat(5000)}),
     )
     .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", huge.text);
@@ -590,25 +575,11 @@ async fn the_new_routes_keep_the_access_token_host_check_limits_and_gate() {
     let slow = {
         let app = app.clone();
         tokio::spawn(async move {
-            send(
-                &app,
-                host(Request::post("/vllm/v/v1/completions"))
-                    .header("content-type", "application/json")
-                    .body(Body::from(scoring(json!("To be or")).to_string()))
-                    .unwrap(),
-            )
-            .await
+            post_local(&app, "/vllm/v/v1/completions", &scoring(json!("To be or"))).await
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let busy = send(
-        &app,
-        host(Request::post("/vllm/v/tokenize"))
-            .header("content-type", "application/json")
-            .body(Body::from(json!({"prompt": "a"}).to_string()))
-            .unwrap(),
-    )
-    .await;
+    let busy = post_local(&app, "/vllm/v/tokenize", &json!({"prompt": "a"})).await;
     assert_eq!(
         busy.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -617,13 +588,6 @@ async fn the_new_routes_keep_the_access_token_host_check_limits_and_gate() {
     );
     assert_eq!(busy.headers["retry-after"], "1");
     assert_eq!(slow.await.unwrap().status, StatusCode::OK);
-    let free = send(
-        &app,
-        host(Request::post("/vllm/v/tokenize"))
-            .header("content-type", "application/json")
-            .body(Body::from(json!({"prompt": "a"}).to_string()))
-            .unwrap(),
-    )
-    .await;
+    let free = post_local(&app, "/vllm/v/tokenize", &json!({"prompt": "a"})).await;
     assert_eq!(free.status, StatusCode::OK, "{}", free.text);
 }

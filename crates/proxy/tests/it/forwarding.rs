@@ -3,7 +3,9 @@
 //! proxy must send each the right request and turn each answer into the same Cohere-shaped answer.
 
 use crate::common;
-use crate::common::{app_from, fake_upstream, generate, one_model, one_upstream, scoring, Reply};
+use crate::common::{
+    app_from, fake_upstream, generate, one_model, one_upstream, score_alone, scoring, Reply,
+};
 use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use serde_json::{json, Value};
@@ -156,18 +158,7 @@ async fn fireworks_style_echo_is_split_at_the_prompt() {
 #[tokio::test]
 async fn scoring_alone_drops_the_generated_token_a_generic_server_must_make() {
     let (upstream, app) = one_upstream("f", "openai-completions", FIREWORKS, "", &[]).await;
-    let mut request = scoring("f", "To be or");
-    request["max_tokens"] = json!(0);
-    let answer = generate(&app, request).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    let json = answer.json();
-    assert_eq!(
-        json["generations"][0]["token_likelihoods"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
+    let json = score_alone(&app, "f", "To be or", 3).await;
     assert_eq!(json["generations"][0]["text"], "");
     assert_eq!(upstream.requests()[0].body["max_tokens"], 1);
 }

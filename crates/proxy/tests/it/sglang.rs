@@ -2,7 +2,9 @@
 //! `/generate` in SGLang's real shape (fixtures in `tests/fixtures/`) and with its real error bodies,
 //! and the proxy must send the right request and return the same Cohere-shaped answer as every backend.
 
-use crate::common::{app_from, fake_upstream, generate, one_model, one_upstream, scoring, Reply};
+use crate::common::{
+    app_from, fake_upstream, generate, one_model, one_upstream, score_alone, scoring, Reply,
+};
 use axum::http::StatusCode;
 use likely_core::{prompt_scores, GenerateResponse};
 use serde_json::json;
@@ -65,18 +67,7 @@ async fn sglang_scores_without_generating() {
         &[("SG_KEY", "sg-key-31415")],
     )
     .await;
-    let mut request = scoring("s", "To be or");
-    request["max_tokens"] = json!(0);
-    let answer = generate(&app, request).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    let json = answer.json();
-    assert_eq!(
-        json["generations"][0]["token_likelihoods"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
+    let json = score_alone(&app, "s", "To be or", 3).await;
     assert_eq!(json["meta"]["billed_units"]["output_tokens"], 0);
     let seen = upstream.requests();
     assert_eq!(seen[0].body["sampling_params"]["max_new_tokens"], 0);

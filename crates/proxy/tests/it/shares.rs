@@ -40,13 +40,8 @@ fn evaluation(snippets: usize) -> Evaluation {
             let tokens = text
                 .split_inclusive(' ')
                 .enumerate()
-                .map(|(t, piece)| ScoredToken {
-                    text: piece.to_string(),
-                    logprob: (t > 0).then_some(-3.0 + shift - (t % 3) as f64),
-                    top: None,
-                    rank: None,
-                    id: None,
-                    top_k: None,
+                .map(|(t, piece)| {
+                    ScoredToken::new(piece, (t > 0).then_some(-3.0 + shift - (t % 3) as f64))
                 })
                 .collect();
             e.set_outcome(model, i, Outcome::Scored(SnippetResult::single(tokens)))

@@ -8,6 +8,7 @@
 //! command runs); without them it says so and checks that the n-gram models are served alone.
 
 use crate::common;
+use likely_testkit::serve::Served;
 use serde_json::{json, Value};
 
 fn reference_prompt() -> (String, Vec<u32>, Vec<f64>) {
@@ -45,15 +46,44 @@ async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     body
 }
 
+/// `POST /v1/generate` of `body` to `base`: the first generation's tokens.
+async fn generated_tokens(client: &reqwest::Client, base: &str, body: Value) -> Vec<Value> {
+    let answer = post(client, format!("{base}/v1/generate"), body).await;
+    match &answer["generations"][0]["token_likelihoods"] {
+        Value::Array(tokens) => tokens.clone(),
+        _ => panic!("no tokens: {answer}"),
+    }
+}
+
+/// `likely serve` with the environment's transformer setting removed and custom models kept below
+/// `dir`, and a client for it.
+fn serve_with_custom_models(dir: &std::path::Path) -> (Served, reqwest::Client) {
+    let served = common::served::serve_api("none")
+        .env_remove("LIKELY_TRANSFORMER")
+        .custom_models(&dir.join("models"))
+        .spawn();
+    likely_proxy::backends::upstream::install_crypto_provider();
+    (served, reqwest::Client::new())
+}
+
+/// Asks for the seeded `sample` twice: the same text both times, and not empty.
+async fn sampling_repeats(client: &reqwest::Client, base: &str, sample: Value) {
+    let first = post(client, format!("{base}/v1/generate"), sample.clone()).await;
+    let again = post(client, format!("{base}/v1/generate"), sample).await;
+    assert_eq!(
+        first["generations"][0]["text"],
+        again["generations"][0]["text"]
+    );
+    assert!(
+        !first["generations"][0]["text"].as_str().unwrap().is_empty(),
+        "{first}"
+    );
+}
+
 #[tokio::test]
 async fn the_transformer_is_served_scored_sampled_and_tokenized() {
     let dir = tempfile::tempdir().unwrap();
-    let served = common::served::serve_api("none")
-        .env_remove("LIKELY_TRANSFORMER")
-        .custom_models(&dir.path().join("models"))
-        .spawn();
-    likely_proxy::backends::upstream::install_crypto_provider();
-    let client = reqwest::Client::new();
+    let (served, client) = serve_with_custom_models(dir.path());
     let models: Value = common::json_of(client.get(format!("{}/v1/models", served.url))).await;
     let listed: Vec<&str> = models["models"]
         .as_array()
@@ -87,15 +117,7 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
         json!({"model": model, "prompt": text, "max_tokens": 1, "temperature": 1, "k": 0,
                "p": 0.75, "return_likelihoods": "ALL", "seed": 7})
     };
-    let answer = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        request("smollm2-135m"),
-    )
-    .await;
-    let tokens = answer["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap();
+    let tokens = generated_tokens(&client, &served.url, request("smollm2-135m")).await;
     assert!(tokens.len() > ids.len(), "prompt tokens and one generated");
     assert!(
         tokens[0].get("likelihood").is_none(),
@@ -111,15 +133,8 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
     let average: f64 = reference[1..].iter().sum::<f64>() / (reference.len() - 1) as f64;
     assert!((average + 3.4151).abs() < 0.001, "{average}");
 
-    let adapted = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        request("smollm2-135m-shakespeare"),
-    )
-    .await;
-    let adapted_tokens = adapted["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap();
+    let adapted_tokens =
+        generated_tokens(&client, &served.url, request("smollm2-135m-shakespeare")).await;
     let differs = (1..ids.len()).any(|i| {
         let a = adapted_tokens[i]["likelihood"].as_f64().unwrap();
         let b = tokens[i]["likelihood"].as_f64().unwrap();
@@ -131,18 +146,7 @@ async fn the_transformer_is_served_scored_sampled_and_tokenized() {
     // Seeded sampling repeats itself.
     let sample = json!({"model": "smollm2-135m", "prompt": "To be, or not to be:", "max_tokens": 8,
                         "temperature": 0.7, "k": 0, "p": 0.9, "seed": 11});
-    let first = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        sample.clone(),
-    )
-    .await;
-    let again = post(&client, format!("{}/v1/generate", served.url), sample).await;
-    assert_eq!(
-        first["generations"][0]["text"],
-        again["generations"][0]["text"]
-    );
-    assert!(!first["generations"][0]["text"].as_str().unwrap().is_empty());
+    sampling_repeats(&client, &served.url, sample).await;
 
     // The vLLM-shaped token route speaks SmolLM2's ids.
     let tokenized = post(
@@ -169,16 +173,9 @@ async fn average_likelihood(
 ) -> f64 {
     let (mut sum, mut n) = (0.0, 0usize);
     for text in texts {
-        let answer = post(
-            client,
-            format!("{base}/v1/generate"),
-            json!({"model": model, "prompt": text, "max_tokens": 0, "return_likelihoods": "ALL"}),
-        )
-        .await;
-        for token in answer["generations"][0]["token_likelihoods"]
-            .as_array()
-            .unwrap()
-        {
+        let request =
+            json!({"model": model, "prompt": text, "max_tokens": 0, "return_likelihoods": "ALL"});
+        for token in generated_tokens(client, base, request).await {
             if let Some(l) = token["likelihood"].as_f64() {
                 sum += l;
                 n += 1;
@@ -198,12 +195,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let served = common::served::serve_api("none")
-        .env_remove("LIKELY_TRANSFORMER")
-        .custom_models(&dir.path().join("models"))
-        .spawn();
-    likely_proxy::backends::upstream::install_crypto_provider();
-    let client = reqwest::Client::new();
+    let (served, client) = serve_with_custom_models(dir.path());
     // A small upload: 40 documents, every tenth held out for validation.
     let docs = common::apiary::apiary(1, 40);
     let (content_type, body) = common::apiary::multipart(
@@ -223,14 +215,9 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     assert_eq!(queued["base"], "smollm2-135m");
     let started = std::time::Instant::now();
     let done = loop {
-        let record: Value = client
-            .get(format!("{}/v1/custom-models/smol-apiary", served.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let record =
+            common::json_of(client.get(format!("{}/v1/custom-models/smol-apiary", served.url)))
+                .await;
         if record["status"] != "queued" && record["status"] != "running" {
             break record;
         }
@@ -249,14 +236,7 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     );
     assert_eq!(done["validation"]["documents"], 4, "{done}");
 
-    let models: Value = client
-        .get(format!("{}/v1/models", served.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let models = common::json_of(client.get(format!("{}/v1/models", served.url))).await;
     let listed = models["models"]
         .as_array()
         .unwrap()
@@ -283,16 +263,9 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     );
 
     // The exact top tokens and ranks of the mixture (one pass of the network).
-    let answer = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        json!({"model": "smol-apiary", "prompt": held_out[0], "max_tokens": 0,
-               "return_likelihoods": "ALL", "top_logprobs": 5, "return_ranks": true}),
-    )
-    .await;
-    let tokens = answer["generations"][0]["token_likelihoods"]
-        .as_array()
-        .unwrap();
+    let request = json!({"model": "smol-apiary", "prompt": held_out[0], "max_tokens": 0,
+                         "return_likelihoods": "ALL", "top_logprobs": 5, "return_ranks": true});
+    let tokens = generated_tokens(&client, &served.url, request).await;
     for token in &tokens[1..] {
         let rank = token["rank"].as_u64().unwrap_or_else(|| panic!("{token}"));
         let likelihood = token["likelihood"].as_f64().unwrap();
@@ -315,19 +288,5 @@ async fn a_custom_model_is_trained_on_the_network_and_served() {
     // Seeded sampling repeats itself.
     let sample = json!({"model": "smol-apiary", "prompt": "Hive Amber of the", "max_tokens": 6,
                         "temperature": 0.7, "seed": 5});
-    let first = post(
-        &client,
-        format!("{}/v1/generate", served.url),
-        sample.clone(),
-    )
-    .await;
-    let again = post(&client, format!("{}/v1/generate", served.url), sample).await;
-    assert_eq!(
-        first["generations"][0]["text"],
-        again["generations"][0]["text"]
-    );
-    assert!(
-        !first["generations"][0]["text"].as_str().unwrap().is_empty(),
-        "{first}"
-    );
+    sampling_repeats(&client, &served.url, sample).await;
 }

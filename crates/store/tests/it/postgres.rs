@@ -3,8 +3,8 @@
 //! another, and handles opening at once migrate the schema once.
 
 use crate::pg_env::{drop_database, fresh_database, postgres_url};
-use crate::suite::suite_config;
-use likely_store::{Deletion, Lookup, NewSnapshot, PostgresStore, ShareStore, Store, StoreUrl};
+use crate::suite::{found, new_snapshot, suite_config};
+use likely_store::{Deletion, Lookup, PostgresStore, ShareStore, Store, StoreUrl};
 
 async fn open_postgres(test: &str) -> Option<(PostgresStore, ())> {
     let url = postgres_url(test)?;
@@ -24,16 +24,10 @@ async fn two_replicas_share_snapshots() {
     assert!(matches!(first, Store::Postgres(_)));
 
     let saved = first
-        .save(NewSnapshot {
-            kind: "everything".into(),
-            bytes: b"replicated".to_vec(),
-            expires_at: None,
-        })
+        .save(new_snapshot("everything", b"replicated".to_vec(), None))
         .await
         .unwrap();
-    let Lookup::Found(snapshot) = second.get(saved.id.as_str()).await.unwrap() else {
-        panic!("unseen")
-    };
+    let snapshot = found(second.get(saved.id.as_str()).await.unwrap());
     assert_eq!(snapshot.bytes, b"replicated");
     assert_eq!(snapshot.meta, saved.meta);
 
@@ -70,11 +64,7 @@ async fn racing_deletes_from_two_replicas_delete_once() {
     let second = PostgresStore::open(&url, suite_config()).await.unwrap();
     for _ in 0..10 {
         let saved = first
-            .save(NewSnapshot {
-                kind: "figures".into(),
-                bytes: vec![1],
-                expires_at: None,
-            })
+            .save(new_snapshot("figures", vec![1], None))
             .await
             .unwrap();
         let token = saved.delete_token.expose().to_owned();
@@ -182,19 +172,9 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
     let name = format!("likely_v1_{}", std::process::id());
     let old_url = first_release_database(&url, &name).await;
     let store = PostgresStore::open(&old_url, suite_config()).await.unwrap();
-    let Lookup::Found(snapshot) = store.get("4fLdD1jmDjuaW6K-nsITzw").await.unwrap() else {
-        panic!("the share was lost in the migration")
-    };
+    let snapshot = found(store.get("4fLdD1jmDjuaW6K-nsITzw").await.unwrap());
     assert_eq!(snapshot.bytes, b"first share");
-    let run =
-        crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
-    let saved = likely_store::RunStore::record_run(&store, run)
-        .await
-        .unwrap();
-    assert!(likely_store::RunStore::get_run(&store, &saved.id)
-        .await
-        .unwrap()
-        .is_some());
+    crate::record_suite::a_run_is_recorded_and_read_back(&store).await;
     drop(store);
     drop_database(&url, &name).await;
 }

@@ -1,8 +1,8 @@
 //! The store suite against `SqliteStore` in a temporary folder, and what only SQLite has: a file
 //! created with its folder, reopened, and opened by several handles at once.
 
-use crate::suite::suite_config;
-use likely_store::{Lookup, NewSnapshot, ShareStore, SqliteStore, Store, StoreUrl};
+use crate::suite::{found, new_snapshot, suite_config};
+use likely_store::{Lookup, ShareStore, SqliteStore, Store, StoreUrl};
 use tempfile::TempDir;
 
 async fn open_sqlite(_test: &str) -> Option<(SqliteStore, TempDir)> {
@@ -23,20 +23,14 @@ async fn the_url_creates_the_file_and_its_folders_and_reopening_keeps_snapshots(
     let store = Store::open(&url, suite_config()).await.unwrap().unwrap();
     assert!(matches!(store, Store::Sqlite(_)));
     let saved = store
-        .save(NewSnapshot {
-            kind: "figures".into(),
-            bytes: b"kept".to_vec(),
-            expires_at: None,
-        })
+        .save(new_snapshot("figures", b"kept".to_vec(), None))
         .await
         .unwrap();
     drop(store);
     assert!(path.is_file());
 
     let reopened = Store::open(&url, suite_config()).await.unwrap().unwrap();
-    let Lookup::Found(snapshot) = reopened.get(saved.id.as_str()).await.unwrap() else {
-        panic!("lost")
-    };
+    let snapshot = found(reopened.get(saved.id.as_str()).await.unwrap());
     assert_eq!(snapshot.bytes, b"kept");
     assert_eq!(snapshot.meta, saved.meta);
 }
@@ -61,16 +55,10 @@ async fn handles_opened_at_once_on_one_file_share_it() {
         stores.push(open.await.unwrap().unwrap());
     }
     let saved = stores[0]
-        .save(NewSnapshot {
-            kind: "figures".into(),
-            bytes: vec![42],
-            expires_at: None,
-        })
+        .save(new_snapshot("figures", vec![42], None))
         .await
         .unwrap();
-    let Lookup::Found(snapshot) = stores[5].get(saved.id.as_str()).await.unwrap() else {
-        panic!("unseen")
-    };
+    let snapshot = found(stores[5].get(saved.id.as_str()).await.unwrap());
     assert_eq!(snapshot.bytes, vec![42]);
 }
 
@@ -151,9 +139,7 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
         ("4fLdD1jmDjuaW6K-nsITzw", &b"first share"[..]),
         ("avm3sbkcopawPUQx6AamoQ", &b"second share"[..]),
     ] {
-        let Lookup::Found(snapshot) = store.get(id).await.unwrap() else {
-            panic!("{id} lost in the migration")
-        };
+        let snapshot = found(store.get(id).await.unwrap());
         assert_eq!(snapshot.bytes, body);
     }
     assert_eq!(
@@ -166,15 +152,7 @@ async fn a_first_release_database_is_migrated_and_keeps_its_shares() {
             .unwrap(),
         likely_store::Deletion::Deleted
     );
-    let run =
-        crate::record_suite::new_run("fixture-set", std::time::SystemTime::now(), "base", &["v"]);
-    let saved = likely_store::RunStore::record_run(&store, run)
-        .await
-        .unwrap();
-    assert!(likely_store::RunStore::get_run(&store, &saved.id)
-        .await
-        .unwrap()
-        .is_some());
+    crate::record_suite::a_run_is_recorded_and_read_back(&store).await;
     drop(store);
     assert_eq!(version(&path), 4);
     // Reopening an up-to-date file changes nothing.

@@ -156,6 +156,19 @@ pub async fn get(app: &Router, path: &str) -> Answered {
     send(app, Request::get(path).body(Body::empty()).unwrap()).await
 }
 
+/// The page's scoring request for `prompt` with nothing generated (`max_tokens` 0), answered 200 with
+/// `tokens` scored tokens: the answer's JSON.
+pub async fn score_alone(app: &Router, model: &str, prompt: &str, tokens: usize) -> Value {
+    let mut request = scoring(model, prompt);
+    request["max_tokens"] = serde_json::json!(0);
+    let answer = generate(app, request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let json = answer.json();
+    let scored = json["generations"][0]["token_likelihoods"].as_array();
+    assert_eq!(scored.map(Vec::len), Some(tokens), "{json}");
+    json
+}
+
 /// The page's scoring request: one generated token, every token scored.
 pub fn scoring(model: &str, prompt: &str) -> Value {
     serde_json::json!({

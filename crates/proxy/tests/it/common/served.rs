@@ -19,15 +19,6 @@ pub fn serve_config(config: &str, dir: &std::path::Path) -> Served {
         .spawn()
 }
 
-/// One remote model that no test of the stored routes calls: those routes need a model table only.
-const REMOTE: &str = r#"
-[[models]]
-name = "remote"
-backend = "cohere"
-base_url = "http://127.0.0.1:9"
-upstream_model = "command-light"
-"#;
-
 /// `likely serve` of the API alone with one remote model (its configuration written into `dir`) on
 /// `store`, `extra` arguments, access control when a token is given, and a quiet log.
 pub fn serve_stored(
@@ -37,7 +28,9 @@ pub fn serve_stored(
     token: Option<&str>,
 ) -> Served {
     let path = dir.join("likely.toml");
-    std::fs::write(&path, REMOTE).unwrap();
+    // One remote model that no test of the stored routes calls: those routes need a model table only.
+    let remote = super::one_model("remote", "cohere", "http://127.0.0.1:9", "");
+    std::fs::write(&path, remote).unwrap();
     serve_api(store)
         .config(&path)
         .args(extra)

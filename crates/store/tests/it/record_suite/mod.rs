@@ -32,6 +32,13 @@ fn figure(model: &str, avg_loglik: f64) -> RunFigure {
     }
 }
 
+/// A run recorded in `store` (a migrated one, say) reads back by its id.
+pub(crate) async fn a_run_is_recorded_and_read_back<S: RunStore>(store: &S) {
+    let run = new_run("fixture-set", SystemTime::now(), "base", &["v"]);
+    let saved = store.record_run(run).await.unwrap();
+    assert!(store.get_run(&saved.id).await.unwrap().is_some());
+}
+
 /// A run on `dataset` with `baseline` and `customs`, recorded at `at`.
 pub(crate) fn new_run(dataset: &str, at: SystemTime, baseline: &str, customs: &[&str]) -> NewRun {
     let mut models = vec![figure(baseline, -3.0)];

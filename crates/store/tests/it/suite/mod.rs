@@ -24,7 +24,12 @@ pub(crate) fn varied_bytes(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-fn new_snapshot(kind: &str, bytes: Vec<u8>, expires_at: Option<SystemTime>) -> NewSnapshot {
+/// A snapshot of `kind` holding `bytes`, expiring at `expires_at` (never when `None`).
+pub(crate) fn new_snapshot(
+    kind: &str,
+    bytes: Vec<u8>,
+    expires_at: Option<SystemTime>,
+) -> NewSnapshot {
     NewSnapshot {
         kind: kind.to_owned(),
         bytes,
@@ -32,7 +37,8 @@ fn new_snapshot(kind: &str, bytes: Vec<u8>, expires_at: Option<SystemTime>) -> N
     }
 }
 
-fn found(lookup: Lookup) -> likely_store::Snapshot {
+/// The snapshot a lookup found; any other answer fails the test.
+pub(crate) fn found(lookup: Lookup) -> likely_store::Snapshot {
     match lookup {
         Lookup::Found(snapshot) => snapshot,
         other => panic!("expected the snapshot, got {other:?}"),

@@ -16,7 +16,7 @@
 //! WebAssembly has natively (128-bit ones are emulated), and its output is value-stable by
 //! specification.
 
-use crate::sums::Sums;
+use crate::figures::sums::Sums;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 
@@ -79,38 +79,16 @@ pub fn blocks(units: &[Pair], block: usize) -> Vec<Pair> {
 }
 
 /// Percentile intervals of each metric's difference over independent `units` (at least two), from
-/// `resamples` resamples (at least one), in [`crate::metric::Metric::ALL`] order; `None` for a metric
+/// `resamples` resamples (at least one), in [`crate::figures::metric::Metric::ALL`] order; `None` for a metric
 /// undefined in every resample.
 pub fn intervals(units: &[Pair], resamples: usize) -> [Option<Interval>; 4] {
-    let Ok(count) = u32::try_from(units.len()) else {
-        return [None; 4];
-    };
-    if count < 2 || resamples == 0 {
-        return [None; 4];
-    }
-    let mut rng = Pcg32::new(SEED, STREAM);
-    let mut samples: [Vec<f64>; 4] = std::array::from_fn(|_| Vec::with_capacity(resamples));
-    for _ in 0..resamples {
+    percentile_intervals(units, resamples, |draws| {
         let (mut baseline, mut custom) = (Sums::default(), Sums::default());
-        for _ in 0..count {
-            let unit = &units[below(&mut rng, count) as usize];
+        for unit in draws {
             baseline.add(&unit.baseline);
             custom.add(&unit.custom);
         }
-        for (sample, delta) in samples.iter_mut().zip(Sums::deltas(&baseline, &custom)) {
-            sample.extend(delta);
-        }
-    }
-    samples.map(|mut sample| {
-        if sample.is_empty() {
-            return None;
-        }
-        sample.sort_by(f64::total_cmp);
-        let tail = (1.0 - LEVEL) / 2.0;
-        Some(Interval {
-            low: quantile(&sample, tail),
-            high: quantile(&sample, 1.0 - tail),
-        })
+        Sums::deltas(&baseline, &custom)
     })
 }
 
@@ -122,6 +100,32 @@ pub fn ratio_intervals<const N: usize>(
     units: &[([f64; N], f64)],
     resamples: usize,
 ) -> [Option<Interval>; N] {
+    percentile_intervals(units, resamples, |draws| {
+        let mut sums = [0.0; N];
+        let mut denominator = 0.0;
+        for (numerators, weight) in draws {
+            for (sum, value) in sums.iter_mut().zip(numerators) {
+                *sum += value;
+            }
+            denominator += weight;
+        }
+        if denominator > 0.0 {
+            sums.map(|sum| Some(sum / denominator))
+        } else {
+            [None; N]
+        }
+    })
+}
+
+/// The resampling both kinds of interval share: `resamples` times, `statistics` reads `units.len()`
+/// units drawn with replacement (from one fixed random stream) and gives `N` values (`None` where
+/// undefined); each interval is the percentiles of its defined values, `None` when there are none or
+/// fewer than two units.
+fn percentile_intervals<U, const N: usize>(
+    units: &[U],
+    resamples: usize,
+    mut statistics: impl FnMut(&mut dyn Iterator<Item = &U>) -> [Option<f64>; N],
+) -> [Option<Interval>; N] {
     let Ok(count) = u32::try_from(units.len()) else {
         return [None; N];
     };
@@ -131,19 +135,9 @@ pub fn ratio_intervals<const N: usize>(
     let mut rng = Pcg32::new(SEED, STREAM);
     let mut samples: [Vec<f64>; N] = std::array::from_fn(|_| Vec::with_capacity(resamples));
     for _ in 0..resamples {
-        let mut sums = [0.0; N];
-        let mut denominator = 0.0;
-        for _ in 0..count {
-            let (numerators, weight) = &units[below(&mut rng, count) as usize];
-            for (sum, value) in sums.iter_mut().zip(numerators) {
-                *sum += value;
-            }
-            denominator += weight;
-        }
-        if denominator > 0.0 {
-            for (sample, sum) in samples.iter_mut().zip(sums) {
-                sample.push(sum / denominator);
-            }
+        let mut draws = (0..count).map(|_| &units[below(&mut rng, count) as usize]);
+        for (sample, value) in samples.iter_mut().zip(statistics(&mut draws)) {
+            sample.extend(value);
         }
     }
     samples.map(|mut sample| {
@@ -183,7 +177,7 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric::Metric;
+    use crate::figures::metric::Metric;
 
     fn sums(loglik: f64, tokens: f64) -> Sums {
         Sums {

@@ -1,6 +1,6 @@
 use super::*;
-use crate::bootstrap::RESAMPLES;
 use crate::evaluation::Snippet;
+use crate::figures::bootstrap::RESAMPLES;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 
@@ -14,9 +14,16 @@ fn top_of(probs: &[f64], k: usize) -> TopK {
     let mut order: Vec<usize> = (0..probs.len()).collect();
     order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
     order.truncate(k);
+    let ids: Vec<u32> = order.iter().map(|&i| i as u32).collect();
+    let listed: Vec<f64> = order.iter().map(|&i| probs[i]).collect();
+    listed_top(&ids, &listed)
+}
+
+/// The top-K list of tokens `ids` with likelihoods `probs` (not logs), without texts.
+fn listed_top(ids: &[u32], probs: &[f64]) -> TopK {
     TopK {
-        ids: order.iter().map(|&i| i as u32).collect(),
-        logprobs: order.iter().map(|&i| probs[i].ln()).collect(),
+        ids: ids.to_vec(),
+        logprobs: probs.iter().map(|p| p.ln()).collect(),
         texts: Vec::new(),
     }
 }
@@ -60,24 +67,12 @@ fn lists_covering_the_vocabulary_give_the_exact_kl() {
 #[test]
 fn the_rest_is_one_bucket_by_hand() {
     // P = (0.6, 0.3, rest 0.1), Q = (0.5, 0.2, rest 0.3); both list tokens 0 and 1.
-    let p = TopK {
-        ids: vec![0, 1],
-        logprobs: vec![0.6f64.ln(), 0.3f64.ln()],
-        texts: Vec::new(),
-    };
-    let q = TopK {
-        ids: vec![0, 1],
-        logprobs: vec![0.5f64.ln(), 0.2f64.ln()],
-        texts: Vec::new(),
-    };
+    let p = listed_top(&[0, 1], &[0.6, 0.3]);
+    let q = listed_top(&[0, 1], &[0.5, 0.2]);
     let by_hand = 0.6 * (0.6f64 / 0.5).ln() + 0.3 * (0.3f64 / 0.2).ln() + 0.1 * (0.1f64 / 0.3).ln();
     assert!((kl_top_k(&p, &q, None) - by_hand).abs() < 1e-12);
     // A token listed by one model only goes to the rest; the actual token is known under both.
-    let q_other = TopK {
-        ids: vec![0, 7],
-        logprobs: vec![0.5f64.ln(), 0.2f64.ln()],
-        texts: Vec::new(),
-    };
+    let q_other = listed_top(&[0, 7], &[0.5, 0.2]);
     let without_actual = 0.6 * (0.6f64 / 0.5).ln() + 0.4 * (0.4f64 / 0.5).ln();
     assert!((kl_top_k(&p, &q_other, None) - without_actual).abs() < 1e-12);
     let with_actual = kl_top_k(&p, &q_other, Some((1, 0.3f64.ln(), 0.05f64.ln())));
@@ -113,11 +108,7 @@ fn the_estimate_is_a_lower_bound_and_never_negative() {
 
 #[test]
 fn rounding_above_one_is_clamped() {
-    let p = TopK {
-        ids: vec![0, 1],
-        logprobs: vec![0.7f64.ln(), 0.300_000_1f64.ln()],
-        texts: Vec::new(),
-    };
+    let p = listed_top(&[0, 1], &[0.7, 0.300_000_1]);
     let estimate = kl_top_k(&p, &p, None);
     assert!(estimate.is_finite() && estimate.abs() < 1e-9, "{estimate}");
 }
@@ -131,27 +122,23 @@ fn pair(n: u32, shift: f64) -> (SnippetResult, SnippetResult) {
     let list = |a: f64, b: f64| {
         TopK::from_entries(vec![(0, a.ln(), String::new()), (1, b.ln(), String::new())])
     };
-    let base = (0..n)
-        .map(|i| {
-            let scored = i > 0;
-            token(
-                i + 10,
-                scored.then_some(0.1f64.ln()),
-                scored.then(|| list(0.6, 0.3)),
-            )
-        })
-        .collect();
-    let custom = (0..n)
-        .map(|i| {
-            let scored = i > 0;
-            token(
-                i + 10,
-                scored.then_some(0.2f64.ln()),
-                scored.then(|| list(0.6 - shift, 0.3 + shift)),
-            )
-        })
-        .collect();
-    (result(base), result(custom))
+    // Every token but the first is scored `actual`, with tokens 0 and 1 at `first` and `second`.
+    let tokens = |actual: f64, first: f64, second: f64| {
+        (0..n)
+            .map(|i| {
+                let scored = i > 0;
+                token(
+                    i + 10,
+                    scored.then_some(actual.ln()),
+                    scored.then(|| list(first, second)),
+                )
+            })
+            .collect()
+    };
+    (
+        result(tokens(0.1, 0.6, 0.3)),
+        result(tokens(0.2, 0.6 - shift, 0.3 + shift)),
+    )
 }
 
 #[test]

@@ -13,13 +13,13 @@
 //! (OWASP's advice), so a spreadsheet shows it as text; [`Cells::Exact`] keeps every cell as it is, for
 //! programs. Number cells are never prefixed.
 
-use crate::bootstrap::RESAMPLES;
-use crate::distribution::{DistributionComparison, Position};
+use crate::comparison::distribution::{DistributionComparison, Position};
+use crate::comparison::learned::{learned_all, Learned};
+use crate::evaluation::results::{tokens_align, Outcome};
 use crate::evaluation::Evaluation;
-use crate::learned::{learned_all, Learned};
-use crate::results::{tokens_align, Outcome};
-use crate::scores::ScoredToken;
-use crate::snippet_table::{snippet_tables, SnippetTable};
+use crate::figures::bootstrap::RESAMPLES;
+use crate::views::snippet_table::{snippet_tables, SnippetTable};
+use crate::wire::scores::ScoredToken;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -400,7 +400,7 @@ mod tests {
             {
                 for (i, token) in result.tokens.iter_mut().enumerate().skip(1) {
                     token.id = Some(i as u32);
-                    token.top_k = Some(crate::scores::TopK::from_entries(vec![
+                    token.top_k = Some(crate::wire::scores::TopK::from_entries(vec![
                         (7, (0.5f64 - shift).ln(), String::new()),
                         (8, (0.3f64 + shift).ln(), String::new()),
                     ]));

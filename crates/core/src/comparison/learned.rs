@@ -148,8 +148,8 @@ pub fn learned_all(evaluation: &Evaluation) -> Vec<Learned> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evaluation::results::Outcome;
     use crate::evaluation::tests::{result, two_models};
-    use crate::results::Outcome;
     use proptest::prelude::*;
 
     const B: &str = "base-light";

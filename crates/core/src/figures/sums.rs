@@ -2,8 +2,8 @@
 //! loss, average log-likelihood and bits per byte are computed, for the figures table, the paired
 //! bootstrap and the per-snippet comparisons alike.
 
-use crate::metric::Metric;
-use crate::scores::ScoredToken;
+use crate::figures::metric::Metric;
+use crate::wire::scores::ScoredToken;
 use std::f64::consts::LN_2;
 
 /// One model's sums over a set of tokens (a token, a segment, a snippet, a resample).

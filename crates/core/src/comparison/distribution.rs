@@ -29,13 +29,13 @@
 //! ([`Frozen`], in `SnippetResult::frozen`), not the lists; Δp comes from the tokens'
 //! log-likelihoods, which every link keeps.
 
-use crate::bootstrap::{block_len, quantile, ratio_intervals, Interval};
-use crate::compare::Basis;
+use crate::comparison::pills::Basis;
+use crate::evaluation::params::GenerateParams;
+pub use crate::evaluation::results::Frozen;
+use crate::evaluation::results::{tokens_align, ModelResults, ModelSpec, Outcome, SnippetResult};
 use crate::evaluation::Evaluation;
-use crate::params::GenerateParams;
-pub use crate::results::Frozen;
-use crate::results::{tokens_align, ModelResults, ModelSpec, Outcome, SnippetResult};
-use crate::scores::{ScoredToken, TopK};
+use crate::figures::bootstrap::{block_len, quantile, ratio_intervals, Interval};
+use crate::wire::scores::{ScoredToken, TopK};
 use serde::{Deserialize, Serialize};
 
 /// The least remaining probability mass used in the KL estimate's last bucket.

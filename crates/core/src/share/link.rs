@@ -134,5 +134,5 @@ fn decode_with_limit(text: &str, max_json_bytes: usize) -> Result<Evaluation, Sh
 }
 
 #[cfg(test)]
-#[path = "share_tests.rs"]
+#[path = "link_tests.rs"]
 mod tests;

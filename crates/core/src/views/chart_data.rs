@@ -1,8 +1,8 @@
 //! Chart data, ready for plotters: a histogram of token log-likelihoods per model over shared bins, the
 //! baseline-versus-custom scatter per token, and the per-snippet difference series.
 
+use crate::evaluation::results::scored_results;
 use crate::evaluation::Evaluation;
-use crate::results::scored_results;
 
 /// Bin width of the log-likelihood histogram (nats).
 pub const BIN_WIDTH: f64 = 0.5;
@@ -167,9 +167,9 @@ pub fn snippet_deltas(evaluation: &Evaluation, custom: &str) -> Vec<SnippetDelta
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evaluation::results::Outcome;
     use crate::evaluation::tests::{result, two_models};
     use crate::evaluation::SnippetSource;
-    use crate::results::Outcome;
 
     #[test]
     fn shared_bins_from_the_lowest_value_to_zero() {

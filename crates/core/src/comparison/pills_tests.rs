@@ -1,7 +1,7 @@
 use super::*;
+use crate::evaluation::results::{Outcome, SnippetResult};
 use crate::evaluation::tests::{result, tok, two_models};
 use crate::evaluation::Evaluation;
-use crate::results::{Outcome, SnippetResult};
 
 const BASE: &str = "base-light";
 const CUSTOM: &str = "custom-base-light";
@@ -79,7 +79,7 @@ fn a_run_under_way_gets_provisional_intervals_with_the_same_figures() {
     let e = clearly_better(12);
     let last = e.comparisons().remove(0);
     let live = e
-        .comparisons_with(crate::bootstrap::PROVISIONAL_RESAMPLES)
+        .comparisons_with(crate::figures::bootstrap::PROVISIONAL_RESAMPLES)
         .remove(0);
     let (last_avg, live_avg) = (
         last.pill(Metric::AvgLoglik).unwrap(),

@@ -24,7 +24,7 @@ pub struct GenerateParams {
     pub return_ranks: bool,
     /// K of the `top_logprobs` extension: each position's K most likely tokens, asked of the models
     /// that share a tokenizer with another model of the evaluation (for the whole-distribution figures,
-    /// [`crate::distribution`]); `None` (`null`) asks no one. Evaluations written before the field
+    /// [`crate::comparison::distribution`]); `None` (`null`) asks no one. Evaluations written before the field
     /// existed read as the default K.
     #[serde(default = "default_top_logprobs")]
     pub top_logprobs: Option<u32>,

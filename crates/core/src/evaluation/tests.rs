@@ -1,16 +1,9 @@
 use super::*;
-use crate::scores::ScoredToken;
+use crate::wire::scores::ScoredToken;
 use crate::wire::GenerateRequest;
 
 pub(crate) fn tok(text: &str, logprob: Option<f64>) -> ScoredToken {
-    ScoredToken {
-        text: text.into(),
-        logprob,
-        top: None,
-        rank: None,
-        id: None,
-        top_k: None,
-    }
+    ScoredToken::new(text, logprob)
 }
 
 /// Tokens of `words` (the first unscored) with the given log-likelihoods.

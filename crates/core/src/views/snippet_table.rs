@@ -1,5 +1,5 @@
 //! The per-snippet table of one custom model against the baseline: per snippet both models' average
-//! log-likelihood (the same values as the per-snippet chart, [`crate::chart_data::snippet_deltas`]),
+//! log-likelihood (the same values as the per-snippet chart, [`crate::views::chart_data::snippet_deltas`]),
 //! their difference, the difference of the summed log-likelihoods and its share of the total; the
 //! orders the table can be sorted in and its text filter.
 //!
@@ -8,9 +8,9 @@
 //! whose share has the opposite sign of the total moved against the overall change. When the total is
 //! zero there is no share.
 
-use crate::chart_data::snippet_deltas;
 use crate::evaluation::Evaluation;
-use crate::sums::Sums;
+use crate::figures::sums::Sums;
+use crate::views::chart_data::snippet_deltas;
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -293,9 +293,9 @@ pub fn snippet_start(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart_data::snippet_deltas;
+    use crate::evaluation::results::Outcome;
     use crate::evaluation::tests::{result, two_models};
-    use crate::results::Outcome;
+    use crate::views::chart_data::snippet_deltas;
     use proptest::prelude::*;
 
     const B: &str = "base-light";

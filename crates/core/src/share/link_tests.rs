@@ -1,10 +1,10 @@
 use super::*;
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{ModelSpec, Outcome, SnippetResult};
 use crate::evaluation::tests::{result, two_models};
 use crate::evaluation::Snippet;
-use crate::params::GenerateParams;
-use crate::results::{ModelSpec, Outcome, SnippetResult};
-use crate::scores::ScoredToken;
 use crate::testing::HAMLET_WORDS;
+use crate::wire::scores::ScoredToken;
 use rand_pcg::rand_core::Rng;
 use rand_pcg::Pcg32;
 

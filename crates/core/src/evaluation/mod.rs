@@ -6,16 +6,18 @@
 //! Models are kept as [`ModelResults`]: the baseline first, then the custom models in the order they were picked.
 //! Each run holds one [`Outcome`] per snippet, in the snippets' order.
 
-use crate::compare::{compare, Comparison};
-use crate::metrics::{uniform_loss, ModelMetrics};
-use crate::params::GenerateParams;
-use crate::results::{
+use crate::evaluation::params::GenerateParams;
+use crate::evaluation::results::{
     scored_results, tokens_align, ModelResults, ModelSpec, Outcome, SnippetResult,
 };
+use crate::figures::per_model::{uniform_loss, ModelMetrics};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod dataset;
 mod error;
+pub mod params;
+pub mod results;
 mod validation;
 pub use error::EvaluationError;
 
@@ -258,23 +260,7 @@ impl Evaluation {
                 .collect()
         })
     }
-
-    /// The comparison of each custom model with the baseline, in the custom models' order, with
-    /// [`crate::bootstrap::RESAMPLES`] bootstrap resamples per interval.
-    pub fn comparisons(&self) -> Vec<Comparison> {
-        self.comparisons_with(crate::bootstrap::RESAMPLES)
-    }
-
-    /// The comparisons with `resamples` bootstrap resamples per interval (fewer while a run goes on:
-    /// [`crate::bootstrap::PROVISIONAL_RESAMPLES`]).
-    pub fn comparisons_with(&self, resamples: usize) -> Vec<Comparison> {
-        self.custom
-            .iter()
-            .map(|run| compare(&self.baseline, run, resamples))
-            .collect()
-    }
 }
 
 #[cfg(test)]
-#[path = "evaluation_tests.rs"]
 pub(crate) mod tests;

@@ -2,9 +2,9 @@
 //! per byte and next-token accuracy. Only scored tokens count (the first token of each snippet has no
 //! likelihood and is left out).
 
-use crate::metric::Metric;
-use crate::scores::ScoredToken;
-use crate::sums::Sums;
+use crate::figures::metric::Metric;
+use crate::figures::sums::Sums;
+use crate::wire::scores::ScoredToken;
 use serde::{Deserialize, Serialize};
 
 /// The figures of one model over a set of snippets.

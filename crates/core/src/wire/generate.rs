@@ -57,7 +57,7 @@ pub struct GenerateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_ranks: Option<bool>,
     /// Cohere's stop sequences: the generation ends before the earliest one written, which is left out
-    /// of the text ([`crate::stop_sequences`]).
+    /// of the text ([`crate::wire::stop_sequences`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
     /// Extension: list the `top_logprobs` most likely tokens, with their ids, in each scored token's

@@ -12,11 +12,12 @@
 //! Within one snippet, tokens (or segments) are resampled in blocks of round(n^(1/3)) neighbours, since
 //! neighbouring tokens are not independent (see `bootstrap`).
 
-use crate::bootstrap::{block_len, blocks, intervals, Interval, Pair, LEVEL, RESAMPLES};
-use crate::metric::Metric;
-use crate::results::{tokens_align, ModelResults, Outcome};
-use crate::scores::ScoredToken;
-use crate::sums::Sums;
+use crate::evaluation::results::{tokens_align, ModelResults, Outcome};
+use crate::evaluation::Evaluation;
+use crate::figures::bootstrap::{block_len, blocks, intervals, Interval, Pair, LEVEL, RESAMPLES};
+use crate::figures::metric::Metric;
+use crate::figures::sums::Sums;
+use crate::wire::scores::ScoredToken;
 use serde::{Deserialize, Serialize};
 
 /// What a pill says about the custom model.
@@ -179,7 +180,7 @@ impl Comparison {
 }
 
 /// Compares `custom` with `baseline` over the snippets both scored, the intervals from `resamples`
-/// bootstrap resamples ([`RESAMPLES`], or [`crate::bootstrap::PROVISIONAL_RESAMPLES`] while a run goes
+/// bootstrap resamples ([`RESAMPLES`], or [`crate::figures::bootstrap::PROVISIONAL_RESAMPLES`] while a run goes
 /// on).
 pub fn compare(baseline: &ModelResults, custom: &ModelResults, resamples: usize) -> Comparison {
     let paired: Vec<(&[ScoredToken], &[ScoredToken])> = baseline
@@ -372,6 +373,23 @@ fn wins(units: &[Pair]) -> SnippetWins {
     wins
 }
 
+impl Evaluation {
+    /// The comparison of each custom model with the baseline, in the custom models' order, with
+    /// [`RESAMPLES`] bootstrap resamples per interval.
+    pub fn comparisons(&self) -> Vec<Comparison> {
+        self.comparisons_with(RESAMPLES)
+    }
+
+    /// The comparisons with `resamples` bootstrap resamples per interval (fewer while a run goes on:
+    /// [`crate::figures::bootstrap::PROVISIONAL_RESAMPLES`]).
+    pub fn comparisons_with(&self, resamples: usize) -> Vec<Comparison> {
+        self.custom
+            .iter()
+            .map(|run| compare(&self.baseline, run, resamples))
+            .collect()
+    }
+}
+
 #[cfg(test)]
-#[path = "compare_tests.rs"]
+#[path = "pills_tests.rs"]
 mod tests;

@@ -3,7 +3,7 @@
 //! stop sequence keeps only its part before it (its likelihood is the whole token's), later tokens are
 //! dropped, so the pieces still spell the text.
 
-use crate::scores::ScoredToken;
+use crate::wire::scores::ScoredToken;
 
 /// The byte offset in `text` where the earliest of `stops` begins, if one occurs.
 pub fn earliest(text: &str, stops: &[String]) -> Option<usize> {

@@ -2,8 +2,8 @@
 //! ([`Outcome`]), the scored tokens of a snippet with its windows stitched ([`SnippetResult`]). The
 //! evaluation holds one [`ModelResults`] per model; the comparisons read them.
 
-use crate::scores::ScoredToken;
-use crate::sums::Sums;
+use crate::figures::sums::Sums;
+use crate::wire::scores::ScoredToken;
 use crate::wire::ModelInfo;
 use crate::Metric;
 use serde::{Deserialize, Serialize};

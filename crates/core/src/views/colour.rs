@@ -16,7 +16,7 @@
 //! The text colour is black or white, whichever contrasts more with the background; by construction
 //! that is always at least 4.58:1 (WCAG AA asks 4.5:1), so text stays readable in both themes.
 
-use crate::scores::ScoredToken;
+use crate::wire::scores::ScoredToken;
 use serde::{Deserialize, Serialize};
 
 /// The page's theme.

@@ -2,10 +2,10 @@
 //!
 //! With `return_likelihoods: "ALL"` an answer lists the prompt's tokens, then the generated ones. The
 //! prompt's tokens are found from `meta.billed_units.input_tokens` when the answer gives it, otherwise by
-//! [`crate::prompt_split`] over the prompt's bytes. Generated tokens are never scored.
+//! [`crate::wire::prompt_split`] over the prompt's bytes. Generated tokens are never scored.
 
-use crate::prompt_split::{bytes, split_prompt};
 use crate::rules::{self, optional_logprob, LogprobError};
+use crate::wire::prompt_split::{bytes, split_prompt};
 use crate::wire::{GenerateResponse, TokenLikelihood};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -28,7 +28,7 @@ pub struct ScoredToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u32>,
     /// The model's K most likely tokens here by id, when the request asked for `top_logprobs` and the
-    /// backend gave ids: what the whole-distribution figures ([`crate::distribution`]) are computed
+    /// backend gave ids: what the whole-distribution figures ([`crate::comparison::distribution`]) are computed
     /// from. Not serialized: exports and share links carry the figures, not the lists.
     #[serde(skip)]
     pub top_k: Option<TopK>,
