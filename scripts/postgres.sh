@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL cluster for the store's tests, on a free port of 127.0.0.1.
 #
 #   eval "$(bash scripts/postgres.sh start)"   # exports LIKELY_TEST_POSTGRES_URL and _DIR
+#   bash scripts/postgres.sh restart DIR       # the same cluster stopped and started again
 #   bash scripts/postgres.sh stop [DIR]        # stops it and removes its folder (default: $LIKELY_TEST_POSTGRES_DIR)
 #
 # `start` prints only the export lines on stdout (progress goes to stderr). The cluster lives in a
@@ -72,8 +73,21 @@ stop() {
   log "stopped and removed $dir"
 }
 
+# Restarts a cluster this script made, with the same port and options (`pg_ctl restart` reads them
+# from postmaster.opts): what a test of "the database restarted under the server" needs.
+restart() {
+  local dir="${1:-}"
+  case "$(basename "$dir")" in
+    likely-pg.*) ;;
+    *) die "restart: $dir is not a folder made by this script" ;;
+  esac
+  as_pg "$(pg_bin_dir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+    || { cat "$dir/server.log" >&2; die "PostgreSQL did not restart"; }
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) die "usage: $0 start | stop [DIR]" ;;
+  restart) restart "${2:-}" ;;
+  *) die "usage: $0 start | stop [DIR] | restart DIR" ;;
 esac

@@ -771,3 +771,126 @@ async fn likely_eval_record_posts_the_finished_evaluation_as_a_run() {
         .unwrap();
     assert_eq!(deleted.status(), 204);
 }
+
+/// A PostgreSQL cluster of the test's own (`scripts/postgres.sh`), stopped and removed when dropped.
+struct OwnCluster {
+    url: String,
+    dir: String,
+}
+
+impl OwnCluster {
+    const SCRIPT: &'static str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/postgres.sh");
+
+    fn start() -> OwnCluster {
+        let out = std::process::Command::new("bash")
+            .args([Self::SCRIPT, "start"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let exports = String::from_utf8(out.stdout).unwrap();
+        let value = |name: &str| {
+            exports
+                .lines()
+                .find_map(|line| line.strip_prefix(&format!("export {name}=")))
+                .unwrap_or_else(|| panic!("{name} in {exports}"))
+                .trim_matches('\'')
+                .to_string()
+        };
+        OwnCluster {
+            url: value("LIKELY_TEST_POSTGRES_URL"),
+            dir: value("LIKELY_TEST_POSTGRES_DIR"),
+        }
+    }
+
+    fn restart(&self) {
+        let out = std::process::Command::new("bash")
+            .args([Self::SCRIPT, "restart", &self.dir])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .args([Self::SCRIPT, "stop", &self.dir])
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_under_the_server_loses_nothing_acknowledged() {
+    // The shared test cluster must stay up for the other tests: this one restarts a cluster of its own.
+    if postgres_url("postgres_restarted_under_the_server_loses_nothing_acknowledged").is_none() {
+        return;
+    }
+    let cluster = OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), &cluster.url, &[], None);
+    let run = run_of(&evaluation("restart", 3, &["v1"], true), None);
+    let before = recorded(&server, &run).await;
+
+    // Runs keep arriving while the database stops and starts again: each gets an answer (never a
+    // hang), 201 or 503 (never a 500), and every 201 is a run that is there afterwards.
+    let posting = {
+        let (url, run) = (server.url.clone(), run.clone());
+        tokio::spawn(async move {
+            let mut answers = Vec::new();
+            let started = std::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(8) {
+                let answer = tokio::time::timeout(
+                    Duration::from_secs(15),
+                    client().post(format!("{url}/v1/runs")).json(&run).send(),
+                )
+                .await
+                .expect("an answer while the database restarts, not a hang")
+                .unwrap();
+                let status = answer.status().as_u16();
+                let body: Value = answer.json().await.unwrap_or(Value::Null);
+                answers.push((status, body));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            answers
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cluster.restart();
+    let answers = posting.await.unwrap();
+    for (status, body) in &answers {
+        assert!(matches!(status, 201 | 503), "{status}: {body}");
+    }
+    let mut after = None;
+    for _ in 0..50 {
+        let answer = post_run(&server, &run).await;
+        if answer.status() == 201 {
+            after = Some(answer.json::<Value>().await.unwrap());
+            break;
+        }
+        assert_eq!(answer.status(), 503);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let after = after.expect("the server never reconnected");
+    let acknowledged = answers
+        .iter()
+        .filter(|(status, _)| *status == 201)
+        .map(|(_, body)| body)
+        .chain([&before, &after]);
+    for created in acknowledged {
+        let id = created["id"].as_str().unwrap();
+        assert_eq!(get(&server, &format!("/v1/runs/{id}")).await.status(), 200);
+    }
+    eprintln!(
+        "{} runs posted during the restart: {} answered 503",
+        answers.len(),
+        answers.iter().filter(|(status, _)| *status == 503).count()
+    );
+}
