@@ -18,12 +18,7 @@ async fn a_share_link_opens_the_same_numbers() {
         link.contains("/#s="),
         "the evaluation is in the fragment: {link}"
     );
-    let status = browser
-        .by_testid("share-status")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let status = browser.text_of("share-status").await;
     assert!(
         status.contains("Link with the evaluation inside: small enough")
             && status.contains("nothing stored on the server"),

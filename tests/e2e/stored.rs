@@ -87,12 +87,7 @@ async fn make_link(browser: &Browser, scope: &str) -> (String, String) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(!link.is_empty() && link != before, "a new link appears");
-    let status = browser
-        .by_testid("share-status")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let status = browser.text_of("share-status").await;
     (link, status)
 }
 

@@ -45,12 +45,7 @@ pub fn new_store_run(
         author: document.author.clone(),
         dataset_fingerprint: document.dataset.fingerprint.clone(),
         dataset_name: document.dataset.name.clone(),
-        baseline: document
-            .models
-            .iter()
-            .find(|m| m.role == ModelRole::Baseline)
-            .map(|m| m.name.clone())
-            .unwrap_or_default(),
+        baseline: baseline_name(document),
         models,
         search_text: search.join("\n"),
         document: serde_json::to_string(document)?,
@@ -96,15 +91,20 @@ pub fn summary_of(row: &RunRow) -> Option<(RunSummary, RunDocument)> {
         created_at: rfc3339(row.created_at),
         author: document.author.clone(),
         dataset: document.dataset.clone(),
-        baseline: document
-            .models
-            .iter()
-            .find(|m| m.role == ModelRole::Baseline)
-            .map(|m| m.name.clone())
-            .unwrap_or_default(),
+        baseline: baseline_name(&document),
         customs,
     };
     Some((summary, document))
+}
+
+/// The name of the run's baseline model (empty when the document has none).
+fn baseline_name(document: &RunDocument) -> String {
+    document
+        .models
+        .iter()
+        .find(|m| m.role == ModelRole::Baseline)
+        .map(|m| m.name.clone())
+        .unwrap_or_default()
 }
 
 /// A kept set's wire form.

@@ -594,6 +594,20 @@ impl Relay {
     }
 }
 
+/// The run posted again every 200 ms, answered 503 until the server has its database back, then 201:
+/// the created run (at most 10 s).
+async fn reconnected(server: &Served, run: &NewRun) -> Value {
+    for _ in 0..50 {
+        let answer = post_run(server, run).await;
+        if answer.status() == 201 {
+            return answer.json::<Value>().await.unwrap();
+        }
+        assert_eq!(answer.status(), 503);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the server never reconnected");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_going_away_answers_503_and_the_server_reconnects() {
     let Some(url) = postgres_url("postgres_going_away_answers_503_and_the_server_reconnects")
@@ -625,17 +639,7 @@ async fn postgres_going_away_answers_503_and_the_server_reconnects() {
     }
 
     relay.restore().await;
-    let mut after = None;
-    for _ in 0..50 {
-        let answer = post_run(&server, &run).await;
-        if answer.status() == 201 {
-            after = Some(answer.json::<Value>().await.unwrap());
-            break;
-        }
-        assert_eq!(answer.status(), 503);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    let after = after.expect("the server never reconnected");
+    let after = reconnected(&server, &run).await;
     for created in [&before, &after] {
         let id = created["id"].as_str().unwrap();
         assert_eq!(get(&server, &format!("/v1/runs/{id}")).await.status(), 200);
@@ -868,17 +872,7 @@ async fn postgres_restarted_under_the_server_loses_nothing_acknowledged() {
     for (status, body) in &answers {
         assert!(matches!(status, 201 | 503), "{status}: {body}");
     }
-    let mut after = None;
-    for _ in 0..50 {
-        let answer = post_run(&server, &run).await;
-        if answer.status() == 201 {
-            after = Some(answer.json::<Value>().await.unwrap());
-            break;
-        }
-        assert_eq!(answer.status(), 503);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let after = after.expect("the server never reconnected");
+    let after = reconnected(&server, &run).await;
     let acknowledged = answers
         .iter()
         .filter(|(status, _)| *status == 201)

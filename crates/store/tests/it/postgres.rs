@@ -102,16 +102,7 @@ async fn replicas_opening_a_fresh_database_at_once_migrate_it_once() {
         .await
         .unwrap();
     let connection = tokio::spawn(connection);
-    let versions: Vec<i64> = client
-        .query(
-            "SELECT version FROM likely_store_migrations ORDER BY version",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get(0))
-        .collect();
+    let versions: Vec<i64> = migration_versions(&client).await;
     drop(client);
     connection.await.unwrap().unwrap();
     drop_database(&url, &name).await;
@@ -291,7 +282,17 @@ async fn a_version_2_database_gets_the_trigram_index() {
         .unwrap()
         .get(0);
     assert_eq!(index, 1, "pg_trgm ships with PostgreSQL: the index is made");
-    let versions: Vec<i64> = client
+    let versions: Vec<i64> = migration_versions(&client).await;
+    assert_eq!(versions, [1, 2, 3, 4]);
+    drop(client);
+    connection.await.unwrap().unwrap();
+    drop(store);
+    drop_database(&url, &name).await;
+}
+
+/// The schema versions the store has applied, in order.
+async fn migration_versions(client: &tokio_postgres::Client) -> Vec<i64> {
+    client
         .query(
             "SELECT version FROM likely_store_migrations ORDER BY version",
             &[],
@@ -300,10 +301,5 @@ async fn a_version_2_database_gets_the_trigram_index() {
         .unwrap()
         .iter()
         .map(|row| row.get(0))
-        .collect();
-    assert_eq!(versions, [1, 2, 3, 4]);
-    drop(client);
-    connection.await.unwrap().unwrap();
-    drop(store);
-    drop_database(&url, &name).await;
+        .collect()
 }
