@@ -19,7 +19,7 @@ pub const SORT_MAX: usize = 16;
 pub struct Node<C> {
     /// First child in the next level; the children end where the next node's start.
     pub child_start: u32,
-    /// Longest proper suffix that is a context (a packed [`Ctx`]), plus `HAS_CHILDREN` when this
+    /// Longest proper suffix that is a context (a packed [`Ctx`](super::ctx::Ctx)), plus `HAS_CHILDREN` when this
     /// n-gram is a context itself.
     pub link: u32,
     /// `ln P(top_word | this context)`, exact in the model's own values.
@@ -36,7 +36,7 @@ pub struct Node<C> {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[repr(C)]
 pub struct Leaf<C> {
-    /// Longest proper suffix that is a context (a packed [`Ctx`]): the next context.
+    /// Longest proper suffix that is a context (a packed [`Ctx`](super::ctx::Ctx)): the next context.
     pub link: u32,
     /// Children range of the next context, copied here so that the next step does not have to
     /// read that context's node first (one cache miss less per token on well-predicted text).
