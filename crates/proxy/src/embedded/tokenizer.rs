@@ -3,7 +3,9 @@
 //! (`<|endoftext|>` written in a prompt is plain characters); the token routes' tokenizer
 //! ([`EmbeddedTokenizer::shared`]) reads it as the special token, as Hugging Face tokenizers do.
 
-use crate::tokenizers::{Gpt2, ModelTokenizer, SharedTokenizer, SpecialTokens, TokenizerError};
+use crate::tokenizers::{
+    Gpt2, ModelTokenizer, SharedTokenizer, SpecialTokens, TokenizerError, END_OF_TEXT,
+};
 use likely_lm::Model;
 use likely_ngram::{TokenIds, Tokenizer};
 use std::sync::Arc;
@@ -11,8 +13,6 @@ use std::sync::Arc;
 /// The public name of SmolLM2's tokenizer (`/v1/models`' `tokenizer`: models that share it compare
 /// token by token).
 pub const SMOLLM2_NAME: &str = "smollm2";
-/// The end-of-text token's text.
-const END_OF_TEXT: &str = "<|endoftext|>";
 
 /// An embedded model's tokenizer. Clones are cheap (shared pointers).
 #[derive(Debug, Clone)]
@@ -117,11 +117,7 @@ impl ModelTokenizer for SmolLm2Tokens {
     }
 
     fn specials(&self) -> SpecialTokens {
-        SpecialTokens {
-            eos: Some(END_OF_TEXT.into()),
-            bos: Some(END_OF_TEXT.into()),
-            pad: None,
-        }
+        SpecialTokens::end_of_text()
     }
 
     fn max_len(&self) -> Option<usize> {

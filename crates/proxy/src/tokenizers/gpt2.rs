@@ -2,13 +2,11 @@
 //! `<|endoftext|>` written in a text is the special token, as in Hugging Face's GPT-2 tokenizer;
 //! nothing is added around a sequence.
 
-use super::{ModelTokenizer, SpecialTokens, TokenizerError};
+use super::{ModelTokenizer, SpecialTokens, TokenizerError, END_OF_TEXT};
 use likely_ngram::Tokenizer;
 
 /// The setting and public name.
 pub(super) const NAME: &str = "gpt2";
-/// The special token's text.
-const END_OF_TEXT: &str = "<|endoftext|>";
 /// GPT-2's context, as its `tokenizer_config.json` says.
 const GPT2_MAX_LEN: usize = 1024;
 
@@ -59,11 +57,7 @@ impl ModelTokenizer for Gpt2 {
     }
 
     fn specials(&self) -> SpecialTokens {
-        SpecialTokens {
-            eos: Some(END_OF_TEXT.into()),
-            bos: Some(END_OF_TEXT.into()),
-            pad: None,
-        }
+        SpecialTokens::end_of_text()
     }
 
     fn max_len(&self) -> Option<usize> {

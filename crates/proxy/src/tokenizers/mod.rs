@@ -17,7 +17,9 @@ mod fuzz_tests;
 
 pub use gpt2::Gpt2;
 pub use hf::HfTokenizer;
-pub use model_tokenizer::{ModelTokenizer, SharedTokenizer, SpecialTokens, TokenizerError};
+pub use model_tokenizer::{
+    ModelTokenizer, SharedTokenizer, SpecialTokens, TokenizerError, END_OF_TEXT,
+};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -18,6 +18,20 @@ pub struct SpecialTokens {
     pub pad: Option<String>,
 }
 
+/// The one special token of GPT-2's and SmolLM2's tokenizers, in every role but padding.
+pub const END_OF_TEXT: &str = "<|endoftext|>";
+
+impl SpecialTokens {
+    /// [`END_OF_TEXT`] as the end and the beginning of a sequence, no padding token.
+    pub fn end_of_text() -> SpecialTokens {
+        SpecialTokens {
+            eos: Some(END_OF_TEXT.into()),
+            bos: Some(END_OF_TEXT.into()),
+            pad: None,
+        }
+    }
+}
+
 /// Why a text could not be encoded or a file read.
 #[derive(Debug, Error)]
 pub enum TokenizerError {

@@ -783,19 +783,8 @@ struct OwnCluster {
 }
 
 impl OwnCluster {
-    const SCRIPT: &'static str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/postgres.sh");
-
     fn start() -> OwnCluster {
-        let out = std::process::Command::new("bash")
-            .args([Self::SCRIPT, "start"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let exports = String::from_utf8(out.stdout).unwrap();
+        let exports = postgres_script(&["start"]);
         let value = |name: &str| {
             exports
                 .lines()
@@ -811,22 +800,33 @@ impl OwnCluster {
     }
 
     fn restart(&self) {
-        let out = std::process::Command::new("bash")
-            .args([Self::SCRIPT, "restart", &self.dir])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        postgres_script(&["restart", &self.dir]);
     }
+}
+
+/// The project's throwaway-cluster script.
+const POSTGRES_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/postgres.sh");
+
+/// `scripts/postgres.sh` run with `args`: its standard output, once it has succeeded.
+fn postgres_script(args: &[&str]) -> String {
+    let out = std::process::Command::new("bash")
+        .arg(POSTGRES_SCRIPT)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 impl Drop for OwnCluster {
     fn drop(&mut self) {
+        // Never a panic while dropping (a failed test is unwinding): the folder is a temporary one.
         let _ = std::process::Command::new("bash")
-            .args([Self::SCRIPT, "stop", &self.dir])
+            .args([POSTGRES_SCRIPT, "stop", &self.dir])
             .output();
     }
 }

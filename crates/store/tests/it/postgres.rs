@@ -124,23 +124,44 @@ async fn an_unreachable_database_is_an_error_not_a_hang() {
 
 run_store_suite!(open_postgres);
 
-/// A database of its own at schema version 1 (the first release: share links only), with one link.
-async fn first_release_database(url: &str, name: &str) -> String {
+/// A database of its own (`name`) as an older release's migrations `sql` left it (their `versions`
+/// recorded, e.g. `(1), (2)`), with a client connected to it and its connection's task.
+async fn database_as_left_by(
+    url: &str,
+    name: &str,
+    sql: &str,
+    versions: &str,
+) -> (
+    String,
+    tokio_postgres::Client,
+    tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+) {
     let old_url = fresh_database(url, name).await;
     let (client, connection) = tokio_postgres::connect(&old_url, tokio_postgres::NoTls)
         .await
         .unwrap();
     let connection = tokio::spawn(connection);
-    // Exactly what the first release's migration left behind.
     client
-        .batch_execute(concat!(
+        .batch_execute(&format!(
             "CREATE TABLE likely_store_migrations (version BIGINT PRIMARY KEY, \
-             applied_at TIMESTAMPTZ NOT NULL DEFAULT now());",
-            include_str!("../../migrations/postgres/0001_shares.sql"),
-            "INSERT INTO likely_store_migrations (version) VALUES (1);"
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now());{sql}\
+             INSERT INTO likely_store_migrations (version) VALUES {versions};"
         ))
         .await
         .unwrap();
+    (old_url, client, connection)
+}
+
+/// A database of its own at schema version 1 (the first release: share links only), with one link.
+async fn first_release_database(url: &str, name: &str) -> String {
+    // Exactly what the first release's migration left behind.
+    let (old_url, client, connection) = database_as_left_by(
+        url,
+        name,
+        include_str!("../../migrations/postgres/0001_shares.sql"),
+        "(1)",
+    )
+    .await;
     client
         .execute(
             "INSERT INTO likely_shares (id, kind, created_at_ms, size_bytes, delete_token_sha256, body) \
@@ -230,21 +251,16 @@ async fn a_version_2_database_gets_the_trigram_index() {
         return;
     };
     let name = format!("likely_v2_{}", std::process::id());
-    let old_url = fresh_database(&url, &name).await;
-    let (client, connection) = tokio_postgres::connect(&old_url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    let connection = tokio::spawn(connection);
-    client
-        .batch_execute(concat!(
-            "CREATE TABLE likely_store_migrations (version BIGINT PRIMARY KEY, \
-             applied_at TIMESTAMPTZ NOT NULL DEFAULT now());",
+    let (old_url, client, connection) = database_as_left_by(
+        &url,
+        &name,
+        concat!(
             include_str!("../../migrations/postgres/0001_shares.sql"),
             include_str!("../../migrations/postgres/0002_record.sql"),
-            "INSERT INTO likely_store_migrations (version) VALUES (1), (2);"
-        ))
-        .await
-        .unwrap();
+        ),
+        "(1), (2)",
+    )
+    .await;
     client
         .execute(
             "INSERT INTO likely_runs (id, created_at_ms, dataset_fingerprint, baseline, search_text, \
