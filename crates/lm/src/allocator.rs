@@ -4,13 +4,17 @@
 //! core) and, after the first such buffer is freed, raises its mmap threshold so that later ones come
 //! from those arenas, where freed memory mostly stays mapped: a server that scored Hamlet with all
 //! four embedded models grew past 1.2 GB resident although it never held more than about 0.6 GB at
-//! once. [`tune_allocator`] caps the arenas at two and keeps buffers of 1 MiB and more in their own
-//! mappings, returned to the system when freed (BENCHMARKS.md has the figures).
+//! once. [`tune_allocator`] caps the arenas at two and fixes the mmap threshold at 32 MiB (glibc's
+//! largest): the buffers of a forward pass (2-13 MB, allocated and freed thousands of times a
+//! window) are reused from the two arenas, while only the rare larger one gets a mapping of its own.
+//! A threshold of 1 MiB kept memory as low but mapped and zeroed fresh pages for every such buffer:
+//! a quarter of the CPU time of a long scoring went to page faults (BENCHMARKS.md has the figures).
 
 /// Arenas the allocator may create (one a core on this project's 2-core machines).
 pub const MALLOC_ARENAS: i32 = 2;
-/// Allocations of at least this many bytes get their own mapping, unmapped when freed.
-pub const MALLOC_MMAP_THRESHOLD: i32 = 1 << 20;
+/// Allocations of at least this many bytes get their own mapping, unmapped when freed (32 MiB:
+/// `DEFAULT_MMAP_THRESHOLD_MAX` on 64-bit glibc; setting it also stops glibc moving it).
+pub const MALLOC_MMAP_THRESHOLD: i32 = 32 << 20;
 
 /// Applies the settings above to glibc's allocator; does nothing on other C libraries. Call it once,
 /// early, in a process that loads the network (`likely serve`, `likely eval`, the bench).

@@ -260,18 +260,18 @@ impl QMatrix {
     }
 
     /// `x · selfᵀ` for `m` input rows (`x` is `m × cols`, row after row): `m × rows` outputs, row
-    /// after row. Each thread dequantizes a share of [`SHARE`] weight rows into a buffer that stays in
+    /// after row. Each thread dequantizes a share of [`TILE_SHARE`] weight rows into a buffer that stays in
     /// its cache and multiplies every input row by it, so a call reads the quantized matrix once and
     /// never writes the f32 matrix to memory nor packs it (what dominated short prompts through the
     /// dequantized matmul). For a few dozen rows; many rows are faster through candle's matmul.
     pub(crate) fn matmul_rows(&self, x: &[f32], m: usize) -> Vec<f32> {
         let (n, cols) = (self.rows, self.cols);
         debug_assert_eq!(x.len(), m * cols);
-        let blocks: Vec<Vec<f32>> = (0..n.div_ceil(SHARE))
+        let blocks: Vec<Vec<f32>> = (0..n.div_ceil(TILE_SHARE))
             .into_par_iter()
             .map(|share| {
-                let first = share * SHARE;
-                let count = SHARE.min(n - first);
+                let first = share * TILE_SHARE;
+                let count = TILE_SHARE.min(n - first);
                 let mut out = vec![0f32; m * count];
                 pulp::Arch::new().dispatch(Tile {
                     matrix: self,
@@ -285,7 +285,7 @@ impl QMatrix {
             .collect();
         let mut y = vec![0f32; m * n];
         for (share, block) in blocks.iter().enumerate() {
-            let (first, count) = (share * SHARE, block.len() / m.max(1));
+            let (first, count) = (share * TILE_SHARE, block.len() / m.max(1));
             for (r, part) in block.chunks_exact(count.max(1)).enumerate() {
                 y[r * n + first..r * n + first + count].copy_from_slice(part);
             }
@@ -297,6 +297,11 @@ impl QMatrix {
 /// Rows per share of a matrix-vector product: enough for the threads to balance, few enough that
 /// sharing costs nothing.
 const SHARE: usize = 64;
+
+/// Weight rows per share of [`QMatrix::matmul_rows`]: a multiple of the tiles' 3, 4 and 6, and of
+/// every width of the network's matrices (576, 960, 3,072, 49,152), small enough that a share of
+/// the widest (1,536) stays in a core's 512 KB second-level cache.
+const TILE_SHARE: usize = 48;
 
 /// One share of [`QMatrix::matmul_rows`]: `out[r · count + o] = x_r · w_o` for the matrix's rows
 /// `w_o`, `o` in `first..first + count`, and every input row `x_r`.
@@ -311,8 +316,10 @@ struct Tile<'a> {
 impl pulp::WithSimd for Tile<'_> {
     type Output = ();
 
-    // Two input rows against four weight rows at a time: eight accumulators in registers, each
-    // loaded vector used four or two times.
+    // Register tiles of input rows × weight rows: 4 × 3 for most of the product (twelve
+    // accumulators; each weight vector loaded serves four rows, each input vector three weights),
+    // then the rows that remain in tiles of 3 × 4, 2 × 6 or 1 × 6 (never fewer than six
+    // independent accumulators, so the adds never wait on each other).
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
         let Tile {
@@ -324,59 +331,115 @@ impl pulp::WithSimd for Tile<'_> {
         } = self;
         let cols = matrix.cols;
         let m = x.len() / cols;
-        // The share's weights as f32 (147 KB for 64 rows of 576: they stay in the core's cache while
-        // every input row is multiplied by them).
-        let mut dense = vec![0f32; count * cols];
-        for (i, ys) in dense.chunks_exact_mut(cols).enumerate() {
+        // Taken out of the thread-local and put back, rather than used in `with`'s closure: a
+        // closure would be compiled without the instruction set `pulp` dispatched to.
+        let mut dense = DENSE.take();
+        // The share's weights as f32 (110 KB for 48 rows of 576: they stay in the core's
+        // cache while every input row is multiplied by them). The buffer is the thread's own,
+        // kept between calls: every value is written before it is read, so it is never zeroed.
+        if dense.len() < count * cols {
+            dense.resize(count * cols, 0.0);
+        }
+        let w = &mut dense[..count * cols];
+        for (i, ys) in w.chunks_exact_mut(cols).enumerate() {
             matrix.dequantize_row(first + i, ys);
         }
-        let w: &[f32] = &dense;
-        let dot = |a: &[f32], b: &[f32]| -> f32 {
-            let (av, at) = S::as_simd_f32s(a);
-            let (bv, bt) = S::as_simd_f32s(b);
-            let mut acc = simd.splat_f32s(0.0);
-            for (a, b) in av.iter().zip(bv) {
-                acc = simd.mul_add_f32s(*a, *b, acc);
-            }
-            simd.reduce_sum_f32s(acc) + at.iter().zip(bt).map(|(a, b)| a * b).sum::<f32>()
-        };
+        let w: &[f32] = w;
         let lanes = std::mem::size_of::<S::f32s>() / std::mem::size_of::<f32>();
-        // The 2 × 4 tiles need whole vectors (every matrix of the network: widths are multiples of 32).
-        let tiled = cols % lanes == 0;
-        let (m2, c4) = (m / 2 * 2, if tiled { count / 4 * 4 } else { 0 });
-        for r in (0..m2).step_by(2) {
-            let (x0, x1) = (vectors::<S>(x, r, cols), vectors::<S>(x, r + 1, cols));
-            for o in (0..c4).step_by(4) {
-                let (w0, w1, w2, w3) = (
-                    vectors::<S>(w, o, cols),
-                    vectors::<S>(w, o + 1, cols),
-                    vectors::<S>(w, o + 2, cols),
-                    vectors::<S>(w, o + 3, cols),
-                );
-                let mut acc = [simd.splat_f32s(0.0); 8];
-                for k in 0..x0.len() {
-                    let (a, b) = (x0[k], x1[k]);
-                    acc[0] = simd.mul_add_f32s(a, w0[k], acc[0]);
-                    acc[1] = simd.mul_add_f32s(a, w1[k], acc[1]);
-                    acc[2] = simd.mul_add_f32s(a, w2[k], acc[2]);
-                    acc[3] = simd.mul_add_f32s(a, w3[k], acc[3]);
-                    acc[4] = simd.mul_add_f32s(b, w0[k], acc[4]);
-                    acc[5] = simd.mul_add_f32s(b, w1[k], acc[5]);
-                    acc[6] = simd.mul_add_f32s(b, w2[k], acc[6]);
-                    acc[7] = simd.mul_add_f32s(b, w3[k], acc[7]);
+        if cols % lanes != 0 {
+            // Only tiny test matrices: every matrix of the network is a multiple of 32 wide.
+            for r in 0..m {
+                for o in 0..count {
+                    out[r * count + o] = x[r * cols..(r + 1) * cols]
+                        .iter()
+                        .zip(&w[o * cols..(o + 1) * cols])
+                        .map(|(a, b)| a * b)
+                        .sum();
                 }
-                for j in 0..4 {
-                    out[r * count + o + j] = simd.reduce_sum_f32s(acc[j]);
-                    out[(r + 1) * count + o + j] = simd.reduce_sum_f32s(acc[4 + j]);
+            }
+            DENSE.set(dense);
+            return;
+        }
+        let at = Tiles { x, w, cols, count };
+        let m4 = m / 4 * 4;
+        for r in (0..m4).step_by(4) {
+            at.rows::<S, 4, 3>(simd, r, out);
+        }
+        match m - m4 {
+            3 => at.rows::<S, 3, 4>(simd, m4, out),
+            2 => at.rows::<S, 2, 6>(simd, m4, out),
+            1 => at.rows::<S, 1, 6>(simd, m4, out),
+            _ => {}
+        }
+        DENSE.set(dense);
+    }
+}
+
+thread_local! {
+    /// Each thread's buffer for the share of weights [`Tile`] dequantizes.
+    static DENSE: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Input rows `x` against a share's `count` dequantized weight rows `w`, all `cols` wide (a
+/// multiple of the SIMD width).
+struct Tiles<'a> {
+    x: &'a [f32],
+    w: &'a [f32],
+    cols: usize,
+    count: usize,
+}
+
+impl Tiles<'_> {
+    /// `out[(r + i) · count + o] = x_{r+i} · w_o` for `i < R` and every `o`: the weight rows in
+    /// tiles of `C`, the last ones (fewer than `C`) one at a time.
+    #[inline(always)]
+    fn rows<S: pulp::Simd, const R: usize, const C: usize>(
+        &self,
+        simd: S,
+        r: usize,
+        out: &mut [f32],
+    ) {
+        let (cols, count) = (self.cols, self.count);
+        let xs: [&[S::f32s]; R] = std::array::from_fn(|i| vectors::<S>(self.x, r + i, cols));
+        let whole = count / C * C;
+        for o in (0..whole).step_by(C) {
+            let ws: [&[S::f32s]; C] = std::array::from_fn(|j| vectors::<S>(self.w, o + j, cols));
+            let mut acc = [[simd.splat_f32s(0.0); C]; R];
+            // No closure may touch a SIMD value here: it would be compiled without the
+            // instruction set `pulp` dispatched to, and every vector would go through memory.
+            let n = xs[0].len();
+            for k in 0..n {
+                let mut wk = [simd.splat_f32s(0.0); C];
+                for j in 0..C {
+                    wk[j] = ws[j][k];
+                }
+                for i in 0..R {
+                    let a = xs[i][k];
+                    for j in 0..C {
+                        acc[i][j] = simd.mul_add_f32s(a, wk[j], acc[i][j]);
+                    }
+                }
+            }
+            for i in 0..R {
+                for j in 0..C {
+                    out[(r + i) * count + o + j] = simd.reduce_sum_f32s(acc[i][j]);
                 }
             }
         }
-        // What the tiles leave: the last weight rows of each row pair, and an odd last input row.
-        for r in 0..m {
-            let from = if r < m2 { c4 } else { 0 };
-            for o in from..count {
-                out[r * count + o] =
-                    dot(&x[r * cols..(r + 1) * cols], &w[o * cols..(o + 1) * cols]);
+        for o in whole..count {
+            let wo = vectors::<S>(self.w, o, cols);
+            for i in 0..R {
+                // Two accumulators: the chain of adds is half as long.
+                let (mut a0, mut a1) = (simd.splat_f32s(0.0), simd.splat_f32s(0.0));
+                let pairs = xs[i].len() / 2 * 2;
+                for k in (0..pairs).step_by(2) {
+                    a0 = simd.mul_add_f32s(xs[i][k], wo[k], a0);
+                    a1 = simd.mul_add_f32s(xs[i][k + 1], wo[k + 1], a1);
+                }
+                if pairs < xs[i].len() {
+                    a0 = simd.mul_add_f32s(xs[i][pairs], wo[pairs], a0);
+                }
+                out[(r + i) * count + o] = simd.reduce_sum_f32s(simd.add_f32s(a0, a1));
             }
         }
     }
@@ -529,7 +592,7 @@ mod tests {
     #[test]
     fn matmul_rows_matches_the_dense_product_for_any_row_counts() {
         let mut bytes = Vec::new();
-        let rows = 70; // a share of 64 and one of 6: tiles of 4 and the rows they leave
+        let rows = 70; // a share of 48 and one of 22: whole tiles and the weight rows they leave
         for r in 0..rows {
             for b in 0..3 {
                 let q: [u8; 32] = std::array::from_fn(|j| ((j * 5 + 3 * r + b) % 16) as u8);
@@ -541,7 +604,9 @@ mod tests {
             }
         }
         let w = QMatrix::new(Kind::Q4_1, rows, 96, bytes).unwrap_or_else(|| panic!("sizes"));
-        for m in [2, 3, 5, 8] {
+        // Every tile shape: 4 × 3 alone (4, 8) and followed by 3 × 4, 2 × 6 and 1 × 6 (7, 6, 5;
+        // 3, 2, 1 without it).
+        for m in 1..=8 {
             let x: Vec<f32> = (0..m * 96)
                 .map(|i| ((i % 17) as f32 - 8.0) * 0.07)
                 .collect();
