@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use super::cursor::RunCursor;
-use super::types::{DatasetMeta, RunDeletion, RunPage, RunRow};
+use super::types::{DatasetMeta, ModelPoint, RunDeletion, RunFigure, RunPage, RunRow};
 use crate::clock::from_unix_ms;
 use crate::error::{Result, StoreError};
 use crate::token::TokenDigest;
@@ -65,6 +65,29 @@ pub(crate) const PURGE_RUNS: &str = "DELETE FROM likely_runs WHERE created_at_ms
 pub(crate) const POINTS: &str = "SELECT run_id, created_at_ms, model, avg_loglik, loss, loss_low, \
      loss_high FROM likely_run_models WHERE dataset_fingerprint = $1 \
      ORDER BY created_at_ms, run_id, position";
+
+/// A point from the columns of [`POINTS`], in their order.
+pub(crate) fn point(
+    run_id: String,
+    created_at_ms: i64,
+    model: String,
+    avg_loglik: Option<f64>,
+    loss: Option<f64>,
+    loss_low: Option<f64>,
+    loss_high: Option<f64>,
+) -> ModelPoint {
+    ModelPoint {
+        run_id,
+        created_at: from_unix_ms(created_at_ms),
+        figure: RunFigure {
+            model,
+            avg_loglik,
+            loss,
+            loss_low,
+            loss_high,
+        },
+    }
+}
 
 /// Keeps a set unless its fingerprint is kept: fingerprint, name, description, snippet_count,
 /// size_bytes, snippets, created_at_ms.

@@ -12,10 +12,10 @@ use crate::clock::{now_unix_ms, to_unix_ms};
 use crate::error::Result;
 use crate::id::ShareId;
 use crate::runs::search::{fts_phrase, grams, indexable, needle, MAX_INDEXED_CANDIDATES};
-use crate::runs::statements::{self as st, at, meta};
+use crate::runs::statements::{self as st, at, meta, point};
 use crate::runs::{
     Dataset, DatasetMeta, Dialect, KeepOutcome, ListQuery, ModelPoint, NewDataset, NewRun, Param,
-    RunDeletion, RunFigure, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun, TextSearch,
+    RunDeletion, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun, TextSearch,
 };
 use crate::token::DeleteToken;
 
@@ -223,17 +223,15 @@ impl RunStore for SqliteStore {
             let mut statement = conn.prepare_cached(st::POINTS)?;
             let points = statement
                 .query_map([fingerprint], |row| {
-                    Ok(ModelPoint {
-                        run_id: row.get(0)?,
-                        created_at: at(row.get(1)?),
-                        figure: RunFigure {
-                            model: row.get(2)?,
-                            avg_loglik: row.get(3)?,
-                            loss: row.get(4)?,
-                            loss_low: row.get(5)?,
-                            loss_high: row.get(6)?,
-                        },
-                    })
+                    Ok(point(
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(points)
