@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use tokio_postgres::types::ToSql;
 
+use super::columns::columns;
 use super::store::PostgresStore;
 use crate::clock::{now_unix_ms, to_unix_ms};
 use crate::error::Result;
@@ -17,14 +18,7 @@ use crate::runs::{
 use crate::token::DeleteToken;
 
 fn meta_of(row: &tokio_postgres::Row) -> Result<DatasetMeta> {
-    meta(
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        row.try_get(3)?,
-        row.try_get(4)?,
-        row.try_get(5)?,
-    )
+    meta(columns(row)?)
 }
 
 impl RunStore for PostgresStore {
@@ -187,17 +181,7 @@ impl RunStore for PostgresStore {
             .query(st::POINTS, &[&fingerprint])
             .await?
             .into_iter()
-            .map(|row| {
-                Ok(point(
-                    row.try_get(0)?,
-                    row.try_get(1)?,
-                    row.try_get(2)?,
-                    row.try_get(3)?,
-                    row.try_get(4)?,
-                    row.try_get(5)?,
-                    row.try_get(6)?,
-                ))
-            })
+            .map(|row| Ok(point(columns(&row)?)))
             .collect()
     }
 

@@ -66,15 +66,20 @@ pub(crate) const POINTS: &str = "SELECT run_id, created_at_ms, model, avg_loglik
      loss_high FROM likely_run_models WHERE dataset_fingerprint = $1 \
      ORDER BY created_at_ms, run_id, position";
 
-/// A point from the columns of [`POINTS`], in their order.
+/// The columns of [`POINTS`], in their order.
+pub(crate) type PointColumns = (
+    String,
+    i64,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// A point from the columns of [`POINTS`].
 pub(crate) fn point(
-    run_id: String,
-    created_at_ms: i64,
-    model: String,
-    avg_loglik: Option<f64>,
-    loss: Option<f64>,
-    loss_low: Option<f64>,
-    loss_high: Option<f64>,
+    (run_id, created_at_ms, model, avg_loglik, loss, loss_low, loss_high): PointColumns,
 ) -> ModelPoint {
     ModelPoint {
         run_id,
@@ -119,14 +124,13 @@ pub(crate) const GET_DATASET: &str = concat!(
     ", snippets FROM likely_datasets WHERE fingerprint = $1"
 );
 
+/// The first columns of [`DATASET_META`], [`LIST_DATASETS`] and [`GET_DATASET`], in their order:
+/// a kept set's metadata.
+pub(crate) type MetaColumns = (String, String, Option<String>, i64, i64, i64);
+
 /// A kept set's metadata from its columns.
 pub(crate) fn meta(
-    fingerprint: String,
-    name: String,
-    description: Option<String>,
-    snippet_count: i64,
-    size_bytes: i64,
-    created_at_ms: i64,
+    (fingerprint, name, description, snippet_count, size_bytes, created_at_ms): MetaColumns,
 ) -> Result<DatasetMeta> {
     let count = |value: i64, what: &str| {
         u64::try_from(value).map_err(|_| {
