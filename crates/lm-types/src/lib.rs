@@ -13,7 +13,7 @@ mod stop;
 mod utf8;
 
 pub use sample::{SampleParams, Sampled};
-pub use score::{ScoreOptions, TokenScore};
+pub use score::{rank_of, top_of, ScoreOptions, TokenScore};
 pub use stage::TrainingStage;
 pub use stop::{check, Stopped};
 pub use utf8::{decode_pieces, split_complete_utf8};

@@ -5,13 +5,17 @@
 
 use std::sync::atomic::AtomicBool;
 
-pub use likely_lm_types::{check, ScoreOptions, Stopped, TokenScore};
+pub use likely_lm_types::{check, rank_of, top_of, ScoreOptions, Stopped, TokenScore};
 
 /// A language model over a vocabulary of token ids (GPT-2's for the n-gram models of
 /// `base-light`, another tokenizer's for others), one of which is end-of-text.
 ///
 /// Positions: "position `i` of `tokens`" is the point before `tokens[i]`, whose context is the
 /// start-of-text token (end-of-text) followed by `tokens[..i]`; `i` runs up to `tokens.len()`.
+///
+/// A model implements [`LanguageModel::vocab_size`], [`LanguageModel::eot`] and
+/// [`LanguageModel::next_distribution`]; everything else has an exact default read from its
+/// distributions, which a model that finds it cheaper overrides.
 pub trait LanguageModel: Send + Sync {
     /// Number of token ids the model assigns probability to (50,257 for GPT-2's).
     fn vocab_size(&self) -> usize;
@@ -30,12 +34,25 @@ pub trait LanguageModel: Send + Sync {
 
     /// [`LanguageModel::score`] that checks `stop` every few tokens and gives up with [`Stopped`]
     /// once it is set.
+    ///
+    /// The default reads every position's distribution ([`LanguageModel::visit_distributions`]);
+    /// a model that scores a token without its whole distribution overrides it.
     fn score_until(
         &self,
         tokens: &[u32],
         options: &ScoreOptions,
         stop: &AtomicBool,
-    ) -> Result<Vec<TokenScore>, Stopped>;
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        let positions: Vec<usize> = (0..tokens.len()).collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        self.visit_distributions(
+            tokens,
+            &positions,
+            &mut |p, dist| out.push(TokenScore::from_distribution(tokens[p], dist, options)),
+            stop,
+        )?;
+        Ok(out)
+    }
 
     /// The full next-token distribution after the start-of-text context (end-of-text) plus
     /// `context`, as **probabilities** (not logs), indexed by token id; it sums to 1. A model may
