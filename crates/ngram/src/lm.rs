@@ -83,8 +83,7 @@ pub trait LanguageModel: Send + Sync {
         asks: &[(usize, u32)],
         stop: &AtomicBool,
     ) -> Result<Vec<f64>, Stopped> {
-        let mut order: Vec<usize> = (0..asks.len()).collect();
-        order.sort_by_key(|&i| asks[i].0);
+        let order = by_position(asks);
         let mut positions: Vec<usize> = order.iter().map(|&i| asks[i].0).collect();
         positions.dedup();
         let mut out = vec![f64::NEG_INFINITY; asks.len()];
@@ -131,4 +130,13 @@ pub trait LanguageModel: Send + Sync {
     fn batches_distributions(&self) -> bool {
         false
     }
+}
+
+/// The indices of `asks` (`(position, token)` pairs, as [`LanguageModel::logprobs_at`] takes them)
+/// in ascending order of position, asks at one position in their given order: the order a walk
+/// over the tokens answers them in.
+pub(crate) fn by_position(asks: &[(usize, u32)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..asks.len()).collect();
+    order.sort_by_key(|&i| asks[i].0);
+    order
 }

@@ -490,10 +490,32 @@ pub(crate) fn visit_mixed(
     let [wa, wb] = m.weights();
     let (a, b) = (m.first(), m.second());
     match (a.batches_distributions(), b.batches_distributions()) {
-        (true, false) => nested(&**a, wa, &**b, wb, tokens, positions, visit, stop),
-        (false, true) => nested(&**b, wb, &**a, wa, tokens, positions, visit, stop),
-        _ => chunked(m, tokens, positions, visit, stop),
+        (true, false) => return nested(&**a, wa, &**b, wb, tokens, positions, visit, stop),
+        (false, true) => return nested(&**b, wb, &**a, wa, tokens, positions, visit, stop),
+        _ => {}
     }
+    // Both parts visit `CHUNK` positions at a time (one row per part and position held at once).
+    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(CHUNK);
+    for chunk in positions.chunks(CHUNK) {
+        rows.clear();
+        a.visit_distributions(tokens, chunk, &mut |_, d| rows.push(d.to_vec()), stop)?;
+        let mut k = 0;
+        b.visit_distributions(
+            tokens,
+            chunk,
+            &mut |p, d| {
+                if let Some(row) = rows.get_mut(k) {
+                    for (x, y) in row.iter_mut().zip(d) {
+                        *x = wa * *x + wb * y;
+                    }
+                    visit(p, row);
+                }
+                k += 1;
+            },
+            stop,
+        )?;
+    }
+    Ok(())
 }
 
 /// `outer` visits every position once; `inner` gives each one's distribution as it comes.
@@ -532,39 +554,6 @@ fn nested(
         stop,
     )?;
     check(stop)
-}
-
-/// Both parts visit [`CHUNK`] positions at a time (one row per part and position held at once).
-fn chunked(
-    m: &Parts<'_>,
-    tokens: &[u32],
-    positions: &[usize],
-    visit: &mut dyn FnMut(usize, &[f64]),
-    stop: &AtomicBool,
-) -> Result<(), Stopped> {
-    let [wa, wb] = m.weights();
-    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(CHUNK);
-    for chunk in positions.chunks(CHUNK) {
-        rows.clear();
-        m.first()
-            .visit_distributions(tokens, chunk, &mut |_, d| rows.push(d.to_vec()), stop)?;
-        let mut k = 0;
-        m.second().visit_distributions(
-            tokens,
-            chunk,
-            &mut |p, d| {
-                if let Some(row) = rows.get_mut(k) {
-                    for (x, y) in row.iter_mut().zip(d) {
-                        *x = wa * *x + wb * y;
-                    }
-                    visit(p, row);
-                }
-                k += 1;
-            },
-            stop,
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
