@@ -24,19 +24,14 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bin="${LIKELY_BIN:-$root/target/release/likely}"
-[[ -x "$bin" ]] || { echo "no server binary at $bin: run scripts/build.sh" >&2; exit 1; }
-install() { # package command
-  command -v "$2" >/dev/null && return
-  apt-get install -y "$1" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$1" >/dev/null; }
-}
-install wrk wrk
-[[ -x /usr/sbin/nginx ]] || install nginx-light nginx
+source "$root/scripts/serve-bench.sh"
+bin="$(likely_bin "$root")"
+install_missing wrk wrk
+[[ -x /usr/sbin/nginx ]] || install_missing nginx-light nginx
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
 work="$(mktemp -d)"
 chmod a+rx "$work" # nginx's workers (another user when run as root) read the answer file
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 upstream_port="$(free_port)"
 hop_port="$(free_port)"
 likely_port="$(free_port)"

@@ -17,13 +17,11 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bin="${LIKELY_BIN:-$root/target/release/likely}"
-[[ -x "$bin" ]] || { echo "no server binary at $bin: run scripts/build.sh" >&2; exit 1; }
-if ! command -v wrk >/dev/null; then
-  apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+source "$root/scripts/serve-bench.sh"
+bin="$(likely_bin "$root")"
+install_missing wrk wrk
 work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 url="http://127.0.0.1:$port"
 "$bin" serve --host 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!

@@ -49,7 +49,7 @@ pub use error::NgramError;
 pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
 pub use mixture::MixedModel;
 pub use model::KnModel;
-pub use progress::{Progress, Stage};
+pub use progress::{Progress, TrainingStage};
 pub use sample::{generate, generate_until, sample_until, SampleParams, Sampled};
 pub use tokenizer::Tokenizer;
 pub use train::{train_model, train_model_observed};

@@ -5,13 +5,17 @@
 
 use std::sync::atomic::AtomicBool;
 
-pub use likely_lm_types::{check, ScoreOptions, Stopped, TokenScore};
+pub use likely_lm_types::{check, rank_of, top_of, ScoreOptions, Stopped, TokenScore};
 
 /// A language model over a vocabulary of token ids (GPT-2's for the n-gram models of
 /// `base-light`, another tokenizer's for others), one of which is end-of-text.
 ///
 /// Positions: "position `i` of `tokens`" is the point before `tokens[i]`, whose context is the
 /// start-of-text token (end-of-text) followed by `tokens[..i]`; `i` runs up to `tokens.len()`.
+///
+/// A model implements [`LanguageModel::vocab_size`], [`LanguageModel::eot`] and
+/// [`LanguageModel::next_distribution`]; everything else has an exact default read from its
+/// distributions, which a model that finds it cheaper overrides.
 pub trait LanguageModel: Send + Sync {
     /// Number of token ids the model assigns probability to (50,257 for GPT-2's).
     fn vocab_size(&self) -> usize;
@@ -30,12 +34,25 @@ pub trait LanguageModel: Send + Sync {
 
     /// [`LanguageModel::score`] that checks `stop` every few tokens and gives up with [`Stopped`]
     /// once it is set.
+    ///
+    /// The default reads every position's distribution ([`LanguageModel::visit_distributions`]);
+    /// a model that scores a token without its whole distribution overrides it.
     fn score_until(
         &self,
         tokens: &[u32],
         options: &ScoreOptions,
         stop: &AtomicBool,
-    ) -> Result<Vec<TokenScore>, Stopped>;
+    ) -> Result<Vec<TokenScore>, Stopped> {
+        let positions: Vec<usize> = (0..tokens.len()).collect();
+        let mut out = Vec::with_capacity(tokens.len());
+        self.visit_distributions(
+            tokens,
+            &positions,
+            &mut |p, dist| out.push(TokenScore::from_distribution(tokens[p], dist, options)),
+            stop,
+        )?;
+        Ok(out)
+    }
 
     /// The full next-token distribution after the start-of-text context (end-of-text) plus
     /// `context`, as **probabilities** (not logs), indexed by token id; it sums to 1. A model may
@@ -66,8 +83,7 @@ pub trait LanguageModel: Send + Sync {
         asks: &[(usize, u32)],
         stop: &AtomicBool,
     ) -> Result<Vec<f64>, Stopped> {
-        let mut order: Vec<usize> = (0..asks.len()).collect();
-        order.sort_by_key(|&i| asks[i].0);
+        let order = by_position(asks);
         let mut positions: Vec<usize> = order.iter().map(|&i| asks[i].0).collect();
         positions.dedup();
         let mut out = vec![f64::NEG_INFINITY; asks.len()];
@@ -114,4 +130,13 @@ pub trait LanguageModel: Send + Sync {
     fn batches_distributions(&self) -> bool {
         false
     }
+}
+
+/// The indices of `asks` (`(position, token)` pairs, as [`LanguageModel::logprobs_at`] takes them)
+/// in ascending order of position, asks at one position in their given order: the order a walk
+/// over the tokens answers them in.
+pub(crate) fn by_position(asks: &[(usize, u32)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..asks.len()).collect();
+    order.sort_by_key(|&i| asks[i].0);
+    order
 }

@@ -1,32 +1,16 @@
 //! Progress and cancellation of a long training: [`Progress`] carries a report callback and a
 //! cancellation flag; every report first checks the flag, so a cancelled training stops at its next
-//! report with [`NgramError::Cancelled`].
+//! report with [`NgramError::Cancelled`]. The steps it reports are [`TrainingStage`]s.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::NgramError;
-
-/// A step of training a model from text, in the order they happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Reading the documents (the caller's step).
-    Reading,
-    /// GPT-2 tokenization.
-    Tokenizing,
-    /// Counting n-grams.
-    Counting,
-    /// Kneser-Ney estimation.
-    Estimating,
-    /// Choosing the interpolation weight on held-out documents.
-    Tuning,
-    /// Writing the model (the caller's step).
-    Saving,
-}
+pub use likely_lm_types::TrainingStage;
 
 /// Where progress goes and the flag that cancels the work, over a share `[lo, hi]` of the whole.
 #[derive(Clone, Copy)]
 pub struct Progress<'a> {
-    report: &'a (dyn Fn(Stage, f64) + Sync),
+    report: &'a (dyn Fn(TrainingStage, f64) + Sync),
     cancel: &'a AtomicBool,
     lo: f64,
     hi: f64,
@@ -34,7 +18,10 @@ pub struct Progress<'a> {
 
 impl<'a> Progress<'a> {
     /// Reports to `report` (stage, fraction of the whole work in 0..=1); stops when `cancel` is set.
-    pub fn new(report: &'a (dyn Fn(Stage, f64) + Sync), cancel: &'a AtomicBool) -> Progress<'a> {
+    pub fn new(
+        report: &'a (dyn Fn(TrainingStage, f64) + Sync),
+        cancel: &'a AtomicBool,
+    ) -> Progress<'a> {
         Progress {
             report,
             cancel,
@@ -54,7 +41,7 @@ impl<'a> Progress<'a> {
     }
 
     /// Reports that `fraction` of this share is done, in `stage`; an error when cancelled.
-    pub fn report(&self, stage: Stage, fraction: f64) -> Result<(), NgramError> {
+    pub fn report(&self, stage: TrainingStage, fraction: f64) -> Result<(), NgramError> {
         self.check()?;
         (self.report)(
             stage,
@@ -92,18 +79,21 @@ mod tests {
     #[test]
     fn parts_map_into_the_whole_and_cancel_stops() {
         let seen = Mutex::new(Vec::new());
-        let record = |stage: Stage, f: f64| seen.lock().expect("lock").push((stage, f));
+        let record = |stage: TrainingStage, f: f64| seen.lock().expect("lock").push((stage, f));
         let cancel = AtomicBool::new(false);
         let whole = Progress::new(&record, &cancel);
         let second_half = whole.part(0.5, 1.0);
         second_half
             .part(0.5, 1.0)
-            .report(Stage::Counting, 0.5)
+            .report(TrainingStage::Counting, 0.5)
             .expect("not cancelled");
-        assert_eq!(seen.lock().expect("lock")[0], (Stage::Counting, 0.875));
+        assert_eq!(
+            seen.lock().expect("lock")[0],
+            (TrainingStage::Counting, 0.875)
+        );
         cancel.store(true, Ordering::Relaxed);
         assert!(matches!(
-            whole.report(Stage::Tuning, 0.0),
+            whole.report(TrainingStage::Tuning, 0.0),
             Err(NgramError::Cancelled)
         ));
         assert_eq!(seen.lock().expect("lock").len(), 1);

@@ -1,13 +1,14 @@
-//! A language model that passes everything to a real one and lets a test watch or bend each step of
-//! sampling: count the steps, set a stop flag after some, slow them down, or take end-of-text out.
+//! A language model that reads a real one's distributions (the trait's required methods) and lets a
+//! test watch or bend each of them: count the steps, set a stop flag after some, slow them down, or
+//! take end-of-text out.
 
-use likely_ngram::{LanguageModel, ScoreOptions, Stopped, TokenScore};
+use likely_ngram::LanguageModel;
 use std::ops::Deref;
-use std::sync::atomic::AtomicBool;
 
 /// The model behind `inner` (a reference, `Box` or `Arc`), with `step` called on every next-token
 /// distribution it gives before it is returned. It implements only what the trait requires, so the
-/// trait's default look-ups (top-k, ranks, log-probabilities) run for it, as for any new model.
+/// trait's defaults (scores, top-k, ranks, log-probabilities: all read from the stepped
+/// distributions) run for it, as for any new model.
 #[derive(Debug)]
 pub struct Stepped<M, F> {
     inner: M,
@@ -55,15 +56,6 @@ where
 
     fn eot(&self) -> u32 {
         self.inner.eot()
-    }
-
-    fn score_until(
-        &self,
-        tokens: &[u32],
-        options: &ScoreOptions,
-        stop: &AtomicBool,
-    ) -> Result<Vec<TokenScore>, Stopped> {
-        self.inner.score_until(tokens, options, stop)
     }
 
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {

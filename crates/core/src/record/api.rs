@@ -164,9 +164,19 @@ pub struct RunSet {
     pub snippets: usize,
 }
 
-/// `POST /v1/runs`: a finished evaluation.
+/// `POST /v1/runs`: a finished evaluation: the run as the server keeps it, and its snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewRun {
+    /// The run (its fields stand at the top level of the body).
+    #[serde(flatten)]
+    pub document: RunDocument,
+    /// The evaluation's snapshot, base64url ([`crate::snapshot::to_fragment`]).
+    pub snapshot: String,
+}
+
+/// What the server keeps of a run (its stored document): the run without its snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunDocument {
     /// Who ran it, as they typed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
@@ -177,26 +187,6 @@ pub struct NewRun {
     /// The Generate parameters.
     pub params: GenerateParams,
     /// Each model's figures, in the models' order.
-    pub figures: Vec<RunFigures>,
-    /// Every pill of every custom model.
-    pub comparisons: Vec<RunComparison>,
-    /// The evaluation's snapshot, base64url ([`crate::snapshot::to_fragment`]).
-    pub snapshot: String,
-}
-
-/// What the server keeps of a run (its stored document): the run without its snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunDocument {
-    /// Who ran it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    /// The held-out set.
-    pub dataset: RunSet,
-    /// The models, the baseline first.
-    pub models: Vec<RunModel>,
-    /// The Generate parameters.
-    pub params: GenerateParams,
-    /// Each model's figures.
     pub figures: Vec<RunFigures>,
     /// Every pill of every custom model.
     pub comparisons: Vec<RunComparison>,

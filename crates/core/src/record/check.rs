@@ -55,7 +55,11 @@ fn mismatch(what: String) -> RunRejection {
 }
 
 /// Checks `new` as described in the module documentation.
-pub fn check_run(new: NewRun) -> Result<CheckedRun, RunRejection> {
+pub fn check_run(run: NewRun) -> Result<CheckedRun, RunRejection> {
+    let NewRun {
+        document: new,
+        snapshot,
+    } = run;
     too_long("the author", new.author.as_deref(), MAX_AUTHOR_CHARS)?;
     too_long(
         "the set's name",
@@ -89,7 +93,7 @@ pub fn check_run(new: NewRun) -> Result<CheckedRun, RunRejection> {
             "`dataset.fingerprint` must be 64 lower-case hex digits (the set's SHA-256)".into(),
         ));
     }
-    let snapshot = from_fragment(&new.snapshot)
+    let snapshot = from_fragment(&snapshot)
         .map_err(|e| RunRejection::Mismatch(format!("the run's snapshot cannot be read: {e}")))?;
     let evaluation = snapshot.evaluation;
     for run in evaluation.model_results() {
@@ -149,11 +153,9 @@ pub fn check_run(new: NewRun) -> Result<CheckedRun, RunRejection> {
         scope: snapshot.scope,
         document: RunDocument {
             author: new.author.filter(|a| !a.trim().is_empty()),
-            dataset: new.dataset,
-            models: new.models,
-            params: new.params,
             figures,
             comparisons,
+            ..new
         },
         evaluation,
     })

@@ -2,7 +2,7 @@
 //! interval of its loss over snippets) and every pill, with the full number of resamples. The page,
 //! `likely eval --record` and the server's check all call these, so they agree to the bit.
 
-use super::api::{ModelRole, NewRun, RunComparison, RunFigures, RunModel, RunSet};
+use super::api::{ModelRole, NewRun, RunComparison, RunDocument, RunFigures, RunModel, RunSet};
 use super::fingerprint::fingerprint;
 use crate::evaluation::results::{ModelResults, Outcome};
 use crate::evaluation::Evaluation;
@@ -97,16 +97,18 @@ pub fn new_run(
         .collect();
     let (figures, comparisons) = run_figures(evaluation);
     Ok(NewRun {
-        author: author.filter(|a| !a.trim().is_empty()),
-        dataset: RunSet {
-            fingerprint: fingerprint(&evaluation.snippets),
-            name: set_name,
-            snippets: evaluation.snippets.len(),
+        document: RunDocument {
+            author: author.filter(|a| !a.trim().is_empty()),
+            dataset: RunSet {
+                fingerprint: fingerprint(&evaluation.snippets),
+                name: set_name,
+                snippets: evaluation.snippets.len(),
+            },
+            models,
+            params: evaluation.params.clone(),
+            figures,
+            comparisons,
         },
-        models,
-        params: evaluation.params.clone(),
-        figures,
-        comparisons,
         snapshot: to_fragment(&encode(evaluation, scope)?),
     })
 }

@@ -71,27 +71,44 @@ fn honest(scope: Scope) -> NewRun {
 #[test]
 fn an_honest_run_passes_and_keeps_its_figures() {
     let run = honest(Scope::Everything);
-    assert_eq!(run.models[1].role, ModelRole::Custom);
-    assert_eq!(run.models[0].backend.as_deref(), Some("embedded"));
+    assert_eq!(run.document.models[1].role, ModelRole::Custom);
+    assert_eq!(run.document.models[0].backend.as_deref(), Some("embedded"));
     assert!(
-        run.figures[0].loss_ci.is_some(),
+        run.document.figures[0].loss_ci.is_some(),
         "four snippets give an interval"
     );
-    assert_eq!(run.comparisons.len(), 4);
+    assert_eq!(run.document.comparisons.len(), 4);
     let checked = check_run(run.clone()).unwrap();
     assert_eq!(checked.scope, Scope::Everything);
-    assert_eq!(checked.document.figures, run.figures);
+    assert_eq!(checked.document.figures, run.document.figures);
     assert_eq!(checked.document.author.as_deref(), Some("alice"));
-    // Through JSON, as the page sends it.
-    let json = serde_json::to_string(&run).unwrap();
-    check_run(serde_json::from_str(&json).unwrap()).unwrap();
+    // Through JSON, as the page sends it: the run's fields and its snapshot side by side.
+    let json = serde_json::to_value(&run).unwrap();
+    let mut keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    let expected = [
+        "author",
+        "comparisons",
+        "dataset",
+        "figures",
+        "models",
+        "params",
+        "snapshot",
+    ];
+    assert_eq!(keys, expected);
+    check_run(serde_json::from_value(json).unwrap()).unwrap();
     check_run(honest(Scope::Figures)).unwrap();
 }
 
 #[test]
 fn the_loss_interval_brackets_the_loss() {
     let run = honest(Scope::Figures);
-    for figure in &run.figures {
+    for figure in &run.document.figures {
         let ci = figure.loss_ci.unwrap();
         let loss = figure.loss.unwrap();
         assert!(ci.low <= loss && loss <= ci.high, "{ci:?} {loss}");
@@ -101,14 +118,16 @@ fn the_loss_interval_brackets_the_loss() {
 #[test]
 fn tampered_runs_are_refused_as_mismatches() {
     let tampered: Vec<Tamper> = vec![
-        Box::new(|run| run.figures[1].avg_loglik = Some(-0.1)),
-        Box::new(|run| run.comparisons[1].delta = Some(-5.0)),
-        Box::new(|run| run.comparisons[1].verdict = crate::comparison::pills::Verdict::Worse),
-        Box::new(|run| run.models[1].name = "other".into()),
-        Box::new(|run| run.models.swap(0, 1)),
-        Box::new(|run| run.dataset.snippets = 3),
-        Box::new(|run| run.dataset.fingerprint = "0".repeat(64)),
-        Box::new(|run| run.params.temperature = 0.5),
+        Box::new(|run| run.document.figures[1].avg_loglik = Some(-0.1)),
+        Box::new(|run| run.document.comparisons[1].delta = Some(-5.0)),
+        Box::new(|run| {
+            run.document.comparisons[1].verdict = crate::comparison::pills::Verdict::Worse
+        }),
+        Box::new(|run| run.document.models[1].name = "other".into()),
+        Box::new(|run| run.document.models.swap(0, 1)),
+        Box::new(|run| run.document.dataset.snippets = 3),
+        Box::new(|run| run.document.dataset.fingerprint = "0".repeat(64)),
+        Box::new(|run| run.document.params.temperature = 0.5),
         Box::new(|run| run.snapshot.replace_range(10..14, "AAAA")),
         Box::new(|run| run.snapshot = "bm90IGEgc25hcHNob3Q".into()),
     ];
@@ -148,10 +167,10 @@ fn unfinished_and_failed_runs_are_not_recorded() {
 #[test]
 fn limits_are_invalid_requests() {
     let mut run = honest(Scope::Figures);
-    run.author = Some("a".repeat(MAX_AUTHOR_CHARS + 1));
+    run.document.author = Some("a".repeat(MAX_AUTHOR_CHARS + 1));
     assert!(matches!(check_run(run), Err(RunRejection::Invalid(_))));
     let mut run = honest(Scope::Figures);
-    run.dataset.fingerprint = "not hex".into();
+    run.document.dataset.fingerprint = "not hex".into();
     let Err(RunRejection::Invalid(message)) = check_run(run) else {
         panic!("a bad fingerprint passed")
     };

@@ -1,6 +1,7 @@
 //! Custom models ("create a model from your own data"): the name rule and the limits the page and the
 //! server both check, and the wire types of `/v1/custom-models` (documented in ARCHITECTURE.md).
 
+pub use likely_lm_types::TrainingStage;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -75,24 +76,6 @@ pub enum TrainingStatus {
     Failed,
     /// Stopped by `DELETE`.
     Cancelled,
-}
-
-/// The step a running training is in, in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TrainingStage {
-    /// Splitting the upload into training and validation documents.
-    Reading,
-    /// GPT-2 tokenization.
-    Tokenizing,
-    /// Counting n-grams (for the probe model, then for the final one).
-    Counting,
-    /// Kneser-Ney estimation (probe, then final).
-    Estimating,
-    /// Choosing the interpolation weight λ on held-out training documents.
-    Tuning,
-    /// Writing the model to disk.
-    Saving,
 }
 
 /// Counts of a set of documents.

@@ -114,6 +114,11 @@ impl GenerateRequest {
     pub fn stops(&self) -> &[String] {
         self.stop_sequences.as_deref().unwrap_or_default()
     }
+
+    /// The likelihoods asked for ([`ReturnLikelihoods::None`] when absent).
+    pub fn likelihoods(&self) -> ReturnLikelihoods {
+        self.return_likelihoods.unwrap_or_default()
+    }
 }
 
 /// One of the model's most likely tokens at a position.

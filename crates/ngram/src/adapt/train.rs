@@ -11,7 +11,7 @@ use crate::adapt::lambda::{em_lambda, logprob_pairs, mixture_loss};
 use crate::error::NgramError;
 use crate::lm::LanguageModel;
 use crate::model::KnModel;
-use crate::progress::{Progress, Stage};
+use crate::progress::{Progress, TrainingStage};
 use crate::train::{train_model_observed, TrainReport};
 use crate::vocab::{TokenIds, Vocab};
 
@@ -67,7 +67,7 @@ pub fn split_picked<T: Clone>(items: &[T], picked: &[usize]) -> (Vec<T>, Vec<T>)
     (rest, chosen)
 }
 
-/// Tokenizes documents on the calling thread, reporting [`Stage::Tokenizing`].
+/// Tokenizes documents on the calling thread, reporting [`TrainingStage::Tokenizing`].
 pub fn tokenize_observed(
     tokenizer: &dyn TokenIds,
     docs: &[String],
@@ -79,14 +79,17 @@ pub fn tokenize_observed(
     for doc in docs {
         out.push(tokenizer.encode(doc));
         done_bytes += doc.len();
-        progress.report(Stage::Tokenizing, done_bytes as f64 / total_bytes as f64)?;
+        progress.report(
+            TrainingStage::Tokenizing,
+            done_bytes as f64 / total_bytes as f64,
+        )?;
     }
     Ok(out)
 }
 
 /// Adapts `base` to `docs`: λ tuned on the documents at `tuning` (indices into `docs`) with a probe
 /// trained on the others, then the in-domain model trained on all of `docs`, over `base`'s
-/// vocabulary. Reports [`Stage::Counting`], [`Stage::Estimating`] (probe), [`Stage::Tuning`], then
+/// vocabulary. Reports [`TrainingStage::Counting`], [`TrainingStage::Estimating`] (probe), [`TrainingStage::Tuning`], then
 /// counting and estimating again (final); stops with [`NgramError::Cancelled`] when `progress` is
 /// cancelled.
 pub fn train_adapted(
@@ -135,7 +138,7 @@ pub fn train_adapted_capped(
         let got = logprob_pairs(&probe, base, &doc[..take], progress.cancel_flag())
             .map_err(|_| NgramError::Cancelled)?;
         pairs.extend(got);
-        tuning_progress.report(Stage::Tuning, (k + 1) as f64 / held.len() as f64)?;
+        tuning_progress.report(TrainingStage::Tuning, (k + 1) as f64 / held.len() as f64)?;
     }
     drop(probe);
     if pairs.is_empty() {
@@ -197,7 +200,7 @@ mod tests {
         let (base_docs, domain_docs) = corpus();
         let (base, _) = train_model(&base_docs, Vocab::GPT2, 3).expect("base");
         let stages = Mutex::new(Vec::new());
-        let record = |s: Stage, f: f64| stages.lock().expect("lock").push((s, f));
+        let record = |s: TrainingStage, f: f64| stages.lock().expect("lock").push((s, f));
         let never = AtomicBool::new(false);
         let tuning = held_out_indices(domain_docs.len(), 10);
         let adapted = train_adapted(
@@ -222,7 +225,11 @@ mod tests {
         assert_eq!(adapted.curve.first().map(|p| p.0), Some(0.0));
         assert_eq!(adapted.curve.last().map(|p| p.0), Some(1.0));
         let stages = stages.into_inner().expect("lock");
-        for stage in [Stage::Counting, Stage::Estimating, Stage::Tuning] {
+        for stage in [
+            TrainingStage::Counting,
+            TrainingStage::Estimating,
+            TrainingStage::Tuning,
+        ] {
             assert!(
                 stages.iter().any(|(s, _)| *s == stage),
                 "{stage:?} reported"
@@ -246,7 +253,7 @@ mod tests {
         let (base, _) = train_model(&base_docs, Vocab::GPT2, 3).expect("base");
         let cancel = AtomicBool::new(false);
         let calls = Mutex::new(0usize);
-        let cancel_after_two = |_: Stage, _: f64| {
+        let cancel_after_two = |_: TrainingStage, _: f64| {
             let mut n = calls.lock().expect("lock");
             *n += 1;
             if *n == 2 {

@@ -14,7 +14,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::lm::{check, LanguageModel, ScoreOptions, Stopped, TokenScore};
+use crate::lm::{check, rank_of, top_of, LanguageModel, ScoreOptions, Stopped, TokenScore};
 use crate::score::sequence::log_mix;
 
 /// What scoring a mixture reads of it: its two parts and the weight of the first.
@@ -400,12 +400,14 @@ fn one_pass(
             let (Some(x), Some(&token)) = (listed.get(p), tokens.get(p)) else {
                 return;
             };
-            let y = TokenScore {
+            let y = TokenScore::from_distribution(
                 token,
-                logprob: d.get(token as usize).map_or(f64::NEG_INFINITY, |q| q.ln()),
-                top: top_of(d, list),
-                rank: None,
-            };
+                d,
+                &ScoreOptions {
+                    top_k: list,
+                    ranks: false,
+                },
+            );
             let (xa, yb) = match batching {
                 Batching::First => (&y, x),
                 Batching::Second => (x, &y),
@@ -474,35 +476,6 @@ fn one_pass(
     Ok(out)
 }
 
-/// The `k` most likely tokens of a distribution, best first (ties: smaller id), as natural logs:
-/// one scan, a token entering the kept list only when it beats its last entry.
-fn top_of(dist: &[f64], k: usize) -> Vec<(u32, f64)> {
-    let k = k.min(dist.len());
-    if k == 0 {
-        return Vec::new();
-    }
-    let mut best: Vec<(u32, f64)> = Vec::with_capacity(k + 1);
-    for (id, &p) in dist.iter().enumerate() {
-        // Ids come in ascending order: an equal value later is never better.
-        if best.len() == k && best.last().is_some_and(|last| p.total_cmp(&last.1).is_le()) {
-            continue;
-        }
-        let at = best.partition_point(|b| b.1.total_cmp(&p).is_ge());
-        best.insert(at, (id as u32, p));
-        best.truncate(k);
-    }
-    best.into_iter().map(|(t, p)| (t, p.ln())).collect()
-}
-
-/// 1 + the number of tokens strictly more likely than `token` (the vocabulary size + 1 for an id
-/// outside it).
-fn rank_of(dist: &[f64], token: u32) -> u32 {
-    match dist.get(token as usize) {
-        Some(&p) => 1 + dist.iter().filter(|&&q| q > p).count() as u32,
-        None => dist.len() as u32 + 1,
-    }
-}
-
 /// The mixture's full distributions at `positions` (ascending). When exactly one part batches its
 /// distributions ([`LanguageModel::batches_distributions`]: a transformer), it visits all the
 /// positions in one call and the other part gives each position's distribution as it comes;
@@ -517,10 +490,32 @@ pub(crate) fn visit_mixed(
     let [wa, wb] = m.weights();
     let (a, b) = (m.first(), m.second());
     match (a.batches_distributions(), b.batches_distributions()) {
-        (true, false) => nested(&**a, wa, &**b, wb, tokens, positions, visit, stop),
-        (false, true) => nested(&**b, wb, &**a, wa, tokens, positions, visit, stop),
-        _ => chunked(m, tokens, positions, visit, stop),
+        (true, false) => return nested(&**a, wa, &**b, wb, tokens, positions, visit, stop),
+        (false, true) => return nested(&**b, wb, &**a, wa, tokens, positions, visit, stop),
+        _ => {}
     }
+    // Both parts visit `CHUNK` positions at a time (one row per part and position held at once).
+    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(CHUNK);
+    for chunk in positions.chunks(CHUNK) {
+        rows.clear();
+        a.visit_distributions(tokens, chunk, &mut |_, d| rows.push(d.to_vec()), stop)?;
+        let mut k = 0;
+        b.visit_distributions(
+            tokens,
+            chunk,
+            &mut |p, d| {
+                if let Some(row) = rows.get_mut(k) {
+                    for (x, y) in row.iter_mut().zip(d) {
+                        *x = wa * *x + wb * y;
+                    }
+                    visit(p, row);
+                }
+                k += 1;
+            },
+            stop,
+        )?;
+    }
+    Ok(())
 }
 
 /// `outer` visits every position once; `inner` gives each one's distribution as it comes.
@@ -559,39 +554,6 @@ fn nested(
         stop,
     )?;
     check(stop)
-}
-
-/// Both parts visit [`CHUNK`] positions at a time (one row per part and position held at once).
-fn chunked(
-    m: &Parts<'_>,
-    tokens: &[u32],
-    positions: &[usize],
-    visit: &mut dyn FnMut(usize, &[f64]),
-    stop: &AtomicBool,
-) -> Result<(), Stopped> {
-    let [wa, wb] = m.weights();
-    let mut rows: Vec<Vec<f64>> = Vec::with_capacity(CHUNK);
-    for chunk in positions.chunks(CHUNK) {
-        rows.clear();
-        m.first()
-            .visit_distributions(tokens, chunk, &mut |_, d| rows.push(d.to_vec()), stop)?;
-        let mut k = 0;
-        m.second().visit_distributions(
-            tokens,
-            chunk,
-            &mut |p, d| {
-                if let Some(row) = rows.get_mut(k) {
-                    for (x, y) in row.iter_mut().zip(d) {
-                        *x = wa * *x + wb * y;
-                    }
-                    visit(p, row);
-                }
-                k += 1;
-            },
-            stop,
-        )?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -716,15 +678,6 @@ mod tests {
 
         fn eot(&self) -> u32 {
             self.0.eot()
-        }
-
-        fn score_until(
-            &self,
-            tokens: &[u32],
-            options: &ScoreOptions,
-            stop: &AtomicBool,
-        ) -> Result<Vec<TokenScore>, Stopped> {
-            self.0.score_until(tokens, options, stop)
         }
 
         fn next_distribution(&self, context: &[u32]) -> Vec<f64> {

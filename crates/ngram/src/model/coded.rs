@@ -4,10 +4,29 @@
 use super::codes::Code;
 use super::ctx::Ctx;
 use super::mapped::prefetch_read;
-use super::packed::{Packed, TOP_BEST_STORED, TOP_LOWER};
-use super::store::{LevelArrays, Next, Store, Top};
+use super::packed::{Packed, PackedLevel, TOP_BEST_STORED, TOP_LOWER};
+use super::store::{LevelArrays, LevelLayout, Next, Store, Top};
+
+impl LevelLayout for PackedLevel {
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    fn arrays(&self) -> LevelArrays<'_> {
+        (&self.words, &self.by_prob, &self.big_start, &self.big_at)
+    }
+}
 
 impl Store for Packed {
+    type Level = PackedLevel;
+
+    #[inline]
+    fn levels(&self) -> &[PackedLevel] {
+        &self.levels
+    }
+
     fn uni_logp(&self) -> &[f32] {
         &self.uni_logp
     }
@@ -17,19 +36,8 @@ impl Store for Packed {
     }
 
     #[inline]
-    fn len(&self, level: usize) -> usize {
-        self.levels.get(level.wrapping_sub(1)).map_or(0, |l| l.len)
-    }
-
-    #[inline]
-    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
-        let l = self.levels.get(level.wrapping_sub(1))?;
-        Some((&l.words, &l.by_prob, &l.big_start, &l.big_at))
-    }
-
-    #[inline]
     fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)> {
-        let l = self.levels.get(level.wrapping_sub(1))?;
+        let l = self.level(level)?;
         if j >= l.len {
             return None;
         }
@@ -43,7 +51,7 @@ impl Store for Packed {
 
     #[inline]
     fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
-        match self.levels.get(level.wrapping_sub(1)) {
+        match self.level(level) {
             Some(l) if i < l.len => l.locate(i),
             _ => (0, 0, u32::MAX),
         }
@@ -51,7 +59,7 @@ impl Store for Packed {
 
     #[inline]
     fn record_of(&self, level: usize, i: usize) -> u32 {
-        match self.levels.get(level.wrapping_sub(1)) {
+        match self.level(level) {
             Some(l) if i < l.len => l.record_of(i),
             _ => u32::MAX,
         }
@@ -73,7 +81,7 @@ impl Store for Packed {
 
     #[inline]
     fn backoff_link(&self, level: usize, i: usize) -> (f32, u32) {
-        match self.levels.get(level.wrapping_sub(1)) {
+        match self.level(level) {
             Some(l) if i < l.len => {
                 let (code, link) = l.backoff_link(i);
                 (code.value(&l.books.backoff), link)
@@ -84,7 +92,7 @@ impl Store for Packed {
 
     #[inline]
     fn second(&self, level: usize, i: usize) -> f32 {
-        match self.levels.get(level.wrapping_sub(1)) {
+        match self.level(level) {
             Some(l) if i < l.len => l.second(i).map_or(0.0, |c| c.value(&l.books.second)),
             _ => 0.0,
         }
@@ -99,7 +107,7 @@ impl Store for Packed {
 
     #[inline]
     fn backoff_link_at(&self, level: usize, rec: u32) -> (f32, u32) {
-        match self.levels.get(level.wrapping_sub(1)) {
+        match self.level(level) {
             Some(l) => {
                 let (code, link) = l.backoff_link_at(rec as usize);
                 (code.value(&l.books.backoff), link)
@@ -123,7 +131,7 @@ impl Store for Packed {
 
     #[inline]
     fn logp(&self, level: usize, j: usize) -> Option<f32> {
-        let l = self.levels.get(level.wrapping_sub(1))?;
+        let l = self.level(level)?;
         (j < l.len).then(|| l.logp(j).value(&l.books.logp))
     }
 

@@ -1,11 +1,31 @@
 //! The exact trie of a trained model (`f32` values in [`Node`] and [`Leaf`] records) as a
 //! [`Store`].
 
+use super::codes::Code;
 use super::ctx::{Ctx, HAS_CHILDREN};
-use super::store::{LevelArrays, Next, Store, Top};
+use super::store::{LevelArrays, LevelLayout, Next, Store, Top};
 use super::trie::{Level, Trie};
 
+impl<C: Code> LevelLayout for Level<C> {
+    #[inline]
+    fn len(&self) -> usize {
+        Level::len(self)
+    }
+
+    #[inline]
+    fn arrays(&self) -> LevelArrays<'_> {
+        (&self.words, &self.by_prob, &self.big_start, &self.big_at)
+    }
+}
+
 impl Store for Trie<f32> {
+    type Level = Level<f32>;
+
+    #[inline]
+    fn levels(&self) -> &[Level<f32>] {
+        &self.levels
+    }
+
     fn uni_logp(&self) -> &[f32] {
         &self.uni_logp
     }
@@ -15,19 +35,8 @@ impl Store for Trie<f32> {
     }
 
     #[inline]
-    fn len(&self, level: usize) -> usize {
-        self.levels.get(level.wrapping_sub(1)).map_or(0, Level::len)
-    }
-
-    #[inline]
-    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
-        let l = self.levels.get(level.wrapping_sub(1))?;
-        Some((&l.words, &l.by_prob, &l.big_start, &l.big_at))
-    }
-
-    #[inline]
     fn entry(&self, level: usize, j: usize) -> Option<(f32, Next)> {
-        let l = self.levels.get(level.wrapping_sub(1))?;
+        let l = self.level(level)?;
         if level == self.levels.len() {
             let x = l.leaves.get(j)?;
             let end = x.next_start.saturating_add(u32::from(x.next_len));
@@ -45,7 +54,7 @@ impl Store for Trie<f32> {
 
     #[inline]
     fn range(&self, level: usize, i: usize) -> (u32, u32, u32) {
-        let Some(l) = self.levels.get(level.wrapping_sub(1)) else {
+        let Some(l) = self.level(level) else {
             return (0, 0, 0);
         };
         match (l.nodes.get(i), l.nodes.get(i + 1)) {

@@ -30,18 +30,42 @@ pub(crate) enum Top {
 /// The tokens and children order arrays of a level (see [`Level`]).
 pub(crate) type LevelArrays<'a> = (&'a [u16], &'a [u16], &'a [u32], &'a [u32]);
 
+/// What both layouts of a level hold alike: their n-grams' count and the tokens and children
+/// order arrays.
+pub(crate) trait LevelLayout {
+    /// Number of n-grams.
+    fn len(&self) -> usize;
+    /// `words`, `by_prob`, `big_start`, `big_at`.
+    fn arrays(&self) -> LevelArrays<'_>;
+}
+
 /// How the levels of a model are stored: the primitives the scoring code reads, for levels
 /// `1..=order`. Nothing here is trusted to be in range (a mapped file is not validated): the
 /// callers check what they use as an index.
 pub(crate) trait Store {
+    /// How a level is laid out.
+    type Level: LevelLayout;
+    /// The levels: `levels()[n - 1]` holds the n-grams of length n.
+    fn levels(&self) -> &[Self::Level];
+    /// Level `level` (`1..=order`), `None` outside them.
+    #[inline]
+    fn level(&self, level: usize) -> Option<&Self::Level> {
+        self.levels().get(level.wrapping_sub(1))
+    }
     /// `ln P(w)` of every token.
     fn uni_logp(&self) -> &[f32];
     /// `ln γ(w)` of every token.
     fn uni_backoff(&self) -> &[f32];
     /// Number of n-grams of `level` (0 when the model has none).
-    fn len(&self, level: usize) -> usize;
+    #[inline]
+    fn len(&self, level: usize) -> usize {
+        self.level(level).map_or(0, LevelLayout::len)
+    }
     /// `words`, `by_prob`, `big_start`, `big_at` of `level`.
-    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>>;
+    #[inline]
+    fn arrays(&self, level: usize) -> Option<LevelArrays<'_>> {
+        self.level(level).map(LevelLayout::arrays)
+    }
     /// Last tokens of the n-grams of `level` (≥ 2).
     #[inline]
     fn words(&self, level: usize) -> &[u16] {

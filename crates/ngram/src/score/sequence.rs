@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::AtomicBool;
 
-use crate::lm::{check, ScoreOptions, Stopped, TokenScore};
+use crate::lm::{by_position, check, ScoreOptions, Stopped, TokenScore};
 use crate::model::{Ctx, KnModel, State};
 use crate::score::rank::{rank, RankScratch};
 use crate::score::topk::{quick_top1, top_k, Part, Scratch};
@@ -329,8 +329,7 @@ pub(crate) fn logprobs_at(
     asks: &[(usize, u32)],
     stop: &AtomicBool,
 ) -> Result<Vec<f64>, Stopped> {
-    let mut order: Vec<usize> = (0..asks.len()).collect();
-    order.sort_by_key(|&i| asks[i].0);
+    let order = by_position(asks);
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
     let mut ctxs: Vec<Ctx> = models.iter().map(|m| m.1.start()).collect();
     let mut lps = vec![0f64; models.len()];

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use crate::error::NgramError;
 use crate::model::KnModel;
-use crate::progress::{self, Progress, Stage};
+use crate::progress::{self, Progress, TrainingStage};
 use crate::train::counting::{count_levels_observed, flatten};
 use crate::train::estimate::{estimate_observed, EstimateReport};
 use crate::vocab::Vocab;
@@ -40,7 +40,7 @@ pub fn train_model(
 /// Share of the training's time spent counting (the rest is estimation), for progress reports.
 const COUNT_SHARE: f64 = 0.55;
 
-/// [`train_model`], reporting [`Stage::Counting`] then [`Stage::Estimating`] to `progress` and
+/// [`train_model`], reporting [`TrainingStage::Counting`] then [`TrainingStage::Estimating`] to `progress` and
 /// stopping when it is cancelled.
 pub fn train_model_observed(
     docs: &[Vec<u32>],
@@ -49,21 +49,21 @@ pub fn train_model_observed(
     progress: &Progress<'_>,
 ) -> Result<(KnModel, TrainReport), NgramError> {
     let t0 = Instant::now();
-    progress.report(Stage::Counting, 0.0)?;
+    progress.report(TrainingStage::Counting, 0.0)?;
     let flat = flatten(docs, vocab)?;
     let tokens = flat.len() - 1;
     let counting = progress.part(0.0, COUNT_SHARE);
     let levels = count_levels_observed(&flat, order, vocab.eot(), &mut |f| {
-        counting.report(Stage::Counting, f)
+        counting.report(TrainingStage::Counting, f)
     })?;
     drop(flat);
     let t1 = Instant::now();
     let estimating = progress.part(COUNT_SHARE, 1.0);
     let (model, estimate) = estimate_observed(&levels, vocab, &mut |f| {
-        estimating.report(Stage::Estimating, f)
+        estimating.report(TrainingStage::Estimating, f)
     })?;
     drop(levels);
-    estimating.report(Stage::Estimating, 1.0)?;
+    estimating.report(TrainingStage::Estimating, 1.0)?;
     let t2 = Instant::now();
     Ok((
         model,

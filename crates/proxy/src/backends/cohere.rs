@@ -51,7 +51,7 @@ impl CohereBackend {
 
     /// Forwards a validated request and normalises the answer.
     pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
-        let mode = request.return_likelihoods.unwrap_or_default();
+        let mode = request.likelihoods();
         let body = CohereRequest {
             model: &self.upstream_model,
             prompt: &request.prompt,

@@ -191,7 +191,7 @@ impl EmbeddedBackend {
         } else {
             prompt_ids
         };
-        let mode = request.return_likelihoods.unwrap_or_default();
+        let mode = request.likelihoods();
         let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS) as usize;
         let count = request.num_generations.unwrap_or(1) as usize;
         let listed_prompt = if mode == ReturnLikelihoods::All {

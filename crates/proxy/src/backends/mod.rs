@@ -63,7 +63,7 @@ impl Backend {
         if ids.is_some() {
             self.takes_ids().map_err(AppError::BadRequest)?;
         }
-        let mode = request.return_likelihoods.unwrap_or_default();
+        let mode = request.likelihoods();
         let stops = request.stops().to_vec();
         let mut answer = match self {
             Backend::Embedded(backend) => backend.generate(request, ids, permit).await,

@@ -147,7 +147,7 @@ impl OpenAiBackend {
         request: GenerateRequest,
         ids: Option<&[u32]>,
     ) -> Result<GenerateResponse, AppError> {
-        let mode = request.return_likelihoods.unwrap_or_default();
+        let mode = request.likelihoods();
         let wanted = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
         let mut body = self.request(&request, mode, wanted);
         if let Some(ids) = ids {

@@ -92,7 +92,7 @@ impl SglangBackend {
         request: GenerateRequest,
         ids: Option<&[u32]>,
     ) -> Result<GenerateResponse, AppError> {
-        let mode = request.return_likelihoods.unwrap_or_default();
+        let mode = request.likelihoods();
         let mut body = body(&request, mode);
         if let Some(ids) = ids {
             body.text = None;

@@ -87,7 +87,7 @@ impl TgiBackend {
 
     /// Forwards a validated request (once per generation) and normalises the answers.
     pub async fn generate(&self, request: GenerateRequest) -> Result<GenerateResponse, AppError> {
-        let mode = request.return_likelihoods.unwrap_or_default();
+        let mode = request.likelihoods();
         let wanted = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
         let mut generations = Vec::new();
         for index in 0..request.num_generations.unwrap_or(1) {

@@ -18,7 +18,7 @@ use likely_core::{
     CustomModel, CustomModelList, DocumentCounts, LambdaPoint, TrainingStage, TrainingStatus,
     ValidationSnippets,
 };
-use likely_ngram::{KnModel, NgramError, Progress, Stage, Tokenizer};
+use likely_ngram::{KnModel, NgramError, Progress, Tokenizer};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
@@ -77,17 +77,6 @@ fn now_seconds() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-fn stage_of(stage: Stage) -> TrainingStage {
-    match stage {
-        Stage::Reading => TrainingStage::Reading,
-        Stage::Tokenizing => TrainingStage::Tokenizing,
-        Stage::Counting => TrainingStage::Counting,
-        Stage::Estimating => TrainingStage::Estimating,
-        Stage::Tuning => TrainingStage::Tuning,
-        Stage::Saving => TrainingStage::Saving,
-    }
 }
 
 impl CustomModels {
@@ -426,9 +415,9 @@ impl CustomModels {
             self.fail(name, format!("unknown base `{}`", submission.base));
             return;
         };
-        let report = |stage: Stage, fraction: f64| {
+        let report = |stage: TrainingStage, fraction: f64| {
             self.update(name, |job| {
-                job.record.stage = Some(stage_of(stage));
+                job.record.stage = Some(stage);
                 job.record.progress = fraction;
             });
         };
@@ -468,7 +457,7 @@ impl CustomModels {
             }
             Err(e) => return self.fail(name, e.to_string()),
         };
-        let _ = progress.report(Stage::Saving, SAVING_FROM);
+        let _ = progress.report(TrainingStage::Saving, SAVING_FROM);
         let (mut record, validation) = {
             let mut jobs = self.lock();
             match jobs.find(name) {

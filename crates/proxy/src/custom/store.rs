@@ -26,18 +26,8 @@ const TEMP_PREFIX: &str = ".tmp-";
 /// A failure reading or writing custom models.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A file or folder operation failed (a full disk shows here).
-    #[error("{action} {path}: {source}")]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// Where.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The model file could not be written or read.
+    /// A file or folder operation failed (a full disk shows here: [`NgramError::Io`], the action
+    /// and the path with the reason), or the model file could not be written or read.
     #[error(transparent)]
     Model(#[from] NgramError),
     /// The training thread could not be started.
@@ -54,11 +44,7 @@ pub enum StoreError {
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
-    move |source| StoreError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| NgramError::io(action, path, source).into()
 }
 
 /// A model read back from disk.

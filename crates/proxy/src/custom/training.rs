@@ -12,7 +12,7 @@ use likely_core::{DocumentCounts, ValidationCounts, ValidationSource};
 use likely_ngram::adaptation::train_adapted_capped;
 use likely_ngram::pipeline::ORDER;
 use likely_ngram::{
-    held_out_indices, split_picked, tokenize_observed, Adapted, NgramError, Progress, Stage,
+    held_out_indices, split_picked, tokenize_observed, Adapted, NgramError, Progress, TrainingStage,
 };
 
 /// One training document in this many is held out of the probe model to tune λ (as
@@ -112,7 +112,7 @@ pub fn train(
     progress: &Progress<'_>,
     counted: &dyn Fn(Counted),
 ) -> Result<Adapted, TrainingError> {
-    progress.report(Stage::Reading, 0.0)?;
+    progress.report(TrainingStage::Reading, 0.0)?;
     let (train_docs, validation_docs, source) = match &submission.validation {
         Some(docs) => (
             submission.train.clone(),
@@ -125,7 +125,9 @@ pub fn train(
             (train, validation, ValidationSource::Split)
         }
     };
-    progress.part(0.0, READ_END).report(Stage::Reading, 1.0)?;
+    progress
+        .part(0.0, READ_END)
+        .report(TrainingStage::Reading, 1.0)?;
 
     let tokenizing = progress.part(READ_END, TOKENIZE_END);
     let tokenizer = &base.tokenizer;

@@ -158,6 +158,7 @@ async fn a_finished_run_is_recorded_listed_opened_and_deleted() {
     assert_eq!(row["dataset"]["name"], "held-out.txt");
     assert_eq!(row["customs"][0]["model"], "v1");
     let loss = run
+        .document
         .comparisons
         .iter()
         .find(|c| c.custom == "v1" && c.metric == "loss")
@@ -183,12 +184,12 @@ async fn a_finished_run_is_recorded_listed_opened_and_deleted() {
     let detail = get_json(&server, &format!("/v1/runs/{id}")).await;
     assert_eq!(detail["snapshot_scope"], "figures");
     assert_eq!(detail["models"][1]["backend"], Value::Null);
-    assert_eq!(detail["figures"], json!(run.figures));
+    assert_eq!(detail["figures"], json!(run.document.figures));
     let opened = snapshot::from_fragment(detail["snapshot"].as_str().unwrap()).unwrap();
     assert_eq!(opened.scope, Scope::Figures);
     assert_eq!(
         likely_core::record::run_figures(&opened.evaluation).0,
-        run.figures
+        run.document.figures
     );
     assert!(!opened.evaluation.snippets[0].text.contains(PHRASE));
 
@@ -277,7 +278,7 @@ async fn bad_input_is_refused_with_a_reason_and_nothing_is_half_written() {
     let e = evaluation("tamper", 4, &["v1"], true);
     let honest = run_of(&e, None);
     let mut tampered = honest.clone();
-    tampered.figures[1].avg_loglik = Some(-0.01);
+    tampered.document.figures[1].avg_loglik = Some(-0.01);
     let answer = post_run(&server, &tampered).await;
     assert_eq!(answer.status(), 422);
     assert!(message(answer)
@@ -460,7 +461,7 @@ async fn acknowledged_runs_survive_sigkill(dir: &Path, store: &str) {
         let answer = get(&server, &format!("/v1/runs/{id}")).await;
         assert_eq!(answer.status(), 200, "acknowledged run {id} lost");
         let detail: Value = answer.json().await.unwrap();
-        assert_eq!(detail["figures"], json!(run.figures));
+        assert_eq!(detail["figures"], json!(run.document.figures));
     }
     // Every listed run reads whole: nothing half-written.
     let mut before: Option<String> = None;

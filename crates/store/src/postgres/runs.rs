@@ -4,27 +4,21 @@ use std::time::SystemTime;
 
 use tokio_postgres::types::ToSql;
 
+use super::columns::columns;
 use super::store::PostgresStore;
 use crate::clock::{now_unix_ms, to_unix_ms};
 use crate::error::Result;
 use crate::id::ShareId;
 use crate::runs::search::{grams, indexable, needle};
-use crate::runs::statements::{self as st, at, meta};
+use crate::runs::statements::{self as st, at, meta, point};
 use crate::runs::{
     Dataset, DatasetMeta, Dialect, KeepOutcome, ListQuery, ModelPoint, NewDataset, NewRun, Param,
-    RunDeletion, RunFigure, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun, TextSearch,
+    RunDeletion, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun, TextSearch,
 };
 use crate::token::DeleteToken;
 
 fn meta_of(row: &tokio_postgres::Row) -> Result<DatasetMeta> {
-    meta(
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        row.try_get(3)?,
-        row.try_get(4)?,
-        row.try_get(5)?,
-    )
+    meta(columns(row)?)
 }
 
 impl RunStore for PostgresStore {
@@ -187,19 +181,7 @@ impl RunStore for PostgresStore {
             .query(st::POINTS, &[&fingerprint])
             .await?
             .into_iter()
-            .map(|row| {
-                Ok(ModelPoint {
-                    run_id: row.try_get(0)?,
-                    created_at: at(row.try_get(1)?),
-                    figure: RunFigure {
-                        model: row.try_get(2)?,
-                        avg_loglik: row.try_get(3)?,
-                        loss: row.try_get(4)?,
-                        loss_low: row.try_get(5)?,
-                        loss_high: row.try_get(6)?,
-                    },
-                })
-            })
+            .map(|row| Ok(point(columns(&row)?)))
             .collect()
     }
 

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use super::cursor::RunCursor;
-use super::types::{DatasetMeta, RunDeletion, RunPage, RunRow};
+use super::types::{DatasetMeta, ModelPoint, RunDeletion, RunFigure, RunPage, RunRow};
 use crate::clock::from_unix_ms;
 use crate::error::{Result, StoreError};
 use crate::token::TokenDigest;
@@ -66,6 +66,34 @@ pub(crate) const POINTS: &str = "SELECT run_id, created_at_ms, model, avg_loglik
      loss_high FROM likely_run_models WHERE dataset_fingerprint = $1 \
      ORDER BY created_at_ms, run_id, position";
 
+/// The columns of [`POINTS`], in their order.
+pub(crate) type PointColumns = (
+    String,
+    i64,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// A point from the columns of [`POINTS`].
+pub(crate) fn point(
+    (run_id, created_at_ms, model, avg_loglik, loss, loss_low, loss_high): PointColumns,
+) -> ModelPoint {
+    ModelPoint {
+        run_id,
+        created_at: from_unix_ms(created_at_ms),
+        figure: RunFigure {
+            model,
+            avg_loglik,
+            loss,
+            loss_low,
+            loss_high,
+        },
+    }
+}
+
 /// Keeps a set unless its fingerprint is kept: fingerprint, name, description, snippet_count,
 /// size_bytes, snippets, created_at_ms.
 pub(crate) const KEEP_DATASET: &str = "INSERT INTO likely_datasets \
@@ -96,14 +124,13 @@ pub(crate) const GET_DATASET: &str = concat!(
     ", snippets FROM likely_datasets WHERE fingerprint = $1"
 );
 
+/// The first columns of [`DATASET_META`], [`LIST_DATASETS`] and [`GET_DATASET`], in their order:
+/// a kept set's metadata.
+pub(crate) type MetaColumns = (String, String, Option<String>, i64, i64, i64);
+
 /// A kept set's metadata from its columns.
 pub(crate) fn meta(
-    fingerprint: String,
-    name: String,
-    description: Option<String>,
-    snippet_count: i64,
-    size_bytes: i64,
-    created_at_ms: i64,
+    (fingerprint, name, description, snippet_count, size_bytes, created_at_ms): MetaColumns,
 ) -> Result<DatasetMeta> {
     let count = |value: i64, what: &str| {
         u64::try_from(value).map_err(|_| {

@@ -12,10 +12,10 @@ use crate::clock::{now_unix_ms, to_unix_ms};
 use crate::error::Result;
 use crate::id::ShareId;
 use crate::runs::search::{fts_phrase, grams, indexable, needle, MAX_INDEXED_CANDIDATES};
-use crate::runs::statements::{self as st, at, meta};
+use crate::runs::statements::{self as st, at, meta, point, MetaColumns};
 use crate::runs::{
     Dataset, DatasetMeta, Dialect, KeepOutcome, ListQuery, ModelPoint, NewDataset, NewRun, Param,
-    RunDeletion, RunFigure, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun, TextSearch,
+    RunDeletion, RunFilter, RunPage, RunRow, RunSaved, RunStore, StoredRun, TextSearch,
 };
 use crate::token::DeleteToken;
 
@@ -24,19 +24,6 @@ fn value(param: Param) -> Value {
         Param::Text(text) => Value::Text(text),
         Param::Int(int) => Value::Integer(int),
     }
-}
-
-fn meta_of(
-    row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, Option<String>, i64, i64, i64)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
 }
 
 /// How to find the filter's free text: the trigram index's candidates when it names at most
@@ -222,19 +209,7 @@ impl RunStore for SqliteStore {
         self.run(Role::Reader, move |conn| {
             let mut statement = conn.prepare_cached(st::POINTS)?;
             let points = statement
-                .query_map([fingerprint], |row| {
-                    Ok(ModelPoint {
-                        run_id: row.get(0)?,
-                        created_at: at(row.get(1)?),
-                        figure: RunFigure {
-                            model: row.get(2)?,
-                            avg_loglik: row.get(3)?,
-                            loss: row.get(4)?,
-                            loss_low: row.get(5)?,
-                            loss_high: row.get(6)?,
-                        },
-                    })
-                })?
+                .query_map([fingerprint], |row| Ok(point(row.try_into()?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(points)
         })
@@ -257,10 +232,10 @@ impl RunStore for SqliteStore {
                     now_ms,
                 ],
             )?;
-            let columns = tx.query_row(st::DATASET_META, [&new.fingerprint], meta_of)?;
+            let columns: MetaColumns =
+                tx.query_row(st::DATASET_META, [&new.fingerprint], |row| row.try_into())?;
             tx.commit()?;
-            let (f, n, d, c, s, t) = columns;
-            let kept = meta(f, n, d, c, s, t)?;
+            let kept = meta(columns)?;
             Ok(if inserted == 1 {
                 KeepOutcome::Kept(kept)
             } else {
@@ -274,11 +249,9 @@ impl RunStore for SqliteStore {
         self.run(Role::Reader, move |conn| {
             let mut statement = conn.prepare_cached(st::LIST_DATASETS)?;
             let rows = statement
-                .query_map([], meta_of)?
+                .query_map([], |row| MetaColumns::try_from(row))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.into_iter()
-                .map(|(f, n, d, c, s, t)| meta(f, n, d, c, s, t))
-                .collect()
+            rows.into_iter().map(meta).collect()
         })
         .await
     }
@@ -288,12 +261,12 @@ impl RunStore for SqliteStore {
         self.run(Role::Reader, move |conn| {
             let row = conn
                 .query_row(st::GET_DATASET, [fingerprint], |row| {
-                    Ok((meta_of(row)?, row.get::<_, String>(6)?))
+                    Ok((MetaColumns::try_from(row)?, row.get::<_, String>(6)?))
                 })
                 .optional()?;
-            row.map(|((f, n, d, c, s, t), snippets)| {
+            row.map(|(columns, snippets)| {
                 Ok(Dataset {
-                    meta: meta(f, n, d, c, s, t)?,
+                    meta: meta(columns)?,
                     snippets,
                 })
             })
