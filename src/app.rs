@@ -16,6 +16,7 @@ use crate::state::Dashboard;
 use crate::theme::follow_system;
 use crate::tokens::TokenView;
 use crate::unsaved::guard_leaving;
+use crate::when::When;
 use leptos::prelude::*;
 
 /// The evaluation page.
@@ -46,19 +47,19 @@ pub fn EvaluatePage() -> impl IntoView {
         <main>
             <ShareBanner />
             <EvaluateForm />
-            <Show when=move || dashboard.error.get().is_some()>
+            <When when=move || dashboard.error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || dashboard.error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             <ProgressPanel />
             <FailuresList />
             <PillsPanel />
             <MovedPanels />
             <FiguresTable />
             <DistributionTable />
-            <Show when=move || dashboard.has_text()>
+            <When when=move || dashboard.has_text()>
                 <TokenView />
-            </Show>
-            <Show when=move || dashboard.evaluation.with(Option::is_some)>
+            </When>
+            <When when=move || dashboard.evaluation.with(Option::is_some)>
                 <Charts
                     evaluation=Signal::from(dashboard.evaluation)
                     theme=Signal::from(theme)
@@ -67,12 +68,12 @@ pub fn EvaluatePage() -> impl IntoView {
                 />
                 <section class="panel">
                     <h2>"Keep and share"</h2>
-                    <Show when=move || dashboard.has_text()>
+                    <When when=move || dashboard.has_text()>
                         <ExportPanel />
-                    </Show>
+                    </When>
                     <SharePanel />
                 </section>
-            </Show>
+            </When>
         </main>
     }
 }

@@ -4,6 +4,7 @@
 //! text area of the evaluation's held-out text and the playground's prompt, and the two forms' start
 //! and Cancel buttons.
 
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::rules;
 
@@ -78,8 +79,8 @@ pub fn start_and_cancel(
         <button type="submit" class="primary" data-testid=testid disabled=move || running.get()>
             {move || if running.get() { busy_label } else { label }}
         </button>
-        <Show when=move || running.get()>
+        <When when=move || running.get()>
             <button type="button" data-testid="cancel-button" on:click=move |_| cancel()>"Cancel"</button>
-        </Show>
+        </When>
     }
 }

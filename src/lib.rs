@@ -35,6 +35,7 @@ mod storage;
 mod theme;
 mod tokens;
 mod unsaved;
+mod when;
 
 pub use app::EvaluatePage;
 pub use root::Root;

@@ -6,6 +6,7 @@ use super::follow::{follow, Shown};
 use super::progress::TrainingProgress;
 use crate::api;
 use crate::routes::model_href;
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::custom_model::{validate_name, TrainingStatus};
@@ -170,9 +171,9 @@ pub fn CustomizeForm() -> impl IntoView {
                     {move || if submitting.get() { "Training…" } else { "Train" }}
                 </button>
             </div>
-            <Show when=move || form_error.get().is_some()>
+            <When when=move || form_error.get().is_some()>
                 <p class="error" role="alert" data-testid="customize-error">{move || form_error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             <TrainingProgress shown=shown />
         </form>
     }

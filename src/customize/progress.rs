@@ -3,6 +3,7 @@
 
 use super::follow::{active, Shown};
 use crate::api;
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::custom_model::{CustomModel, TrainingStage, TrainingStatus};
@@ -110,11 +111,11 @@ pub fn TrainingProgress(shown: RwSignal<Shown>) -> impl IntoView {
                             </div>
                             <progress max="1" value=record.progress.to_string() aria-label="Training progress"></progress>
                             <ol class="stages">{stages_view(&record)}</ol>
-                            <Show when=move || running>
+                            <When when=move || running>
                                 <button type="button" data-testid="cancel-training" disabled=move || cancelling.get() on:click=cancel.clone()>
                                     "Cancel training"
                                 </button>
-                            </Show>
+                            </When>
                         </div>
                     }
                     .into_any(),

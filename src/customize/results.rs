@@ -14,6 +14,7 @@ use crate::results::{FiguresTable, PillsPanel, ProgressPanel};
 use crate::routes::{evaluation_href, playground_href, Preselect, CUSTOMIZE_PATH};
 use crate::state::Dashboard;
 use crate::theme::follow_system;
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::custom_model::{CustomModel, TrainingStatus};
@@ -118,12 +119,12 @@ pub fn ModelPage(name: String) -> impl IntoView {
             <p class="tagline">"A custom model against its base, on data it did not train on."</p>
         </header>
         <main>
-            <Show when=move || !done()>
+            <When when=move || !done()>
                 <section class="panel"><TrainingProgress shown=shown /></section>
-            </Show>
-            <Show when=move || error.get().is_some()>
+            </When>
+            <When when=move || error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             {move || record().map(|record| {
                 let customs = vec![record.name.clone()];
                 let evaluation_link = evaluation_href(&Preselect {

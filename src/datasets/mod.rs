@@ -10,6 +10,7 @@ use crate::results::exact;
 use crate::routes::{evaluation_href, run_href, runs_href, Preselect, RunsQuery};
 use crate::share::date_text;
 use crate::theme::follow_system;
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::colour::Theme;
@@ -96,9 +97,9 @@ pub fn DatasetPage(fingerprint: String) -> impl IntoView {
             <p class="tagline">"Did the new fine-tune beat the last one on this held-out set?"</p>
         </header>
         <main>
-            <Show when=move || error.get().is_some()>
+            <When when=move || error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             {move || board.get().map(|board| {
                 let name = board.dataset.as_ref().map_or_else(
                     || format!("Held-out set {}…", board.fingerprint.get(..12).unwrap_or_default()),

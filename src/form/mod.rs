@@ -11,6 +11,7 @@ use crate::pickers::{model_names, ModelPickers};
 use crate::record::{KeptSetPicker, RecordControls};
 use crate::routes::playground_href;
 use crate::state::use_dashboard;
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::example;
 use likely_core::playground::prompt_from_text;
@@ -57,7 +58,7 @@ pub fn EvaluateForm() -> impl IntoView {
                 >
                     "Load the worked example (Hamlet)"
                 </button>
-                <Show when=move || transformer_offered()>
+                <When when=move || transformer_offered()>
                     <button
                         type="button"
                         class="secondary"
@@ -68,7 +69,7 @@ pub fn EvaluateForm() -> impl IntoView {
                     >
                         "Worked example with SmolLM2"
                     </button>
-                </Show>
+                </When>
                 <a
                     class="button secondary"
                     data-testid="send-to-playground"

@@ -6,6 +6,7 @@ use super::state::{use_playground, ColumnStatus};
 use super::tips::generation_tooltip;
 use crate::results::exact;
 use crate::tokens::{Legend, TokenStrip};
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::colour::loglik_legend;
 use likely_core::playground::Generated;
@@ -66,7 +67,7 @@ fn one_generation(model: String, index: usize, generated: Generated) -> impl Int
                 <span data-testid=count_testid>{format!("{count} tokens")}</span>
                 {(!finish.is_empty()).then(|| format!(" · {}", finish.to_lowercase().replace('_', " ")))}
             </p>
-            <Show when=several>
+            <When when=several>
                 <button
                     type="button"
                     class="secondary small"
@@ -76,7 +77,7 @@ fn one_generation(model: String, index: usize, generated: Generated) -> impl Int
                         move |_| cross_score_generation(playground, cross_model.clone(), index)
                     }
                 >"Score under the other models"</button>
-            </Show>
+            </When>
         </div>
     }
 }
@@ -115,7 +116,7 @@ pub fn Columns() -> impl IntoView {
     let playground = use_playground();
     let any = move || playground.columns.with(|c| !c.is_empty());
     view! {
-        <Show when=any>
+        <When when=any>
             <section class="panel playground-results" aria-label="Generations">
                 <h2>"Generations"</h2>
                 <Legend stops=loglik_legend() title="log-likelihood per generated token (nats; brighter = more likely)".to_string() />
@@ -132,6 +133,6 @@ pub fn Columns() -> impl IntoView {
                     }).collect_view()}
                 </div>
             </section>
-        </Show>
+        </When>
     }
 }

@@ -7,6 +7,7 @@ use super::share::make_link;
 use super::state::use_playground;
 use crate::fields::{number_field, start_and_cancel, text_area, TextArea};
 use crate::pickers::{model_names, ModelPickers};
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::playground::{parse_stop_sequences, preset, stop_sequences_text};
 use likely_core::rules;
@@ -93,9 +94,9 @@ pub fn PlaygroundForm() -> impl IntoView {
                 <button type="button" class="secondary" data-testid="preset-button" disabled=move || running.get() on:click=load_preset>
                     "Load the worked example (Hamlet)"
                 </button>
-                <Show when=move || playground.columns.with(|c| !c.is_empty()) && !running.get()>
+                <When when=move || playground.columns.with(|c| !c.is_empty()) && !running.get()>
                     <button type="button" class="secondary" data-testid="share-button" on:click=move |_| make_link(playground)>"Make a share link"</button>
-                </Show>
+                </When>
             </div>
             {move || playground.link.get().map(|link| view! {
                 <label class="field share-link">

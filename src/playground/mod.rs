@@ -15,6 +15,7 @@ mod state;
 mod tips;
 
 use crate::theme::follow_system;
+use crate::when::When;
 use columns::Columns;
 use cross_view::CrossScores;
 use form::PlaygroundForm;
@@ -34,9 +35,9 @@ pub fn PlaygroundPage() -> impl IntoView {
         </header>
         <main class="playground">
             <PlaygroundForm />
-            <Show when=move || playground.error.get().is_some()>
+            <When when=move || playground.error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || playground.error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             <Columns />
             <CrossScores />
         </main>

@@ -8,6 +8,7 @@ use crate::actions;
 use crate::api;
 use crate::routes::Query;
 use crate::state::{Dashboard, Upload};
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -72,7 +73,7 @@ pub fn KeptSetPicker() -> impl IntoView {
         }
     };
     view! {
-        <Show when=move || recording.kept_sets.with(|sets| !sets.is_empty())>
+        <When when=move || recording.kept_sets.with(|sets| !sets.is_empty())>
             <label class="field kept-sets">
                 <span class="label">"Or a held-out set kept for the team"</span>
                 <select data-testid="dataset-select" on:change:target=move |ev| pick(ev.target().value())>
@@ -83,6 +84,6 @@ pub fn KeptSetPicker() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-        </Show>
+        </When>
     }
 }

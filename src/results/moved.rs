@@ -6,6 +6,7 @@
 use super::learned::LearnedView;
 use super::snippet_table::SnippetTableView;
 use crate::state::use_dashboard;
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::learned::{learned, TOP_TOKENS};
 use likely_core::snippet_table::snippet_table;
@@ -82,7 +83,7 @@ pub fn MovedPanels() -> impl IntoView {
     };
 
     view! {
-        <Show when=move || customs.with(|c| !c.is_empty())>
+        <When when=move || customs.with(|c| !c.is_empty())>
             <section class="panel moved" aria-labelledby="moved-heading">
                 <div class="moved-head">
                     <h2 id="moved-heading">"Snippets that moved most"</h2>
@@ -90,12 +91,12 @@ pub fn MovedPanels() -> impl IntoView {
                 </div>
                 <SnippetTableView table=table finished=finished />
             </section>
-            <Show when=move || dashboard.has_text()>
+            <When when=move || dashboard.has_text()>
                 <section class="panel learned" aria-labelledby="learned-heading">
                     <h2 id="learned-heading">"What the fine-tune learned"</h2>
                     <LearnedView learned=learned_tokens finished=finished />
                 </section>
-            </Show>
-        </Show>
+            </When>
+        </When>
     }
 }

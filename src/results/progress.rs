@@ -3,6 +3,7 @@
 
 use crate::actions;
 use crate::state::use_dashboard;
+use crate::when::When;
 use leptos::prelude::*;
 
 /// Overall and per-model progress bars.
@@ -79,11 +80,11 @@ pub fn FailuresList() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     // A figures-only snapshot holds no text to score again.
-                    <Show when=move || dashboard.has_text()>
+                    <When when=move || dashboard.has_text()>
                         <button type="button" data-testid="retry-button" on:click=move |_| actions::retry_failed(dashboard)>
                             "Retry"
                         </button>
-                    </Show>
+                    </When>
                 </section>
             }
         })

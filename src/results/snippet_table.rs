@@ -6,6 +6,7 @@
 use super::exact;
 use super::focus::open_snippet;
 use crate::state::{use_dashboard, Dashboard};
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::metric::signed;
 use likely_core::snippet_table::{
@@ -201,13 +202,13 @@ pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>)
     let more = move || total().saturating_sub(limit.get());
 
     view! {
-        <Show
+        <When
             when=move || finished.get()
             fallback=|| view! { <p class="hint">"The table fills in when the run finishes."</p> }
         >
             <p class="hint moved-summary">{summary}</p>
             <div class="table-tools">
-                <Show when=move || dashboard.has_text()>
+                <When when=move || dashboard.has_text()>
                     <label class="filter">
                         <span>"Filter"</span>
                         <input
@@ -218,7 +219,7 @@ pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>)
                             on:input:target=move |ev| query.set(ev.target().value())
                         />
                     </label>
-                </Show>
+                </When>
                 <span class="hint" data-testid="snippet-count" data-value=total>
                     {move || format!("{} of {} snippets", total().min(limit.get()), total())}
                 </span>
@@ -234,7 +235,7 @@ pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>)
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <Show when=move || { more() > 0 }>
+            <When when=move || { more() > 0 }>
                 <button
                     type="button"
                     class="secondary more"
@@ -243,7 +244,7 @@ pub fn SnippetTableView(table: Memo<Option<SnippetTable>>, finished: Memo<bool>)
                 >
                     {move || format!("Show {} more", more().min(PAGE))}
                 </button>
-            </Show>
-        </Show>
+            </When>
+        </When>
     }
 }

@@ -9,6 +9,7 @@ mod row;
 use crate::api;
 use crate::record::keys;
 use crate::routes::{runs_href, Query, RunsQuery};
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::record::RunSummary;
@@ -179,9 +180,9 @@ pub fn RunsPage() -> impl IntoView {
                 <FilterInput testid="runs-filter-text" label="Text" placeholder="in models, author, set name"
                     value=text on_input=Callback::new(move |v| list.filter(|q| q.text = v)) />
             </section>
-            <Show when=move || list.error.get().is_some()>
+            <When when=move || list.error.get().is_some()>
                 <p class="error" role="alert" data-testid="error-message">{move || list.error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             <section class="panel">
                 <table class="results runs" data-testid="runs-table" data-loading=move || list.loading.get().to_string()>
                     <thead>
@@ -193,14 +194,14 @@ pub fn RunsPage() -> impl IntoView {
                         </For>
                     </tbody>
                 </table>
-                <Show when=move || !list.loading.get() && list.runs.with(Vec::is_empty)>
+                <When when=move || !list.loading.get() && list.runs.with(Vec::is_empty)>
                     <p class="hint" data-testid="runs-empty">"No runs match. Every evaluation that finishes on the Evaluate page is recorded here."</p>
-                </Show>
+                </When>
                 <div class="actions">
-                    <Show when=move || list.next.with(Option::is_some)>
+                    <When when=move || list.next.with(Option::is_some)>
                         <button type="button" data-testid="runs-more" disabled=move || list.loading.get()
                             on:click=move |_| list.fetch(true)>"Show 50 more"</button>
-                    </Show>
+                    </When>
                     <span class="hint" data-testid="runs-count" data-value=move || list.runs.with(Vec::len).to_string()>
                         {move || format!("{} shown", list.runs.with(Vec::len))}
                     </span>

@@ -7,6 +7,7 @@ use crate::record::keys;
 use crate::results::{exact, verdict_class, verdict_words};
 use crate::routes::{dataset_href, run_href};
 use crate::share::date_text;
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::compare::Verdict;
 use likely_core::metric::Metric;
@@ -94,7 +95,7 @@ pub fn RunRow(
             <td class="run-customs">{run.customs.into_iter().map(custom_view).collect_view()}</td>
             <td data-testid="run-author">{run.author.clone().unwrap_or_default()}</td>
             <td>
-                <Show when=move || mine || delete_any.get()>
+                <When when=move || mine || delete_any.get()>
                     {
                         let id = id.clone();
                         view! {
@@ -102,7 +103,7 @@ pub fn RunRow(
                                 on:click=move |_| on_delete.run(id.clone())>"Delete"</button>
                         }
                     }
-                </Show>
+                </When>
             </td>
         </tr>
     }

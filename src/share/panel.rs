@@ -9,6 +9,7 @@ use crate::share::delete::DeleteButton;
 use crate::share::expiry;
 use crate::share::make::{origin, store, Stored};
 use crate::state::use_dashboard;
+use crate::when::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use likely_core::snapshot::{self, Scope};
@@ -134,7 +135,7 @@ pub fn SharePanel() -> impl IntoView {
                     <option value="figures" selected=move || !dashboard.has_text()>"figures only (no text leaves this browser)"</option>
                 </select>
             </label>
-            <Show when=stores>
+            <When when=stores>
                 <label>
                     " Stored links expire "
                     <select data-testid="share-expiry" aria-label="When a stored link expires"
@@ -145,7 +146,7 @@ pub fn SharePanel() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-            </Show>
+            </When>
             " "
             <button type="button" data-testid="share-button" disabled=move || busy.get() on:click=make>
                 {move || if busy.get() { "Making the link…" } else { "Make share link" }}

@@ -1,6 +1,7 @@
 //! The token view's controls: colour mode, model, snippet, and the legend.
 
 use super::paint::ColourMode;
+use crate::when::When;
 use leptos::prelude::*;
 use likely_core::colour::{gradient_css, LegendStop};
 
@@ -41,7 +42,7 @@ pub fn TokenControls(
                     }).collect_view()}
                 </select>
             </label>
-            <Show when=move || { snippets.with(|s| s.len() > 1) }>
+            <When when=move || { snippets.with(|s| s.len() > 1) }>
                 <label>
                     <span>"Snippet"</span>
                     <select
@@ -55,7 +56,7 @@ pub fn TokenControls(
                         }).collect_view()}
                     </select>
                 </label>
-            </Show>
+            </When>
         </div>
     }
 }

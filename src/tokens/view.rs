@@ -10,6 +10,7 @@ use super::paint::{check, ColourMode, Selection};
 use super::tip_view::tooltip_view;
 use super::tooltip::{tooltip, Tooltip};
 use crate::state::use_dashboard;
+use crate::when::When;
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -115,7 +116,7 @@ pub fn TokenView() -> impl IntoView {
     };
 
     view! {
-        <Show when=move || dashboard.evaluation.with(Option::is_some)>
+        <When when=move || dashboard.evaluation.with(Option::is_some)>
             <section class="panel tokens-panel" aria-label="Per-token coloured text">
                 <h2>"Token by token"</h2>
                 <TokenControls mode=mode model=model snippet=snippet models=models snippets=snippets />
@@ -139,6 +140,6 @@ pub fn TokenView() -> impl IntoView {
                 ></div>
                 {move || hovered.get().map(|(tip, left, top)| tooltip_view(tip, left, top))}
             </section>
-        </Show>
+        </When>
     }
 }
