@@ -79,8 +79,7 @@ impl Weights {
         let (hd, heads, kvh) = (c.head_dim(), c.heads, c.kv_heads);
         let group = heads / kvh;
         let eps = c.norm_eps as f32;
-        let ids = Tensor::from_slice(tokens, seq, &Device::Cpu)?;
-        let mut x = self.embed.index_select(&ids, 0)?;
+        let mut x = Tensor::from_vec(self.embed.rows_f32(tokens), (seq, c.dim), &Device::Cpu)?;
         let cos = self.cos.narrow(0, past, seq)?.contiguous()?;
         let sin = self.sin.narrow(0, past, seq)?.contiguous()?;
         let scale = 1.0 / (hd as f64).sqrt();
@@ -137,12 +136,11 @@ impl Weights {
         Ok(rms_norm(&x, &self.norm, eps)?)
     }
 
-    /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the embedding).
+    /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the
+    /// embedding), straight from its quantized blocks whatever the rows: scoring projects at most 64
+    /// at once ([`crate::model`]), and the f32 copy that candle's matmul would need is 113 MB.
     pub(crate) fn logits(&self, hidden: &Tensor) -> Result<Tensor, LmError> {
-        if hidden.dims2()?.0 == 1 {
-            return linear(hidden, &self.embed_q);
-        }
-        Ok(hidden.matmul(&self.embed.t()?)?)
+        fused(hidden, &self.embed)
     }
 }
 
@@ -159,6 +157,12 @@ fn linear(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
     if rows > FUSED_ROWS {
         return Ok(x.matmul(&w.dequantize()?.t()?)?);
     }
+    fused(x, w)
+}
+
+/// `x · wᵀ` straight from the quantized blocks, any number of rows.
+fn fused(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
+    let (rows, _) = x.dims2()?;
     let xs = x.flatten_all()?.to_vec1::<f32>()?;
     let y = if rows == 1 {
         w.matvec(&xs)

@@ -240,6 +240,15 @@ impl QMatrix {
         }
     }
 
+    /// Rows `ids` dequantized, one after another (`ids.len() × cols`): an embedding look-up.
+    pub(crate) fn rows_f32(&self, ids: &[u32]) -> Vec<f32> {
+        let mut out = vec![0f32; ids.len() * self.cols];
+        for (&id, ys) in ids.iter().zip(out.chunks_exact_mut(self.cols)) {
+            self.dequantize_row(id as usize, ys);
+        }
+        out
+    }
+
     /// `self · x` for one input vector `x` (`cols` long): `rows` outputs.
     pub(crate) fn matvec(&self, x: &[f32]) -> Vec<f32> {
         debug_assert_eq!(x.len(), self.cols);

@@ -1,9 +1,8 @@
 //! Loading the network from a GGUF file: hyper-parameters and tokenizer from the metadata, the
 //! layers' matrices kept quantized as stored ([`crate::quant`]: candle's own quantized CPU kernels
 //! are scalar and about 15× slower than its f32 matmul, ours are vectorised), Q/K/V and gate/up
-//! fused into one matrix each (fewer, larger products), the embedding both as f32 (looked up, and
-//! the output projection of scoring's many rows) and quantized (generation's one row), and the RoPE
-//! tables precomputed.
+//! fused into one matrix each (fewer, larger products), the embedding kept quantized too (looked up
+//! a row at a time, and the output projection of every position), and the RoPE tables precomputed.
 
 use std::fs::File;
 use std::path::Path;
@@ -35,10 +34,8 @@ pub(crate) struct Block {
 pub(crate) struct Weights {
     pub(crate) config: Config,
     pub(crate) tokenizer: LmTokenizer,
-    /// Token embeddings `(vocab, dim)`, also the output projection (tied).
-    pub(crate) embed: Tensor,
-    /// The same embeddings quantized as the file holds them, for generation's output projection.
-    pub(crate) embed_q: QMatrix,
+    /// Token embeddings `(vocab, dim)` as the file holds them, also the output projection (tied).
+    pub(crate) embed: QMatrix,
     pub(crate) blocks: Vec<Block>,
     pub(crate) norm: Tensor,
     /// RoPE tables `(positions, head_dim / 2)`.
@@ -118,8 +115,7 @@ impl Weights {
         let c = &config;
         let (d, kv) = (c.dim, c.kv_heads * c.head_dim());
         let embed_raw = read("token_embd.weight", &[c.vocab, d])?;
-        let embed = dense(&embed_raw, "token_embd.weight")?;
-        let embed_q = matrix(embed_raw, "token_embd.weight")?;
+        let embed = matrix(embed_raw, "token_embd.weight")?;
         let norm = dense(&read("output_norm.weight", &[d])?, "output_norm.weight")?;
         let mut blocks = Vec::with_capacity(c.layers);
         for i in 0..c.layers {
@@ -150,7 +146,6 @@ impl Weights {
             config,
             tokenizer,
             embed,
-            embed_q,
             blocks,
             norm,
             cos,
