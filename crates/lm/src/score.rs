@@ -79,11 +79,13 @@ impl Model {
     }
 }
 
-/// ln Σ exp(l), in f64.
+/// ln Σ exp(l), summed in f64. Each term is `exp(l − max)` in f32 (within an ulp, 6e-8 relative,
+/// so the sum and its log are off by less than 1e-7 nats): f64's `exp` took three times as long,
+/// and this runs over the 49,152 logits of every position scored.
 pub(crate) fn log_sum_exp(logits: &[f32]) -> f64 {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-    let sum: f64 = logits.iter().map(|&l| (l as f64 - max).exp()).sum();
-    max + sum.ln()
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = logits.iter().map(|&l| f64::from((l - max).exp())).sum();
+    f64::from(max) + sum.ln()
 }
 
 /// The score of `token` given one position's logits.
