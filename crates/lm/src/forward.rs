@@ -1,4 +1,4 @@
-//! The llama forward pass over f32 weights, returning the final hidden state of EVERY position (the
+//! The llama forward pass (f32 arithmetic over the quantized weights), returning the final hidden state of EVERY position (the
 //! caller projects it onto the vocabulary in chunks), with a key/value cache so that generation feeds
 //! one token at a time.
 //!

@@ -1,6 +1,5 @@
 //! Likely's on-board transformer: SmolLM2-135M (a llama-architecture GGUF) run on the CPU with candle,
-//! pure Rust. The layers' matrices stay quantized as the file stores them (the embedding is kept as
-//! f32 too), loaded once and shared by every clone of a [`Model`]; [`Model::score_until`] gives
+//! pure Rust. The matrices stay quantized as the file stores them, loaded once and shared by every clone of a [`Model`]; [`Model::score_until`] gives
 //! every token's log-probability, top-K and rank (in overlapping windows, see [`model`]), [`Model::sample_until`] samples with a KV cache, and
 //! [`Model::next_distribution`] gives one full next-token distribution.
 //!

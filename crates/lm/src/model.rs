@@ -37,7 +37,7 @@ const KEPT_SESSIONS: usize = 4;
 const KEPT_POSITIONS: usize = 2_048;
 
 /// SmolLM2 (or any llama-architecture GGUF with a GPT-2-style tokenizer). Cloning is cheap: clones
-/// share the weights (about 0.54 GB of f32).
+/// share the weights (about 0.1 GB, quantized).
 #[derive(Debug, Clone)]
 pub struct Model {
     weights: Arc<Weights>,

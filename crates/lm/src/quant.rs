@@ -1,12 +1,15 @@
 //! The network's matrices kept as the GGUF stores them (Q4_1 for the layers, Q8_0 for the
-//! embedding's generation copy): 4.5 or 8.5 bits a weight instead of 32.
+//! embedding): 4.5 or 8.5 bits a weight instead of 32.
 //!
 //! - **One row in** (generation: one token at a time) is a matrix-vector product computed straight
 //!   from the blocks, one share of the rows per thread. Generating is bound by the bytes each token
-//!   reads: 96 MB quantized against 538 MB as f32.
-//! - **Many rows in** (scoring a window, a prompt's prefill) dequantize the matrix to f32 for that
-//!   call (a few milliseconds a layer) and use candle's matmul, which is what wins when the weights
-//!   are reused across a thousand rows.
+//!   reads: about 110 MB quantized against 538 MB as f32.
+//! - **A few dozen rows in** (a short prompt, the projection onto the vocabulary) go through
+//!   [`QMatrix::matmul_rows`]: each thread dequantizes a share of weight rows into a buffer that
+//!   stays in its cache and multiplies every input row by it in register tiles.
+//! - **Many rows in** (scoring a window, a long prompt's prefill) dequantize the matrix to f32 for
+//!   that call (a few milliseconds a layer) and use candle's matmul, which is what wins when the
+//!   weights are reused across a thousand rows.
 //!
 //! Block layouts (ggml's): Q4_1 = `d: f16, m: f16, 16 bytes` for 32 weights, weight `j` of the block
 //! is `d · q + m` with `q` the low nibble of byte `j` (j < 16) or the high nibble of byte `j − 16`;
