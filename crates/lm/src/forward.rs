@@ -11,11 +11,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::{Device, Tensor};
-use candle_nn::ops::{rms_norm, silu, softmax_last_dim};
+use candle_nn::ops::{rms_norm, silu};
 use candle_nn::rotary_emb::rope_i;
 
 use crate::error::{LmError, Stopped};
 use crate::quant::QMatrix;
+use crate::softmax::causal_softmax;
 use crate::weights::Weights;
 
 /// Query rows per attention chunk.
@@ -111,13 +112,13 @@ impl Weights {
                 let qc = q.narrow(2, a, n)?.reshape((kvh, group * n, hd))?;
                 let kc = k.narrow(1, 0, keys)?;
                 let vc = v.narrow(1, 0, keys)?;
-                let mut s = qc.matmul(&kc.t()?)?; // (kvh, group·n, keys)
-                if n > 1 {
-                    let mask = causal_mask(past + a, n, keys)?;
-                    s = s.reshape((kvh, group, n, keys))?.broadcast_add(&mask)?;
-                    s = s.reshape((kvh, group * n, keys))?;
-                }
-                let p = softmax_last_dim(&s)?;
+                let s = qc.matmul(&kc.t()?)?; // (kvh, group·n, keys)
+                                              // Row (j·group + g)·n + i is query i of the chunk, at position past + a + i: it
+                                              // sees the keys up to its own position.
+                let mut s = s.flatten_all()?.to_vec1::<f32>()?;
+                let first = past + a;
+                causal_softmax(&mut s, keys, |r| first + r % n + 1);
+                let p = Tensor::from_vec(s, (kvh, group * n, keys), &Device::Cpu)?;
                 let o = p.matmul(&vc.contiguous()?)?; // (kvh, group·n, hd)
                 chunks.push(o.reshape((heads, n, hd))?);
             }
@@ -170,16 +171,4 @@ fn fused(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
         w.matmul_rows(&xs, rows)
     };
     Ok(Tensor::from_vec(y, (rows, w.rows()), &Device::Cpu)?)
-}
-
-/// Additive mask `(n, keys)` for query rows at absolute positions `first..first + n`: 0 where the
-/// key is at or before the query, −∞ after it.
-fn causal_mask(first: usize, n: usize, keys: usize) -> Result<Tensor, LmError> {
-    let mut m = vec![0f32; n * keys];
-    for r in 0..n {
-        for j in first + r + 1..keys {
-            m[r * keys + j] = f32::NEG_INFINITY;
-        }
-    }
-    Ok(Tensor::from_vec(m, (n, keys), &Device::Cpu)?)
 }

@@ -16,6 +16,7 @@ pub mod model;
 mod quant;
 pub mod sample;
 pub mod score;
+mod softmax;
 pub mod tokenizer;
 mod weights;
 
