@@ -1,6 +1,6 @@
-//! The llama forward pass (f32 arithmetic over the quantized weights), returning the final hidden state of EVERY position (the
-//! caller projects it onto the vocabulary in chunks), with a key/value cache so that generation feeds
-//! one token at a time.
+//! The llama forward pass (f32 arithmetic over the quantized weights), returning the final hidden
+//! state of EVERY position (the caller projects it onto the vocabulary in chunks), with a key/value
+//! cache so that generation feeds one token at a time.
 //!
 //! Attention is grouped-query (each K/V head serves `heads / kv_heads` query heads), RoPE rotates
 //! interleaved pairs (ggml's "norm" mode, candle's `rope_i`: the GGUF's Q/K rows are permuted for
@@ -112,9 +112,9 @@ impl Weights {
                 let qc = q.narrow(2, a, n)?.reshape((kvh, group * n, hd))?;
                 let kc = k.narrow(1, 0, keys)?;
                 let vc = v.narrow(1, 0, keys)?;
-                let s = qc.matmul(&kc.t()?)?; // (kvh, group·n, keys)
-                                              // Row (j·group + g)·n + i is query i of the chunk, at position past + a + i: it
-                                              // sees the keys up to its own position.
+                // Scores (kvh, group·n, keys): row (j·group + g)·n + i is query i of the chunk, at
+                // position past + a + i, which sees the keys up to its own position.
+                let s = qc.matmul(&kc.t()?)?;
                 let mut s = s.flatten_all()?.to_vec1::<f32>()?;
                 let first = past + a;
                 causal_softmax(&mut s, keys, |r| first + r % n + 1);

@@ -272,10 +272,11 @@ impl QMatrix {
     }
 
     /// `x · selfᵀ` for `m` input rows (`x` is `m × cols`, row after row): `m × rows` outputs, row
-    /// after row. Each thread dequantizes a share of [`TILE_SHARE`] weight rows into a buffer that stays in
-    /// its cache and multiplies every input row by it, so a call reads the quantized matrix once and
-    /// never writes the f32 matrix to memory nor packs it (what dominated short prompts through the
-    /// dequantized matmul). For a few dozen rows; many rows are faster through candle's matmul.
+    /// after row. Each thread dequantizes a share of [`TILE_SHARE`] weight rows into a buffer that
+    /// stays in its cache and multiplies every input row by it, so a call reads the quantized matrix
+    /// once and never writes the f32 matrix to memory nor packs it (what dominated short prompts
+    /// through the dequantized matmul). For a few dozen rows; many rows are faster through candle's
+    /// matmul.
     pub(crate) fn matmul_rows(&self, x: &[f32], m: usize) -> Vec<f32> {
         let (n, cols) = (self.rows, self.cols);
         debug_assert_eq!(x.len(), m * cols);
