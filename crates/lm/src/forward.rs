@@ -46,12 +46,12 @@ impl KvCache {
     }
 }
 
-fn check(stop: &AtomicBool) -> Result<(), LmError> {
-    if stop.load(Ordering::Relaxed) {
-        Err(Stopped.into())
-    } else {
-        Ok(())
-    }
+/// One sequence of a batched pass: its new tokens and the cache of the positions before them.
+pub(crate) struct Segment<'a> {
+    /// The tokens fed.
+    pub(crate) tokens: &'a [u32],
+    /// Keys and values of the sequence's earlier positions; it then holds the new ones too.
+    pub(crate) cache: &'a mut KvCache,
 }
 
 impl Weights {
@@ -63,78 +63,149 @@ impl Weights {
         cache: &mut KvCache,
         stop: &AtomicBool,
     ) -> Result<Tensor, LmError> {
+        let mut segments = [Segment { tokens, cache }];
+        self.hidden_batch(&mut segments, &|| stop.load(Ordering::Relaxed))
+    }
+
+    /// Refuses a token outside the vocabulary.
+    pub(crate) fn check_tokens(&self, tokens: &[u32]) -> Result<(), LmError> {
+        let vocab = self.config.vocab;
+        match tokens.iter().find(|&&t| t as usize >= vocab) {
+            Some(&id) => Err(LmError::BadToken { id, vocab }),
+            None => Ok(()),
+        }
+    }
+
+    /// [`Weights::hidden`] for several sequences in one pass: their rows go through every matrix
+    /// together (one dequantization of each weight serves them all, and enough rows make the
+    /// matmuls efficient), each attends only to its own positions. Returns the hidden states of all
+    /// segments' tokens, segment after segment. Gives up with [`Stopped`] when `stopped()` says so
+    /// (asked before every layer).
+    pub(crate) fn hidden_batch(
+        &self,
+        segments: &mut [Segment<'_>],
+        stopped: &dyn Fn() -> bool,
+    ) -> Result<Tensor, LmError> {
         let c = &self.config;
-        let vocab = c.vocab;
-        if let Some(&id) = tokens.iter().find(|&&t| t as usize >= vocab) {
-            return Err(LmError::BadToken { id, vocab });
-        }
-        let (seq, past) = (tokens.len(), cache.len);
         let positions = self.cos.dims()[0];
-        if past + seq > positions {
-            return Err(candle_core::Error::Msg(format!(
-                "{} positions exceed the {positions} the RoPE tables hold",
-                past + seq
-            ))
-            .into());
+        let mut tokens = Vec::with_capacity(segments.iter().map(|s| s.tokens.len()).sum());
+        let (mut cos, mut sin) = (Vec::new(), Vec::new());
+        for s in segments.iter() {
+            self.check_tokens(s.tokens)?;
+            let (seq, past) = (s.tokens.len(), s.cache.len);
+            if past + seq > positions {
+                return Err(candle_core::Error::Msg(format!(
+                    "{} positions exceed the {positions} the RoPE tables hold",
+                    past + seq
+                ))
+                .into());
+            }
+            tokens.extend_from_slice(s.tokens);
+            cos.push(self.cos.narrow(0, past, seq)?);
+            sin.push(self.sin.narrow(0, past, seq)?);
         }
+        let rows = tokens.len();
         let (hd, heads, kvh) = (c.head_dim(), c.heads, c.kv_heads);
-        let group = heads / kvh;
         let eps = c.norm_eps as f32;
-        let mut x = Tensor::from_vec(self.embed.rows_f32(tokens), (seq, c.dim), &Device::Cpu)?;
-        let cos = self.cos.narrow(0, past, seq)?.contiguous()?;
-        let sin = self.sin.narrow(0, past, seq)?.contiguous()?;
+        let mut x = Tensor::from_vec(self.embed.rows_f32(&tokens), (rows, c.dim), &Device::Cpu)?;
+        let cos = Tensor::cat(&cos, 0)?.contiguous()?;
+        let sin = Tensor::cat(&sin, 0)?.contiguous()?;
         let scale = 1.0 / (hd as f64).sqrt();
-        let mut fresh = Vec::with_capacity(self.blocks.len());
+        let mut fresh: Vec<Vec<(Tensor, Tensor)>> = segments
+            .iter()
+            .map(|_| Vec::with_capacity(self.blocks.len()))
+            .collect();
         for (i, b) in self.blocks.iter().enumerate() {
-            check(stop)?;
+            if stopped() {
+                return Err(Stopped.into());
+            }
             let h = rms_norm(&x, &b.attn_norm, eps)?;
             let qkv = linear(&h, &b.qkv)?;
             let split = |start: usize, n: usize| -> Result<Tensor, LmError> {
                 Ok(qkv
                     .narrow(1, start * hd, n * hd)?
-                    .reshape((1, seq, n, hd))?
+                    .reshape((1, rows, n, hd))?
                     .transpose(1, 2)?
                     .contiguous()?)
             };
-            let q = (rope_i(&split(0, heads)?, &cos, &sin)? * scale)?;
+            // (heads, rows, hd) and (kv_heads, rows, hd), every segment's rows.
+            let q = (rope_i(&split(0, heads)?, &cos, &sin)? * scale)?.squeeze(0)?;
             let k = rope_i(&split(heads, kvh)?, &cos, &sin)?.squeeze(0)?;
             let v = split(heads + kvh, kvh)?.squeeze(0)?;
-            let (k, v) = match cache.layers.get(i) {
-                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 1)?, Tensor::cat(&[pv, &v], 1)?),
-                None => (k, v),
-            };
-            // (heads, seq, hd) viewed as (kv_heads, group, seq, hd): query head j·group + g uses K/V head j.
-            let q = q.reshape((kvh, group, seq, hd))?;
-            let mut chunks = Vec::with_capacity(seq.div_ceil(QUERY_CHUNK));
-            for a in (0..seq).step_by(QUERY_CHUNK) {
-                let n = QUERY_CHUNK.min(seq - a);
-                let keys = past + a + n;
-                let qc = q.narrow(2, a, n)?.reshape((kvh, group * n, hd))?;
-                let kc = k.narrow(1, 0, keys)?;
-                let vc = v.narrow(1, 0, keys)?;
-                // Scores (kvh, group·n, keys): row (j·group + g)·n + i is query i of the chunk, at
-                // position past + a + i, which sees the keys up to its own position.
-                let s = qc.matmul(&kc.t()?)?;
-                let mut s = s.flatten_all()?.to_vec1::<f32>()?;
-                let first = past + a;
-                causal_softmax(&mut s, keys, |r| first + r % n + 1);
-                let p = Tensor::from_vec(s, (kvh, group * n, keys), &Device::Cpu)?;
-                let o = p.matmul(&vc.contiguous()?)?; // (kvh, group·n, hd)
-                chunks.push(o.reshape((heads, n, hd))?);
+            let mut outputs = Vec::with_capacity(segments.len());
+            let mut first = 0;
+            for (s, kept) in segments.iter().zip(&mut fresh) {
+                let seq = s.tokens.len();
+                let own = |t: &Tensor| -> Result<Tensor, LmError> {
+                    Ok(if seq == rows {
+                        t.clone()
+                    } else {
+                        t.narrow(1, first, seq)?.contiguous()?
+                    })
+                };
+                let (q, k, v) = (own(&q)?, own(&k)?, own(&v)?);
+                let (k, v) = match s.cache.layers.get(i) {
+                    Some((pk, pv)) => (Tensor::cat(&[pk, &k], 1)?, Tensor::cat(&[pv, &v], 1)?),
+                    None => (k, v),
+                };
+                outputs.push(self.attention(&q, &k, &v, s.cache.len)?);
+                kept.push((k, v));
+                first += seq;
             }
-            let o = Tensor::cat(&chunks, 1)?
-                .transpose(0, 1)?
-                .reshape((seq, heads * hd))?;
+            let o = if outputs.len() == 1 {
+                outputs.swap_remove(0)
+            } else {
+                Tensor::cat(&outputs, 0)?
+            };
             x = (x + linear(&o, &b.out)?)?;
             let h = rms_norm(&x, &b.ffn_norm, eps)?;
             let gu = linear(&h, &b.gate_up)?;
             let act = (silu(&gu.narrow(1, 0, c.ffn)?)? * gu.narrow(1, c.ffn, c.ffn)?)?;
             x = (x + linear(&act, &b.down)?)?;
-            fresh.push((k, v));
         }
-        cache.layers = fresh;
-        cache.len = past + seq;
+        for (s, layers) in segments.iter_mut().zip(fresh) {
+            s.cache.layers = layers;
+            s.cache.len += s.tokens.len();
+        }
         Ok(rms_norm(&x, &self.norm, eps)?)
+    }
+
+    /// Causal attention of one sequence's new queries `q` `(heads, seq, hd)` (already scaled), at
+    /// positions `past..past + seq`, over its keys and values `(kv_heads, past + seq, hd)`; returns
+    /// `(seq, heads · hd)`.
+    fn attention(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        past: usize,
+    ) -> Result<Tensor, LmError> {
+        let c = &self.config;
+        let (hd, heads, kvh) = (c.head_dim(), c.heads, c.kv_heads);
+        let group = heads / kvh;
+        let seq = q.dims()[1];
+        // (heads, seq, hd) viewed as (kv_heads, group, seq, hd): query head j·group + g uses K/V head j.
+        let q = q.reshape((kvh, group, seq, hd))?;
+        let mut chunks = Vec::with_capacity(seq.div_ceil(QUERY_CHUNK));
+        for a in (0..seq).step_by(QUERY_CHUNK) {
+            let n = QUERY_CHUNK.min(seq - a);
+            let keys = past + a + n;
+            let qc = q.narrow(2, a, n)?.reshape((kvh, group * n, hd))?;
+            let kc = k.narrow(1, 0, keys)?;
+            let vc = v.narrow(1, 0, keys)?;
+            // Scores (kvh, group·n, keys): row (j·group + g)·n + i is query i of the chunk, at
+            // position past + a + i, which sees the keys up to its own position.
+            let s = qc.matmul(&kc.t()?)?;
+            let mut s = s.flatten_all()?.to_vec1::<f32>()?;
+            let first = past + a;
+            causal_softmax(&mut s, keys, |r| first + r % n + 1);
+            let p = Tensor::from_vec(s, (kvh, group * n, keys), &Device::Cpu)?;
+            let o = p.matmul(&vc.contiguous()?)?; // (kvh, group·n, hd)
+            chunks.push(o.reshape((heads, n, hd))?);
+        }
+        Ok(Tensor::cat(&chunks, 1)?
+            .transpose(0, 1)?
+            .reshape((seq, heads * hd))?)
     }
 
     /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the

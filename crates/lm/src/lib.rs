@@ -9,6 +9,7 @@
 #![deny(unsafe_code)]
 
 pub mod allocator;
+mod batch;
 pub mod config;
 pub mod error;
 mod forward;
@@ -26,6 +27,7 @@ mod tests;
 use std::path::PathBuf;
 
 pub use allocator::tune_allocator;
+pub use batch::PassCounts;
 pub use config::Config;
 pub use error::{LmError, Stopped, FETCH_COMMAND};
 pub use forward::KvCache;

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use candle_core::Tensor;
 
+use crate::batch::{Batcher, PassCounts};
 use crate::config::Config;
 use crate::error::LmError;
 use crate::forward::KvCache;
@@ -41,6 +42,9 @@ const KEPT_POSITIONS: usize = 2_048;
 #[derive(Debug, Clone)]
 pub struct Model {
     weights: Arc<Weights>,
+    /// The scoring windows queued for the network, run together ([`crate::batch`]); shared by
+    /// every model over the same weights.
+    batcher: Arc<Batcher>,
     window: usize,
     overlap: usize,
     /// The sessions of the last [`Model::next_distribution`] calls and of the last scorings of a
@@ -58,6 +62,7 @@ impl Model {
         let weights = Weights::load(path, DEFAULT_WINDOW)?;
         Ok(Model {
             weights: Arc::new(weights),
+            batcher: Arc::default(),
             window: DEFAULT_WINDOW,
             overlap: DEFAULT_OVERLAP,
             kept: Arc::default(),
@@ -71,10 +76,17 @@ impl Model {
         let window = window.clamp(3, self.weights.cos.dims()[0]);
         Model {
             weights: Arc::clone(&self.weights),
+            batcher: Arc::clone(&self.batcher),
             window,
             overlap: overlap.min(window - 2),
             kept: Arc::default(),
         }
+    }
+
+    /// How the scoring windows asked of this network (by every model sharing its weights) have run:
+    /// windows from concurrent callers share passes ([`crate::batch`]).
+    pub fn pass_counts(&self) -> PassCounts {
+        self.batcher.counts()
     }
 
     /// The window: positions in one forward pass.
@@ -151,8 +163,7 @@ impl Model {
             input.clear();
             input.push(EOS);
             input.extend_from_slice(&tokens[from..to]);
-            let mut cache = KvCache::new();
-            let hidden = self.weights.hidden(&input, &mut cache, stop)?;
+            let (hidden, cache) = self.batcher.hidden(&self.weights, &input, stop)?;
             let (first, count) = (done - from, to - from);
             for a in (first..count).step_by(LOGIT_ROWS) {
                 let m = LOGIT_ROWS.min(count - a);

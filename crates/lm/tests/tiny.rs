@@ -183,6 +183,86 @@ fn seeded_sampling_repeats_and_runs_past_the_window() {
 }
 
 #[test]
+fn texts_scored_at_the_same_time_share_passes_and_score_as_alone() {
+    let (_dir, model) = common::tiny_model(9);
+    let tokens = text_tokens(&model, 90);
+    // Texts of different lengths, one longer than a window (its windows batch with the others').
+    let small = model.with_window(64, 8);
+    let texts: Vec<&[u32]> = (0..8).map(|i| &tokens[i..20 + 9 * i]).collect();
+    let options = ScoreOptions {
+        top_k: 3,
+        ranks: true,
+    };
+    let alone: Vec<_> = texts
+        .iter()
+        .map(|t| small.score(t, &options).unwrap())
+        .collect();
+    let before = small.pass_counts();
+    let start = std::sync::Barrier::new(texts.len());
+    let together: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                let (small, start, options) = (&small, &start, &options);
+                scope.spawn(move || {
+                    start.wait();
+                    (0..20)
+                        .map(|_| small.score(t, options).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let after = small.pass_counts();
+    assert!(
+        after.passes - before.passes < after.windows - before.windows,
+        "no two windows shared a pass: {before:?} → {after:?}"
+    );
+    for (t, (alone, runs)) in alone.iter().zip(&together).enumerate() {
+        for run in runs {
+            assert_eq!(run.len(), alone.len());
+            for (i, (a, b)) in alone.iter().zip(run).enumerate() {
+                assert!((a.logprob - b.logprob).abs() < 1e-4, "text {t} token {i}");
+                assert_eq!(a.rank, b.rank, "text {t} token {i}");
+                assert_eq!(
+                    a.top.iter().map(|x| x.0).collect::<Vec<_>>(),
+                    b.top.iter().map(|x| x.0).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_caller_that_stops_while_others_score_leaves_at_once() {
+    let (_dir, model) = common::tiny_model(10);
+    let tokens = text_tokens(&model, 60);
+    let options = ScoreOptions::default();
+    let alone = model.score(&tokens, &options).unwrap();
+    let stop = AtomicBool::new(true);
+    let start = std::sync::Barrier::new(5);
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            let (model, tokens, options, start, alone) =
+                (&model, &tokens, &options, &start, &alone);
+            scope.spawn(move || {
+                start.wait();
+                for _ in 0..20 {
+                    let scores = model.score(tokens, options).unwrap();
+                    assert!((scores[59].logprob - alone[59].logprob).abs() < 1e-4);
+                }
+            });
+        }
+        start.wait();
+        for _ in 0..20 {
+            let r = model.score_until(&tokens, &options, &stop);
+            assert!(matches!(r, Err(LmError::Stopped(_))));
+        }
+    });
+}
+
+#[test]
 fn a_set_stop_flag_ends_scoring_and_sampling() {
     let (_dir, model) = common::tiny_model(6);
     let tokens = text_tokens(&model, 30);

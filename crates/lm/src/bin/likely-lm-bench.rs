@@ -98,6 +98,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokens as f64 / cpu
     );
 
+    // A server scores the paragraphs its clients send at the same time (`likely eval` sends four
+    // at a time, the page more) in shared passes: the same paragraphs from several threads.
+    let list: Vec<Vec<u32>> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| model.tokenizer().encode(p))
+        .scan(0, |seen, ids_of| {
+            let within = *seen < ids.len();
+            if let Ok(p) = &ids_of {
+                *seen += p.len();
+            }
+            within.then_some(ids_of)
+        })
+        .collect::<Result<_, _>>()?;
+    for callers in [4, 8] {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let before = model.pass_counts();
+        let t = Instant::now();
+        let cpu = cpu_seconds()?;
+        std::thread::scope(|scope| {
+            for _ in 0..callers {
+                scope.spawn(|| {
+                    while let Some(p) =
+                        list.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    {
+                        if let Err(error) = model.score_until(p, &options, &never) {
+                            eprintln!("scoring failed: {error}");
+                        }
+                    }
+                });
+            }
+        });
+        let secs = t.elapsed().as_secs_f64();
+        let cpu = cpu_seconds()? - cpu;
+        let tokens: usize = list.iter().map(Vec::len).sum();
+        let after = model.pass_counts();
+        println!(
+            "score paragraphs {callers} at a time (top-20): {} paragraphs in {} passes, {tokens} tokens in {secs:.1} s = {:.0} tokens/s, {:.0} tokens per CPU-second",
+            list.len(),
+            after.passes - before.passes,
+            tokens as f64 / secs,
+            tokens as f64 / cpu
+        );
+    }
+
     let prompt = &ids[..60.min(ids.len())];
     let params = SampleParams {
         max_tokens: 1,
