@@ -18,7 +18,8 @@ use likely_core::stop_sequences;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use likely_core::{ScoredToken, TopK};
 use likely_ngram::{
-    sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
+    sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Text,
+    Tokenizer,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -214,7 +215,7 @@ impl EmbeddedBackend {
             let listed = request.top_logprobs.is_some();
             let mut scores = self
                 .model
-                .score_until(scored_ids, &options, stop)
+                .score_until(Text::new(scored_ids, stop), &options)
                 .map_err(stopped)?;
             if context_given {
                 // Unscored: the normalised answer leaves the first token without a likelihood.
