@@ -102,7 +102,7 @@ pub trait LanguageModel: Send + Sync {
     ///
     /// The default asks [`LanguageModel::next_distribution_until`] with a flag that is never set;
     /// a model that fails there (a transformer's tensor library: logged by the model) answers a
-    /// uniform distribution. No request path calls it.
+    /// uniform distribution. Request paths call the `_until` form.
     fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
         let never = AtomicBool::new(false);
         self.next_distribution_until(Text::new(context, &never))
