@@ -15,18 +15,8 @@
 # Run it on an otherwise idle machine: wrk, nginx and the proxy share the cores.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-duration="${DURATION:-10}"
-profile=""
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --duration) duration="$2"; shift 2 ;;
-    --perf) profile=1; shift ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
 source "$root/scripts/serve-bench.sh"
-bin="$(likely_bin "$root")"
-install_missing wrk wrk
+bench_start "duration=${DURATION:-10} perf" "$@"
 [[ -x /usr/sbin/nginx ]] || install_missing nginx-light nginx
 nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 
@@ -163,7 +153,7 @@ for connections in 1 64; do
   for target in "direct:$upstream_port" "nginx-hop:$hop_port" "likely:$likely_port"; do
     name="${target%%:*}"; port="${target##*:}"
     recorder=""
-    if [[ -n "$profile" && "$name" == likely && "$connections" == "${PERF_CONNECTIONS:-64}" ]]; then
+    if [[ -n "$perf" && "$name" == likely && "$connections" == "${PERF_CONNECTIONS:-64}" ]]; then
       perf record -q -F 499 -g -p "$server" -o "$work/perf.data" -- sleep "$duration" 2>/dev/null &
       recorder=$!
     fi
@@ -190,7 +180,7 @@ print(f"   added at the median, {conns:.0f} connection(s): nginx hop {added_hop:
       f"likely {added_likely:.0f} µs = {ratio:.1f}x the hop (target <= 2x)")
 PY
 done
-if [[ -n "$profile" ]]; then
+if [[ -n "$perf" ]]; then
   echo "== where likely spends its time (perf, ${PERF_CONNECTIONS:-64} connection(s); self time by symbol)"
   [[ -n "${PERF_KEEP:-}" ]] && cp "$work/perf.data" "$PERF_KEEP" # to look further: perf report -i FILE
   perf report -i "$work/perf.data" --no-children --sort symbol --stdio 2>/dev/null | grep -E "^ +[0-9]" | cut -c1-150 | head -40 || true

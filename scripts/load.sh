@@ -8,18 +8,8 @@
 # Uses $LIKELY_BIN (default target/release/likely); installs Debian's wrk when missing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-duration="${DURATION:-60}"
-connections="${CONNECTIONS:-200}"
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --duration) duration="$2"; shift 2 ;;
-    --connections) connections="$2"; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
 source "$root/scripts/serve-bench.sh"
-bin="$(likely_bin "$root")"
-install_missing wrk wrk
+bench_start "duration=${DURATION:-60} connections=${CONNECTIONS:-200}" "$@"
 work="$(mktemp -d)"
 port="$(free_port)"
 url="http://127.0.0.1:$port"

@@ -46,7 +46,7 @@ pub use embedded::cache::load_or_train;
 pub use embedded::pipeline::{EmbeddedModels, EmbeddedPaths};
 pub use embedded::plays_mix::{load_or_train_plays_mix, PlaysMix, PlaysMixSpec};
 pub use error::NgramError;
-pub use lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
+pub use lm::{LanguageModel, Positions, ScoreOptions, Stopped, Text, TokenScore};
 pub use mixture::MixedModel;
 pub use model::KnModel;
 pub use progress::{Progress, TrainingStage};

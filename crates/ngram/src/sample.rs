@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicBool;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::lm::{check, LanguageModel, Stopped};
+use crate::lm::{check, LanguageModel, Stopped, Text};
 
 pub use likely_lm_types::{SampleParams, Sampled};
 
@@ -54,7 +54,7 @@ pub fn sample_until(
     let eot = model.eot();
     for _ in 0..params.max_tokens {
         check(stop)?;
-        let dist = model.next_distribution_until(&history, stop)?;
+        let dist = model.next_distribution_until(Text::new(&history, stop))?;
         let Some(token) = pick(&dist, params, &mut rng) else {
             break;
         };

@@ -25,6 +25,7 @@ mod config;
 mod data_path;
 mod error;
 mod id;
+mod migrations;
 mod postgres;
 mod random;
 mod record;
@@ -41,6 +42,7 @@ pub use config::{StoreConfig, DEFAULT_MAX_SNAPSHOT_BYTES, MAX_KIND_LEN};
 pub use data_path::default_sqlite_path;
 pub use error::{Result, StoreError};
 pub use id::ShareId;
+pub use migrations::{migrations, Dialect};
 pub use postgres::PostgresStore;
 pub use runs::{
     BadCursor, Dataset, DatasetMeta, KeepOutcome, ModelPoint, NewDataset, NewRun, RunCursor,

@@ -2,7 +2,7 @@
 //! test watch or bend each of them: count the steps, set a stop flag after some, slow them down, or
 //! take end-of-text out.
 
-use likely_ngram::LanguageModel;
+use likely_ngram::{LanguageModel, Stopped, Text};
 use std::ops::Deref;
 
 /// The model behind `inner` (a reference, `Box` or `Arc`), with `step` called on every next-token
@@ -58,10 +58,10 @@ where
         self.inner.eot()
     }
 
-    fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
-        let mut distribution = self.inner.next_distribution(context);
+    fn next_distribution_until(&self, context: Text<'_>) -> Result<Vec<f64>, Stopped> {
+        let mut distribution = self.inner.next_distribution_until(context)?;
         (self.step)(&mut distribution);
-        distribution
+        Ok(distribution)
     }
 }
 

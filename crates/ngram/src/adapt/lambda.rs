@@ -4,7 +4,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::lm::{LanguageModel, ScoreOptions, Stopped};
+use crate::lm::{LanguageModel, ScoreOptions, Stopped, Text};
 use crate::score::sequence::log_mix;
 
 /// Chooses the interpolation weight of `domain` against `base` that maximises the likelihood of
@@ -44,8 +44,9 @@ pub fn logprob_pairs(
     stop: &AtomicBool,
 ) -> Result<Vec<(f64, f64)>, Stopped> {
     let plain = ScoreOptions::default();
-    let x = a.score_until(doc, &plain, stop)?;
-    let y = b.score_until(doc, &plain, stop)?;
+    let doc = Text::new(doc, stop);
+    let x = a.score_until(doc, &plain)?;
+    let y = b.score_until(doc, &plain)?;
     Ok(x.iter()
         .zip(&y)
         .map(|(x, y)| (x.logprob, y.logprob))

@@ -3,11 +3,10 @@
 //! say). Scores, distributions and token look-ups are the parts' mixed; the exact top-k and ranks
 //! are found from the parts' own top-k lists (`top`).
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::error::NgramError;
-use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
+use crate::lm::{LanguageModel, Positions, ScoreOptions, Stopped, Text, TokenScore};
 mod top;
 use crate::score::sequence::log_mix;
 
@@ -88,48 +87,32 @@ impl LanguageModel for MixedModel {
         self.a.eot()
     }
 
+    fn batches_distributions(&self) -> bool {
+        self.a.batches_distributions() || self.b.batches_distributions()
+    }
+
     fn score_until(
         &self,
-        tokens: &[u32],
+        text: Text<'_>,
         options: &ScoreOptions,
-        stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped> {
-        top::score(&self.parts(), tokens, options, stop)
+        top::score(&self.parts(), text, options)
     }
 
-    fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
+    fn next_distribution_until(&self, context: Text<'_>) -> Result<Vec<f64>, Stopped> {
         let [wa, wb] = self.weights();
-        let mut out = self.a.next_distribution(context);
-        let b = self.b.next_distribution(context);
-        for (o, q) in out.iter_mut().zip(&b) {
-            *o = wa * *o + wb * q;
-        }
-        out
-    }
-
-    fn next_distribution_until(
-        &self,
-        context: &[u32],
-        stop: &AtomicBool,
-    ) -> Result<Vec<f64>, Stopped> {
-        let [wa, wb] = self.weights();
-        let mut out = self.a.next_distribution_until(context, stop)?;
-        let b = self.b.next_distribution_until(context, stop)?;
+        let mut out = self.a.next_distribution_until(context)?;
+        let b = self.b.next_distribution_until(context)?;
         for (o, q) in out.iter_mut().zip(&b) {
             *o = wa * *o + wb * q;
         }
         Ok(out)
     }
 
-    fn logprobs_at(
-        &self,
-        tokens: &[u32],
-        asks: &[(usize, u32)],
-        stop: &AtomicBool,
-    ) -> Result<Vec<f64>, Stopped> {
+    fn logprobs_at(&self, text: Text<'_>, asks: &[(usize, u32)]) -> Result<Vec<f64>, Stopped> {
         let weights = self.weights();
-        let x = self.a.logprobs_at(tokens, asks, stop)?;
-        let y = self.b.logprobs_at(tokens, asks, stop)?;
+        let x = self.a.logprobs_at(text, asks)?;
+        let y = self.b.logprobs_at(text, asks)?;
         Ok(x.iter()
             .zip(&y)
             .map(|(&x, &y)| log_mix(&weights, &[x, y]))
@@ -138,15 +121,9 @@ impl LanguageModel for MixedModel {
 
     fn visit_distributions(
         &self,
-        tokens: &[u32],
-        positions: &[usize],
+        positions: Positions<'_>,
         visit: &mut dyn FnMut(usize, &[f64]),
-        stop: &AtomicBool,
     ) -> Result<(), Stopped> {
-        top::visit_mixed(&self.parts(), tokens, positions, visit, stop)
-    }
-
-    fn batches_distributions(&self) -> bool {
-        self.a.batches_distributions() || self.b.batches_distributions()
+        top::visit_mixed(&self.parts(), positions, visit)
     }
 }

@@ -11,10 +11,11 @@
 //! (a flat distribution, an unlikely actual token) are settled from the two full distributions
 //! ([`LanguageModel::visit_distributions`]), a few dozen positions at a time.
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use crate::lm::{check, rank_of, top_of, LanguageModel, ScoreOptions, Stopped, TokenScore};
+use crate::lm::{
+    rank_of, top_of, LanguageModel, Positions, ScoreOptions, Stopped, Text, TokenScore,
+};
 use crate::score::sequence::log_mix;
 
 /// What scoring a mixture reads of it: its two parts and the weight of the first.
@@ -246,20 +247,18 @@ impl Position {
 /// Scores `tokens` under the mixture (see the module doc).
 pub(crate) fn score(
     m: &Parts<'_>,
-    tokens: &[u32],
+    text: Text<'_>,
     options: &ScoreOptions,
-    stop: &AtomicBool,
 ) -> Result<Vec<TokenScore>, Stopped> {
-    score_with(m, tokens, options, options.top_k.max(1) + EXTRA, stop)
+    score_with(m, text, options, options.top_k.max(1) + EXTRA)
 }
 
 /// [`score`] with the parts listing `list` tokens each (tests force the fallback with short lists).
 pub(crate) fn score_with(
     m: &Parts<'_>,
-    tokens: &[u32],
+    text: Text<'_>,
     options: &ScoreOptions,
     list: usize,
-    stop: &AtomicBool,
 ) -> Result<Vec<TokenScore>, Stopped> {
     let w = m.weights();
     let want = options.top_k > 0 || options.ranks;
@@ -272,13 +271,13 @@ pub(crate) fn score_with(
             m.first().batches_distributions(),
             m.second().batches_distributions(),
         ) {
-            (false, true) => return one_pass(m, Batching::Second, tokens, options, list, stop),
-            (true, false) => return one_pass(m, Batching::First, tokens, options, list, stop),
+            (false, true) => return one_pass(m, Batching::Second, text, options, list),
+            (true, false) => return one_pass(m, Batching::First, text, options, list),
             _ => {}
         }
     }
-    let sa = m.first().score_until(tokens, &part, stop)?;
-    let sb = m.second().score_until(tokens, &part, stop)?;
+    let sa = m.first().score_until(text, &part)?;
+    let sb = m.second().score_until(text, &part)?;
     let mut out: Vec<TokenScore> = sa
         .iter()
         .zip(&sb)
@@ -314,15 +313,15 @@ pub(crate) fn score_with(
             }
         }
     }
-    check(stop)?;
+    text.check()?;
     if !asks_a.is_empty() {
-        let got = m.first().logprobs_at(tokens, &asks_a, stop)?;
+        let got = m.first().logprobs_at(text, &asks_a)?;
         for (&(i, c), l) in back_a.iter().zip(got) {
             positions[i].cands[c].a = Some(l.exp());
         }
     }
     if !asks_b.is_empty() {
-        let got = m.second().logprobs_at(tokens, &asks_b, stop)?;
+        let got = m.second().logprobs_at(text, &asks_b)?;
         for (&(i, c), l) in back_b.iter().zip(got) {
             positions[i].cands[c].b = Some(l.exp());
         }
@@ -337,18 +336,12 @@ pub(crate) fn score_with(
             None => unsettled.push(i),
         }
     }
-    visit_mixed(
-        m,
-        tokens,
-        &unsettled,
-        &mut |p, dist| {
-            if let Some(s) = out.get_mut(p) {
-                s.top = top_of(dist, options.top_k);
-                s.rank = options.ranks.then(|| rank_of(dist, s.token));
-            }
-        },
-        stop,
-    )?;
+    visit_mixed(m, text.at(&unsettled), &mut |p, dist| {
+        if let Some(s) = out.get_mut(p) {
+            s.top = top_of(dist, options.top_k);
+            s.rank = options.ranks.then(|| rank_of(dist, s.token));
+        }
+    })?;
     Ok(out)
 }
 
@@ -370,11 +363,11 @@ enum Batching {
 fn one_pass(
     m: &Parts<'_>,
     batching: Batching,
-    tokens: &[u32],
+    text: Text<'_>,
     options: &ScoreOptions,
     list: usize,
-    stop: &AtomicBool,
 ) -> Result<Vec<TokenScore>, Stopped> {
+    let tokens = text.tokens;
     let w = m.weights();
     let vocab = m.vocab_size();
     let list = list.max(options.top_k);
@@ -383,92 +376,81 @@ fn one_pass(
         Batching::Second => (m.second(), m.first()),
     };
     let listed = other.score_until(
-        tokens,
+        text,
         &ScoreOptions {
             top_k: list,
             ranks: false,
         },
-        stop,
     )?;
     let mut out: Vec<TokenScore> = Vec::with_capacity(tokens.len());
     let positions: Vec<usize> = (0..tokens.len()).collect();
     let mut mixed: Vec<f64> = Vec::new();
-    walked.visit_distributions(
-        tokens,
-        &positions,
-        &mut |p, d| {
-            let (Some(x), Some(&token)) = (listed.get(p), tokens.get(p)) else {
-                return;
-            };
-            let y = TokenScore::from_distribution(
-                token,
-                d,
-                &ScoreOptions {
-                    top_k: list,
-                    ranks: false,
-                },
-            );
-            let (xa, yb) = match batching {
-                Batching::First => (&y, x),
-                Batching::Second => (x, &y),
-            };
-            let mut pos = Position::new(xa, yb, list, vocab);
-            // The walked part's value of every candidate is exact.
-            for c in pos.cands.iter_mut() {
-                let exact = d.get(c.token as usize).copied();
-                match batching {
-                    Batching::First => c.a = c.a.or(exact),
-                    Batching::Second => c.b = c.b.or(exact),
-                }
+    walked.visit_distributions(text.at(&positions), &mut |p, d| {
+        let (Some(x), Some(&token)) = (listed.get(p), tokens.get(p)) else {
+            return;
+        };
+        let y = TokenScore::from_distribution(
+            token,
+            d,
+            &ScoreOptions {
+                top_k: list,
+                ranks: false,
+            },
+        );
+        let (xa, yb) = match batching {
+            Batching::First => (&y, x),
+            Batching::Second => (x, &y),
+        };
+        let mut pos = Position::new(xa, yb, list, vocab);
+        // The walked part's value of every candidate is exact.
+        for c in pos.cands.iter_mut() {
+            let exact = d.get(c.token as usize).copied();
+            match batching {
+                Batching::First => c.a = c.a.or(exact),
+                Batching::Second => c.b = c.b.or(exact),
             }
-            let missing = pos
-                .needed(w, options.top_k, options.ranks)
-                .iter()
-                .any(|&i| pos.cands[i].a.is_none() || pos.cands[i].b.is_none());
-            let settled = if missing {
-                None
-            } else {
-                pos.settle(w, (token, vocab), options.top_k, options.ranks)
-            };
-            let mut score = TokenScore {
-                token,
-                logprob: log_mix(&w, &[xa.logprob, yb.logprob]),
-                top: Vec::new(),
-                rank: None,
-            };
-            match settled {
-                Some((top, rank)) => {
-                    score.top = top;
-                    score.rank = rank;
-                }
-                None => {
-                    // A stop inside is seen by the walk's next check.
-                    let _ = other.visit_distributions(
-                        tokens,
-                        &[p],
-                        &mut |_, e| {
-                            let (da, db) = match batching {
-                                Batching::First => (d, e),
-                                Batching::Second => (e, d),
-                            };
-                            mixed.clear();
-                            mixed.extend(
-                                da.iter()
-                                    .zip(db)
-                                    .map(|(x, y)| weigh(w[0], *x) + weigh(w[1], *y)),
-                            );
-                            score.top = top_of(&mixed, options.top_k);
-                            score.rank = options.ranks.then(|| rank_of(&mixed, token));
-                        },
-                        stop,
+        }
+        let missing = pos
+            .needed(w, options.top_k, options.ranks)
+            .iter()
+            .any(|&i| pos.cands[i].a.is_none() || pos.cands[i].b.is_none());
+        let settled = if missing {
+            None
+        } else {
+            pos.settle(w, (token, vocab), options.top_k, options.ranks)
+        };
+        let mut score = TokenScore {
+            token,
+            logprob: log_mix(&w, &[xa.logprob, yb.logprob]),
+            top: Vec::new(),
+            rank: None,
+        };
+        match settled {
+            Some((top, rank)) => {
+                score.top = top;
+                score.rank = rank;
+            }
+            None => {
+                // A stop inside is seen by the walk's next check.
+                let _ = other.visit_distributions(text.at(&[p]), &mut |_, e| {
+                    let (da, db) = match batching {
+                        Batching::First => (d, e),
+                        Batching::Second => (e, d),
+                    };
+                    mixed.clear();
+                    mixed.extend(
+                        da.iter()
+                            .zip(db)
+                            .map(|(x, y)| weigh(w[0], *x) + weigh(w[1], *y)),
                     );
-                }
+                    score.top = top_of(&mixed, options.top_k);
+                    score.rank = options.ranks.then(|| rank_of(&mixed, token));
+                });
             }
-            out.push(score);
-        },
-        stop,
-    )?;
-    check(stop)?;
+        }
+        out.push(score);
+    })?;
+    text.check()?;
     if out.len() != tokens.len() {
         // The walk skipped a position: only a stop (seen above) or a failure of the part does.
         return Err(Stopped);
@@ -482,78 +464,58 @@ fn one_pass(
 /// otherwise both parts visit [`CHUNK`] positions at a time.
 pub(crate) fn visit_mixed(
     m: &Parts<'_>,
-    tokens: &[u32],
-    positions: &[usize],
+    positions: Positions<'_>,
     visit: &mut dyn FnMut(usize, &[f64]),
-    stop: &AtomicBool,
 ) -> Result<(), Stopped> {
     let [wa, wb] = m.weights();
     let (a, b) = (m.first(), m.second());
     match (a.batches_distributions(), b.batches_distributions()) {
-        (true, false) => return nested(&**a, wa, &**b, wb, tokens, positions, visit, stop),
-        (false, true) => return nested(&**b, wb, &**a, wa, tokens, positions, visit, stop),
+        (true, false) => return nested((&**a, wa), (&**b, wb), positions, visit),
+        (false, true) => return nested((&**b, wb), (&**a, wa), positions, visit),
         _ => {}
     }
     // Both parts visit `CHUNK` positions at a time (one row per part and position held at once).
     let mut rows: Vec<Vec<f64>> = Vec::with_capacity(CHUNK);
-    for chunk in positions.chunks(CHUNK) {
+    for chunk in positions.at.chunks(CHUNK) {
+        let chunk = positions.text.at(chunk);
         rows.clear();
-        a.visit_distributions(tokens, chunk, &mut |_, d| rows.push(d.to_vec()), stop)?;
+        a.visit_distributions(chunk, &mut |_, d| rows.push(d.to_vec()))?;
         let mut k = 0;
-        b.visit_distributions(
-            tokens,
-            chunk,
-            &mut |p, d| {
-                if let Some(row) = rows.get_mut(k) {
-                    for (x, y) in row.iter_mut().zip(d) {
-                        *x = wa * *x + wb * y;
-                    }
-                    visit(p, row);
+        b.visit_distributions(chunk, &mut |p, d| {
+            if let Some(row) = rows.get_mut(k) {
+                for (x, y) in row.iter_mut().zip(d) {
+                    *x = wa * *x + wb * y;
                 }
-                k += 1;
-            },
-            stop,
-        )?;
+                visit(p, row);
+            }
+            k += 1;
+        })?;
     }
     Ok(())
 }
 
 /// `outer` visits every position once; `inner` gives each one's distribution as it comes.
-#[allow(clippy::too_many_arguments)] // two weighted parts and visit's arguments
 fn nested(
-    outer: &dyn LanguageModel,
-    w_outer: f64,
-    inner: &dyn LanguageModel,
-    w_inner: f64,
-    tokens: &[u32],
-    positions: &[usize],
+    (outer, w_outer): (&dyn LanguageModel, f64),
+    (inner, w_inner): (&dyn LanguageModel, f64),
+    positions: Positions<'_>,
     visit: &mut dyn FnMut(usize, &[f64]),
-    stop: &AtomicBool,
 ) -> Result<(), Stopped> {
+    let text = positions.text;
     let mut row: Vec<f64> = Vec::new();
-    outer.visit_distributions(
-        tokens,
-        positions,
-        &mut |p, d| {
-            row.clear();
-            let mut got = false;
-            // A stop inside is seen by the outer visit's next check.
-            let _ = inner.visit_distributions(
-                tokens,
-                &[p],
-                &mut |_, e| {
-                    row.extend(d.iter().zip(e).map(|(x, y)| w_outer * x + w_inner * y));
-                    got = true;
-                },
-                stop,
-            );
-            if got {
-                visit(p, &row);
-            }
-        },
-        stop,
-    )?;
-    check(stop)
+    outer.visit_distributions(positions, &mut |p, d| {
+        row.clear();
+        let mut got = false;
+        // A stop inside is seen by the outer visit's next check.
+        let _ = inner.visit_distributions(text.at(&[p]), &mut |_, e| {
+            row.extend(d.iter().zip(e).map(|(x, y)| w_outer * x + w_inner * y));
+            got = true;
+        });
+        if got {
+            visit(p, &row);
+        }
+    })?;
+    text.check()
 }
 
 #[cfg(test)]
@@ -562,6 +524,8 @@ mod tests {
 
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    use std::sync::atomic::AtomicBool;
 
     use super::*;
     use crate::mixture::MixedModel;
@@ -614,7 +578,8 @@ mod tests {
                 top_k: k,
                 ranks: true,
             };
-            let got = score_with(&m.parts(), text, &options, list, &never).expect("score");
+            let got =
+                score_with(&m.parts(), Text::new(text, &never), &options, list).expect("score");
             for (i, s) in got.iter().enumerate() {
                 let a = m.first().next_distribution(&text[..i]);
                 let b = m.second().next_distribution(&text[..i]);
@@ -680,19 +645,17 @@ mod tests {
             self.0.eot()
         }
 
-        fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
-            self.0.next_distribution(context)
+        fn next_distribution_until(&self, context: Text<'_>) -> Result<Vec<f64>, Stopped> {
+            self.0.next_distribution_until(context)
         }
 
         fn visit_distributions(
             &self,
-            tokens: &[u32],
-            positions: &[usize],
+            positions: Positions<'_>,
             visit: &mut dyn FnMut(usize, &[f64]),
-            stop: &AtomicBool,
         ) -> Result<(), Stopped> {
             self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            self.0.visit_distributions(tokens, positions, visit, stop)
+            self.0.visit_distributions(positions, visit)
         }
 
         fn batches_distributions(&self) -> bool {
@@ -725,7 +688,7 @@ mod tests {
                     top_k: 2,
                     ranks: true,
                 };
-                score_with(&m.parts(), &text, &options, list, &never).expect("score");
+                score_with(&m.parts(), Text::new(&text, &never), &options, list).expect("score");
                 // One walk: the lists, the look-ups and the fallback all read it.
                 let walks = batching.1.load(std::sync::atomic::Ordering::SeqCst);
                 assert_eq!(walks, 1, "{walks} walks");
@@ -746,22 +709,12 @@ mod tests {
             ranks: false,
         };
         let list = 1 + EXTRA;
-        let scores = m.first().score_until(
-            &text,
-            &ScoreOptions {
-                top_k: list,
-                ranks: false,
-            },
-            &never,
-        );
-        let others = m.second().score_until(
-            &text,
-            &ScoreOptions {
-                top_k: list,
-                ranks: false,
-            },
-            &never,
-        );
+        let listing = ScoreOptions {
+            top_k: list,
+            ranks: false,
+        };
+        let scores = m.first().score_until(Text::new(&text, &never), &listing);
+        let others = m.second().score_until(Text::new(&text, &never), &listing);
         let (scores, others) = (scores.expect("a"), others.expect("b"));
         let w = m.weights();
         let settled_by_lists = scores
@@ -784,7 +737,7 @@ mod tests {
             scores.len()
         );
         assert_eq!(
-            score(&m.parts(), &text, &options, &never)
+            score(&m.parts(), Text::new(&text, &never), &options)
                 .expect("score")
                 .len(),
             text.len()

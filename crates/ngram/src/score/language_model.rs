@@ -3,9 +3,7 @@
 //! scoring, distributions, and token look-ups at given positions (a step from the position's
 //! context, no distribution built) from one implementation.
 
-use std::sync::atomic::AtomicBool;
-
-use crate::lm::{LanguageModel, ScoreOptions, Stopped, TokenScore};
+use crate::lm::{LanguageModel, ScoreOptions, Stopped, Text, TokenScore};
 use crate::model::KnModel;
 use crate::score::sequence;
 
@@ -68,23 +66,21 @@ impl<T: KneserNeyParts> LanguageModel for T {
 
     fn score_until(
         &self,
-        tokens: &[u32],
+        text: Text<'_>,
         options: &ScoreOptions,
-        stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped> {
-        sequence::score(self.kn_parts().as_slice(), tokens, options, stop)
+        sequence::score(self.kn_parts().as_slice(), text, options)
     }
 
-    fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
-        sequence::next_distribution(self.kn_parts().as_slice(), context)
+    fn next_distribution_until(&self, context: Text<'_>) -> Result<Vec<f64>, Stopped> {
+        context.check()?;
+        Ok(sequence::next_distribution(
+            self.kn_parts().as_slice(),
+            context.tokens,
+        ))
     }
 
-    fn logprobs_at(
-        &self,
-        tokens: &[u32],
-        asks: &[(usize, u32)],
-        stop: &AtomicBool,
-    ) -> Result<Vec<f64>, Stopped> {
-        sequence::logprobs_at(self.kn_parts().as_slice(), tokens, asks, stop)
+    fn logprobs_at(&self, text: Text<'_>, asks: &[(usize, u32)]) -> Result<Vec<f64>, Stopped> {
+        sequence::logprobs_at(self.kn_parts().as_slice(), text, asks)
     }
 }

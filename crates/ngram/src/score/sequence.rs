@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::AtomicBool;
 
-use crate::lm::{by_position, check, ScoreOptions, Stopped, TokenScore};
+use crate::lm::{by_position, check, ScoreOptions, Stopped, Text, TokenScore};
 use crate::model::{Ctx, KnModel, State};
 use crate::score::rank::{rank, RankScratch};
 use crate::score::topk::{quick_top1, top_k, Part, Scratch};
@@ -195,13 +195,13 @@ pub(crate) fn distribution(
     }
 }
 
-/// Scores `tokens` after the start-of-text context; [`Stopped`] once `stop` is set.
+/// Scores the tokens of `text` after the start-of-text context; [`Stopped`] once its flag is set.
 pub(crate) fn score(
     models: &[(f64, &KnModel)],
-    tokens: &[u32],
+    text: Text<'_>,
     options: &ScoreOptions,
-    stop: &AtomicBool,
 ) -> Result<Vec<TokenScore>, Stopped> {
+    let Text { tokens, stop } = text;
     let n = tokens.len();
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
     let need_ctx = options.top_k > 0 || options.ranks;
@@ -325,10 +325,10 @@ pub(crate) fn next_distribution(models: &[(f64, &KnModel)], context: &[u32]) -> 
 /// context per ask.
 pub(crate) fn logprobs_at(
     models: &[(f64, &KnModel)],
-    tokens: &[u32],
+    text: Text<'_>,
     asks: &[(usize, u32)],
-    stop: &AtomicBool,
 ) -> Result<Vec<f64>, Stopped> {
+    let Text { tokens, stop } = text;
     let order = by_position(asks);
     let weights: Vec<f64> = models.iter().map(|m| m.0).collect();
     let mut ctxs: Vec<Ctx> = models.iter().map(|m| m.1.start()).collect();

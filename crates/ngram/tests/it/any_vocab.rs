@@ -12,7 +12,7 @@ use std::sync::Arc;
 use likely_ngram::score::figures::evaluate;
 use likely_ngram::{
     generate, progress, storage, train_adapted, train_model, tune_lambda, InterpolatedModel,
-    KnModel, LanguageModel, MixedModel, NgramError, TokenIds, Vocab,
+    KnModel, LanguageModel, MixedModel, NgramError, Text, TokenIds, Vocab,
 };
 
 const EOT: u32 = 0;
@@ -67,7 +67,9 @@ fn toy_distributions_sum_to_one_and_top_k_and_ranks_are_exact() {
     // The look-ups at given positions are the scores' values.
     let never = AtomicBool::new(false);
     let asks: Vec<(usize, u32)> = (0..text.len()).rev().map(|i| (i, text[i])).collect();
-    let got = m.logprobs_at(&text, &asks, &never).expect("look-ups");
+    let got = m
+        .logprobs_at(Text::new(&text, &never), &asks)
+        .expect("look-ups");
     let scores = lp(&m, &text);
     for (&(i, _), l) in asks.iter().zip(got) {
         assert_eq!(l, scores[i]);

@@ -7,7 +7,7 @@ use likely_testkit::model::Stepped;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use likely_ngram::{
-    generate, generate_until, KnModel, LanguageModel, SampleParams, ScoreOptions, Stopped,
+    generate, generate_until, KnModel, LanguageModel, SampleParams, ScoreOptions, Stopped, Text,
 };
 
 /// A synthetic corpus over a small alphabet, order 3.
@@ -52,10 +52,13 @@ fn scoring_stops_once_the_flag_is_set() {
             ranks: true,
         },
     ] {
-        assert_eq!(m.score_until(&tokens, &options, &stop), Err(Stopped));
+        assert_eq!(
+            m.score_until(Text::new(&tokens, &stop), &options),
+            Err(Stopped)
+        );
     }
     let running = AtomicBool::new(false);
-    let scores = m.score_until(&tokens, &ScoreOptions::default(), &running);
+    let scores = m.score_until(Text::new(&tokens, &running), &ScoreOptions::default());
     assert_eq!(scores.map(|s| s.len()), Ok(tokens.len()));
 }
 

@@ -11,14 +11,15 @@
 //! (`ScoreOptions::top_k`; its cost is in docs/distribution.md).
 
 use super::normalise::{self, RawGeneration};
-use super::DEFAULT_MAX_TOKENS;
+use super::{GenerateInput, DEFAULT_MAX_TOKENS};
 use crate::embedded::EmbeddedTokenizer;
 use crate::error::AppError;
 use likely_core::stop_sequences;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
 use likely_core::{ScoredToken, TopK};
 use likely_ngram::{
-    sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Tokenizer,
+    sample_until, EmbeddedModels, LanguageModel, SampleParams, ScoreOptions, Stopped, Text,
+    Tokenizer,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -142,15 +143,14 @@ impl EmbeddedBackend {
         self.model.vocab_size()
     }
 
-    /// Answers a validated request on the blocking pool. The blocking task holds `permit` until it
-    /// ends; dropping this future (timeout, client gone) makes the task stop at its next check.
-    /// With `ids` the prompt is those tokens, never re-tokenized; a leading end-of-text token is the
-    /// start-of-text context itself (the one every text is scored after), so the token after it is
-    /// scored given the start of text, as lm-evaluation-harness's prefix token intends.
+    /// Answers `input` on the blocking pool. The blocking task holds `permit` until it ends;
+    /// dropping this future (timeout, client gone) makes the task stop at its next check. Token ids
+    /// sent as the prompt are never re-tokenized; a leading end-of-text token is the start-of-text
+    /// context itself (the one every text is scored after), so the token after it is scored given
+    /// the start of text, as lm-evaluation-harness's prefix token intends.
     pub async fn generate(
         &self,
-        request: GenerateRequest,
-        ids: Option<Vec<u32>>,
+        input: GenerateInput,
         permit: OwnedSemaphorePermit,
     ) -> Result<GenerateResponse, AppError> {
         let backend = self.clone();
@@ -158,6 +158,7 @@ impl EmbeddedBackend {
         let _stop_on_drop = StopOnDrop(Arc::clone(&stop));
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            let GenerateInput { request, ids } = input;
             let ids = ids.unwrap_or_else(|| backend.tokenizer.encode(&request.prompt));
             backend.generate_blocking(&request, &ids, &stop)
         })
@@ -214,7 +215,7 @@ impl EmbeddedBackend {
             let listed = request.top_logprobs.is_some();
             let mut scores = self
                 .model
-                .score_until(scored_ids, &options, stop)
+                .score_until(Text::new(scored_ids, stop), &options)
                 .map_err(stopped)?;
             if context_given {
                 // Unscored: the normalised answer leaves the first token without a likelihood.

@@ -46,35 +46,37 @@ pub enum Backend {
     Sglang(SglangBackend),
 }
 
+/// What a backend answers: a validated Generate request and, when the client sent its prompt as
+/// token ids, those ids, scored exactly as sent (`request.prompt` is then their text, for the limits
+/// and the answer). Only backends that take ids accept them ([`Backend::takes_ids`]).
+#[derive(Debug, Clone)]
+pub struct GenerateInput {
+    /// The validated request.
+    pub request: GenerateRequest,
+    /// The prompt's token ids, when the client sent ids.
+    pub ids: Option<Vec<u32>>,
+}
+
 impl Backend {
-    /// Answers a validated request, holding the model's concurrency `permit` until the work is done:
-    /// a remote call ends when this future is dropped, the embedded model's CPU work when it sees
-    /// its stop flag (so the permit never frees before the CPU does).
-    ///
-    /// With `ids` the prompt is those token ids, scored exactly as sent (`request.prompt` is then
-    /// their text, for the limits and the answer); only backends that take ids accept them
-    /// ([`Backend::takes_ids`]).
+    /// Answers `input`, holding the model's concurrency `permit` until the work is done: a remote
+    /// call ends when this future is dropped, the embedded model's CPU work when it sees its stop
+    /// flag (so the permit never frees before the CPU does).
     pub async fn generate(
         &self,
-        request: GenerateRequest,
-        ids: Option<Vec<u32>>,
+        input: GenerateInput,
         permit: OwnedSemaphorePermit,
     ) -> Result<GenerateResponse, AppError> {
-        if ids.is_some() {
+        if input.ids.is_some() {
             self.takes_ids().map_err(AppError::BadRequest)?;
         }
-        let mode = request.likelihoods();
-        let stops = request.stops().to_vec();
+        let mode = input.request.likelihoods();
+        let stops = input.request.stops().to_vec();
         let mut answer = match self {
-            Backend::Embedded(backend) => backend.generate(request, ids, permit).await,
-            Backend::Cohere(backend) => holding(permit, backend.generate(request)).await,
-            Backend::OpenAi(backend) => {
-                holding(permit, backend.generate(request, ids.as_deref())).await
-            }
-            Backend::Tgi(backend) => holding(permit, backend.generate(request)).await,
-            Backend::Sglang(backend) => {
-                holding(permit, backend.generate(request, ids.as_deref())).await
-            }
+            Backend::Embedded(backend) => backend.generate(input, permit).await,
+            Backend::Cohere(backend) => holding(permit, backend.generate(input.request)).await,
+            Backend::OpenAi(backend) => holding(permit, backend.generate(&input)).await,
+            Backend::Tgi(backend) => holding(permit, backend.generate(input.request)).await,
+            Backend::Sglang(backend) => holding(permit, backend.generate(&input)).await,
         }?;
         stops::apply(&mut answer, mode, &stops);
         Ok(answer)

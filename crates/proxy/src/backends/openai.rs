@@ -13,7 +13,7 @@
 use super::normalise::{self, RawGeneration};
 use super::top_logprobs;
 use super::upstream::Upstream;
-use super::DEFAULT_MAX_TOKENS;
+use super::{GenerateInput, DEFAULT_MAX_TOKENS};
 use crate::config::Flavor;
 use crate::error::AppError;
 use likely_core::prompt_split;
@@ -140,17 +140,13 @@ impl OpenAiBackend {
         }
     }
 
-    /// Forwards a validated request and normalises the answer.
-    /// With `ids`, they are the prompt (`request.prompt` is their text).
-    pub async fn generate(
-        &self,
-        request: GenerateRequest,
-        ids: Option<&[u32]>,
-    ) -> Result<GenerateResponse, AppError> {
+    /// Forwards `input` (its token ids as the prompt, when sent) and normalises the answer.
+    pub async fn generate(&self, input: &GenerateInput) -> Result<GenerateResponse, AppError> {
+        let request = &input.request;
         let mode = request.likelihoods();
         let wanted = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-        let mut body = self.request(&request, mode, wanted);
-        if let Some(ids) = ids {
+        let mut body = self.request(request, mode, wanted);
+        if let Some(ids) = &input.ids {
             body.prompt = PromptBody::Ids(ids);
         }
         let answer: CompletionAnswer = self.upstream.post(&body, "completions").await?;

@@ -11,7 +11,7 @@
 use super::normalise::{self, RawGeneration};
 use super::top_logprobs;
 use super::upstream::Upstream;
-use super::DEFAULT_MAX_TOKENS;
+use super::{GenerateInput, DEFAULT_MAX_TOKENS};
 use crate::error::AppError;
 use likely_core::ScoredToken;
 use likely_core::{GenerateRequest, GenerateResponse, ReturnLikelihoods};
@@ -85,16 +85,13 @@ impl SglangBackend {
         SglangBackend { upstream }
     }
 
-    /// Forwards a validated request (once per generation) and normalises the answers.
-    /// With `ids`, they are the prompt (`request.prompt` is their text).
-    pub async fn generate(
-        &self,
-        request: GenerateRequest,
-        ids: Option<&[u32]>,
-    ) -> Result<GenerateResponse, AppError> {
+    /// Forwards `input` once per generation (its token ids as the prompt, when sent) and normalises
+    /// the answers.
+    pub async fn generate(&self, input: &GenerateInput) -> Result<GenerateResponse, AppError> {
+        let request = &input.request;
         let mode = request.likelihoods();
-        let mut body = body(&request, mode);
-        if let Some(ids) = ids {
+        let mut body = body(request, mode);
+        if let Some(ids) = &input.ids {
             body.text = None;
             body.input_ids = Some(ids);
         }

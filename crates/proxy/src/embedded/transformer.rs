@@ -6,13 +6,11 @@
 //! model is called (`backends::embedded`); any other failure of the tensor library is logged and
 //! ends the work as a stop does (scoring, distributions and sampling alike: the request is answered
 //! 504 with no internals), so no panic reaches a request. Only the infallible
-//! [`LanguageModel::next_distribution`], which no request path calls, answers a uniform
-//! distribution after logging a failure.
+//! [`LanguageModel::next_distribution`] (the trait's default), which no request path calls, answers
+//! a uniform distribution after a logged failure.
 
 use likely_lm::{LmError, Model};
-use likely_ngram::lm::check;
-use likely_ngram::{LanguageModel, ScoreOptions, Stopped, TokenScore};
-use std::sync::atomic::AtomicBool;
+use likely_ngram::{LanguageModel, Positions, ScoreOptions, Stopped, Text, TokenScore};
 
 /// The transformer behind a `LanguageModel`. Clones share the weights.
 #[derive(Debug, Clone)]
@@ -51,31 +49,21 @@ impl LanguageModel for Transformer {
 
     fn score_until(
         &self,
-        tokens: &[u32],
+        text: Text<'_>,
         options: &ScoreOptions,
-        stop: &AtomicBool,
     ) -> Result<Vec<TokenScore>, Stopped> {
         // One set of score types for both model crates (`likely-lm-types`).
+        let Text { tokens, stop } = text;
         self.model
             .score_until(tokens, options, stop)
             .map_err(stopped)
     }
 
-    fn next_distribution(&self, context: &[u32]) -> Vec<f64> {
-        self.model.next_distribution(context).unwrap_or_else(|error| {
-            tracing::error!(%error, "the on-board transformer failed; answering a uniform distribution");
-            let size = self.model.vocab_size();
-            vec![1.0 / size as f64; size]
-        })
-    }
-
-    fn next_distribution_until(
-        &self,
-        context: &[u32],
-        stop: &AtomicBool,
-    ) -> Result<Vec<f64>, Stopped> {
-        check(stop)?;
-        self.model.next_distribution(context).map_err(stopped)
+    fn next_distribution_until(&self, context: Text<'_>) -> Result<Vec<f64>, Stopped> {
+        context.check()?;
+        self.model
+            .next_distribution(context.tokens)
+            .map_err(stopped)
     }
 
     fn batches_distributions(&self) -> bool {
@@ -84,28 +72,19 @@ impl LanguageModel for Transformer {
 
     fn visit_distributions(
         &self,
-        tokens: &[u32],
-        positions: &[usize],
+        positions: Positions<'_>,
         visit: &mut dyn FnMut(usize, &[f64]),
-        stop: &AtomicBool,
     ) -> Result<(), Stopped> {
-        // Positions before a token come from one windowed pass over `tokens`; the one after the
+        // Positions before a token come from one windowed pass over the tokens; the one after the
         // last token (if asked) from the distribution after all of them.
-        let mut wanted = positions.iter().copied().peekable();
+        let Positions { text, at } = positions;
+        let mut wanted = at.iter().copied().peekable();
         let mut dist = Vec::with_capacity(self.model.vocab_size());
-        let last = tokens.len();
-        let before_end = positions.iter().any(|&p| p < last);
-        if before_end {
-            // Only the tokens up to the last asked position need a pass.
-            let upto = positions
-                .iter()
-                .copied()
-                .filter(|&p| p < last)
-                .max()
-                .unwrap_or(0)
-                + 1;
+        let last = text.tokens.len();
+        // Only the tokens up to the last asked position before the end need a pass.
+        if let Some(upto) = at.iter().copied().filter(|&p| p < last).max() {
             self.model
-                .for_each_logprobs(&tokens[..upto], stop, |i, row| {
+                .for_each_logprobs(&text.tokens[..=upto], text.stop, |i, row| {
                     if wanted.peek() == Some(&i) {
                         dist.clear();
                         dist.extend(row.iter().map(|&l| f64::from(l).exp()));
@@ -118,7 +97,7 @@ impl LanguageModel for Transformer {
                 .map_err(stopped)?;
         }
         for p in wanted {
-            let dist = self.next_distribution_until(&tokens[..p.min(last)], stop)?;
+            let dist = self.next_distribution_until(text.before(p))?;
             visit(p, &dist);
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! `POST /v1/generate`: Cohere's v1 Generate, answered by the named model's backend within the model's
 //! limits (prompt length, concurrency, time).
 
+use crate::backends::GenerateInput;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::validate::validate;
@@ -49,7 +50,14 @@ async fn answer_prompt(
         .check_prompt(&entry.info.name, &request.prompt)?;
     let permit = entry.gate.enter(&entry.info.name).await?;
     let timeout = entry.limits.timeout;
-    match tokio::time::timeout(timeout, entry.backend.generate(request, ids, permit)).await {
+    match tokio::time::timeout(
+        timeout,
+        entry
+            .backend
+            .generate(GenerateInput { request, ids }, permit),
+    )
+    .await
+    {
         Ok(answer) => answer,
         Err(_elapsed) => Err(AppError::GatewayTimeout(format!(
             "model `{}` did not answer within {} s",

@@ -5,14 +5,7 @@
 use deadpool_postgres::Client;
 
 use crate::error::{Result, StoreError};
-
-/// The migrations in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../../migrations/postgres/0001_shares.sql"),
-    include_str!("../../migrations/postgres/0002_record.sql"),
-    include_str!("../../migrations/postgres/0003_search.sql"),
-    include_str!("../../migrations/postgres/0004_grams.sql"),
-];
+use crate::migrations::{migrations, Dialect};
 
 /// The advisory lock key that serialises migrations: "likelyst" read as a big-endian integer.
 const MIGRATION_LOCK_KEY: i64 = i64::from_be_bytes(*b"likelyst");
@@ -35,14 +28,12 @@ pub(super) async fn migrate(client: &mut Client) -> Result<()> {
         )
         .await?
         .get(0);
-    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    let all = migrations(Dialect::Postgres);
+    let known = i64::try_from(all.len()).unwrap_or(i64::MAX);
     if found > known {
         return Err(StoreError::SchemaTooNew { found, known });
     }
-    for (version, sql) in (1i64..)
-        .zip(MIGRATIONS)
-        .skip(usize::try_from(found).unwrap_or(0))
-    {
+    for (version, sql) in (1i64..).zip(&all).skip(usize::try_from(found).unwrap_or(0)) {
         tx.batch_execute(sql).await?;
         tx.execute(
             "INSERT INTO likely_store_migrations (version) VALUES ($1)",

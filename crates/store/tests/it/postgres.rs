@@ -158,7 +158,7 @@ async fn first_release_database(url: &str, name: &str) -> String {
     let (old_url, client, connection) = database_as_left_by(
         url,
         name,
-        include_str!("../../migrations/postgres/0001_shares.sql"),
+        &likely_store::migrations(likely_store::Dialect::Postgres)[0],
         "(1)",
     )
     .await;
@@ -254,10 +254,7 @@ async fn a_version_2_database_gets_the_trigram_index() {
     let (old_url, client, connection) = database_as_left_by(
         &url,
         &name,
-        concat!(
-            include_str!("../../migrations/postgres/0001_shares.sql"),
-            include_str!("../../migrations/postgres/0002_record.sql"),
-        ),
+        &likely_store::migrations(likely_store::Dialect::Postgres)[..2].concat(),
         "(1), (2)",
     )
     .await;

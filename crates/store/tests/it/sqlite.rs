@@ -172,12 +172,10 @@ async fn a_version_2_database_gets_the_search_index_over_its_runs() {
     let path = dir.path().join("record.sqlite3");
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(concat!(
-            include_str!("../../migrations/sqlite/0001_shares.sql"),
-            include_str!("../../migrations/sqlite/0002_record.sql"),
-            "PRAGMA user_version = 2;"
-        ))
-        .unwrap();
+        // Exactly what the release before the search index left behind.
+        let version_2 = likely_store::migrations(likely_store::Dialect::Sqlite)[..2].concat();
+        conn.execute_batch(&format!("{version_2}PRAGMA user_version = 2;"))
+            .unwrap();
         for (i, text) in ["base\ntune-7-v2\nalice\nteam set", "base\nother\nbob"]
             .iter()
             .enumerate()
