@@ -57,8 +57,10 @@ pub(crate) struct Batcher {
     ended: Condvar,
     /// Passes run so far.
     passes: AtomicU64,
-    /// Windows computed so far (by those passes).
+    /// Windows asked so far (of those passes).
     windows: AtomicU64,
+    /// Windows computed so far (a window asked twice in one pass is computed once).
+    computed: AtomicU64,
 }
 
 /// How the windows asked of one network were run: so far, `windows` windows in `passes` passes.
@@ -66,8 +68,10 @@ pub(crate) struct Batcher {
 pub struct PassCounts {
     /// Forward passes run.
     pub passes: u64,
-    /// Windows they computed (as many as the passes when no two callers overlapped).
+    /// Windows asked of them (as many as the passes when no two callers overlapped).
     pub windows: u64,
+    /// Windows they computed: fewer than asked when the same window was asked twice in a pass.
+    pub computed: u64,
 }
 
 impl std::fmt::Debug for Batcher {
@@ -96,6 +100,7 @@ impl Batcher {
         PassCounts {
             passes: self.passes.load(Ordering::Relaxed),
             windows: self.windows.load(Ordering::Relaxed),
+            computed: self.computed.load(Ordering::Relaxed),
         }
     }
 
@@ -134,7 +139,8 @@ impl Batcher {
                 self.windows
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
                 let guard = PassGuard(self);
-                run(weights, &batch, &job, stop);
+                let computed = run(weights, &batch, &job, stop);
+                self.computed.fetch_add(computed as u64, Ordering::Relaxed);
                 drop(guard);
                 queue = lock(&self.queue);
                 continue;
@@ -164,16 +170,27 @@ fn take(waiting: &mut VecDeque<Arc<Job>>) -> Vec<Arc<Job>> {
 }
 
 /// Runs one pass over `batch` and sets every job's outcome. `own` is the runner's job (it may or
-/// may not be in the batch); `stop` is the runner's flag.
-fn run(weights: &Weights, batch: &[Arc<Job>], own: &Job, stop: &AtomicBool) {
-    let mut caches: Vec<KvCache> = batch.iter().map(|_| KvCache::new()).collect();
-    let mut segments: Vec<Segment<'_>> = batch
+/// may not be in the batch); `stop` is the runner's flag. Windows asked twice (two models over
+/// the same network scoring the same snippet: an evaluation asks every model's window of a snippet
+/// one after the other) are computed once.
+fn run(weights: &Weights, batch: &[Arc<Job>], own: &Job, stop: &AtomicBool) -> usize {
+    // Each job's window among the distinct ones computed.
+    let mut distinct: Vec<&[u32]> = Vec::with_capacity(batch.len());
+    let slots: Vec<usize> = batch
+        .iter()
+        .map(|job| match distinct.iter().position(|t| *t == job.tokens) {
+            Some(slot) => slot,
+            None => {
+                distinct.push(&job.tokens);
+                distinct.len() - 1
+            }
+        })
+        .collect();
+    let mut caches: Vec<KvCache> = distinct.iter().map(|_| KvCache::new()).collect();
+    let mut segments: Vec<Segment<'_>> = distinct
         .iter()
         .zip(&mut caches)
-        .map(|(job, cache)| Segment {
-            tokens: &job.tokens,
-            cache,
-        })
+        .map(|(tokens, cache)| Segment { tokens, cache })
         .collect();
     let stopped = || {
         if stop.load(Ordering::Relaxed) {
@@ -185,12 +202,19 @@ fn run(weights: &Weights, batch: &[Arc<Job>], own: &Job, stop: &AtomicBool) {
     drop(segments);
     match hidden {
         Ok(hidden) => {
-            let mut first = 0;
-            for (job, cache) in batch.iter().zip(caches) {
-                let n = job.tokens.len();
-                let rows = hidden.narrow(0, first, n).map_err(LmError::from);
-                *lock(&job.outcome) = Some(rows.map(|rows| (rows, cache)));
-                first += n;
+            let starts: Vec<usize> = distinct
+                .iter()
+                .scan(0, |first, tokens| {
+                    let start = *first;
+                    *first += tokens.len();
+                    Some(start)
+                })
+                .collect();
+            for (job, &slot) in batch.iter().zip(&slots) {
+                let rows = hidden
+                    .narrow(0, starts[slot], job.tokens.len())
+                    .map_err(LmError::from);
+                *lock(&job.outcome) = Some(rows.map(|rows| (rows, caches[slot].clone())));
             }
         }
         Err(error) => {
@@ -208,4 +232,5 @@ fn run(weights: &Weights, batch: &[Arc<Job>], own: &Job, stop: &AtomicBool) {
             }
         }
     }
+    distinct.len()
 }

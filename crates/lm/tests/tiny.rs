@@ -186,9 +186,13 @@ fn seeded_sampling_repeats_and_runs_past_the_window() {
 fn texts_scored_at_the_same_time_share_passes_and_score_as_alone() {
     let (_dir, model) = common::tiny_model(9);
     let tokens = text_tokens(&model, 90);
-    // Texts of different lengths, one longer than a window (its windows batch with the others').
+    // Texts of different lengths, one longer than a window (its windows batch with the others'),
+    // two asked twice (as two models over the same network ask the same snippet).
     let small = model.with_window(64, 8);
-    let texts: Vec<&[u32]> = (0..8).map(|i| &tokens[i..20 + 9 * i]).collect();
+    let texts: Vec<&[u32]> = (0..8)
+        .map(|i| i % 6)
+        .map(|i| &tokens[i..20 + 9 * i])
+        .collect();
     let options = ScoreOptions {
         top_k: 3,
         ranks: true,
@@ -218,6 +222,10 @@ fn texts_scored_at_the_same_time_share_passes_and_score_as_alone() {
     assert!(
         after.passes - before.passes < after.windows - before.windows,
         "no two windows shared a pass: {before:?} → {after:?}"
+    );
+    assert!(
+        after.computed - before.computed < after.windows - before.windows,
+        "no window asked twice in a pass was computed once: {before:?} → {after:?}"
     );
     for (t, (alone, runs)) in alone.iter().zip(&together).enumerate() {
         for run in runs {
