@@ -18,6 +18,7 @@ mod quant;
 pub mod sample;
 pub mod score;
 mod softmax;
+pub mod threads;
 pub mod tokenizer;
 mod weights;
 
@@ -34,6 +35,7 @@ pub use forward::KvCache;
 pub use model::{Model, Session, DEFAULT_OVERLAP, DEFAULT_WINDOW};
 pub use sample::{SampleParams, Sampled};
 pub use score::{ScoreOptions, TokenScore};
+pub use threads::tune_threads;
 pub use tokenizer::{LmTokenizer, EOS};
 
 /// Where `scripts/fetch-smollm2.sh` installs the weights: `$LIKELY_DATA_DIR/models/smollm2-135m.gguf`,

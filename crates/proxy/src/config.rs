@@ -36,6 +36,12 @@ pub const TRANSFORMER_MODELS: [(&str, &str); 2] = [
     ),
 ];
 
+/// Requests each on-board transformer model lets work at once in the default table: the windows
+/// asked of the network at the same time share one forward pass (`likely_lm`'s batching), so more
+/// at once make larger passes rather than more CPU work (BENCHMARKS.md: eight at a time score
+/// faster than four).
+pub const TRANSFORMER_MAX_CONCURRENT: usize = 8;
+
 /// Why the configuration cannot be used. Messages name files, lines, models and variables, never a
 /// value read from the environment.
 #[derive(Debug, Error)]
@@ -251,6 +257,7 @@ impl Config {
                     name: name.to_string(),
                     backend: Some(BackendKind::Embedded),
                     description: Some(description.to_string()),
+                    max_concurrent: Some(TRANSFORMER_MAX_CONCURRENT),
                     ..ModelConfig::default()
                 });
             }

@@ -163,11 +163,26 @@ impl CustomArgs {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    // The network's multi-megabyte buffers come and go on many threads: keep glibc from holding on
-    // to them (see likely_lm::allocator).
+fn main() -> ExitCode {
+    // Before any thread exists: the network's multi-megabyte buffers come and go on many threads
+    // (keep glibc from holding on to them, likely_lm::allocator), and concurrent passes call into
+    // candle at once (its element-wise ops on the calling thread, likely_lm::threads).
     likely_lm::tune_allocator();
+    likely_lm::tune_threads();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The command line's command, run.
+async fn run() -> ExitCode {
     let command = Cli::parse().command;
     // Logs go to stderr: stdout carries only the "listening" line (or the report), which tests parse.
     let default_level = match command {

@@ -11,7 +11,9 @@ use std::time::Instant;
 use likely_lm::{Model, SampleParams, ScoreOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    likely_lm::tune_allocator(); // as `likely serve` does
+    // As `likely serve` does.
+    likely_lm::tune_allocator();
+    likely_lm::tune_threads();
     let mut args = std::env::args().skip(1);
     let text_file = args
         .next()

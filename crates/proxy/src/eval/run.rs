@@ -15,8 +15,10 @@ use std::io::IsTerminal;
 use std::time::Duration;
 use tokio::task::{Id, JoinSet};
 
-/// Jobs under way at once, over all models.
-pub const CONCURRENCY: usize = 4;
+/// Jobs under way at once for each model: the on-board transformer runs the windows asked of it
+/// at the same time in one pass (`likely_lm`'s batching), so eight at once score faster than four
+/// (BENCHMARKS.md); a model's own gate (`max_concurrent`, its queue) still decides how many run.
+pub const CONCURRENCY_PER_MODEL: usize = 8;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +34,7 @@ type Answer = Result<GenerateResponse, CallFailure>;
 /// Scores the pending jobs of `evaluation` with `scorer`.
 pub async fn run_jobs(scorer: &Scorer, evaluation: &mut Evaluation) -> RunEnd {
     let settings = Settings {
-        concurrency: CONCURRENCY,
+        concurrency: CONCURRENCY_PER_MODEL * evaluation.model_results().count().max(1),
         // Nothing retries a failed snippet later, so nothing is kept for it.
         keep_windows: false,
     };
