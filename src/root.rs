@@ -2,20 +2,18 @@
 //! it; every link is a plain link, so the server's model list is fetched afresh on every page).
 //!
 //! The evaluation page, the one a first visit opens, is in the main wasm module; every other page is
-//! a split point (`wasm_split`): `scripts/split-wasm.sh` moves the code only that page reaches into
-//! a piece of wasm of its own, which the browser downloads when the page is opened.
+//! downloaded when it is opened (`crate::lazy`).
 
 use crate::app::EvaluatePage;
 use crate::customize::{CustomizePage, ModelPage};
 use crate::datasets::DatasetPage;
+use crate::lazy;
 use crate::playground::PlaygroundPage;
 use crate::routes::{route_of, Route, CUSTOMIZE_PATH, EVALUATE_PATH, PLAYGROUND_PATH};
 use crate::runs::RunsPage;
 use leptos::prelude::*;
-use leptos::task::spawn_local_scoped;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use likely_core::record::RUNS_PATH;
-use std::future::Future;
 
 /// The navigation between the pages.
 #[component]
@@ -38,57 +36,16 @@ pub fn Root() -> impl IntoView {
     let route = route_of(&window().location().pathname().unwrap_or_default());
     let page = match route.clone() {
         Route::Evaluate | Route::Run(_) => view! { <EvaluatePage /> }.into_any(),
-        Route::Customize => downloaded(customize_page()),
-        Route::Model(name) => downloaded(model_page(name)),
-        Route::Playground => downloaded(playground_page()),
-        Route::Runs => downloaded(runs_page()),
-        Route::Dataset(fingerprint) => downloaded(dataset_page(fingerprint)),
+        Route::Customize => lazy::page(customize_page()),
+        Route::Model(name) => lazy::page(model_page(name)),
+        Route::Playground => lazy::page(playground_page()),
+        Route::Runs => lazy::page(runs_page()),
+        Route::Dataset(fingerprint) => lazy::page(dataset_page(fingerprint)),
     };
     view! {
         <Nav route=route />
         {page}
     }
-}
-
-/// Where a downloaded page stands.
-#[derive(Clone, Copy, PartialEq)]
-enum Download {
-    Pending,
-    Done,
-    Failed,
-}
-
-/// A page drawn once its piece of wasm is in: until then a note that it is loading (shown only
-/// when the download takes more than a moment, `style/main.css`), and a clear message if it fails.
-fn downloaded(page: impl Future<Output = Result<AnyView, SplitLoaderError>> + 'static) -> AnyView {
-    let drawn = StoredValue::new_local(None::<AnyView>);
-    let (state, set_state) = signal(Download::Pending);
-    // Scoped: the page's signals and effects belong to the app, as if it had been drawn at once.
-    spawn_local_scoped(async move {
-        match page.await {
-            Ok(view) => {
-                drawn.set_value(Some(view));
-                set_state.set(Download::Done);
-            }
-            Err(_) => set_state.set(Download::Failed),
-        }
-    });
-    (move || match state.get() {
-        Download::Pending => view! {
-            <main><p class="page-loading" data-testid="page-loading">"Loading the page…"</p></main>
-        }
-        .into_any(),
-        Download::Done => drawn.try_update_value(Option::take).flatten().into_any(),
-        Download::Failed => view! {
-            <main>
-                <p class="error" role="alert" data-testid="page-download-error">
-                    "This page could not be downloaded. Check the connection and reload the page."
-                </p>
-            </main>
-        }
-        .into_any(),
-    })
-    .into_any()
 }
 
 // The split points: each page behind its own (`wasm_split` turns each into an async function that
