@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Likely needs, each only when missing or at the wrong version:
 # the wasm32 target, Trunk, wasm-split-cli (splits the page's wasm by page), cargo-nextest (test
-# command), wasm-bindgen-cli (the exact version in
-# Cargo.lock), wasm-opt (binaryen 116:
-# npm's `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
+# command), wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116: npm's
+# `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
 # missing. Debian's binaryen 108 breaks the page), Debian's brotli (the dashboard's precompressed files),
 # Debian's Chromium + ChromeDriver, Debian's PostgreSQL server (the shared store's tests start a
 # throwaway cluster), and (scripts/install-python-tools.sh) lm-eval and OpenAI's Python SDK in a
@@ -46,7 +45,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The two Rust tools share one target directory (common dependencies compile once) and leave out what
+# The Rust tools share one target directory (common dependencies compile once) and leave out what
 # an offline build never uses: Trunk's update check and TLS stack, wasm-bindgen-cli's TLS client.
 export CARGO_TARGET_DIR="$LIKELY_TOOLS_DIR/target"
 if ! has_version trunk "$TRUNK_VERSION"; then

@@ -4,7 +4,7 @@ Leptos, serde, likely-core, ...), each group's raw bytes and its bytes compresse
 plus the data section's texts and the rest (vtables, tables).
 
 The main module, the one a first visit downloads: scripts/split-wasm.sh keeps each module with its
-function names in `$CARGO_TARGET_DIR/wasm-split/release/` (`main.wasm`, the pieces under their
+function names in `$CARGO_TARGET_DIR/wasm-split/wasm-release/` (`main.wasm`, the pieces under their
 names); this runs the same wasm-opt on the main one with `-g` (names kept), then reads the name
 section.
     scripts/build.sh (or trunk build --release), then: python3 scripts/wasm-parts.py
@@ -122,7 +122,7 @@ def named_wasm():
     script = open(os.path.join(ROOT, "scripts", "split-wasm.sh")).read()
     flags = re.search(r"WASM_OPT_FLAGS=\(([^)]*)\)", script).group(1).split()
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    source = os.path.join(target, "wasm-split", "release", "main.wasm")
+    source = os.path.join(target, "wasm-split", "wasm-release", "main.wasm")
     out = tempfile.NamedTemporaryFile(suffix=".wasm", delete=False).name
     subprocess.run(["wasm-opt", *flags, source, "-g", "-o", out], check=True, stderr=subprocess.DEVNULL)
     return out
