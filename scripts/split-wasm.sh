@@ -67,8 +67,10 @@ if [ "$profile" != debug ]; then
   done
 fi
 
-hash16() { sha256sum "$1" | cut -c1-16; }
-# The pieces under content-hashed names, then their loader, then the main module's import of it.
+hash16() { cat "$@" | sha256sum | cut -c1-16; }
+# Every file under a name made from its content, as Trunk names its own (the server caches such
+# names for a year): the pieces first, then the main module, its JS glue and the pieces' loader
+# under one hash of the three (the glue imports the loader, the loader imports the glue).
 for piece in "$work"/out/*.wasm; do
   name="$(basename "$piece" .wasm)"
   [ "$name" = "${stem}_bg" ] && continue
@@ -76,27 +78,37 @@ for piece in "$work"/out/*.wasm; do
   mv "$piece" "$work/out/$hashed.wasm"
   sed -i "s|\"\./$name\.wasm\"|\"./$hashed.wasm\"|" "$work/out/__wasm_split.js"
 done
-loader="__wasm_split-$(hash16 "$work/out/__wasm_split.js")"
-mv "$work/out/__wasm_split.js" "$work/out/$loader.js"
-# (Only the JS imports: the wasm's import object keeps the module name it was linked with.)
+hash="$(hash16 "$work/out/${stem}_bg.wasm" "$work/out/$stem.js" "$work/out/__wasm_split.js")"
+main="likely-app-$hash"
+loader="__wasm_split-$hash"
+grep -q "from \"\./$stem\.js\"" "$work/out/__wasm_split.js" ||
+  { log "the loader does not import $stem.js"; exit 1; }
+sed "s|\"\./$stem\.js\"|\"./$main.js\"|" "$work/out/__wasm_split.js" >"$work/out/$loader.js"
+# The glue's import of the loader (only the JS imports: the wasm's import object keeps the module
+# name it was linked with) and its own wasm's name.
 grep -q '^import .* from "\./__wasm_split\.js"' "$work/out/$stem.js" ||
   { log "the main module does not import __wasm_split.js"; exit 1; }
-sed -i -E "s|^(import .* from \")\./__wasm_split\.js\"|\1./$loader.js\"|" "$work/out/$stem.js"
+sed -E "s|^(import .* from \")\./__wasm_split\.js\"|\1./$loader.js\"|; s|${stem}_bg\.wasm|${main}_bg.wasm|g" \
+  "$work/out/$stem.js" >"$work/out/$main.js"
+mv "$work/out/${stem}_bg.wasm" "$work/out/${main}_bg.wasm"
+rm "$work/out/__wasm_split.js" "$work/out/$stem.js"
 
-rm -f "$staging"/__wasm_split-*.js "$staging"/split_*.wasm "$staging"/chunk_*.wasm
+rm -f "$staging"/__wasm_split-*.js "$staging"/split_*.wasm "$staging"/chunk_*.wasm \
+  "$staging/$stem.js" "$staging/${stem}_bg.wasm"
 cp "$work"/out/*.js "$work"/out/*.wasm "$staging/"
 
-# index.html: the new files' integrity hashes, and the loader preloaded beside the main module.
-python3 - "$staging" "$stem" "$loader" <<'PY'
+# index.html: the new names and their integrity hashes, and the loader preloaded beside the glue.
+python3 - "$staging" "$stem" "$main" "$loader" <<'PY'
 import base64, hashlib, pathlib, re, sys
 
-staging, stem, loader = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+staging, stem, main, loader = pathlib.Path(sys.argv[1]), *sys.argv[2:5]
 
 def sri(name):
     return "sha384-" + base64.b64encode(hashlib.sha384((staging / name).read_bytes()).digest()).decode()
 
-html = (staging / "index.html").read_text()
-for name in (f"{stem}.js", f"{stem}_bg.wasm"):
+html = (staging / "index.html").read_text().replace(f"/{stem}.js", f"/{main}.js")
+html = html.replace(f"/{stem}_bg.wasm", f"/{main}_bg.wasm")
+for name in (f"{main}.js", f"{main}_bg.wasm"):
     html, count = re.subn(rf'(href="/{re.escape(name)}"[^>]*integrity=")[^"]*"',
                           lambda m: m.group(1) + sri(name) + '"', html)
     if count != 1:
