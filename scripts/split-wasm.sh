@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Trunk's post-build hook (Trunk.toml): splits the page's wasm so that a visit downloads only the code
-# of the page it opens. The evaluation page (the first visit's) stays in the main module; each other
-# page is a split point (`wasm_split` in src/root.rs), and `wasm-split-cli` moves the code only that
-# page reaches into a piece of wasm of its own, loaded when the page is opened.
+# it runs. The evaluation page (the first visit's) stays in the main module; the other pages, the
+# evaluation page's charts and recorder, and the reading of links are split points (`wasm_split`,
+# `src/lazy.rs`), and `wasm-split-cli` moves the code only such a point reaches into a piece of wasm
+# of its own, downloaded when it is first called.
 #
 # Trunk has already built the wasm (linked with --emit-relocs, build.rs), run wasm-bindgen on it and
 # written index.html; this hook splits cargo's wasm again from the start, runs wasm-bindgen on the
 # main module (keeping the exports the pieces import) and, in release builds, wasm-opt on every module
-# (Trunk's own wasm-opt is off, index.html), then puts the results in Trunk's staging folder under
-# Trunk's names, the pieces and their loader (`__wasm_split-<hash>.js`) under content-hashed names
-# (cached for a year by `likely serve`), and index.html's integrity hashes to match.
+# (Trunk's own wasm-opt is off, index.html), then puts the results in Trunk's staging folder, every
+# file under a name made from its content (cached for a year by `likely serve`), and index.html's
+# names and integrity hashes to match.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/scripts/env.sh"
