@@ -13,8 +13,9 @@ log() { printf '[build] %s\n' "$*" >&2; }
 # Trunk runs wasm-bindgen and wasm-opt on every build (about 20 s) even when nothing changed, so the
 # dashboard is rebuilt only when one of its inputs (or a tool) is newer than the last build's stamp.
 stamp="dist/.likely-built"
-inputs=(index.html Trunk.toml Cargo.toml Cargo.lock .cargo src style crates/core
-  "$(command -v trunk)" "$(command -v wasm-bindgen)" "$(command -v wasm-opt)")
+inputs=(index.html Trunk.toml Cargo.toml Cargo.lock .cargo build.rs src style crates/core
+  scripts/split-wasm.sh scripts/wasm-segment-names.py
+  "$(command -v trunk)" "$(command -v wasm-bindgen)" "$(command -v wasm-opt)" "$(command -v wasm-split-cli)")
 if [[ -f "$stamp" && -f dist/index.html && -z "$(find "${inputs[@]}" -newer "$stamp" -print -quit 2>/dev/null)" ]]; then
   log "the dashboard is up to date (dist/)"
 else

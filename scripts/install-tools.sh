@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build and test tools Likely needs, each only when missing or at the wrong version:
-# the wasm32 target, Trunk, cargo-nextest (test command), wasm-bindgen-cli (the exact version in
-# Cargo.lock), wasm-opt (binaryen 116:
-# npm's `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
+# the wasm32 target, Trunk, wasm-split-cli (splits the page's wasm by page), cargo-nextest (test
+# command), wasm-bindgen-cli (the exact version in Cargo.lock), wasm-opt (binaryen 116: npm's
+# `binaryen@116.0.0`, run by Node, installs in a second; built from crates.io only where Node is
 # missing. Debian's binaryen 108 breaks the page), Debian's brotli (the dashboard's precompressed files),
 # Debian's Chromium + ChromeDriver, Debian's PostgreSQL server (the shared store's tests start a
 # throwaway cluster), and (scripts/install-python-tools.sh) lm-eval and OpenAI's Python SDK in a
@@ -14,6 +14,7 @@ TRUNK_VERSION="0.21.14"
 BINARYEN_NPM_VERSION="116.0.0"
 WASM_OPT_CRATE_VERSION="0.116.1"
 NEXTEST_VERSION="0.9.143"
+WASM_SPLIT_VERSION="0.2.4"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
 source "$root/scripts/env.sh"
@@ -44,12 +45,19 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The two Rust tools share one target directory (common dependencies compile once) and leave out what
+# The Rust tools share one target directory (common dependencies compile once) and leave out what
 # an offline build never uses: Trunk's update check and TLS stack, wasm-bindgen-cli's TLS client.
 export CARGO_TARGET_DIR="$LIKELY_TOOLS_DIR/target"
 if ! has_version trunk "$TRUNK_VERSION"; then
   log "building trunk $TRUNK_VERSION (about 10 minutes the first time)"
   cargo install --locked --no-default-features "trunk@$TRUNK_VERSION"
+fi
+
+# The page's wasm split by page (scripts/split-wasm.sh): the splitter of the `wasm_split_helpers`
+# crate Leptos uses (`wasm-split-cli` has no --version; `cargo install --list` knows its version).
+if ! cargo install --list | grep -qF "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  log "building wasm-split-cli $WASM_SPLIT_VERSION (a few minutes)"
+  cargo install --locked --force "wasm_split_cli_support@$WASM_SPLIT_VERSION" --features build-binary
 fi
 
 wbg="$(wasm_bindgen_version)"

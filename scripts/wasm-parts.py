@@ -3,8 +3,10 @@
 Leptos, serde, likely-core, ...), each group's raw bytes and its bytes compressed alone with brotli 11,
 plus the data section's texts and the rest (vtables, tables).
 
-Trunk keeps the function names in the wasm-bindgen output (index.html's `data-keep-debug`); this runs
-the same wasm-opt as index.html on it with `-g` (names kept), then reads the name section.
+The main module, the one a first visit downloads: scripts/split-wasm.sh keeps each module with its
+function names in `$CARGO_TARGET_DIR/wasm-split/wasm-release/` (`main.wasm`, the pieces under their
+names); this runs the same wasm-opt on the main one with `-g` (names kept), then reads the name
+section.
     scripts/build.sh (or trunk build --release), then: python3 scripts/wasm-parts.py
     python3 scripts/wasm-parts.py some-named.wasm        # a wasm that already has its names
 """
@@ -117,13 +119,12 @@ def read(path):
 
 
 def named_wasm():
-    html = open(os.path.join(ROOT, "index.html")).read()
-    level = re.search(r'data-wasm-opt="([^"]*)"', html).group(1)
-    params = re.search(r'data-wasm-opt-params="([^"]*)"', html).group(1).split()
+    script = open(os.path.join(ROOT, "scripts", "split-wasm.sh")).read()
+    flags = re.search(r"WASM_OPT_FLAGS=\(([^)]*)\)", script).group(1).split()
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    source = os.path.join(target, "wasm-bindgen", "release", "likely-app_bg.wasm")
+    source = os.path.join(target, "wasm-split", "wasm-release", "main.wasm")
     out = tempfile.NamedTemporaryFile(suffix=".wasm", delete=False).name
-    subprocess.run(["wasm-opt", f"-O{level}", source, *params, "-g", "-o", out], check=True)
+    subprocess.run(["wasm-opt", *flags, source, "-g", "-o", out], check=True, stderr=subprocess.DEVNULL)
     return out
 
 

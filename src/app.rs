@@ -5,6 +5,7 @@
 use crate::charts::Charts;
 use crate::export::ExportPanel;
 use crate::form::EvaluateForm;
+use crate::lazy;
 use crate::pickers::fetch_models;
 use crate::record::{follow_finished, load_from_query, Recording};
 use crate::results::{
@@ -18,6 +19,7 @@ use crate::tokens::TokenView;
 use crate::unsaved::guard_leaving;
 use crate::when::When;
 use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
 /// The evaluation page.
 #[component]
@@ -38,7 +40,6 @@ pub fn EvaluatePage() -> impl IntoView {
         dashboard.error,
     );
 
-    let theme = dashboard.theme;
     view! {
         <header class="masthead">
             <h1>"Likely"</h1>
@@ -60,20 +61,30 @@ pub fn EvaluatePage() -> impl IntoView {
                 <TokenView />
             </When>
             <When when=move || dashboard.evaluation.with(Option::is_some)>
-                <Charts
-                    evaluation=Signal::from(dashboard.evaluation)
-                    theme=Signal::from(theme)
-                    running=dashboard.running
-                    on_snippet=Callback::new(move |snippet| open_snippet(dashboard, snippet, None, None))
-                />
-                <section class="panel">
-                    <h2>"Keep and share"</h2>
-                    <When when=move || dashboard.has_text()>
-                        <ExportPanel />
-                    </When>
-                    <SharePanel />
-                </section>
+                {lazy::part(charts_and_keeping(dashboard), "the charts")}
             </When>
         </main>
     }
+}
+
+/// The charts and the export and share buttons, shown once there is an evaluation: downloaded then
+/// (`crate::lazy`), as a first visit has none to show.
+#[wasm_split(charts, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn charts_and_keeping(dashboard: Dashboard) -> Result<AnyView, SplitLoaderError> {
+    Ok(view! {
+        <Charts
+            evaluation=Signal::from(dashboard.evaluation)
+            theme=Signal::from(dashboard.theme)
+            running=dashboard.running
+            on_snippet=Callback::new(move |snippet| open_snippet(dashboard, snippet, None, None))
+        />
+        <section class="panel">
+            <h2>"Keep and share"</h2>
+            <When when=move || dashboard.has_text()>
+                <ExportPanel />
+            </When>
+            <SharePanel />
+        </section>
+    }
+    .into_any())
 }

@@ -22,6 +22,7 @@ mod evaluate;
 mod export;
 mod fields;
 mod form;
+mod lazy;
 mod pickers;
 mod playground;
 mod record;

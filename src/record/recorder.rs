@@ -11,6 +11,7 @@ use crate::api;
 use crate::state::{Dashboard, Upload};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use likely_core::evaluation::Evaluation;
 use likely_core::record::{
     new_run, NewDataset, RecordCapabilities, RecordMode, MAX_SET_NAME_CHARS,
@@ -18,6 +19,8 @@ use likely_core::record::{
 use likely_core::results::Outcome;
 use likely_core::snapshot::Scope;
 use likely_core::ModelInfo;
+use std::future::Future;
+use std::pin::Pin;
 
 /// Whether every model scored every snippet (nothing pending after a cancel, nothing failed).
 pub fn is_finished(evaluation: &Evaluation) -> bool {
@@ -99,9 +102,24 @@ fn on_finished(dashboard: Dashboard, recording: Recording) {
         // The finished figures are drawn first; the run's intervals are computed after.
         gloo_timers::future::TimeoutFuture::new(0).await;
         let server = recording.server.get_untracked();
-        let status = record(finished, server).await;
+        let status = match recorder(finished, server).await {
+            Ok(recording) => recording.await,
+            Err(_) => Status::NotRecorded(
+                "the page's recorder could not be downloaded (reload the page)".into(),
+            ),
+        };
         let _ = recording.status.try_set(Some(status));
     });
+}
+
+/// Recording `finished`: its code is in the charts' piece of wasm (`crate::lazy`), downloaded
+/// already, as every evaluation that finishes has shown its charts.
+#[wasm_split(charts, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn recorder(
+    finished: Finished,
+    server: ServerRecord,
+) -> Result<Pin<Box<dyn Future<Output = Status>>>, SplitLoaderError> {
+    Ok(Box::pin(record(finished, server)))
 }
 
 async fn capabilities_of(server: ServerRecord) -> Result<RecordCapabilities, String> {

@@ -15,25 +15,69 @@ use crate::state::{Dashboard, LinkKind, Opened};
 use crate::unsaved::confirm_replace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use likely_core::evaluation::Evaluation;
 use likely_core::snapshot::{self, Scope, SnapshotError, FRAGMENT_KEY};
+use std::future::Future;
+use std::pin::Pin;
 
 /// The fragment key of a link in the previous format (`likely_core::share`).
 const LEGACY_KEY: &str = "e";
+
+/// A link the page opens.
+enum Link {
+    /// A stored share link (`/s/<id>`).
+    Stored(String),
+    /// A recorded run (`/runs/<id>`).
+    Run(String),
+    /// A share link with its snapshot in the fragment (`#s=…` or `#e=…`, with its `#`).
+    Fragment(String),
+}
 
 /// Opens the share link the page was loaded with, if any.
 pub fn open_from_location(dashboard: Dashboard) {
     let location = window().location();
     let path = location.pathname().unwrap_or_default();
     if let Some(id) = stored_share_id(&path) {
-        spawn_local(open_stored(dashboard, id));
+        spawn_local(open(dashboard, Link::Stored(id)));
         return;
     }
     if let Route::Run(id) = route_of(&path) {
-        spawn_local(open_run(dashboard, id));
+        spawn_local(open(dashboard, Link::Run(id)));
         return;
     }
-    open_fragment(dashboard, &location.hash().unwrap_or_default());
+    let hash = location.hash().unwrap_or_default();
+    if share_fragment(&hash).is_some() {
+        spawn_local(open(dashboard, Link::Fragment(hash)));
+    }
+}
+
+/// Opens `link`. Reading links (the snapshot's inflate and decoding) is a piece of wasm of its own
+/// (`crate::lazy`), downloaded first: a visit without a link never needs it.
+async fn open(dashboard: Dashboard, link: Link) {
+    match opener(dashboard, link).await {
+        Ok(opening) => opening.await,
+        Err(_) => dashboard.error.set(Some(
+            "This link cannot be opened: the page's code for it could not be downloaded. Check the \
+             connection and reload the page."
+                .to_string(),
+        )),
+    }
+}
+
+#[wasm_split(open_link, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn opener(
+    dashboard: Dashboard,
+    link: Link,
+) -> Result<Pin<Box<dyn Future<Output = ()>>>, SplitLoaderError> {
+    Ok(match link {
+        Link::Stored(id) => Box::pin(open_stored(dashboard, id)),
+        Link::Run(id) => Box::pin(open_run(dashboard, id)),
+        Link::Fragment(hash) => {
+            open_fragment(dashboard, &hash);
+            Box::pin(async {})
+        }
+    })
 }
 
 /// The key and text of a share link's fragment (`#s=…` or `#e=…`), if `hash` is one.
@@ -54,7 +98,7 @@ pub fn follow_hash_changes(dashboard: Dashboard) {
             return;
         }
         if confirm_replace(dashboard) {
-            open_fragment(dashboard, &hash);
+            spawn_local(open(dashboard, Link::Fragment(hash)));
         } else if let Ok(history) = window().history() {
             let _ = history.replace_state_with_url(
                 &wasm_bindgen::JsValue::NULL,

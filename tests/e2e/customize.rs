@@ -124,19 +124,17 @@ async fn a_model_trained_from_the_page_beats_its_base_on_its_domain() {
     );
     browser.click("train-button").await;
     // Read in one script: the page may leave for the model's page between finding the progress
-    // element and reading it (a stale element otherwise).
+    // element and reading it (a stale element otherwise). The progress shows once the server has
+    // taken the upload: asked again until it does (or the page has left).
     let state = browser
-        .client
-        .execute(
-            "const p = document.querySelector('[data-testid=\"training-progress\"]'); return p ? p.getAttribute('data-state') : location.pathname",
-            vec![],
+        .settled(
+            "const p = document.querySelector('[data-testid=\"training-progress\"]'); return p ? p.getAttribute('data-state') : (location.pathname === '/customize' ? '' : location.pathname)",
+            "",
         )
-        .await
-        .expect("the training's state");
+        .await;
     let model_page = format!("/models/{name}");
     assert!(
-        matches!(state.as_str(), Some("queued" | "running" | "done"))
-            || state.as_str() == Some(model_page.as_str()),
+        matches!(state.as_str(), "queued" | "running" | "done") || state == model_page,
         "{state:?}"
     );
 

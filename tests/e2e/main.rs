@@ -10,6 +10,7 @@ mod distribution;
 mod eval_cli;
 mod evaluate;
 mod hostile;
+mod pieces;
 mod playground;
 mod record;
 mod share;
