@@ -84,7 +84,7 @@ impl Model {
     }
 
     /// How the scoring windows asked of this network (by every model sharing its weights) have run:
-    /// windows from concurrent callers share passes ([`crate::batch`]).
+    /// windows from concurrent callers share passes (`batch.rs`).
     pub fn pass_counts(&self) -> PassCounts {
         self.batcher.counts()
     }

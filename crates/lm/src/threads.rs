@@ -1,7 +1,7 @@
 //! Where the network's element-wise work runs. candle runs element-wise ops (RMS norm, SiLU, the
 //! residual additions) on a pool of its own that spins at a barrier after every op, beside rayon's
 //! pool that runs the matmuls. With the scoring passes of concurrent requests batched
-//! ([`crate::batch`]), several threads call into candle at once: its pool serialises them behind
+//! (`batch.rs`), several threads call into candle at once: its pool serialises them behind
 //! one lock and its spinning burns the cores the other callers need. [`tune_threads`] turns that
 //! pool off (`CANDLE_NUM_THREADS=1`): element-wise ops run on the calling thread, the matmuls still
 //! on both cores. Measured on 2,000 tokens of Hamlet (BENCHMARKS.md): one text 157-167 → 174-181
