@@ -100,8 +100,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokens as f64 / cpu
     );
 
-    // A server scores the paragraphs its clients send at the same time (`likely eval` sends four
-    // at a time, the page more) in shared passes: the same paragraphs from several threads.
+    // A server scores the paragraphs its clients send at the same time (`likely eval` sends eight
+    // a model at a time, the page more) in shared passes: the same paragraphs from several threads.
     let list: Vec<Vec<u32>> = text
         .split("\n\n")
         .map(str::trim)
