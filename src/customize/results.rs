@@ -62,22 +62,16 @@ async fn evaluate(
     }
 }
 
-/// Deletes the model after the person confirms, then goes back to /customize.
-fn delete_model(name: String, error: RwSignal<Option<String>>) {
-    let question = format!("Delete the custom model {name}? This cannot be undone.");
-    if !window().confirm_with_message(&question).unwrap_or(false) {
-        return;
-    }
-    spawn_local(async move {
-        match api::custom::delete(&name).await {
-            Ok(()) => {
-                let _ = window().location().set_href(CUSTOMIZE_PATH);
-            }
-            Err(failure) => {
-                let _ = error.try_set(Some(format!("Cannot delete {name}: {failure}.")));
-            }
+/// Deletes the model, then goes back to /customize; a failure is put in `error`.
+async fn delete_model(name: String, error: RwSignal<Option<String>>) {
+    match api::custom::delete(&name).await {
+        Ok(()) => {
+            let _ = window().location().set_href(CUSTOMIZE_PATH);
         }
-    });
+        Err(failure) => {
+            let _ = error.try_set(Some(format!("Cannot delete {name}: {failure}.")));
+        }
+    }
 }
 
 /// The results page of the custom model `name`.
@@ -113,6 +107,14 @@ pub fn ModelPage(name: String) -> impl IntoView {
     };
     let theme = dashboard.theme;
     let error = dashboard.error;
+    // Deleting the model, as an action, once the person confirms.
+    let delete = Action::new_local(move |name: &String| delete_model(name.clone(), error));
+    let confirm_delete = move |name: String| {
+        let question = format!("Delete the custom model {name}? This cannot be undone.");
+        if window().confirm_with_message(&question).unwrap_or(false) {
+            delete.dispatch(name);
+        }
+    };
     view! {
         <header class="masthead">
             <h1>{format!("Likely: {name}")}</h1>
@@ -148,7 +150,8 @@ pub fn ModelPage(name: String) -> impl IntoView {
                             <a class="button primary" data-testid="open-evaluation" href=evaluation_link>"Open in the evaluation page"</a>
                             <a class="button" data-testid="open-playground" href=playground_link>"Open in the playground"</a>
                             <button type="button" class="danger" data-testid="delete-model"
-                                on:click=move |_| delete_model(name.clone(), error)>"Delete this model"</button>
+                                disabled=move || delete.pending().get()
+                                on:click=move |_| confirm_delete(name.clone())>"Delete this model"</button>
                         </div>
                         <TrainingFigures record=record />
                     </section>

@@ -36,6 +36,14 @@ pub fn PlaygroundForm() -> impl IntoView {
             )));
         }
     };
+    // Making a share link, as an action: the link lands in `playground.link`, a failure in the page's
+    // message; the button waits while it is made.
+    let share = Action::new_local(move |_: &()| async move {
+        match make_link(playground).await {
+            Ok(link) => playground.link.set(Some(link)),
+            Err(message) => playground.error.set(Some(message)),
+        }
+    });
     let load_preset = move |_| {
         let (prompt, params) = preset();
         playground.prompt.set(prompt);
@@ -95,7 +103,7 @@ pub fn PlaygroundForm() -> impl IntoView {
                     "Load the worked example (Hamlet)"
                 </button>
                 <When when=move || playground.columns.with(|c| !c.is_empty()) && !running.get()>
-                    <button type="button" class="secondary" data-testid="share-button" on:click=move |_| make_link(playground)>"Make a share link"</button>
+                    <button type="button" class="secondary" data-testid="share-button" disabled=move || share.pending().get() on:click=move |_| { share.dispatch(()); }>"Make a share link"</button>
                 </When>
             </div>
             {move || playground.link.get().map(|link| view! {

@@ -95,28 +95,22 @@ impl List {
     }
 
     /// Deletes run `id` (with this browser's token for it, if any) and takes its row away.
-    fn delete(self, id: String) {
-        let question = "Delete this run from the team's record? This cannot be undone.";
-        if !window().confirm_with_message(question).unwrap_or(false) {
-            return;
-        }
-        spawn_local(async move {
-            let token = keys::RUNS.token_of(&id);
-            match api::record::delete_run(&id, token.as_deref()).await {
-                Ok(()) => {
+    async fn delete(self, id: String) {
+        let token = keys::RUNS.token_of(&id);
+        match api::record::delete_run(&id, token.as_deref()).await {
+            Ok(()) => {
+                keys::RUNS.forget(&id);
+                self.runs.update(|runs| runs.retain(|run| run.id != id));
+            }
+            Err(failure) => {
+                if failure.status == Some(404) {
                     keys::RUNS.forget(&id);
                     self.runs.update(|runs| runs.retain(|run| run.id != id));
                 }
-                Err(failure) => {
-                    if failure.status == Some(404) {
-                        keys::RUNS.forget(&id);
-                        self.runs.update(|runs| runs.retain(|run| run.id != id));
-                    }
-                    self.error
-                        .set(Some(format!("The run was not deleted: {failure}.")));
-                }
+                self.error
+                    .set(Some(format!("The run was not deleted: {failure}.")));
             }
-        });
+        }
     }
 }
 
@@ -160,6 +154,14 @@ pub fn RunsPage() -> impl IntoView {
             let _ = list.delete_any.try_set(any);
         }
     });
+    // Deleting a run, as an action, once the person confirms.
+    let delete = Action::new_local(move |id: &String| list.delete(id.clone()));
+    let confirm_delete = Callback::new(move |id: String| {
+        let question = "Delete this run from the team's record? This cannot be undone.";
+        if window().confirm_with_message(question).unwrap_or(false) {
+            delete.dispatch(id);
+        }
+    });
     let model = Signal::derive(move || list.query.with(|q| q.model.clone()));
     let dataset = Signal::derive(move || list.query.with(|q| q.dataset.clone()));
     let author = Signal::derive(move || list.query.with(|q| q.author.clone()));
@@ -190,7 +192,7 @@ pub fn RunsPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=move || list.runs.get() key=|run| run.id.clone() let:run>
-                            <RunRow run=run delete_any=list.delete_any on_delete=Callback::new(move |id| list.delete(id)) />
+                            <RunRow run=run delete_any=list.delete_any on_delete=confirm_delete />
                         </For>
                     </tbody>
                 </table>

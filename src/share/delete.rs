@@ -4,32 +4,28 @@
 use crate::api;
 use crate::share::keys;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The Delete button of stored link `id` (nothing when this browser has no token for it).
 #[component]
 pub fn DeleteButton(id: String) -> impl IntoView {
     let token = keys::LINKS.token_of(&id);
-    let outcome = RwSignal::new(None::<Result<(), String>>);
-    let busy = RwSignal::new(false);
     token.map(|token| {
-        let delete = move |_| {
+        let delete = Action::new_local(move |_: &()| {
             let (id, token) = (id.clone(), token.clone());
-            busy.set(true);
-            spawn_local(async move {
+            async move {
                 let result = api::delete_share(&id, &token).await;
                 if result.is_ok() || result.as_ref().is_err_and(|f| f.status == Some(410)) {
                     keys::LINKS.forget(&id);
                 }
-                busy.set(false);
-                outcome.set(Some(result.map_err(|f| f.to_string())));
-            });
-        };
+                result.map_err(|f| f.to_string())
+            }
+        });
+        let outcome = delete.value();
         view! {
             <span class="share-delete">
                 <button type="button" data-testid="share-delete"
-                    disabled=move || busy.get() || matches!(outcome.get(), Some(Ok(())))
-                    on:click=delete>"Delete this link"</button>
+                    disabled=move || delete.pending().get() || matches!(outcome.get(), Some(Ok(())))
+                    on:click=move |_| { delete.dispatch(()); }>"Delete this link"</button>
                 {move || outcome.get().map(|result| match result {
                     Ok(()) => view! {
                         <span class="hint" data-testid="share-deleted" role="status">"Deleted: the snapshot is gone from the server, and the link now says it was deleted."</span>

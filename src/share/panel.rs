@@ -44,7 +44,41 @@ pub fn SharePanel() -> impl IntoView {
             .evaluation
             .with_untracked(|e| e.as_ref().map(crate::unsaved::mark_saved))
     };
-    let busy = RwSignal::new(false);
+    // Keeping the snapshot on the server, as an action: the link is made once the server answers.
+    let keep = Action::new_local(move |asked: &(Vec<u8>, Scope, Option<u64>)| {
+        let (bytes, scope, expires_in) = asked.clone();
+        async move {
+            match store(&bytes, scope, expires_in).await {
+                Ok(Stored {
+                    created,
+                    token_kept,
+                }) => {
+                    let url = format!("{}{}", origin(), created.path);
+                    let mut why = reason(Choice::Stored, bytes.len(), true);
+                    if let Some(at) = &created.expires_at {
+                        why.push_str(&format!(
+                            "; it expires on {}",
+                            crate::share::banner::date_text(at)
+                        ));
+                    }
+                    if !token_kept {
+                        why.push_str(
+                            "; this browser keeps no data, so it cannot delete the link later",
+                        );
+                    }
+                    let _ = window().navigator().clipboard().write_text(&url);
+                    mark_saved();
+                    made.set(Some(Made {
+                        url,
+                        reason: why,
+                        stored: Some(created.id),
+                    }));
+                }
+                Err(error) => failure.set(Some(format!("No share link: {error}"))),
+            }
+        }
+    });
+    let busy = keep.pending();
 
     let make = move |_| {
         let scope = if dashboard.has_text() {
@@ -85,36 +119,7 @@ pub fn SharePanel() -> impl IntoView {
                     .get_untracked()
                     .or_else(|| choices.with_untracked(|c| c.first().map(expiry::Expiry::value)))
                     .and_then(|v| v.parse::<u64>().ok());
-                busy.set(true);
-                spawn_local(async move {
-                    match store(&bytes, scope, expires_in).await {
-                        Ok(Stored {
-                            created,
-                            token_kept,
-                        }) => {
-                            let url = format!("{}{}", origin(), created.path);
-                            let mut why = reason(Choice::Stored, bytes.len(), true);
-                            if let Some(at) = &created.expires_at {
-                                why.push_str(&format!(
-                                    "; it expires on {}",
-                                    crate::share::banner::date_text(at)
-                                ));
-                            }
-                            if !token_kept {
-                                why.push_str("; this browser keeps no data, so it cannot delete the link later");
-                            }
-                            let _ = window().navigator().clipboard().write_text(&url);
-                            mark_saved();
-                            made.set(Some(Made {
-                                url,
-                                reason: why,
-                                stored: Some(created.id),
-                            }));
-                        }
-                        Err(error) => failure.set(Some(format!("No share link: {error}"))),
-                    }
-                    busy.set(false);
-                });
+                keep.dispatch((bytes, scope, expires_in));
             }
         }
     };
