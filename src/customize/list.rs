@@ -3,7 +3,6 @@
 use crate::api;
 use crate::routes::model_href;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use likely_core::custom_model::CustomModel;
 
 fn row(model: CustomModel) -> impl IntoView {
@@ -26,13 +25,11 @@ fn row(model: CustomModel) -> impl IntoView {
 /// The list (`custom-models`), or a line saying there is none yet.
 #[component]
 pub fn CustomModelsList() -> impl IntoView {
-    let models = RwSignal::new(None::<Result<Vec<CustomModel>, String>>);
-    spawn_local(async move {
-        let answer = api::custom::list()
+    let models = LocalResource::new(|| async {
+        api::custom::list()
             .await
             .map(|list| list.models)
-            .map_err(|failure| format!("Cannot list the custom models: {failure}."));
-        let _ = models.try_set(Some(answer));
+            .map_err(|failure| format!("Cannot list the custom models: {failure}."))
     });
     view! {
         <section class="panel" data-testid="custom-models">

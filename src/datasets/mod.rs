@@ -12,9 +12,8 @@ use crate::share::date_text;
 use crate::theme::follow_system;
 use crate::when::When;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use likely_core::colour::Theme;
-use likely_core::record::{Leaderboard, LeaderboardEntry, RunSummary};
+use likely_core::record::{LeaderboardEntry, RunSummary};
 
 /// The evaluation page's address that evaluates the kept set `fingerprint` with `latest`'s models.
 pub fn evaluate_latest_href(fingerprint: &str, latest: &RunSummary) -> String {
@@ -57,36 +56,31 @@ fn row(rank: usize, entry: LeaderboardEntry) -> impl IntoView {
 pub fn DatasetPage(fingerprint: String) -> impl IntoView {
     let theme = RwSignal::new(Theme::Light);
     follow_system(theme);
-    let board = RwSignal::new(None::<Leaderboard>);
-    // The latest run on the set (`Some(None)`: none, or it could not be listed).
-    let latest = RwSignal::new(None::<Option<RunSummary>>);
-    let error = RwSignal::new(None::<String>);
-    // The leaderboard and the latest run are asked for at once.
+    // The leaderboard and the latest run on the set (`Some(None)`: none, or it could not be listed),
+    // asked for at once.
     let fp = fingerprint.clone();
-    spawn_local(async move {
-        match api::record::leaderboard(&fp).await {
-            Ok(answer) => {
-                let _ = board.try_set(Some(answer));
-            }
-            Err(failure) => {
-                let _ = error.try_set(Some(format!(
-                    "This held-out set cannot be shown: {failure}."
-                )));
-            }
+    let board = LocalResource::new(move || {
+        let fp = fp.clone();
+        async move {
+            api::record::leaderboard(&fp)
+                .await
+                .map_err(|failure| format!("This held-out set cannot be shown: {failure}."))
         }
     });
     let fp = fingerprint.clone();
-    spawn_local(async move {
+    let latest = LocalResource::new(move || {
         let query = RunsQuery {
-            dataset: fp,
+            dataset: fp.clone(),
             ..RunsQuery::default()
         };
-        let found = api::record::list_runs(&query, None)
-            .await
-            .ok()
-            .and_then(|list| list.runs.into_iter().next());
-        let _ = latest.try_set(Some(found));
+        async move {
+            api::record::list_runs(&query, None)
+                .await
+                .ok()
+                .and_then(|list| list.runs.into_iter().next())
+        }
     });
+    let error = move || board.with(|b| b.as_ref().and_then(|b| b.as_ref().err().cloned()));
     let runs_link = runs_href(&RunsQuery {
         dataset: fingerprint.clone(),
         ..RunsQuery::default()
@@ -97,10 +91,10 @@ pub fn DatasetPage(fingerprint: String) -> impl IntoView {
             <p class="tagline">"Did the new fine-tune beat the last one on this held-out set?"</p>
         </header>
         <main>
-            <When when=move || error.get().is_some()>
-                <p class="error" role="alert" data-testid="error-message">{move || error.get().unwrap_or_default()}</p>
+            <When when=move || error().is_some()>
+                <p class="error" role="alert" data-testid="error-message">{move || error().unwrap_or_default()}</p>
             </When>
-            {move || board.get().map(|board| {
+            {move || board.get().and_then(Result::ok).map(|board| {
                 let name = board.dataset.as_ref().map_or_else(
                     || format!("Held-out set {}…", board.fingerprint.get(..12).unwrap_or_default()),
                     |set| set.name.clone(),

@@ -3,7 +3,6 @@
 //! (`?dataset=<fingerprint>`, with the models chosen, and `evaluate=1` to evaluate it once the models
 //! and the snippets are in: the set page's "Evaluate the latest models").
 
-use super::state::Recording;
 use crate::actions;
 use crate::api;
 use crate::routes::Query;
@@ -60,12 +59,12 @@ pub fn load_from_query(dashboard: Dashboard) {
 #[component]
 pub fn KeptSetPicker() -> impl IntoView {
     let dashboard = crate::state::use_dashboard();
-    let recording = Recording::use_context();
-    spawn_local(async move {
-        // A server without a record lists nothing: the picker stays hidden.
-        if let Ok(list) = api::record::list_datasets().await {
-            let _ = recording.kept_sets.try_set(list.datasets);
-        }
+    // A server without a record lists nothing: the picker stays hidden.
+    let kept_sets = LocalResource::new(|| async {
+        api::record::list_datasets()
+            .await
+            .map(|list| list.datasets)
+            .unwrap_or_default()
     });
     let pick = move |fingerprint: String| {
         if !fingerprint.is_empty() {
@@ -73,12 +72,12 @@ pub fn KeptSetPicker() -> impl IntoView {
         }
     };
     view! {
-        <When when=move || recording.kept_sets.with(|sets| !sets.is_empty())>
+        <When when=move || kept_sets.with(|sets| sets.as_ref().is_some_and(|sets| !sets.is_empty()))>
             <label class="field kept-sets">
                 <span class="label">"Or a held-out set kept for the team"</span>
                 <select data-testid="dataset-select" on:change:target=move |ev| pick(ev.target().value())>
                     <option value="" selected=true>"Choose a kept set…"</option>
-                    {move || recording.kept_sets.get().into_iter().map(|set| {
+                    {move || kept_sets.get().unwrap_or_default().into_iter().map(|set| {
                         let label = format!("{} ({} snippet{})", set.name, set.snippets, if set.snippets == 1 { "" } else { "s" });
                         view! { <option value=set.fingerprint.clone() data-testid=format!("dataset-option-{}", set.fingerprint)>{label}</option> }
                     }).collect_view()}

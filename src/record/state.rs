@@ -2,7 +2,7 @@
 
 use crate::storage;
 use leptos::prelude::*;
-use likely_core::record::{DatasetInfo, RecordCapabilities, RecordMode, AUTHOR_STORAGE_KEY};
+use likely_core::record::{RecordCapabilities, RecordMode, AUTHOR_STORAGE_KEY};
 
 /// What became of the last finished evaluation.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,8 +46,6 @@ pub struct Recording {
     pub server: RwSignal<ServerRecord>,
     /// What became of the last finished evaluation.
     pub status: RwSignal<Option<Status>>,
-    /// The sets kept on the server.
-    pub kept_sets: RwSignal<Vec<DatasetInfo>>,
 }
 
 impl Recording {
@@ -58,7 +56,6 @@ impl Recording {
             keep: RwSignal::new(false),
             server: RwSignal::new(ServerRecord::Unknown),
             status: RwSignal::new(None),
-            kept_sets: RwSignal::new(Vec::new()),
         };
         provide_context(recording);
         recording

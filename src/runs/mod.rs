@@ -29,8 +29,6 @@ struct List {
     error: RwSignal<Option<String>>,
     /// Bumped by every new question: answers to an older one are dropped.
     generation: StoredValue<u64>,
-    /// Whether any run may be deleted (a server with access control).
-    delete_any: RwSignal<bool>,
 }
 
 impl List {
@@ -145,14 +143,16 @@ pub fn RunsPage() -> impl IntoView {
         loading: RwSignal::new(true),
         error: RwSignal::new(None),
         generation: StoredValue::new(0),
-        delete_any: RwSignal::new(false),
     };
     list.fetch(false);
-    spawn_local(async move {
-        if let Ok(capabilities) = api::capabilities().await {
-            let any = capabilities.record.is_some_and(|r| r.access_control);
-            let _ = list.delete_any.try_set(any);
-        }
+    // Whether any run may be deleted (a server with access control).
+    let capabilities = LocalResource::new(api::capabilities);
+    let delete_any = Signal::derive(move || {
+        capabilities.with(|c| {
+            c.as_ref()
+                .and_then(|c| c.as_ref().ok())
+                .is_some_and(|c| c.record.as_ref().is_some_and(|r| r.access_control))
+        })
     });
     // Deleting a run, as an action, once the person confirms.
     let delete = Action::new_local(move |id: &String| list.delete(id.clone()));
@@ -192,7 +192,7 @@ pub fn RunsPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         <For each=move || list.runs.get() key=|run| run.id.clone() let:run>
-                            <RunRow run=run delete_any=list.delete_any on_delete=confirm_delete />
+                            <RunRow run=run delete_any=delete_any on_delete=confirm_delete />
                         </For>
                     </tbody>
                 </table>

@@ -65,7 +65,7 @@ fn custom_view(custom: CustomSummary) -> impl IntoView {
 pub fn RunRow(
     run: RunSummary,
     /// Whether the server lets whoever reached it delete any run (access control).
-    delete_any: RwSignal<bool>,
+    delete_any: Signal<bool>,
     on_delete: Callback<String>,
 ) -> impl IntoView {
     let href = run_href(&run.id);

@@ -2,7 +2,7 @@
 //! the browser) and, for stored links, when it expires; make it; read it in a text field without
 //! clipboard permissions; delete it.
 
-use crate::api::{self, ShareCapabilities};
+use crate::api;
 use crate::routes::fragment_href;
 use crate::share::choice::{choose, reason, Choice};
 use crate::share::delete::DeleteButton;
@@ -11,7 +11,6 @@ use crate::share::make::{origin, store, Stored};
 use crate::state::use_dashboard;
 use crate::when::When;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use likely_core::snapshot::{self, Scope};
 
 /// A link made.
@@ -27,11 +26,9 @@ struct Made {
 #[component]
 pub fn SharePanel() -> impl IntoView {
     let dashboard = use_dashboard();
-    let capabilities = RwSignal::new(None::<ShareCapabilities>);
-    spawn_local(async move {
-        // Without an answer, links carry the evaluation (they need nothing from the server).
-        capabilities.set(Some(api::share_capabilities().await.unwrap_or_default()));
-    });
+    // Without an answer, links carry the evaluation (they need nothing from the server).
+    let capabilities =
+        LocalResource::new(|| async { api::share_capabilities().await.unwrap_or_default() });
     let scope = RwSignal::new(Scope::Everything);
     let expiry_value = RwSignal::new(None::<String>);
     let made = RwSignal::new(None::<Made>);
