@@ -45,15 +45,18 @@ def group(name):
     return "the rest"
 
 
-def leb(data, i):
-    value, shift = 0, 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, i
+def _segment_names():
+    """scripts/wasm-segment-names.py as a module (its name has dashes): its LEB128 reader."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wasm-segment-names.py")
+    spec = importlib.util.spec_from_file_location("wasm_segment_names", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+leb = _segment_names().leb
 
 
 def string(data, i):
