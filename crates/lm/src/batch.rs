@@ -16,7 +16,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use candle_core::Tensor;
@@ -154,6 +154,24 @@ impl Batcher {
     }
 }
 
+/// The threads that run the shared passes' parallel work (one per core), apart from rayon's global
+/// pool. A pass is what every waiting caller waits for, while the callers it has served project
+/// their rows onto the vocabulary in the global pool at the same time: in one pool, each of the
+/// pass's many short parallel steps (a norm, a matmul, the attention of its sequences) queued
+/// behind those projections. With a pool of its own the operating system shares the cores between
+/// the two. Measured on 6,000 tokens of Hamlet's paragraphs, eight callers: 311 → 324 tokens/s.
+/// `None` if the threads cannot be started (the pass then runs in the global pool).
+fn pass_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("likely-lm-pass-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
 /// The windows of the next pass: the queue's first ones, up to [`BATCH_ROWS`] rows (at least one).
 fn take(waiting: &mut VecDeque<Arc<Job>>) -> Vec<Arc<Job>> {
     let mut batch = Vec::new();
@@ -198,7 +216,10 @@ fn run(weights: &Weights, batch: &[Arc<Job>], own: &Job, stop: &AtomicBool) -> u
         }
         batch.iter().all(|job| job.left.load(Ordering::Relaxed))
     };
-    let hidden = weights.hidden_batch(&mut segments, &stopped);
+    let hidden = match pass_pool() {
+        Some(pool) => pool.install(|| weights.hidden_batch(&mut segments, &stopped)),
+        None => weights.hidden_batch(&mut segments, &stopped),
+    };
     drop(segments);
     match hidden {
         Ok(hidden) => {

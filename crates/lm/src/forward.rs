@@ -2,25 +2,22 @@
 //! state of EVERY position (the caller projects it onto the vocabulary in chunks), with a key/value
 //! cache so that generation feeds one token at a time.
 //!
-//! Attention is grouped-query (each K/V head serves `heads / kv_heads` query heads), RoPE rotates
-//! interleaved pairs (ggml's "norm" mode, candle's `rope_i`: the GGUF's Q/K rows are permuted for
-//! it), and queries are processed in chunks of [`QUERY_CHUNK`] rows against only the keys they may
-//! see: the score matrix never exceeds `heads × QUERY_CHUNK × keys` floats and the masked half of
-//! the square is not computed.
+//! RoPE rotates interleaved pairs (ggml's "norm" mode, candle's `rope_i`: the GGUF's Q/K rows are
+//! permuted for it); the attention itself is [`crate::attention`]'s, each sequence of a batched pass
+//! on its own and the sequences shared between the cores; the norms and SwiGLU are
+//! [`crate::rowwise`]'s.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::{Device, Tensor};
-use candle_nn::ops::{rms_norm, silu};
 use candle_nn::rotary_emb::rope_i;
+use rayon::prelude::*;
 
+use crate::attention;
 use crate::error::{LmError, Stopped};
 use crate::quant::QMatrix;
-use crate::softmax::causal_softmax;
+use crate::rowwise;
 use crate::weights::Weights;
-
-/// Query rows per attention chunk.
-const QUERY_CHUNK: usize = 256;
 
 /// Keys and values of the positions fed so far, per layer: `(kv_heads, positions, head_dim)`.
 #[derive(Debug, Clone, Default)]
@@ -119,7 +116,7 @@ impl Weights {
             if stopped() {
                 return Err(Stopped.into());
             }
-            let h = rms_norm(&x, &b.attn_norm, eps)?;
+            let h = rowwise::rms_norm(&x, &b.attn_norm, eps)?;
             let qkv = linear(&h, &b.qkv)?;
             let split = |start: usize, n: usize| -> Result<Tensor, LmError> {
                 Ok(qkv
@@ -148,64 +145,31 @@ impl Weights {
                     Some((pk, pv)) => (Tensor::cat(&[pk, &k], 1)?, Tensor::cat(&[pv, &v], 1)?),
                     None => (k, v),
                 };
-                outputs.push(self.attention(&q, &k, &v, s.cache.len)?);
+                outputs.push((q, k.clone(), v.clone(), s.cache.len));
                 kept.push((k, v));
                 first += seq;
             }
+            // Each segment's attention on its own, the segments shared between the cores.
+            let mut outputs = outputs
+                .par_iter()
+                .map(|(q, k, v, past)| attention::causal(c, q, k, v, *past))
+                .collect::<Result<Vec<_>, _>>()?;
             let o = if outputs.len() == 1 {
                 outputs.swap_remove(0)
             } else {
                 Tensor::cat(&outputs, 0)?
             };
             x = (x + linear(&o, &b.out)?)?;
-            let h = rms_norm(&x, &b.ffn_norm, eps)?;
+            let h = rowwise::rms_norm(&x, &b.ffn_norm, eps)?;
             let gu = linear(&h, &b.gate_up)?;
-            let act = (silu(&gu.narrow(1, 0, c.ffn)?)? * gu.narrow(1, c.ffn, c.ffn)?)?;
+            let act = rowwise::swiglu(&gu, c.ffn)?;
             x = (x + linear(&act, &b.down)?)?;
         }
         for (s, layers) in segments.iter_mut().zip(fresh) {
             s.cache.layers = layers;
             s.cache.len += s.tokens.len();
         }
-        Ok(rms_norm(&x, &self.norm, eps)?)
-    }
-
-    /// Causal attention of one sequence's new queries `q` `(heads, seq, hd)` (already scaled), at
-    /// positions `past..past + seq`, over its keys and values `(kv_heads, past + seq, hd)`; returns
-    /// `(seq, heads · hd)`.
-    fn attention(
-        &self,
-        q: &Tensor,
-        k: &Tensor,
-        v: &Tensor,
-        past: usize,
-    ) -> Result<Tensor, LmError> {
-        let c = &self.config;
-        let (hd, heads, kvh) = (c.head_dim(), c.heads, c.kv_heads);
-        let group = heads / kvh;
-        let seq = q.dims()[1];
-        // (heads, seq, hd) viewed as (kv_heads, group, seq, hd): query head j·group + g uses K/V head j.
-        let q = q.reshape((kvh, group, seq, hd))?;
-        let mut chunks = Vec::with_capacity(seq.div_ceil(QUERY_CHUNK));
-        for a in (0..seq).step_by(QUERY_CHUNK) {
-            let n = QUERY_CHUNK.min(seq - a);
-            let keys = past + a + n;
-            let qc = q.narrow(2, a, n)?.reshape((kvh, group * n, hd))?;
-            let kc = k.narrow(1, 0, keys)?;
-            let vc = v.narrow(1, 0, keys)?;
-            // Scores (kvh, group·n, keys): row (j·group + g)·n + i is query i of the chunk, at
-            // position past + a + i, which sees the keys up to its own position.
-            let s = qc.matmul(&kc.t()?)?;
-            let mut s = s.flatten_all()?.to_vec1::<f32>()?;
-            let first = past + a;
-            causal_softmax(&mut s, keys, |r| first + r % n + 1);
-            let p = Tensor::from_vec(s, (kvh, group * n, keys), &Device::Cpu)?;
-            let o = p.matmul(&vc.contiguous()?)?; // (kvh, group·n, hd)
-            chunks.push(o.reshape((heads, n, hd))?);
-        }
-        Ok(Tensor::cat(&chunks, 1)?
-            .transpose(0, 1)?
-            .reshape((seq, heads * hd))?)
+        rowwise::rms_norm(&x, &self.norm, eps)
     }
 
     /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the

@@ -9,12 +9,14 @@
 #![deny(unsafe_code)]
 
 pub mod allocator;
+mod attention;
 mod batch;
 pub mod config;
 pub mod error;
 mod forward;
 pub mod model;
 mod quant;
+mod rowwise;
 pub mod sample;
 pub mod score;
 mod softmax;
