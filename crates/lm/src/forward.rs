@@ -172,11 +172,14 @@ impl Weights {
         rowwise::rms_norm(&x, &self.norm, eps)
     }
 
-    /// Logits `(rows, vocab)` of hidden states `(rows, dim)` (the output projection is the
-    /// embedding), straight from its quantized blocks whatever the rows: scoring projects at most 64
-    /// at once ([`crate::model`]), and the f32 copy that candle's matmul would need is 113 MB.
-    pub(crate) fn logits(&self, hidden: &Tensor) -> Result<Tensor, LmError> {
-        fused(hidden, &self.embed)
+    /// Logits of hidden states `(rows, dim)` (the output projection is the embedding), row after
+    /// row (`rows × vocab` values), straight from its quantized blocks whatever the rows: scoring
+    /// projects at most 64 at once ([`crate::model`]), and the f32 copy that candle's matmul would
+    /// need is 113 MB. No tensor: the callers read the values, and a tensor's would be a copy.
+    pub(crate) fn logits(&self, hidden: &Tensor) -> Result<Vec<f32>, LmError> {
+        let (rows, _) = hidden.dims2()?;
+        let xs = hidden.flatten_all()?.to_vec1::<f32>()?;
+        Ok(product(&xs, rows, &self.embed))
     }
 }
 
@@ -200,10 +203,15 @@ fn linear(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
 fn fused(x: &Tensor, w: &QMatrix) -> Result<Tensor, LmError> {
     let (rows, _) = x.dims2()?;
     let xs = x.flatten_all()?.to_vec1::<f32>()?;
-    let y = if rows == 1 {
-        w.matvec(&xs)
-    } else {
-        w.matmul_rows(&xs, rows)
-    };
+    let y = product(&xs, rows, w);
     Ok(Tensor::from_vec(y, (rows, w.rows()), &Device::Cpu)?)
+}
+
+/// `x · wᵀ` for the `rows` rows of `x`, straight from the quantized blocks: `rows × w.rows()` values.
+fn product(x: &[f32], rows: usize, w: &QMatrix) -> Vec<f32> {
+    if rows == 1 {
+        w.matvec(x)
+    } else {
+        w.matmul_rows(x, rows)
+    }
 }

@@ -167,8 +167,7 @@ impl Model {
             let (first, count) = (done - from, to - from);
             for a in (first..count).step_by(LOGIT_ROWS) {
                 let m = LOGIT_ROWS.min(count - a);
-                let logits = self.weights.logits(&hidden.narrow(0, a, m)?)?;
-                rows(from + a, &logits.flatten_all()?.to_vec1::<f32>()?);
+                rows(from + a, &self.weights.logits(&hidden.narrow(0, a, m)?)?);
             }
             if from == 0 && to == n {
                 // The whole text in one window: a sampler continuing it finds the window's KV cache
@@ -331,8 +330,7 @@ impl Session {
 }
 
 /// Softmax of one row of logits `(1, vocab)` in f64.
-fn softmax(logits: &Tensor) -> Result<Vec<f64>, LmError> {
-    let row = logits.flatten_all()?.to_vec1::<f32>()?;
+fn softmax(row: &[f32]) -> Result<Vec<f64>, LmError> {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
     let mut p: Vec<f64> = row.iter().map(|&l| (l as f64 - max).exp()).collect();
     let total: f64 = p.iter().sum();
