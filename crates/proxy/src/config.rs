@@ -38,9 +38,9 @@ pub const TRANSFORMER_MODELS: [(&str, &str); 2] = [
 
 /// Requests each on-board transformer model lets work at once in the default table: the windows
 /// asked of the network at the same time share one forward pass (`likely_lm`'s batching), so more
-/// at once make larger passes rather than more CPU work (BENCHMARKS.md: eight at a time score
-/// faster than four).
-pub const TRANSFORMER_MAX_CONCURRENT: usize = 8;
+/// at once make larger passes rather than more CPU work (BENCHMARKS.md: sixteen at a time score
+/// faster than eight, eight faster than four).
+pub const TRANSFORMER_MAX_CONCURRENT: usize = 16;
 
 /// Why the configuration cannot be used. Messages name files, lines, models and variables, never a
 /// value read from the environment.

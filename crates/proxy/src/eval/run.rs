@@ -16,9 +16,10 @@ use std::time::Duration;
 use tokio::task::{Id, JoinSet};
 
 /// Jobs under way at once for each model: the on-board transformer runs the windows asked of it
-/// at the same time in one pass (`likely_lm`'s batching), so eight at once score faster than four
-/// (BENCHMARKS.md); a model's own gate (`max_concurrent`, its queue) still decides how many run.
-pub const CONCURRENCY_PER_MODEL: usize = 8;
+/// at the same time in one pass (`likely_lm`'s batching), so sixteen at once score faster than
+/// eight (BENCHMARKS.md); a model's own gate (`max_concurrent`, its queue) still decides how many
+/// run.
+pub const CONCURRENCY_PER_MODEL: usize = 16;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
