@@ -100,8 +100,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokens as f64 / cpu
     );
 
-    // A server scores the paragraphs its clients send at the same time (`likely eval` sends eight
-    // a model at a time, the page more) in shared passes: the same paragraphs from several threads.
+    // A server scores the paragraphs its clients send at the same time (`likely eval` sends sixteen
+    // a model at a time, and so does the page) in shared passes: the same paragraphs from several
+    // threads.
     let list: Vec<Vec<u32>> = text
         .split("\n\n")
         .map(str::trim)
@@ -115,7 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             within.then_some(ids_of)
         })
         .collect::<Result<_, _>>()?;
-    for callers in [4, 8] {
+    for callers in [8, 16] {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let before = model.pass_counts();
         let t = Instant::now();
