@@ -31,27 +31,49 @@ pub(crate) fn causal(
     v: &Tensor,
     past: usize,
 ) -> Result<Tensor, LmError> {
-    let seq = q.dims()[1];
-    if past + seq <= DIRECT_KEYS {
-        direct(config, q, k, v, past)
+    let at = Sequence::new(config, q, k, v, past);
+    if past + at.seq <= DIRECT_KEYS {
+        direct(&at)
     } else {
-        chunked(config, q, k, v, past)
+        chunked(&at)
+    }
+}
+
+/// One sequence's attention inputs and the head layout.
+struct Sequence<'a> {
+    q: &'a Tensor,
+    k: &'a Tensor,
+    v: &'a Tensor,
+    /// Positions before the new queries.
+    past: usize,
+    /// New queries.
+    seq: usize,
+    hd: usize,
+    heads: usize,
+    kv_heads: usize,
+}
+
+impl<'a> Sequence<'a> {
+    fn new(config: &Config, q: &'a Tensor, k: &'a Tensor, v: &'a Tensor, past: usize) -> Self {
+        Sequence {
+            q,
+            k,
+            v,
+            past,
+            seq: q.dims()[1],
+            hd: config.head_dim(),
+            heads: config.heads,
+            kv_heads: config.kv_heads,
+        }
     }
 }
 
 /// [`causal`] straight from the values.
-fn direct(
-    config: &Config,
-    q: &Tensor,
-    k: &Tensor,
-    v: &Tensor,
-    past: usize,
-) -> Result<Tensor, LmError> {
-    let (hd, heads, kv_heads) = (config.head_dim(), config.heads, config.kv_heads);
-    let seq = q.dims()[1];
-    let (q, k, v) = (values(q)?, values(k)?, values(v)?);
-    let keys = past + seq;
-    if q.len() != heads * seq * hd || k.len() != kv_heads * keys * hd || k.len() != v.len() {
+fn direct(at: &Sequence<'_>) -> Result<Tensor, LmError> {
+    let (hd, heads, seq) = (at.hd, at.heads, at.seq);
+    let (q, k, v) = (values(at.q)?, values(at.k)?, values(at.v)?);
+    let keys = at.past + seq;
+    if q.len() != heads * seq * hd || k.len() != at.kv_heads * keys * hd || k.len() != v.len() {
         return Err(candle_core::Error::Msg("attention's shapes disagree".into()).into());
     }
     let mut out = vec![0f32; seq * heads * hd];
@@ -61,7 +83,7 @@ fn direct(
         v: &v,
         out: &mut out,
         heads,
-        group: heads / kv_heads,
+        group: heads / at.kv_heads,
         seq,
         keys,
         hd,
@@ -156,16 +178,10 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// [`causal`] through candle's matmuls, queries in chunks.
-fn chunked(
-    config: &Config,
-    q: &Tensor,
-    k: &Tensor,
-    v: &Tensor,
-    past: usize,
-) -> Result<Tensor, LmError> {
-    let (hd, heads, kvh) = (config.head_dim(), config.heads, config.kv_heads);
+fn chunked(at: &Sequence<'_>) -> Result<Tensor, LmError> {
+    let (hd, heads, kvh, seq, past) = (at.hd, at.heads, at.kv_heads, at.seq, at.past);
+    let (q, k, v) = (at.q, at.k, at.v);
     let group = heads / kvh;
-    let seq = q.dims()[1];
     // (heads, seq, hd) viewed as (kv_heads, group, seq, hd): query head j·group + g uses K/V head j.
     let q = q.reshape((kvh, group, seq, hd))?;
     let mut chunks = Vec::with_capacity(seq.div_ceil(QUERY_CHUNK));
@@ -225,8 +241,9 @@ mod tests {
             let q = tensor((9, seq, 64), 1)?;
             let k = tensor((3, past + seq, 64), 2)?;
             let v = tensor((3, past + seq, 64), 3)?;
-            let got = direct(&c, &q, &k, &v, past)?.to_vec2::<f32>()?;
-            let want = chunked(&c, &q, &k, &v, past)?.to_vec2::<f32>()?;
+            let at = Sequence::new(&c, &q, &k, &v, past);
+            let got = direct(&at)?.to_vec2::<f32>()?;
+            let want = chunked(&at)?.to_vec2::<f32>()?;
             for (a, b) in got.iter().flatten().zip(want.iter().flatten()) {
                 assert!((a - b).abs() <= 1e-5, "past {past}, seq {seq}: {a} vs {b}");
             }
