@@ -129,7 +129,8 @@ impl Weights {
             let q = (rope_i(&split(0, heads)?, &cos, &sin)? * scale)?.squeeze(0)?;
             let k = rope_i(&split(heads, kvh)?, &cos, &sin)?.squeeze(0)?;
             let v = split(heads + kvh, kvh)?.squeeze(0)?;
-            let mut outputs = Vec::with_capacity(segments.len());
+            // Each segment's queries, keys, values and earlier positions.
+            let mut sequences = Vec::with_capacity(segments.len());
             let mut first = 0;
             for (s, kept) in segments.iter().zip(&mut fresh) {
                 let seq = s.tokens.len();
@@ -145,12 +146,12 @@ impl Weights {
                     Some((pk, pv)) => (Tensor::cat(&[pk, &k], 1)?, Tensor::cat(&[pv, &v], 1)?),
                     None => (k, v),
                 };
-                outputs.push((q, k.clone(), v.clone(), s.cache.len));
+                sequences.push((q, k.clone(), v.clone(), s.cache.len));
                 kept.push((k, v));
                 first += seq;
             }
             // Each segment's attention on its own, the segments shared between the cores.
-            let mut outputs = outputs
+            let mut outputs = sequences
                 .par_iter()
                 .map(|(q, k, v, past)| attention::causal(c, q, k, v, *past))
                 .collect::<Result<Vec<_>, _>>()?;
