@@ -92,22 +92,18 @@ impl List {
         );
     }
 
-    /// Deletes run `id` (with this browser's token for it, if any) and takes its row away.
+    /// Deletes run `id` (with this browser's token for it, if any) and takes its row away, also
+    /// when the server no longer has it (404); any failure is said.
     async fn delete(self, id: String) {
         let token = keys::RUNS.token_of(&id);
-        match api::record::delete_run(&id, token.as_deref()).await {
-            Ok(()) => {
-                keys::RUNS.forget(&id);
-                self.runs.update(|runs| runs.retain(|run| run.id != id));
-            }
-            Err(failure) => {
-                if failure.status == Some(404) {
-                    keys::RUNS.forget(&id);
-                    self.runs.update(|runs| runs.retain(|run| run.id != id));
-                }
-                self.error
-                    .set(Some(format!("The run was not deleted: {failure}.")));
-            }
+        let result = api::record::delete_run(&id, token.as_deref()).await;
+        if result.is_ok() || result.as_ref().is_err_and(|f| f.status == Some(404)) {
+            keys::RUNS.forget(&id);
+            self.runs.update(|runs| runs.retain(|run| run.id != id));
+        }
+        if let Err(failure) = result {
+            self.error
+                .set(Some(format!("The run was not deleted: {failure}.")));
         }
     }
 }

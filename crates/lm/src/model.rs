@@ -288,7 +288,7 @@ impl Session {
             if let Some(last) = self.last_hidden.take() {
                 // Exactly what feeding the tokens here would compute (the same rows and kernels).
                 let logits = self.weights.logits(&last)?;
-                self.dist = Some(softmax(&logits)?);
+                self.dist = Some(softmax(&logits));
                 return Ok(());
             }
         }
@@ -302,7 +302,7 @@ impl Session {
         let hidden = self.weights.hidden(&self.pending, &mut self.cache, stop)?;
         let last = hidden.narrow(0, hidden.dims()[0] - 1, 1)?;
         let logits = self.weights.logits(&last)?;
-        self.dist = Some(softmax(&logits)?);
+        self.dist = Some(softmax(&logits));
         self.pending.clear();
         Ok(())
     }
@@ -329,11 +329,11 @@ impl Session {
     }
 }
 
-/// Softmax of one row of logits `(1, vocab)` in f64.
-fn softmax(row: &[f32]) -> Result<Vec<f64>, LmError> {
+/// Softmax of one row of logits (`vocab` values) in f64.
+fn softmax(row: &[f32]) -> Vec<f64> {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
     let mut p: Vec<f64> = row.iter().map(|&l| (l as f64 - max).exp()).collect();
     let total: f64 = p.iter().sum();
     p.iter_mut().for_each(|x| *x /= total);
-    Ok(p)
+    p
 }
