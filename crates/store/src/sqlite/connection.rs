@@ -6,14 +6,17 @@
 //! so the store pays one fsync per save.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::Result;
 
 /// How long a statement waits for another process's lock before failing with "database is busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long [`switch_to_wal`] waits between tries while another connection holds the write lock.
+const WAL_RETRY_PAUSE: Duration = Duration::from_millis(5);
 
 /// Which connection of the store this is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -32,18 +35,44 @@ pub(super) fn open(path: &Path, role: Role) -> Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Space freed by purged or deleted bodies goes back to the file (takes effect on a new file).
     conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-    // journal_mode answers with the mode it set; WAL persists in the file once set.
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    switch_to_wal(&conn)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    if role == Role::Reader {
+        conn.pragma_update(None, "query_only", true)?;
+    }
+    Ok(conn)
+}
+
+/// Puts the file in WAL mode (it stays so once set) and checks that SQLite agreed.
+///
+/// On a new file this write happens inside the pragma's own read transaction, and SQLite does not
+/// call the busy handler for a read that wants to become a write (it could deadlock), so the pragma
+/// fails at once with "database is locked" while another connection opening the file at the same
+/// moment holds the write lock. It is tried again until [`BUSY_TIMEOUT`], as the handler would.
+fn switch_to_wal(conn: &Connection) -> Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mode: String = loop {
+        // journal_mode answers with the mode it set.
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0)) {
+            Err(err) if is_busy(&err) && Instant::now() < deadline => {
+                std::thread::sleep(WAL_RETRY_PAUSE)
+            }
+            answer => break answer?,
+        }
+    };
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(rusqlite::Error::InvalidParameterName(format!(
             "SQLite refused WAL mode (journal_mode is {mode})"
         ))
         .into());
     }
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    if role == Role::Reader {
-        conn.pragma_update(None, "query_only", true)?;
-    }
-    Ok(conn)
+    Ok(())
+}
+
+/// Whether SQLite answered "database is busy" or "locked".
+fn is_busy(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
 }
