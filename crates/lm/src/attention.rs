@@ -14,6 +14,7 @@ use candle_core::{Device, Tensor};
 
 use crate::config::Config;
 use crate::error::LmError;
+use crate::quant::dot_f32;
 use crate::softmax::{causal_softmax, exp_nonpositive};
 
 /// Query rows per attention chunk (longer sequences).
@@ -138,7 +139,7 @@ impl pulp::WithSimd for Direct<'_> {
                 let seen = &mut scores[..past + i + 1];
                 let mut max = f32::NEG_INFINITY;
                 for (s, key) in seen.iter_mut().zip(kh.chunks_exact(hd)) {
-                    *s = dot(qi, key);
+                    *s = dot_f32(qi, key);
                     max = max.max(*s);
                 }
                 let mut total = 0.0;
@@ -156,25 +157,6 @@ impl pulp::WithSimd for Direct<'_> {
             }
         }
     }
-}
-
-/// `a · b` in eight lanes (one running sum would be a chain the compiler may not turn into vectors).
-#[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0f32; 8];
-    let (mut ac, mut bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in ac.by_ref().zip(bc.by_ref()) {
-        for j in 0..8 {
-            lanes[j] += x[j] * y[j];
-        }
-    }
-    let tail: f32 = ac
-        .remainder()
-        .iter()
-        .zip(bc.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    lanes.iter().sum::<f32>() + tail
 }
 
 /// [`causal`] through candle's matmuls, queries in chunks.

@@ -519,9 +519,10 @@ fn dot_q4_1(scales: &[f32], mins: &[f32], quants: &[u8], x: &[f32], block_sums: 
     lanes.iter().sum::<f32>() + offset
 }
 
-/// `Σ row · x` for one f32 row.
+/// `Σ row · x` for one f32 row, in eight lanes (one running sum would be a chain the compiler may
+/// not turn into vectors). Inlined into a `pulp` kernel, it is compiled for that kernel's CPU.
 #[inline(always)]
-fn dot_f32(row: &[f32], x: &[f32]) -> f32 {
+pub(crate) fn dot_f32(row: &[f32], x: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let (whole, rest) = (row.len() / 8 * 8, row.len() % 8);
     for (w, x) in row[..whole].chunks_exact(8).zip(x[..whole].chunks_exact(8)) {

@@ -8,6 +8,7 @@ use candle_core::{Device, Storage, Tensor};
 use rayon::prelude::*;
 
 use crate::error::LmError;
+use crate::quant::dot_f32;
 use crate::softmax::exp_nonpositive;
 
 /// Rows per parallel task: enough work to be worth a task, enough tasks to balance two cores.
@@ -79,16 +80,7 @@ impl pulp::WithSimd for Norm<'_> {
     fn with_simd<S: pulp::Simd>(self, _simd: S) {
         let dim = self.w.len();
         for (x, y) in self.xs.chunks_exact(dim).zip(self.ys.chunks_exact_mut(dim)) {
-            // Eight lanes: one running sum would be a chain the compiler may not turn into vectors.
-            let mut lanes = [0f32; 8];
-            let mut whole = x.chunks_exact(8);
-            for c in whole.by_ref() {
-                for j in 0..8 {
-                    lanes[j] += c[j] * c[j];
-                }
-            }
-            let sum =
-                lanes.iter().sum::<f32>() + whole.remainder().iter().map(|v| v * v).sum::<f32>();
+            let sum = dot_f32(x, x);
             let scale = 1.0 / (sum / dim as f32 + self.eps).sqrt();
             for ((y, &x), &w) in y.iter_mut().zip(x).zip(self.w) {
                 *y = x * scale * w;
